@@ -1,0 +1,70 @@
+{#- Row checks for the base_ staging models. Each returns a SQL expression that is a reason
+    code ('<KIND>:<column>') when the row fails and NULL when it passes; reject_reasons()
+    joins the failures. A row with any reason goes to stg_landing__quarantine instead of
+    its staging model. -#}
+
+{% macro reject_reasons(checks) -%}
+    nullif(concat_ws(',', {{ checks | join(',\n        ') }}), '')
+{%- endmacro %}
+
+{#- A required value (kind EMPTY_KEY for record keys, MISSING_VALUE otherwise) is blank. -#}
+{% macro reject_if_empty(column, kind='MISSING_VALUE') -%}
+    case when {{ clean_text(column) }} is null then '{{ kind }}:{{ column }}' end
+{%- endmacro %}
+
+{#- The row had more fields than the header (extra ones land in _extra_fields). -#}
+{% macro reject_if_too_many_fields() -%}
+    case when _extra_fields is not null then 'TOO_MANY_FIELDS' end
+{%- endmacro %}
+
+{#- A second or later row (in file order) with the same record key. -#}
+{% macro reject_if_duplicate_key(key_columns) -%}
+    case
+        when {% for column in key_columns %}{{ clean_text(column) }} is not null{{ ' and ' if not loop.last }}{% endfor %}
+            and row_number() over (
+                partition by {% for column in key_columns %}{{ clean_text(column) }}{{ ', ' if not loop.last }}{% endfor %}
+                order by _row_number
+            ) > 1
+            then 'DUPLICATE_KEY:{{ key_columns | join("+") }}'
+    end
+{%- endmacro %}
+
+{% macro reject_if_bad_date(column, format, required=false) -%}
+    case
+        {% if required %}when {{ clean_text(column) }} is null then 'MISSING_VALUE:{{ column }}'{% endif %}
+        when {{ clean_text(column) }} is not null and {{ parse_date(clean_text(column), format) }} is null
+            then 'UNPARSEABLE_DATE:{{ column }}'
+    end
+{%- endmacro %}
+
+{% macro reject_if_bad_timestamp(column, format, required=false) -%}
+    case
+        {% if required %}when {{ clean_text(column) }} is null then 'MISSING_VALUE:{{ column }}'{% endif %}
+        when {{ clean_text(column) }} is not null and {{ parse_timestamp(clean_text(column), format) }} is null
+            then 'UNPARSEABLE_DATE:{{ column }}'
+    end
+{%- endmacro %}
+
+{% macro reject_if_bad_number(column, type='bigint', required=false) -%}
+    case
+        {% if required %}when {{ clean_text(column) }} is null then 'MISSING_VALUE:{{ column }}'{% endif %}
+        when {{ clean_text(column) }} is not null and try_cast({{ clean_text(column) }} as {{ type }}) is null
+            then 'UNPARSEABLE_NUMBER:{{ column }}'
+    end
+{%- endmacro %}
+
+{#- A coded value outside its domain in the ref_kode seed. -#}
+{% macro reject_if_unknown_code(column, domain, required=true) -%}
+    case
+        {% if required %}when {{ clean_text(column) }} is null then 'MISSING_VALUE:{{ column }}'{% endif %}
+        when {{ clean_text(column) }} is not null and {{ clean_text(column) }} not in (
+            select kode from {{ ref('ref_kode') }} where domain = '{{ domain }}'
+        ) then 'UNKNOWN_CODE:{{ column }}'
+    end
+{%- endmacro %}
+
+{#- Label of a code from the ref_kode seed, as a scalar subquery. -#}
+{% macro code_label(column, domain, label='label') -%}
+    (select ref_kode.{{ label }} from {{ ref('ref_kode') }} as ref_kode
+        where ref_kode.domain = '{{ domain }}' and ref_kode.kode = {{ clean_text(column) }})
+{%- endmacro %}

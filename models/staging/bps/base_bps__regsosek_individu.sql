@@ -1,0 +1,19 @@
+-- Every row of the current Regsosek person file, with the reasons, if any, it cannot be
+-- staged. A person is keyed by family and line number (no_urut).
+select
+    landed.*,
+    {{ reject_reasons([
+        reject_if_empty('id_keluarga', 'EMPTY_KEY'),
+        reject_if_empty('no_urut', 'EMPTY_KEY'),
+        reject_if_bad_number('no_urut', 'integer'),
+        reject_if_duplicate_key(['id_keluarga', 'no_urut']),
+        reject_if_unknown_code('jenis_kelamin', 'jenis_kelamin'),
+        reject_if_bad_date('tanggal_lahir', '%Y-%m-%d', required=true),
+        reject_if_unknown_code('hubungan_kk', 'hubungan_kk_bps'),
+        reject_if_unknown_code('ijazah', 'ijazah', required=false),
+        reject_if_unknown_code('bekerja', 'ya_tidak', required=false),
+        reject_if_unknown_code('lapangan_usaha', 'lapangan_usaha', required=false),
+        reject_if_unknown_code('disabilitas', 'ya_tidak', required=false),
+        reject_if_unknown_code('sekolah', 'partisipasi_sekolah', required=false),
+    ]) }} as _reject_reasons
+from {{ landing_rows('bps', 'regsosek_individu.parquet') }} as landed

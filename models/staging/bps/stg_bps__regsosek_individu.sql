@@ -1,0 +1,48 @@
+-- Regsosek family members, typed, names normalised for matching, every NIK check as a flag.
+with accepted as (
+    select * from {{ ref('base_bps__regsosek_individu') }}
+    where _reject_reasons is null
+),
+
+typed as (
+    select
+        {{ lineage_columns("id_keluarga || '/' || no_urut") }},
+        {{ clean_text('id_keluarga') }} as id_keluarga,
+        cast({{ clean_text('no_urut') }} as integer) as no_urut,
+        nik as nik_delivered,
+        {{ repair_identifier('nik') }} as nik_repaired,
+        {{ clean_text('nama') }} as nama,
+        {{ normalize_name('nama') }} as nama_normal,
+        cast({{ clean_text('jenis_kelamin') }} as integer) as jenis_kelamin,
+        {{ clean_text('jenis_kelamin') }} = '2' as is_female,
+        {{ parse_date(clean_text('tanggal_lahir'), '%Y-%m-%d') }} as tanggal_lahir,
+        cast({{ clean_text('hubungan_kk') }} as integer) as hubungan_kk,
+        {{ code_label('hubungan_kk', 'hubungan_kk_bps') }} as hubungan_kk_label,
+        cast({{ clean_text('ijazah') }} as integer) as ijazah,
+        {{ code_label('ijazah', 'ijazah') }} as ijazah_label,
+        {{ clean_text('bekerja') }} = '1' as bekerja,
+        cast({{ clean_text('lapangan_usaha') }} as integer) as lapangan_usaha,
+        {{ code_label('lapangan_usaha', 'lapangan_usaha') }} as lapangan_usaha_label,
+        {{ clean_text('disabilitas') }} = '1' as disabilitas,
+        cast({{ clean_text('sekolah') }} as integer) as sekolah,
+        {{ code_label('sekolah', 'partisipasi_sekolah') }} as sekolah_label
+    from accepted
+),
+
+flagged as (
+    select
+        *,
+        {{ is_placeholder_birth_date('tanggal_lahir') }} as tanggal_lahir_is_placeholder
+    from typed
+)
+
+select
+    flagged.* exclude (nik_delivered, nik_repaired),
+    id_keluarga in (
+        select staged_family.id_keluarga from {{ ref("stg_bps__regsosek_keluarga") }} as staged_family
+    ) as family_is_staged,
+    nik_delivered,
+    nik_repaired,
+    {{ nik_checks('nik_delivered', 'nik_repaired',
+        'case when not tanggal_lahir_is_placeholder then tanggal_lahir end', 'is_female') }}
+from flagged

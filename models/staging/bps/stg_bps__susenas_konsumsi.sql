@@ -1,0 +1,13 @@
+-- The consumption-survey sample: measured per-capita consumption and survey weight of
+-- about 1 % of Regsosek families, the yardstick the proxy-means test is fitted on.
+select
+    {{ lineage_columns('id_keluarga') }},
+    {{ clean_text('id_keluarga') }} as id_keluarga,
+    cast({{ clean_text('pengeluaran_perkapita') }} as double) as pengeluaran_perkapita,
+    cast({{ clean_text('bobot') }} as double) as bobot,
+    cast({{ clean_text('tahun') }} as integer) as tahun,
+    {{ clean_text('id_keluarga') }} in (
+        select staged_family.id_keluarga from {{ ref("stg_bps__regsosek_keluarga") }} as staged_family
+    ) as family_is_staged
+from {{ ref('base_bps__susenas_konsumsi') }}
+where _reject_reasons is null

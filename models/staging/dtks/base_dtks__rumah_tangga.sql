@@ -1,0 +1,28 @@
+-- Every row of the current DTKS household file as delivered (text), with the reasons, if
+-- any, it cannot be staged.
+select
+    landed.*,
+    {{ reject_reasons([
+        reject_if_too_many_fields(),
+        reject_if_empty('id_rt', 'EMPTY_KEY'),
+        reject_if_duplicate_key(['id_rt']),
+        reject_if_bad_number('jumlah_art', 'integer'),
+        reject_if_unknown_code('lantai', 'lantai', required=false),
+        reject_if_unknown_code('dinding', 'dinding', required=false),
+        reject_if_unknown_code('atap', 'atap', required=false),
+        reject_if_unknown_code('sumber_air_minum', 'sumber_air_minum', required=false),
+        reject_if_unknown_code('fasilitas_bab', 'fasilitas_bab', required=false),
+        reject_if_unknown_code('sumber_penerangan', 'sumber_penerangan', required=false),
+        reject_if_unknown_code('bahan_bakar_masak', 'bahan_bakar_masak', required=false),
+        reject_if_unknown_code('punya_kulkas', 'ya_tidak', required=false),
+        reject_if_unknown_code('punya_ac', 'ya_tidak', required=false),
+        reject_if_unknown_code('punya_sepeda_motor', 'ya_tidak', required=false),
+        reject_if_unknown_code('punya_mobil', 'ya_tidak', required=false),
+        reject_if_unknown_code('punya_lahan', 'ya_tidak', required=false),
+        reject_if_unknown_code('punya_ternak', 'ya_tidak', required=false),
+        reject_if_unknown_code('penerima_pkh', 'ya_tidak'),
+        reject_if_unknown_code('penerima_bpnt', 'ya_tidak'),
+        reject_if_unknown_code('penerima_pbi_jk', 'ya_tidak'),
+        reject_if_bad_date('tanggal_verivali', '%d/%m/%Y'),
+    ]) }} as _reject_reasons
+from {{ landing_rows('dtks', 'rumah_tangga.csv') }} as landed

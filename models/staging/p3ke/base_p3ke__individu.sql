@@ -1,0 +1,16 @@
+-- Every row of the current P3KE person file as delivered (text), with the reasons, if
+-- any, it cannot be staged.
+select
+    landed.*,
+    {{ reject_reasons([
+        reject_if_too_many_fields(),
+        reject_if_empty('id_individu', 'EMPTY_KEY'),
+        reject_if_duplicate_key(['id_individu']),
+        reject_if_empty('id_keluarga_p3ke', 'EMPTY_KEY'),
+        reject_if_unknown_code('jk', 'jenis_kelamin_p3ke'),
+        reject_if_bad_date('tgl_lahir', '%Y-%m-%d', required=true),
+        reject_if_unknown_code('hubungan', 'shdk', required=false),
+        reject_if_unknown_code('pendidikan', 'pendidikan', required=false),
+        reject_if_unknown_code('status_sekolah', 'status_sekolah_p3ke', required=false),
+    ]) }} as _reject_reasons
+from {{ landing_rows('p3ke', 'individu.csv') }} as landed
