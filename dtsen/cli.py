@@ -1,0 +1,110 @@
+"""Command line: `dtsen generate | build | report | run`.
+
+`run` is the scheduled job on synthetic data: generate the agencies' deliveries, dbt build,
+report. dbt runs in a subprocess so the database file is closed when we read it after.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_LANDING = PROJECT_DIR / "landing"
+DEFAULT_TRUTH = PROJECT_DIR / "truth"
+DEFAULT_DB = PROJECT_DIR / "warehouse" / "dtsen.duckdb"
+
+
+def _generate(args: argparse.Namespace) -> None:
+    from dtsen.generate import generate, parse_rate_overrides
+
+    started = time.perf_counter()
+    summary = generate(
+        persons=args.persons,
+        seed=args.seed,
+        out=Path(args.out),
+        truth=Path(args.truth),
+        as_of=args.as_of,
+        rates=parse_rate_overrides(args.rate),
+    )
+    print(f"generated {args.persons:,} persons (seed {args.seed}) into {args.out} "
+          f"in {time.perf_counter() - started:.1f} s; truth in {args.truth}")
+    for source_file, rows in sorted(summary.get("rows", {}).items()):
+        print(f"  {source_file:<40} {rows:>12,} rows")
+
+
+def dbt_build(landing: Path, db: Path, extra: list[str] | None = None) -> int:
+    """Run `dbt build` on the in-project profile; return dbt's exit code."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "DTSEN_LANDING": str(landing.resolve()), "DTSEN_DB": str(db.resolve())}
+    command = [str(Path(sys.executable).with_name("dbt")), "build", "--profiles-dir", str(PROJECT_DIR),
+               "--project-dir", str(PROJECT_DIR), *(extra or [])]
+    return subprocess.run(command, env=env, cwd=PROJECT_DIR).returncode
+
+
+def _build(args: argparse.Namespace) -> int:
+    return dbt_build(Path(args.landing), Path(args.db), args.dbt_args)
+
+
+def _report(args: argparse.Namespace) -> None:
+    from dtsen.report import print_build_report
+
+    print_build_report(Path(args.db))
+
+
+def _run(args: argparse.Namespace) -> int:
+    args.out = args.landing
+    _generate(args)
+    started = time.perf_counter()
+    code = dbt_build(Path(args.landing), Path(args.db))
+    print(f"dbt build finished with exit code {code} in {time.perf_counter() - started:.1f} s")
+    if code == 0:
+        _report(args)
+    return code
+
+
+def _add_generate_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--persons", type=int, default=100_000, help="size of the true population")
+    parser.add_argument("--seed", type=int, default=20261126, help="same seed, same bytes")
+    parser.add_argument("--truth", default=str(DEFAULT_TRUTH), help="folder for the truth (never read by dbt)")
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 10, 31),
+                        help="date the newest extract is taken (YYYY-MM-DD)")
+    parser.add_argument("--rate", action="append", default=[], metavar="KIND=RATE",
+                        help="override an error rate (see docs/synthetic-data.md); repeatable")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dtsen", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write a synthetic landing zone and its truth")
+    _add_generate_options(generate)
+    generate.add_argument("--out", default=str(DEFAULT_LANDING), help="landing root to write")
+    generate.set_defaults(handler=_generate)
+
+    build = commands.add_parser("build", help="dbt build on a landing zone")
+    build.add_argument("--landing", default=str(DEFAULT_LANDING))
+    build.add_argument("--db", default=str(DEFAULT_DB))
+    build.add_argument("dbt_args", nargs=argparse.REMAINDER, help="passed to dbt build")
+    build.set_defaults(handler=_build)
+
+    report = commands.add_parser("report", help="what the last build staged and quarantined")
+    report.add_argument("--db", default=str(DEFAULT_DB))
+    report.set_defaults(handler=_report)
+
+    run = commands.add_parser("run", help="the main job: generate, dbt build, report")
+    _add_generate_options(run)
+    run.add_argument("--landing", default=str(DEFAULT_LANDING))
+    run.add_argument("--db", default=str(DEFAULT_DB))
+    run.set_defaults(handler=_run)
+
+    args = parser.parse_args(argv)
+    return args.handler(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
