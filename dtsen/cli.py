@@ -37,17 +37,24 @@ def _generate(args: argparse.Namespace) -> None:
         print(f"  {source_file:<40} {rows:>12,} rows")
 
 
-def dbt_build(landing: Path, db: Path, extra: list[str] | None = None) -> int:
-    """Run `dbt build` on the in-project profile; return dbt's exit code."""
+def dbt_build(landing: Path, db: Path, extra: list[str] | None = None, isolated: bool = False,
+              capture: bool = False) -> subprocess.CompletedProcess:
+    """Run `dbt build` on the in-project profile against `landing`, writing `db`.
+
+    isolated: dbt's target/ and logs/ go beside the database instead of the project, so
+    several builds (tests, benchmarks) can run without sharing artefacts.
+    """
     db.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DTSEN_LANDING": str(landing.resolve()), "DTSEN_DB": str(db.resolve())}
     command = [str(Path(sys.executable).with_name("dbt")), "build", "--profiles-dir", str(PROJECT_DIR),
-               "--project-dir", str(PROJECT_DIR), *(extra or [])]
-    return subprocess.run(command, env=env, cwd=PROJECT_DIR).returncode
+               "--project-dir", str(PROJECT_DIR)]
+    if isolated:
+        command += ["--target-path", str(db.parent / "target"), "--log-path", str(db.parent / "logs")]
+    return subprocess.run([*command, *(extra or [])], env=env, cwd=PROJECT_DIR, capture_output=capture, text=True)
 
 
 def _build(args: argparse.Namespace) -> int:
-    return dbt_build(Path(args.landing), Path(args.db), args.dbt_args)
+    return dbt_build(Path(args.landing), Path(args.db), args.dbt_args).returncode
 
 
 def _report(args: argparse.Namespace) -> None:
@@ -60,7 +67,7 @@ def _run(args: argparse.Namespace) -> int:
     args.out = args.landing
     _generate(args)
     started = time.perf_counter()
-    code = dbt_build(Path(args.landing), Path(args.db))
+    code = dbt_build(Path(args.landing), Path(args.db)).returncode
     print(f"dbt build finished with exit code {code} in {time.perf_counter() - started:.1f} s")
     if code == 0:
         _report(args)

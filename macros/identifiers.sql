@@ -41,8 +41,8 @@
     29 February can be valid for in either century. -#}
 {% macro _birth_part_date(repaired, female_offset) -%}
     {{ parse_date(
-        "lpad(cast(cast(substr(" ~ repaired ~ ", 7, 2) as integer)"
-        ~ (" - case when cast(substr(" ~ repaired ~ ", 7, 2) as integer) > 40 then 40 else 0 end" if female_offset else "")
+        "lpad(cast(try_cast(substr(" ~ repaired ~ ", 7, 2) as integer)"
+        ~ (" - case when try_cast(substr(" ~ repaired ~ ", 7, 2) as integer) > 40 then 40 else 0 end" if female_offset else "")
         ~ " as " ~ dbt.type_string() ~ "), 2, '0') || substr(" ~ repaired ~ ", 9, 2) || '20' || substr(" ~ repaired ~ ", 11, 2)",
         "%d%m%Y") }}
 {%- endmacro %}
@@ -52,12 +52,12 @@
 {% macro nik_checks(raw, repaired, birth_date, is_female, prefix='nik') -%}
     {%- set digits16 = _is_16_digits(repaired) -%}
     {%- set region = _region_known(repaired) -%}
-    {%- set day = "cast(substr(" ~ repaired ~ ", 7, 2) as integer)" -%}
+    {%- set day = "try_cast(substr(" ~ repaired ~ ", 7, 2) as integer)" -%}
     {%- set birth_part_ok = "(" ~ _birth_part_date(repaired, true) ~ " is not null and " ~ day ~ " not between 32 and 40)" -%}
     {%- set agrees_date -%}
         (day({{ birth_date }}) = {{ day }} - case when {{ day }} > 40 then 40 else 0 end
-            and month({{ birth_date }}) = cast(substr({{ repaired }}, 9, 2) as integer)
-            and year({{ birth_date }}) % 100 = cast(substr({{ repaired }}, 11, 2) as integer))
+            and month({{ birth_date }}) = try_cast(substr({{ repaired }}, 9, 2) as integer)
+            and year({{ birth_date }}) % 100 = try_cast(substr({{ repaired }}, 11, 2) as integer))
     {%- endset -%}
     {%- set agrees_sex = "((" ~ day ~ " > 40) = " ~ is_female ~ ")" -%}
     case when {{ digits16 }} then {{ repaired }} end as {{ prefix }}_clean,
