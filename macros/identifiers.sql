@@ -3,15 +3,15 @@
     then nik_checks() / kk_checks() on the repaired column in the next. -#}
 
 {#- Repairs only what cannot change the number: surrounding spaces, a leading quote
-    (spreadsheet text marker), a trailing ".0" (spreadsheet float), and spaces, dots and
-    dashes between digits. Exponent form (3.27301E+15) has lost digits: NULL, never guessed. -#}
+    (spreadsheet text marker), spaces and dashes, a trailing ".0" (spreadsheet float), then
+    dots between digits. Exponent form (3.27301E+15) has lost digits: NULL, never guessed. -#}
 {% macro repair_identifier(column) -%}
     case
         when {{ regexp_full_match(clean_text(column), "[0-9]+([.,][0-9]+)?[eE][+]?[0-9]+") }} then null
-        else regexp_replace(
-            regexp_replace(regexp_replace({{ clean_text(column) }}, '^''+', ''), '^([0-9]+)\.0$', '\1'),
-            '[\s.\-]', '', 'g'
-        )
+        else replace(regexp_replace(
+            regexp_replace(regexp_replace({{ clean_text(column) }}, '^''+', ''), '[\s\-]', '', 'g'),
+            '^([0-9.]*[0-9])\.0$', '\1'
+        ), '.', '')
     end
 {%- endmacro %}
 

@@ -41,6 +41,7 @@ def handmade(tmp_path_factory, dbt_build):
         _person(siti, id_art="A17", tanggal_lahir=""),
         _person(siti, id_art="A18", jenis_kelamin="3"),
         _person(siti, id_art="A19", penerima_pip="ya"),
+        _person(siti, id_art="A20", nik="3171 0145 0190 0001.0"),  # spaces and spreadsheet float
     ]
     for source, files in rows.items():
         write_delivery(root / "landing", source, SAMPLE_DATES[source], files)
@@ -62,7 +63,7 @@ def _nik(con, id_art: str) -> dict:
     return dict(zip(names, rows[0]))
 
 
-@pytest.mark.parametrize("id_art", ["A3", "A4", "A5"])
+@pytest.mark.parametrize("id_art", ["A3", "A4", "A5", "A20"])
 def test_safe_repairs_give_a_valid_nik(handmade, id_art):
     nik = _nik(handmade[0], id_art)
     assert nik["nik_clean"] == "3171014501900001"
