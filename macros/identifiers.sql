@@ -63,7 +63,7 @@
     case when {{ digits16 }} then {{ repaired }} end as {{ prefix }}_clean,
     {{ identifier_format_problem(raw, repaired) }} as {{ prefix }}_format_problem,
     {{ digits16 }} as {{ prefix }}_is_16_digits,
-    {{ digits16 }} and {{ repaired }} <> {{ clean_text(raw) }} as {{ prefix }}_was_repaired,
+    {{ digits16 }} and {{ repaired }} <> cast({{ raw }} as {{ dbt.type_string() }}) as {{ prefix }}_was_repaired,
     {{ digits16 }} and {{ region }} as {{ prefix }}_region_known,
     {{ digits16 }} and {{ birth_part_ok }} as {{ prefix }}_birth_part_valid,
     case when {{ digits16 }} and {{ birth_part_ok }} then {{ agrees_date }} end as {{ prefix }}_agrees_birth_date,
@@ -87,7 +87,7 @@
     case when {{ digits16 }} then {{ repaired }} end as {{ prefix }}_clean,
     {{ identifier_format_problem(raw, repaired) }} as {{ prefix }}_format_problem,
     {{ digits16 }} as {{ prefix }}_is_16_digits,
-    {{ digits16 }} and {{ repaired }} <> {{ clean_text(raw) }} as {{ prefix }}_was_repaired,
+    {{ digits16 }} and {{ repaired }} <> cast({{ raw }} as {{ dbt.type_string() }}) as {{ prefix }}_was_repaired,
     {{ digits16 }} and {{ region }} as {{ prefix }}_region_known,
     {{ digits16 }} and {{ issue_date_ok }} as {{ prefix }}_issue_date_valid,
     case
