@@ -1,0 +1,139 @@
+"""Write the landing zone (CONTRACT.md) and the truth folder from the out_* tables."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import duckdb
+
+from dtsen.contract import CONTRACT_VERSION, DIALECTS, FILES, MANIFEST_NAME
+from dtsen.generate.db import one, sql_str
+from dtsen.generate.timeline import Timeline
+
+BOM = b"\xef\xbb\xbf"
+_CHUNK = 8 << 20
+
+
+def _table(source: str, file: str) -> str:
+    return f"out_{source}_{Path(file).stem}"
+
+
+def _finish(tmp: Path, final: Path, bom: bool) -> str:
+    """Move tmp to final (prepending a UTF-8 BOM if asked), returning the sha256 of final."""
+    digest = hashlib.sha256()
+    if bom:
+        with tmp.open("rb") as src, final.open("wb") as dst:
+            digest.update(BOM)
+            dst.write(BOM)
+            for chunk in iter(lambda: src.read(_CHUNK), b""):
+                digest.update(chunk)
+                dst.write(chunk)
+        tmp.unlink()
+    else:
+        os.replace(tmp, final)
+        with final.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(_CHUNK), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def deliver(con: duckdb.DuckDBPyConnection, source: str, out: Path, parts: Path, tl: Timeline) -> dict[str, int]:
+    """Write one source's delivery and its truth parts, then drop its out tables."""
+    rows = _write_delivery(con, source, out, tl)
+    _save_truth_parts(con, source, parts, tl)
+    for file in FILES[source]:
+        con.execute(f"drop table {_table(source, file)}")
+    return rows
+
+
+def _write_delivery(con, source: str, out: Path, tl: Timeline) -> dict[str, int]:
+    extract = tl.extract(source).isoformat()
+    folder = out / source / extract
+    folder.mkdir(parents=True, exist_ok=True)
+    dialect = DIALECTS[source]
+    entries = {}
+    for file, columns in FILES[source].items():
+        table = _table(source, file)
+        # out tables were created ORDER BY t_row and insertion order is preserved (db.py),
+        # so a plain scan is already in file order: no second sort.
+        select = f"select {', '.join(columns)} from {table}"
+        final, tmp = folder / file, folder / (file + ".part")
+        if dialect.format == "csv":
+            # Every value is already text in the source's own formats, so no DATEFORMAT.
+            con.execute(f"""copy ({select}) to {sql_str(tmp)}
+                (format csv, header true, delimiter '{dialect.delimiter}', quote '"', escape '"')""")
+        else:
+            con.execute(f"copy ({select}) to {sql_str(tmp)} (format parquet, compression zstd)")
+        sha = _finish(tmp, final, dialect.bom)
+        entries[file] = {"rows": one(con, f"select count(*) from {table}")[0], "sha256": sha}
+    manifest = {"contract_version": CONTRACT_VERSION, "source": source, "extract_date": extract,
+                "files": dict(sorted(entries.items()))}
+    (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return {file: entry["rows"] for file, entry in entries.items()}
+
+
+_PERSON_FILES = {("dukcapil", "penduduk.csv"), ("dtks", "anggota.csv"), ("p3ke", "individu.csv"),
+                 ("bps", "regsosek_individu.parquet")}
+_PARQUET = "(format parquet, compression zstd)"
+
+
+def _part(parts: Path, source: str, file: str) -> Path:
+    kind = "records" if (source, file) in _PERSON_FILES else "household_records"
+    return parts / f"{kind}.{source}.{file}.parquet"
+
+
+def _save_truth_parts(con, source: str, parts: Path, tl: Timeline) -> None:
+    """The truth rows of each file of a source, and how many rows carry each error kind."""
+    con.execute("create table if not exists tagged (source VARCHAR, file VARCHAR, kind VARCHAR, n BIGINT)")
+    for file in FILES[source]:
+        table = _table(source, file)
+        head = (f"select '{source}' as source, '{file}' as file, DATE '{tl.extract(source).isoformat()}' "
+                f"as extract_date, t_row::BIGINT as row_number, ")
+        if (source, file) in _PERSON_FILES:
+            # dukcapil has no record key: its row number stands in for one.
+            record_id = "t_row" if source == "dukcapil" else "t_record_id"
+            select = head + (f"{record_id}::VARCHAR as record_id, t_person_id::BIGINT as person_id, "
+                             "t_family_id::BIGINT as family_id, t_nik_delivered::VARCHAR as nik_delivered, "
+                             "t_errors::VARCHAR[] as errors, t_nik_damage::VARCHAR as nik_damage")
+        else:
+            select = head + ("t_record_id::VARCHAR as record_id, t_family_id::BIGINT as family_id, "
+                             "t_errors::VARCHAR[] as errors")
+        con.execute(f"copy ({select} from {table}) to {sql_str(_part(parts, source, file))} {_PARQUET}")
+        con.execute(f"""insert into tagged select '{source}', '{file}', kind, count(*)
+                        from (select unnest(t_errors) as kind from {table}) group by kind""")
+
+
+def write_truth(con: duckdb.DuckDBPyConnection, truth: Path, parts: Path) -> None:
+    """persons, families, and records / household_records from the parts (in source, file order)."""
+    truth.mkdir(parents=True, exist_ok=True)
+    con.execute(f"""copy (
+        select person_id::BIGINT as person_id, nik, nama, jk::INTEGER as jenis_kelamin, dob as tanggal_lahir,
+            family_id::BIGINT as family_id, kode_desa, dod as tanggal_meninggal, hub::INTEGER as hubungan
+        from person order by person_id) to {sql_str(truth / 'persons.parquet')} {_PARQUET}""")
+    con.execute(f"""copy (
+        select family_id::BIGINT as family_id, no_kk, kode_desa, jumlah_art::INTEGER as jumlah_art,
+            pcc::DOUBLE as pengeluaran_perkapita_true
+        from family order by family_id) to {sql_str(truth / 'families.parquet')} {_PARQUET}""")
+    for kind in ("records", "household_records"):
+        files = sorted(parts.glob(f"{kind}.*.parquet"))
+        listed = ", ".join(sql_str(p) for p in files)
+        # Parts are in file order and listed in (source, file) order; the scan keeps that order.
+        target = sql_str(truth / f"{kind}.parquet")
+        con.execute(f"copy (select * from read_parquet([{listed}])) to {target} {_PARQUET}")
+
+
+def error_report(con: duckdb.DuckDBPyConnection, rates: dict[str, float]) -> dict:
+    """Per source and file: each kind's configured rate, eligible units, injected count and
+    the rows tagged with it in the truth."""
+    report: dict = {}
+    for source, file, kind, n in con.sql("select * from tagged").fetchall():
+        report.setdefault(source, {}).setdefault(file, {})[kind] = {"rows": n}
+    for source, file, kind, eligible, injected in con.sql("select * from tally").fetchall():
+        entry = report.setdefault(source, {}).setdefault(file, {}).setdefault(kind, {"rows": 0})
+        entry.update({
+            "rate": rates.get(f"{source}.{kind}"), "eligible": eligible, "injected": injected,
+            "realized_rate": injected / eligible if eligible else None,
+        })
+    return {s: {f: dict(sorted(k.items())) for f, k in sorted(files.items())} for s, files in sorted(report.items())}
