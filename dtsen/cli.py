@@ -1,7 +1,8 @@
-"""Command line: `dtsen generate | build | report | run`.
+"""Command line: `dtsen generate | build | report | evaluate | run`.
 
-`run` is the scheduled job on synthetic data: generate the agencies' deliveries, dbt build,
-report. dbt runs in a subprocess so the database file is closed when we read it after.
+`run` is the main job on synthetic data: generate the agencies' deliveries, dbt build,
+report, and score the result against the generator's truth. dbt runs in a subprocess, so
+the database file is closed when we read it afterwards.
 """
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ def _generate(args: argparse.Namespace) -> None:
     )
     print(f"generated {args.persons:,} persons (seed {args.seed}) into {args.out} "
           f"in {time.perf_counter() - started:.1f} s; truth in {args.truth}")
-    for source_file, rows in sorted(summary.get("rows", {}).items()):
-        print(f"  {source_file:<40} {rows:>12,} rows")
+    for source, files in summary["rows"].items():
+        for file_name, rows in files.items():
+            print(f"  {source}/{file_name:<30} {rows:>12,} rows")
 
 
 def dbt_build(landing: Path, db: Path, extra: list[str] | None = None, isolated: bool = False,
@@ -63,6 +65,12 @@ def _report(args: argparse.Namespace) -> None:
     print_build_report(Path(args.db))
 
 
+def _evaluate(args: argparse.Namespace) -> None:
+    from dtsen.evaluate import print_staging_detection
+
+    print_staging_detection(Path(args.db), Path(args.truth))
+
+
 def _run(args: argparse.Namespace) -> int:
     args.out = args.landing
     _generate(args)
@@ -71,6 +79,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"dbt build finished with exit code {code} in {time.perf_counter() - started:.1f} s")
     if code == 0:
         _report(args)
+        _evaluate(args)
     return code
 
 
@@ -103,7 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--db", default=str(DEFAULT_DB))
     report.set_defaults(handler=_report)
 
-    run = commands.add_parser("run", help="the main job: generate, dbt build, report")
+    evaluate = commands.add_parser("evaluate", help="score the built warehouse against the generator's truth")
+    evaluate.add_argument("--db", default=str(DEFAULT_DB))
+    evaluate.add_argument("--truth", default=str(DEFAULT_TRUTH))
+    evaluate.set_defaults(handler=_evaluate)
+
+    run = commands.add_parser("run", help="the main job: generate, dbt build, report, evaluate")
     _add_generate_options(run)
     run.add_argument("--landing", default=str(DEFAULT_LANDING))
     run.add_argument("--db", default=str(DEFAULT_DB))

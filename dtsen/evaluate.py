@@ -1,0 +1,155 @@
+"""Evaluation against the generator's truth. Reads the built warehouse (read-only) and the
+truth folder; nothing here is ever read back by a model.
+
+Staging: for each error kind the generator injected into person records, how many records
+carry it and how many of them staging flagged with the check meant to catch it; and, for
+records with no identity error at all, how many staging wrongly flagged.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from dtsen.report import PERSON_MODELS
+
+# Staging models of household-level files, by source and file.
+HOUSEHOLD_MODELS = {
+    ("dtks", "rumah_tangga.csv"): "stg_dtks__rumah_tangga",
+    ("p3ke", "keluarga.csv"): "stg_p3ke__keluarga",
+    ("bps", "regsosek_keluarga.parquet"): "stg_bps__regsosek_keluarga",
+}
+
+# Injected NIK damage form -> the nik_status staging must give it. Forms not listed here
+# are safe to repair (spaces, dots, dashes, apostrophe, trailing .0): staging must repair
+# them to a 16-digit NIK.
+UNREPAIRABLE_DAMAGE = {"blank": "missing", "zero": "missing", "exponent": "exponent_form",
+                       "len15": "wrong_length", "len17": "wrong_length"}
+
+# Error kinds that make a person's NIK or birth date disagree; a record with none of them
+# must come out of staging with nik_status 'valid'.
+IDENTITY_ERRORS = ["nik_damaged", "nik_birthdate_mismatch", "nik_other_person", "birthdate_shifted",
+                   "birthdate_placeholder", "unregistered", "unknown_to_civil_register"]
+
+# Row-level errors the generator makes for the quarantine, and the reason staging must give.
+QUARANTINE_ERRORS = {"invalid_date": "UNPARSEABLE_DATE", "invalid_code": "UNKNOWN_CODE",
+                     "empty_record_id": "EMPTY_KEY"}
+
+
+def attach_truth(con: duckdb.DuckDBPyConnection, truth: Path) -> None:
+    """Temp views truth_records / truth_household_records over the truth's Parquet files."""
+    for name in ("records", "household_records", "persons", "families"):
+        path = str((truth / f"{name}.parquet").resolve()).replace("'", "''")
+        con.execute(f"create or replace temp view truth_{name} as select * from read_parquet('{path}')")
+
+
+def _staged_persons_sql() -> str:
+    return " union all ".join(
+        f"select source, source_file, source_row_number, nik_status, nik_is_16_digits, "
+        f"tanggal_lahir_is_placeholder from staging.{model}"
+        for model in PERSON_MODELS.values()
+    )
+
+
+def _household_checks_sql() -> str:
+    """Checks on household-level files: retired region codes and damaged family cards."""
+    staged = " union all ".join(
+        f"select source, source_file, source_row_number, kode_desa_in_force, kode_desa_region_known, "
+        + ("no_kk_status, no_kk_was_repaired" if model != "stg_dtks__rumah_tangga" else "null, null")
+        + f" from staging.{model}"
+        for model in HOUSEHOLD_MODELS.values()
+    )
+    return f"""
+        select t.source, 'old region code -> kode_desa not in force, regency prefix known' as check_name,
+               not s.kode_desa_in_force and s.kode_desa_region_known as flagged
+        from truth_household_records as t
+        join ({staged}) as s (source, source_file, source_row_number, kode_desa_in_force,
+                              kode_desa_region_known, no_kk_status, no_kk_was_repaired)
+            on s.source = t.source and s.source_file = t.file and s.source_row_number = t.row_number
+        where list_contains(t.errors, 'old_region_code')
+        union all
+        select t.source, 'no_kk damaged -> no_kk flagged or repaired',
+               s.no_kk_status <> 'valid' or s.no_kk_was_repaired
+        from truth_household_records as t
+        join ({staged}) as s (source, source_file, source_row_number, kode_desa_in_force,
+                              kode_desa_region_known, no_kk_status, no_kk_was_repaired)
+            on s.source = t.source and s.source_file = t.file and s.source_row_number = t.row_number
+        where list_contains(t.errors, 'no_kk_damaged')
+    """
+
+
+def staging_detection(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """Rows (source, check, records injected, records flagged, share flagged).
+
+    check names the injected kind and what counts as flagged, e.g. 'nik damaged: exponent
+    -> exponent_form'. The 'no identity error -> valid' rows count records staging should
+    leave alone; their share is the share left valid (1.0 means no false flags).
+    """
+    unrepairable = " ".join(f"when '{form}' then '{status}'" for form, status in UNREPAIRABLE_DAMAGE.items())
+    identity = ", ".join(f"'{kind}'" for kind in IDENTITY_ERRORS)
+    quarantine = " ".join(f"when list_contains(t.errors, '{kind}') then '{reason}'"
+                          for kind, reason in QUARANTINE_ERRORS.items())
+    return con.sql(f"""
+        with staged as ({_staged_persons_sql()}),
+        person_truth as (
+            select t.*, s.nik_status, s.nik_is_16_digits, s.tanggal_lahir_is_placeholder,
+                   s.source_row_number is not null as is_staged,
+                   q.reason_codes,
+                   case t.nik_damage {unrepairable} end as expected_status
+            from truth_records as t
+            left join staged as s
+                on s.source = t.source and s.source_file = t.file and s.source_row_number = t.row_number
+            left join staging.stg_landing__quarantine as q
+                on q.source = t.source and q.source_file = t.file and q.source_row_number = t.row_number
+        ),
+        checks as (
+            select source, 'nik damaged: ' || nik_damage || ' -> ' || expected_status as check_name,
+                   nik_status = expected_status as flagged
+            from person_truth where is_staged and expected_status is not null
+            union all
+            select source, 'nik damaged: ' || nik_damage || ' -> repaired to 16 digits', nik_is_16_digits
+            from person_truth where is_staged and nik_damage is not null and expected_status is null
+                and not list_contains(errors, 'nik_other_person')
+            union all
+            select source, 'nik birth part != birth date -> birth_date_mismatch', nik_status = 'birth_date_mismatch'
+            from person_truth
+            where is_staged and list_contains(errors, 'nik_birthdate_mismatch') and nik_damage is null
+                and not list_has_any(errors, ['birthdate_shifted', 'birthdate_placeholder', 'nik_other_person'])
+            union all
+            select source, 'birth date shifted -> birth_date_mismatch or sex_mismatch',
+                   nik_status in ('birth_date_mismatch', 'sex_mismatch')
+            from person_truth
+            where is_staged and list_contains(errors, 'birthdate_shifted') and nik_damage is null
+                and not list_has_any(errors, ['nik_birthdate_mismatch', 'nik_other_person', 'unregistered'])
+            union all
+            select source, 'birth date placeholder -> tanggal_lahir_is_placeholder', tanggal_lahir_is_placeholder
+            from person_truth where is_staged and list_contains(errors, 'birthdate_placeholder')
+            union all
+            select source, 'nik of another person -> any NIK flag (not always detectable)', nik_status <> 'valid'
+            from person_truth where is_staged and list_contains(errors, 'nik_other_person') and nik_damage is null
+            union all
+            select source, 'quarantine kind -> quarantined with ' || (case {quarantine} end),
+                   coalesce(reason_codes like '%' || (case {quarantine} end) || ':%', false)
+            from person_truth as t where list_has_any(errors, {list(QUARANTINE_ERRORS)})
+            union all
+            select source, 'no identity error -> valid (share left valid)', nik_status = 'valid'
+            from person_truth where is_staged and not list_has_any(errors, [{identity}])
+            union all
+            {_household_checks_sql()}
+        )
+        select source, check_name, count(*) as injected, count(*) filter (where flagged) as flagged,
+               count(*) filter (where flagged) / count(*) as share
+        from checks group by all order by source, check_name
+    """).fetchall()
+
+
+def print_staging_detection(db: Path, truth: Path) -> None:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        attach_truth(con, truth)
+        print(f"\nStaging checks against the truth ({truth}):")
+        print(f"  {'source':<9} {'injected error -> expected flag':<66} {'records':>8} {'flagged':>8} {'share':>8}")
+        for source, check, injected, flagged, share in staging_detection(con):
+            print(f"  {source:<9} {check:<66} {injected:>8,} {flagged:>8,} {share:>8.2%}")
+    finally:
+        con.close()
