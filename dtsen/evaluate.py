@@ -116,8 +116,8 @@ def staging_detection(con: duckdb.DuckDBPyConnection) -> list[tuple]:
             where is_staged and list_contains(errors, 'nik_birthdate_mismatch') and nik_damage is null
                 and not list_has_any(errors, ['birthdate_shifted', 'birthdate_placeholder', 'nik_other_person'])
             union all
-            select source, 'birth date shifted -> birth_date_mismatch or sex_mismatch',
-                   nik_status in ('birth_date_mismatch', 'sex_mismatch')
+            select source, 'birth date shifted -> NIK disagrees, or date implausible',
+                   nik_status in ('birth_date_mismatch', 'sex_mismatch') or tanggal_lahir_is_placeholder
             from person_truth
             where is_staged and list_contains(errors, 'birthdate_shifted') and nik_damage is null
                 and not list_has_any(errors, ['nik_birthdate_mismatch', 'nik_other_person', 'unregistered'])
