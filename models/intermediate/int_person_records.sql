@@ -1,0 +1,124 @@
+-- Every staged person record of the four sources in one shape, the input of identity
+-- resolution: identifiers as validated in staging, the name normalised for matching,
+-- the village of the record's household mapped to the code in force, and the relation to
+-- the family head on Regsosek's scale (1 head ... 8 other).
+{%- set shdk_to_hubungan -%}
+    case {{ '{}' }}
+        when 'KEPALA KELUARGA' then 1 when 'SUAMI' then 2 when 'ISTRI' then 2 when 'ANAK' then 3
+        when 'MENANTU' then 4 when 'CUCU' then 5 when 'ORANG TUA' then 6 when 'MERTUA' then 6
+        when 'FAMILI LAIN' then 7 when 'PEMBANTU' then 8 when 'LAINNYA' then 8
+    end
+{%- endset %}
+
+with dukcapil as (
+    select
+        source,
+        source_file,
+        source_row_number,
+        source_record_id,
+        no_kk_clean as source_household_id,
+        nik_clean,
+        nik_status,
+        no_kk_clean,
+        nama,
+        nama_normal,
+        jenis_kelamin,
+        case when not tanggal_lahir_is_placeholder then tanggal_lahir end as tanggal_lahir,
+        kode_desa,
+        {{ shdk_to_hubungan.replace('{}', 'shdk') }} as hubungan_kk,
+        tanggal_meninggal
+    from {{ ref('stg_dukcapil__penduduk') }}
+),
+
+dtks as (
+    select
+        member.source,
+        member.source_file,
+        member.source_row_number,
+        member.source_record_id,
+        member.id_rt as source_household_id,
+        member.nik_clean,
+        member.nik_status,
+        member.no_kk_clean,
+        member.nama,
+        member.nama_normal,
+        member.jenis_kelamin,
+        case when not member.tanggal_lahir_is_placeholder then member.tanggal_lahir end as tanggal_lahir,
+        household.kode_desa,
+        -- DTKS counts servants (7) apart from other members (8); Regsosek puts both in 8.
+        case when member.hub_krt = 7 then 8 else member.hub_krt end as hubungan_kk,
+        cast(null as date) as tanggal_meninggal
+    from {{ ref('stg_dtks__anggota') }} as member
+    left join {{ ref('stg_dtks__rumah_tangga') }} as household
+        on member.id_rt = household.id_rt
+),
+
+p3ke as (
+    select
+        person.source,
+        person.source_file,
+        person.source_row_number,
+        person.source_record_id,
+        person.id_keluarga_p3ke as source_household_id,
+        person.nik_clean,
+        person.nik_status,
+        family.no_kk_clean,
+        person.nama,
+        person.nama_normal,
+        person.jenis_kelamin,
+        case when not person.tanggal_lahir_is_placeholder then person.tanggal_lahir end as tanggal_lahir,
+        family.kode_desa,
+        {{ shdk_to_hubungan.replace('{}', 'person.hubungan') }} as hubungan_kk,
+        cast(null as date) as tanggal_meninggal
+    from {{ ref('stg_p3ke__individu') }} as person
+    left join {{ ref('stg_p3ke__keluarga') }} as family
+        on person.id_keluarga_p3ke = family.id_keluarga_p3ke
+),
+
+bps as (
+    select
+        person.source,
+        person.source_file,
+        person.source_row_number,
+        person.source_record_id,
+        person.id_keluarga as source_household_id,
+        person.nik_clean,
+        person.nik_status,
+        family.no_kk_clean,
+        person.nama,
+        person.nama_normal,
+        person.jenis_kelamin,
+        case when not person.tanggal_lahir_is_placeholder then person.tanggal_lahir end as tanggal_lahir,
+        family.kode_desa,
+        person.hubungan_kk,
+        cast(null as date) as tanggal_meninggal
+    from {{ ref('stg_bps__regsosek_individu') }} as person
+    left join {{ ref('stg_bps__regsosek_keluarga') }} as family
+        on person.id_keluarga = family.id_keluarga
+),
+
+unioned as (
+    select * from dukcapil
+    union all
+    select * from dtks
+    union all
+    select * from p3ke
+    union all
+    select * from bps
+)
+
+select
+    unioned.source || '/' || unioned.source_file || '/' || unioned.source_record_id as record_key,
+    unioned.* exclude (kode_desa),
+    unioned.kode_desa as kode_desa_delivered,
+    -- A village delivered under a regency code since retired gets today's code: the
+    -- district and village digits did not change in the 2022 splits.
+    case
+        when desa.kode_desa is not null then unioned.kode_desa
+        when prefix.kode_baru is not null then prefix.kode_baru || substr(unioned.kode_desa, 5)
+    end as kode_desa
+from unioned
+left join {{ ref('ref_desa') }} as desa
+    on unioned.kode_desa = desa.kode_desa
+left join {{ ref('stg_reference__kode_wilayah_nik') }} as prefix
+    on substr(unioned.kode_desa, 1, 4) = prefix.kode_kabupaten_kota and not prefix.is_in_force
