@@ -4,6 +4,9 @@ truth folder; nothing here is ever read back by a model.
 Staging: for each error kind the generator injected into person records, how many records
 carry it and how many of them staging flagged with the check meant to catch it; and, for
 records with no identity error at all, how many staging wrongly flagged.
+
+Identity resolution: pairwise precision, recall and F1 of int_person_identity against the
+truth's person ids (`resolution_scores`).
 """
 from __future__ import annotations
 
@@ -151,5 +154,81 @@ def print_staging_detection(db: Path, truth: Path) -> None:
         print(f"  {'source':<9} {'injected error -> expected flag':<66} {'records':>8} {'flagged':>8} {'share':>8}")
         for source, check, injected, flagged, share in staging_detection(con):
             print(f"  {source:<9} {check:<66} {injected:>8,} {flagged:>8,} {share:>8.2%}")
+    finally:
+        con.close()
+
+
+# Classes of records for resolution scores: name -> condition on int_person_records.
+RESOLUTION_CLASSES = {
+    "all records": "true",
+    "valid NIK": "nik_status = 'valid'",
+    "NIK missing or damaged": "nik_clean is null",
+    "NIK 16 digits, flagged": "nik_clean is not null and nik_status <> 'valid'",
+}
+
+
+def resolution_scores(con: duckdb.DuckDBPyConnection, identity: str = "intermediate.int_person_identity",
+                      records: str = "intermediate.int_person_records") -> list[tuple]:
+    """Pairwise precision, recall and F1 of person resolution, per class of records.
+
+    Rows (class, records, true pairs, predicted pairs, true positives, precision, recall, F1).
+
+    A pair is two different staged person records (int_person_identity joined to the truth
+    on source, file and row number). It is predicted when both records have the same
+    person_id, and true when both have the same non-null person_id in the truth: made-up
+    records (truth person_id NULL) are never a true match of anything. For a class (e.g.
+    records with a valid NIK) the pairs counted are those with at least one record of the
+    class, the other record being any record: the class's records resolved against all
+    records. 'all records' counts every pair. Precision = true positives / predicted pairs,
+    recall = true positives / true pairs.
+
+    identity, records: the tables to read (record_key, person_id / the int_person_records
+    columns), so that a benchmark can score its own resolution.
+    """
+    classes = ", ".join(f"({cond}) as c{i}" for i, cond in enumerate(RESOLUTION_CLASSES.values()))
+    pair_sums = ", ".join(
+        f"sum(n * (n - 1) - (n - c{i}) * (n - c{i} - 1)) // 2 as pairs{i}" for i in range(len(RESOLUTION_CLASSES)))
+    counts = ", ".join(f"count_if(c{i}) as c{i}" for i in range(len(RESOLUTION_CLASSES)))
+    rows = con.sql(f"""
+        with records as (
+            select i.person_id as predicted,
+                   -- made-up records: a person of their own in the truth
+                   coalesce(cast(t.person_id as varchar), 'none:' || i.record_key) as truth,
+                   {classes}
+            from {identity} as i
+            join {records} as r using (record_key)
+            left join truth_records as t
+                on t.source = r.source and t.file = r.source_file and t.row_number = r.source_row_number
+        ),
+        predicted as (select count(*) as n, {counts} from records group by predicted),
+        truth as (select count(*) as n, {counts} from records group by truth),
+        both_ as (select count(*) as n, {counts} from records group by predicted, truth),
+        sizes as (select {counts} from records)
+        select 'predicted' as kind, {pair_sums} from predicted
+        union all select 'truth', {pair_sums} from truth
+        union all select 'both', {pair_sums} from both_
+        union all select 'records', * from sizes
+    """).fetchall()
+    by_kind = {row[0]: row[1:] for row in rows}
+    result = []
+    for i, name in enumerate(RESOLUTION_CLASSES):
+        true_pairs, predicted, hits = by_kind["truth"][i], by_kind["predicted"][i], by_kind["both"][i]
+        precision = hits / predicted if predicted else 1.0
+        recall = hits / true_pairs if true_pairs else 1.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        result.append((name, by_kind["records"][i], true_pairs, predicted, hits, precision, recall, f1))
+    return result
+
+
+def print_resolution_scores(db: Path, truth: Path) -> None:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        attach_truth(con, truth)
+        print("\nIdentity resolution against the truth (pairs of records with at least one record of the class):")
+        print(f"  {'records':<24} {'count':>10} {'true pairs':>11} {'predicted':>11} {'correct':>11} "
+              f"{'precision':>9} {'recall':>9} {'F1':>9}")
+        for name, records, true_pairs, predicted, hits, precision, recall, f1 in resolution_scores(con):
+            print(f"  {name:<24} {records:>10,} {true_pairs:>11,} {predicted:>11,} {hits:>11,} "
+                  f"{precision:>9.4f} {recall:>9.4f} {f1:>9.4f}")
     finally:
         con.close()

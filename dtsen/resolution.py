@@ -1,0 +1,367 @@
+"""Probabilistic identity resolution (Fellegi-Sunter) for records without a trusted NIK.
+
+Two implementations of the same model, both run on an open DuckDB connection:
+
+* `splink_match_pairs` - Splink 5 (the one the dbt build runs, model
+  `int_person_match_pairs`);
+* `sql_match_pairs` - the same comparisons, blocking and training written by hand in DuckDB
+  SQL, kept for the benchmark `benchmarks/resolution_sql_vs_splink.py`.
+
+Input (a SQL query, one row per staged person record): record_key, name_key, name_words
+(sorted list of the name's words), name_sorted, birth_date, birth_year, sex, village,
+is_nik_trusted, trusted_nik (the register NIK the record is linked to exactly, else NULL).
+
+Model:
+
+* Candidate pairs: at least one side without a trusted NIK (two records with trusted NIKs
+  are already decided by the NIK), found by any of three blocking rules: same village and
+  birth year; same village and name; same name and birth date (for records without a birth
+  date, and for records whose village changed).
+* Comparisons: name (exact with term-frequency adjustment, same words in another order,
+  Jaro-Winkler >= 0.92, one name's words within the other's, Jaro-Winkler >= 0.80, a word
+  in common), birth date (exact, within a month or day and month swapped, within a year),
+  sex, village.
+* m: from pairs of records sharing a trusted NIK (free labels: the civil register vouches
+  for them); u: from random record pairs; prior: from the share of record pairs sharing a
+  trusted NIK.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+
+import duckdb
+import pyarrow as pa
+
+# name -> SQL condition (without the "at least one side untrusted" part).
+BLOCKING_RULES = {
+    "village_birth_year": "l.village = r.village and l.birth_year = r.birth_year",
+    "village_name": "l.village = r.village and l.name_key = r.name_key",
+    "name_birth_date": "l.name_key = r.name_key and l.birth_date = r.birth_date",
+}
+UNTRUSTED_SIDE = "(not l.is_nik_trusted or not r.is_nik_trusted)"
+
+# Records paired with the register record of their trusted NIK, at most this many, to estimate m.
+MAX_LABEL_PAIRS = 300_000
+U_MAX_PAIRS = 2e6
+# Pairs scored below this are not kept at all (the build's link threshold is a dbt var).
+KEEP_FLOOR = 0.01
+
+SCHEMA = pa.schema([
+    ("record_key_l", pa.string()),
+    ("record_key_r", pa.string()),
+    ("match_weight", pa.float64()),
+    ("match_probability", pa.float64()),
+    ("blocking_rule", pa.string()),
+    ("mw_name", pa.float64()),
+    ("mw_tf_adj_name", pa.float64()),
+    ("mw_birth_date", pa.float64()),
+    ("mw_sex", pa.float64()),
+    ("mw_village", pa.float64()),
+])
+
+
+def _labels_sql(table: str) -> str:
+    """Pairs (register record, other record) sharing a trusted NIK, a deterministic sample."""
+    return f"""
+        select l.record_key as record_key_l, r.record_key as record_key_r
+        from {table} as l
+        join {table} as r on l.trusted_nik = r.trusted_nik and l.record_key < r.record_key
+        where l.trusted_nik is not null
+        order by hash(l.record_key || r.record_key), l.record_key, r.record_key
+        limit {MAX_LABEL_PAIRS}
+    """
+
+
+def splink_settings():
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import SettingsCreator
+
+    name = cl.CustomComparison(output_column_name="name", comparison_levels=[
+        cll.NullLevel("name_key"),
+        cll.ExactMatchLevel("name_key", term_frequency_adjustments=True),
+        cll.ExactMatchLevel("name_sorted").configure(label_for_charts="same words, other order"),
+        cll.JaroWinklerLevel("name_key", 0.92),
+        cll.CustomLevel("list_has_all(name_words_l, name_words_r) or list_has_all(name_words_r, name_words_l)",
+                        "one name's words within the other's"),
+        cll.JaroWinklerLevel("name_key", 0.80),
+        cll.CustomLevel("len(list_intersect(name_words_l, name_words_r)) > 0", "a word in common"),
+        cll.ElseLevel(),
+    ])
+    birth_date = cl.CustomComparison(output_column_name="birth_date", comparison_levels=[
+        cll.NullLevel("birth_date"),
+        cll.ExactMatchLevel("birth_date"),
+        cll.CustomLevel("abs(birth_date_l - birth_date_r) <= 31 or (year(birth_date_l) = year(birth_date_r) "
+                        "and month(birth_date_l) = day(birth_date_r) and day(birth_date_l) = month(birth_date_r))",
+                        "within a month, or day and month swapped"),
+        cll.CustomLevel("abs(birth_date_l - birth_date_r) <= 366", "within a year"),
+        cll.ElseLevel(),
+    ])
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="record_key",
+        comparisons=[name, birth_date, cl.ExactMatch("sex"), cl.ExactMatch("village")],
+        blocking_rules_to_generate_predictions=[f"{sql} and {UNTRUSTED_SIDE}" for sql in BLOCKING_RULES.values()],
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=True,
+    )
+
+
+def splink_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, work_schema: str = "splink_work",
+                       timings: dict | None = None) -> pa.Table:
+    """Score candidate pairs with Splink on `con`; returns the pairs as an Arrow table.
+
+    Splink's working tables live in `work_schema` (Parquet files in a temporary folder behind
+    it, so the database file does not grow); both are removed before returning.
+    """
+    from splink import DuckDBAPI, Linker
+
+    timings = timings if timings is not None else {}
+    started = time.perf_counter()
+    workdir = tempfile.mkdtemp(prefix="dtsen_splink_")
+    con.execute(f"create schema if not exists {work_schema}")
+    try:
+        con.execute(f"create or replace table {work_schema}.match_input as {input_sql}")
+        con.execute(f"create or replace table {work_schema}.match_labels as "
+                    f"{_labels_sql(work_schema + '.match_input')}")
+        db_api = DuckDBAPI(connection=con, output_schema=work_schema,
+                           materialisation="parquet", materialisation_dir=workdir)
+        records = db_api.register(con.sql(f"select * from {work_schema}.match_input"),
+                                  table_name="splink_match_input")
+        linker = Linker(records, splink_settings(), log_level=logging.WARNING)
+        linker.training.estimate_probability_two_random_records_match(
+            ["l.trusted_nik = r.trusted_nik"], recall=0.95)
+        t = time.perf_counter()
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=1)
+        timings["u_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        labels = db_api.register(con.sql(f"select * from {work_schema}.match_labels"),
+                                 table_name="splink_match_labels")
+        linker.training.estimate_m_from_pairwise_labels(labels)
+        timings["m_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        predictions = linker.inference.predict(threshold_match_probability=KEEP_FLOOR, warning_mode="never")
+        rule_names = list(BLOCKING_RULES)
+        rule_case = " ".join(f"when '{i}' then '{name}'" for i, name in enumerate(rule_names))
+        result = con.sql(f"""
+            select record_key_l, record_key_r, match_weight, match_probability,
+                   case cast(match_key as varchar) {rule_case} end as blocking_rule,
+                   mw_name, mw_tf_adj_name, mw_birth_date, mw_sex, mw_village
+            from {predictions.physical_name}
+            order by record_key_l, record_key_r
+        """).to_arrow_table().cast(SCHEMA)
+        timings["predict_s"] = time.perf_counter() - t
+        timings["model"] = linker.misc.save_model_to_json()
+        linker.table_management.delete_tables_created_by_splink_from_db()
+        return result
+    finally:
+        for view in ("splink_match_input", "splink_match_labels"):  # registered on this connection
+            try:
+                con.unregister(view)
+            except duckdb.Error:
+                pass
+        con.execute(f"drop schema if exists {work_schema} cascade")
+        shutil.rmtree(workdir, ignore_errors=True)
+        timings["total_s"] = time.perf_counter() - started
+
+
+CLUSTER_SCHEMA = pa.schema([
+    ("record_key", pa.string()),
+    ("resolved_nik", pa.string()),
+    ("cluster_key", pa.string()),
+    ("match_probability", pa.float64()),
+    ("blocking_rule", pa.string()),
+])
+
+
+def cluster_untrusted(untrusted: list[str], edges: list[tuple]) -> pa.Table:
+    """Connected components of links, never joining two register persons.
+
+    untrusted: record keys without a trusted NIK. edges: (probability, node_l, node_r,
+    blocking_rule), where a node is a record key of an untrusted record or 'nik:<NIK>' for a
+    record with a trusted NIK (all records of one register person are one node). Links are
+    taken strongest first (ties by keys, so the result is deterministic); a link that would
+    put two register NIKs in one cluster is dropped, so each side keeps its stronger links.
+
+    Returns one row per untrusted record: its cluster's register NIK (or NULL), the smallest
+    untrusted record key of its cluster, and the probability and blocking rule of the
+    strongest link it was joined by (NULL if none).
+    """
+    parent: dict[str, str] = {}
+    anchor: dict[str, str | None] = {}
+
+    def find(node: str) -> str:
+        if node not in parent:
+            parent[node] = node
+            anchor[node] = node[4:] if node.startswith("nik:") else None
+            return node
+        root = node
+        while parent[root] != root:
+            root = parent[root]
+        while parent[node] != root:
+            parent[node], node = root, parent[node]
+        return root
+
+    best: dict[str, tuple[float, str]] = {}
+    for probability, node_l, node_r, rule in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
+        root_l, root_r = find(node_l), find(node_r)
+        if root_l == root_r:
+            accepted = True
+        elif anchor[root_l] is not None and anchor[root_r] is not None:
+            accepted = False
+        else:
+            keep, drop = (root_l, root_r) if root_l < root_r else (root_r, root_l)
+            parent[drop] = keep
+            anchor[keep] = anchor[keep] or anchor[drop]
+            accepted = True
+        if accepted:
+            for node in (node_l, node_r):
+                if not node.startswith("nik:") and node not in best:
+                    best[node] = (probability, rule)
+    smallest: dict[str, str] = {}
+    for key in untrusted:
+        root = find(key)
+        if root not in smallest or key < smallest[root]:
+            smallest[root] = key
+    rows = []
+    for key in untrusted:
+        root = find(key)
+        probability, rule = best.get(key, (None, None))
+        rows.append((key, anchor[root], smallest[root], probability, rule))
+    return pa.Table.from_arrays([pa.array(list(column), type=field.type)
+                                 for column, field in zip(zip(*rows), CLUSTER_SCHEMA)]
+                                if rows else [pa.array([], type=f.type) for f in CLUSTER_SCHEMA],
+                                schema=CLUSTER_SCHEMA)
+
+
+def cluster_sql_inputs(con: duckdb.DuckDBPyConnection, links_sql: str, pairs_sql: str,
+                       threshold: float) -> tuple[list[str], list[tuple]]:
+    """Untrusted record keys and the link edges at or above `threshold`, read with `con`.
+
+    links_sql: record_key, is_nik_trusted, register_nik per record; pairs_sql: record_key_l,
+    record_key_r, match_probability, blocking_rule per scored pair.
+    """
+    untrusted = [row[0] for row in con.sql(
+        f"select record_key from ({links_sql}) where not is_nik_trusted order by record_key").fetchall()]
+    edges = con.sql(f"""
+        with nodes as (
+            select record_key,
+                   case when is_nik_trusted then 'nik:' || register_nik else record_key end as node
+            from ({links_sql})
+        )
+        select p.match_probability, l.node, r.node, p.blocking_rule
+        from ({pairs_sql}) as p
+        join nodes as l on l.record_key = p.record_key_l
+        join nodes as r on r.record_key = p.record_key_r
+        where p.match_probability >= {float(threshold)!r} and l.node <> r.node
+    """).fetchall()
+    return untrusted, edges
+
+
+# ---- the same model written by hand in DuckDB SQL (benchmark against Splink) ----
+
+_GAMMA_SQL = {
+    "name": """case
+        when l.name_key is null or r.name_key is null then -1
+        when l.name_key = r.name_key then 6
+        when l.name_sorted = r.name_sorted then 5
+        when jaro_winkler_similarity(l.name_key, r.name_key) >= 0.92 then 4
+        when list_has_all(l.name_words, r.name_words) or list_has_all(r.name_words, l.name_words) then 3
+        when jaro_winkler_similarity(l.name_key, r.name_key) >= 0.80 then 2
+        when len(list_intersect(l.name_words, r.name_words)) > 0 then 1
+        else 0 end""",
+    "birth_date": """case
+        when l.birth_date is null or r.birth_date is null then -1
+        when l.birth_date = r.birth_date then 3
+        when abs(l.birth_date - r.birth_date) <= 31 or (year(l.birth_date) = year(r.birth_date)
+             and month(l.birth_date) = day(r.birth_date) and day(l.birth_date) = month(r.birth_date)) then 2
+        when abs(l.birth_date - r.birth_date) <= 366 then 1
+        else 0 end""",
+    "sex": "case when l.sex is null or r.sex is null then -1 when l.sex = r.sex then 1 else 0 end",
+    "village": "case when l.village is null or r.village is null then -1 when l.village = r.village then 1 else 0 end",
+}
+_EXACT_NAME_LEVEL = 6
+
+
+def _gammas() -> str:
+    return ", ".join(f"{sql} as g_{name}" for name, sql in _GAMMA_SQL.items())
+
+
+def sql_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, timings: dict | None = None) -> pa.Table:
+    """The Splink model of `splink_match_pairs` (same blocking, levels, training data and
+    term-frequency adjustment of the exact name level) as plain DuckDB SQL on `con`.
+    Works in temporary tables of `con`; returns the pairs (probability >= KEEP_FLOOR)."""
+    timings = timings if timings is not None else {}
+    started = time.perf_counter()
+    con.execute(f"create or replace temp table fs_input as {input_sql}")
+    con.execute(f"create or replace temp table fs_labels as {_labels_sql('fs_input')}")
+    # m: comparison levels of the labelled pairs (records sharing a trusted NIK)
+    con.execute(f"""create or replace temp table fs_m as
+        select {_gammas()} from fs_labels as p
+        join fs_input as l on l.record_key = p.record_key_l
+        join fs_input as r on r.record_key = p.record_key_r""")
+    # u: all pairs among a deterministic random sample of records (about U_MAX_PAIRS pairs)
+    sample = int((2 * U_MAX_PAIRS) ** 0.5) + 1
+    con.execute(f"""create or replace temp table fs_u as
+        with s as (select * from fs_input order by hash(record_key || 'u'), record_key limit {sample})
+        select {_gammas()} from s as l join s as r on l.record_key < r.record_key""")
+    union = " union all ".join(
+        f"select '{c}' as cmp, g_{c} as lvl, count(*) as n, '{k}' as kind from fs_{k} where g_{c} >= 0 group by g_{c}"
+        for c in _GAMMA_SQL for k in ("m", "u"))
+    con.execute(f"""create or replace temp table fs_params as
+        with c as ({union}),
+        tot as (select cmp, kind, sum(n) as n_tot from c group by all),
+        p as (select c.cmp, c.lvl, c.kind, c.n / t.n_tot as prob from c join tot as t using (cmp, kind))
+        select lv.cmp, lv.lvl,
+               coalesce(max(prob) filter (where kind = 'm'), 1e-6) as m,
+               coalesce(max(prob) filter (where kind = 'u'), 1e-6) as u
+        from (select distinct cmp, lvl from c) as lv left join p using (cmp, lvl)
+        group by all""")
+    # prior: pairs sharing a trusted NIK, over the recall assumed for that rule (as Splink)
+    n_records, nik_pairs = con.sql("""
+        select (select count(*) from fs_input),
+               (select coalesce(sum(n * (n - 1) / 2), 0) from
+                   (select count(*) as n from fs_input where trusted_nik is not null group by trusted_nik))
+    """).fetchall()[0]
+    lam = (nik_pairs / 0.95) / (n_records * (n_records - 1) / 2)
+    con.execute("""create or replace temp table fs_tf as
+        select name_key, count(*) / sum(count(*)) over () as tf
+        from fs_input where name_key is not null group by name_key""")
+    timings["train_s"] = time.perf_counter() - started
+    # candidate pairs: each rule excludes the pairs of the rules before it (as Splink does)
+    t = time.perf_counter()
+    rules = list(BLOCKING_RULES.items())
+    selects = []
+    for i, (name, sql) in enumerate(rules):
+        earlier = "".join(f" and not coalesce(({prev}), false)" for _, prev in rules[:i])
+        selects.append(f"""select l.record_key as record_key_l, r.record_key as record_key_r,
+                   '{name}' as blocking_rule, l.name_key as name_l, {_gammas()}
+            from fs_input as l join fs_input as r
+              on {sql} and l.record_key < r.record_key
+            where {UNTRUSTED_SIDE}{earlier}""")
+    con.execute("create or replace temp table fs_candidates as " + " union all ".join(selects))
+    weights = []
+    for c in _GAMMA_SQL:
+        levels = con.sql(f"select lvl, m, u from fs_params where cmp = '{c}'").fetchall()
+        # exact name: u is the frequency of that name (term-frequency adjustment)
+        when = " ".join(f"when {lvl} then log2({m!r} / tf.tf)" if c == "name" and lvl == _EXACT_NAME_LEVEL
+                        else f"when {lvl} then log2({m!r} / {u!r})" for lvl, m, u in levels)
+        weights.append(f"(case g_{c} {when} else 0 end)")
+    prior = f"log2({lam!r} / (1 - {lam!r}))"
+    result = con.sql(f"""
+        select record_key_l, record_key_r, match_weight,
+               pow(2, match_weight) / (1 + pow(2, match_weight)) as match_probability,
+               blocking_rule
+        from (select c.*, {prior} + {' + '.join(weights)} as match_weight
+              from fs_candidates as c left join fs_tf as tf on tf.name_key = c.name_l)
+        where pow(2, match_weight) / (1 + pow(2, match_weight)) >= {KEEP_FLOOR}
+        order by record_key_l, record_key_r
+    """).to_arrow_table()
+    timings["predict_s"] = time.perf_counter() - t
+    for table in ("fs_input", "fs_labels", "fs_m", "fs_u", "fs_params", "fs_tf", "fs_candidates"):
+        con.execute(f"drop table if exists {table}")
+    timings["total_s"] = time.perf_counter() - started
+    return result

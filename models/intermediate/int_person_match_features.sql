@@ -1,0 +1,30 @@
+-- The fields identity resolution compares, one row per staged person record: the name as a
+-- matching key (spelling variants that carry no information folded together), its words,
+-- birth date and year, sex and village (code in force).
+with keyed as (
+    select
+        record_key,
+        source,
+        tanggal_lahir,
+        jenis_kelamin,
+        kode_desa,
+        -- Old spelling (OE, DJ, TJ for U, J, C) and the spellings of Muhammad are one name.
+        nullif(trim(regexp_replace(
+            replace(replace(replace(' ' || nama_normal || ' ', 'OE', 'U'), 'DJ', 'J'), 'TJ', 'C'),
+            '\b(MUHAMMAD|MUHAMAD|MUHAMMED|MOHAMMAD|MOHAMAD|MOHAMMED|MOCHAMMAD|MOCHAMAD|MOCH|MOH|MUH|M)\b',
+            'MUHAMMAD', 'g'
+        )), '') as name_key
+    from {{ ref('int_person_records') }}
+)
+
+select
+    record_key,
+    source,
+    name_key,
+    tanggal_lahir as birth_date,
+    jenis_kelamin as sex,
+    kode_desa as village,
+    list_sort(string_split(name_key, ' ')) as name_words,
+    array_to_string(list_sort(string_split(name_key, ' ')), ' ') as name_sorted,
+    year(tanggal_lahir) as birth_year
+from keyed

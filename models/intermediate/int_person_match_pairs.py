@@ -1,0 +1,28 @@
+"""Candidate pairs of person records scored by a Fellegi-Sunter model (Splink 5), for every
+record without a trusted NIK against all records. One row per pair kept (probability at or
+above dtsen.resolution.KEEP_FLOOR); which pairs become links is decided in
+int_person_clusters with the dbt var `identity_match_threshold`.
+
+Runs on the build's own DuckDB connection; Splink's working tables go to a scratch schema
+and a temporary folder, both removed before the model returns.
+"""
+from dtsen.resolution import splink_match_pairs
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    features = dbt.ref("int_person_match_features").sql_query()
+    links = dbt.ref("int_person_nik_links").sql_query()
+    input_sql = f"""
+        select f.record_key, f.name_key, f.name_words, f.name_sorted, f.birth_date, f.birth_year,
+               f.sex, f.village, l.is_nik_trusted,
+               case when l.is_nik_trusted then l.register_nik end as trusted_nik
+        from ({features}) as f
+        join ({links}) as l on l.record_key = f.record_key
+    """
+    con = session.cursor()  # Splink wants a DuckDBPyConnection: a cursor on the build's database
+    try:
+        pairs = splink_match_pairs(con, input_sql)
+    finally:
+        con.close()
+    return pairs

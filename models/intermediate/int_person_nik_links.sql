@@ -1,0 +1,110 @@
+-- Exact identity links on the NIK: one row per staged person record, saying whether its NIK
+-- ties it to a person of the civil register (dukcapil) and whether that tie is trusted.
+-- The register may list one person twice under the same NIK: that is one person.
+-- A record whose NIK is in the register links to that register person unless name and birth
+-- date both disagree with it (the NIK of another person, e.g. a family member's): such a
+-- record, and records with a missing, damaged or unknown NIK, go to probabilistic matching.
+with records as (
+    select
+        person.record_key,
+        person.source,
+        person.nik_clean,
+        person.nik_status,
+        features.name_key,
+        features.name_words,
+        features.name_sorted,
+        features.birth_date
+    from {{ ref('int_person_records') }} as person
+    inner join {{ ref('int_person_match_features') }} as features
+        on person.record_key = features.record_key
+),
+
+register as (
+    select
+        nik_clean as register_nik,
+        name_key,
+        name_words,
+        name_sorted,
+        birth_date
+    from records
+    where source = 'dukcapil' and nik_clean is not null
+),
+
+compared as (
+    select
+        records.record_key,
+        register.register_nik,
+        -- Forms a name takes for the same person: equal as a key, other word order, a single
+        -- name (words of one contained in the other), one typo, or very close spelling.
+        -- (case, not or: the costly comparisons only run when the cheap ones fail)
+        case
+            when records.name_key is null or register.name_key is null then false
+            when records.name_key = register.name_key or records.name_sorted = register.name_sorted then true
+            else
+                list_has_all(records.name_words, register.name_words)
+                or list_has_all(register.name_words, records.name_words)
+                or damerau_levenshtein(records.name_key, register.name_key) <= 1
+                or jaro_winkler_similarity(records.name_key, register.name_key) >= 0.95
+        end as name_agrees,
+        -- Forms a birth date takes for the same person: equal, off by up to a month, off by a
+        -- year on the same day, day and month swapped, or only the year known.
+        case
+            when records.birth_date is null or register.birth_date is null then false
+            when records.birth_date = register.birth_date then true
+            else
+                abs(records.birth_date - register.birth_date) <= 31
+                or (
+                    month(records.birth_date) = month(register.birth_date)
+                    and day(records.birth_date) = day(register.birth_date)
+                    and abs(year(records.birth_date) - year(register.birth_date)) = 1
+                )
+                or (
+                    year(records.birth_date) = year(register.birth_date)
+                    and (
+                        (
+                            month(records.birth_date) = day(register.birth_date)
+                            and day(records.birth_date) = month(register.birth_date)
+                        )
+                        or strftime(records.birth_date, '%m-%d') in ('07-01', '12-31')
+                        or strftime(register.birth_date, '%m-%d') in ('07-01', '12-31')
+                    )
+                )
+        end as birth_date_agrees
+    from records
+    inner join register
+        on records.nik_clean = register.register_nik
+    where records.source != 'dukcapil'
+),
+
+-- A register NIK listed twice: the record agrees with the person if it agrees with either row.
+best as (
+    select
+        record_key,
+        register_nik,
+        bool_or(name_agrees) as name_agrees,
+        bool_or(birth_date_agrees) as birth_date_agrees
+    from compared
+    group by record_key, register_nik
+)
+
+select
+    records.record_key,
+    records.source,
+    records.nik_status,
+    best.name_agrees,
+    best.birth_date_agrees,
+    case
+        when records.source = 'dukcapil' and records.nik_clean is not null then records.nik_clean
+        when best.record_key is not null then best.register_nik
+    end as register_nik,
+    case
+        when records.source = 'dukcapil' and records.nik_clean is not null then 'register_record'
+        when best.record_key is null and records.nik_clean is null then 'no_valid_nik'
+        when best.record_key is null then 'not_in_register'
+        when not best.name_agrees and not best.birth_date_agrees then 'contradicted'
+        else 'nik_register'
+    end as nik_link,
+    nik_link in ('register_record', 'nik_register') as is_nik_trusted
+from records
+left join best
+    on records.record_key = best.record_key
