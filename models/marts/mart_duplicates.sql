@@ -73,16 +73,16 @@ duplicates as (
 
 select
     duplicates.duplicate_kind,
-    -- A group is named by the keyed pseudonym of what its records share.
-    -- One group per source for a person delivered twice; NIK and family groups may span sources.
-    case when duplicates.duplicate_kind = 'person_twice_in_source' then duplicates.source || ':' else '' end
-    || group_pseudonyms.pseudonym as duplicate_group_id,
     duplicates.source,
     duplicates.source_file,
     duplicates.source_record_id,
     persons.pseudonym as person_id,
     families.pseudonym as family_id,
-    niks.pseudonym as nik_pseudonym
+    niks.pseudonym as nik_pseudonym,
+    -- A group is named by the keyed pseudonym of what its records share; a person delivered
+    -- twice makes one group per source, NIK and family groups may span sources.
+    case when duplicates.duplicate_kind = 'person_twice_in_source' then duplicates.source || ':' else '' end
+    || group_pseudonyms.pseudonym as duplicate_group_id
 from duplicates
 inner join {{ ref('int_pseudonyms') }} as group_pseudonyms
     on
