@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -66,13 +67,20 @@ def _report(args: argparse.Namespace) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> None:
-    from dtsen.evaluate import print_resolution_scores, print_staging_detection
+    from dtsen.evaluate import print_household_assembly_scores, print_resolution_scores, print_staging_detection
 
     print_staging_detection(Path(args.db), Path(args.truth))
     print_resolution_scores(Path(args.db), Path(args.truth))
+    print_household_assembly_scores(Path(args.db), Path(args.truth))
 
 
 def _run(args: argparse.Namespace) -> int:
+    from dtsen.pseudonym import KEY_VARIABLE
+
+    if not os.environ.get(KEY_VARIABLE):
+        # Synthetic data only: a key that lives as long as this process, never stored.
+        os.environ[KEY_VARIABLE] = secrets.token_hex(32)
+        print(f"{KEY_VARIABLE} not set: using a throwaway pseudonym key for this synthetic demo run")
     args.out = args.landing
     _generate(args)
     started = time.perf_counter()

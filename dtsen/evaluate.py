@@ -232,3 +232,82 @@ def print_resolution_scores(db: Path, truth: Path) -> None:
                   f"{precision:>9.4f} {recall:>9.4f} {f1:>9.4f}")
     finally:
         con.close()
+
+
+def household_assembly_scores(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """How well living persons were assembled into families, against the true families.
+
+    Each resolved person stands for the true person most of its records belong to. A true
+    family counts as assembled exactly when the persons standing for its living members
+    are exactly the living members of one assembled family. Pairwise scores count pairs of
+    resolved persons placed in the same family (predicted) and truly in the same family.
+    """
+    row = con.sql("""
+        with record_truth as (
+            select identity.person_id, truth.person_id as true_person_id
+            from intermediate.int_person_identity as identity
+            join intermediate.int_person_records as records on identity.record_key = records.record_key
+            join truth_records as truth
+                on truth.source = records.source and truth.file = records.source_file
+                and truth.row_number = records.source_row_number
+            where truth.person_id is not null
+        ),
+        person_truth as (
+            select person_id, mode(true_person_id) as true_person_id from record_truth group by person_id
+        ),
+        assembled as (
+            select members.family_key, members.person_id, persons.family_id as true_family_id
+            from intermediate.int_family_members as members
+            join person_truth on members.person_id = person_truth.person_id
+            join truth_persons as persons on persons.person_id = person_truth.true_person_id
+            where members.is_living and persons.tanggal_meninggal is null
+        ),
+        -- Pairs counted from group sizes: n persons together make n(n-1)/2 pairs.
+        pair_counts as (
+            select
+                (select sum(n * (n - 1) / 2) from (select count(*) as n from assembled group by family_key, true_family_id))
+                    as true_pairs_found,
+                (select sum(n * (n - 1) / 2) from (select count(*) as n from assembled group by family_key))
+                    as predicted_pairs,
+                (select sum(n * (n - 1) / 2) from (select count(*) as n from assembled group by true_family_id))
+                    as actual_pairs
+        ),
+        family_sets as (
+            select true_family_id, count(distinct family_key) as assembled_families,
+                   min(family_key) as family_key, count(*) as persons
+            from assembled group by true_family_id
+        ),
+        assembled_sizes as (select family_key, count(*) as persons from assembled group by family_key)
+        select
+            true_pairs_found,
+            predicted_pairs,
+            actual_pairs,
+            (select count(*) from family_sets) as true_families,
+            (select count(*) from family_sets join assembled_sizes using (family_key)
+             where family_sets.assembled_families = 1 and family_sets.persons = assembled_sizes.persons)
+                as exactly_assembled
+        from pair_counts
+    """).fetchall()[0]
+    found, predicted, actual, families, exact = row
+    precision = found / predicted if predicted else 1.0
+    recall = found / actual if actual else 1.0
+    return {
+        "families": families,
+        "exactly_assembled": exact / families if families else 1.0,
+        "pair_precision": precision,
+        "pair_recall": recall,
+        "pair_f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+    }
+
+
+def print_household_assembly_scores(db: Path, truth: Path) -> None:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        attach_truth(con, truth)
+        scores = household_assembly_scores(con)
+        print("\nHousehold assembly against the true families (living members):")
+        print(f"  true families {scores['families']:,}; assembled exactly {scores['exactly_assembled']:.2%}; "
+              f"same-family pairs precision {scores['pair_precision']:.4f}, recall {scores['pair_recall']:.4f}, "
+              f"F1 {scores['pair_f1']:.4f}")
+    finally:
+        con.close()

@@ -62,17 +62,17 @@ p3ke as (
         person.id_keluarga_p3ke as source_household_id,
         person.nik_clean,
         person.nik_status,
-        family.no_kk_clean,
+        p3ke_family.no_kk_clean,
         person.nama,
         person.nama_normal,
         person.jenis_kelamin,
         case when not person.tanggal_lahir_is_placeholder then person.tanggal_lahir end as tanggal_lahir,
-        family.kode_desa,
+        p3ke_family.kode_desa,
         {{ shdk_to_hubungan.replace('{}', 'person.hubungan') }} as hubungan_kk,
         cast(null as date) as tanggal_meninggal
     from {{ ref('stg_p3ke__individu') }} as person
-    left join {{ ref('stg_p3ke__keluarga') }} as family
-        on person.id_keluarga_p3ke = family.id_keluarga_p3ke
+    left join {{ ref('stg_p3ke__keluarga') }} as p3ke_family
+        on person.id_keluarga_p3ke = p3ke_family.id_keluarga_p3ke
 ),
 
 bps as (
@@ -84,17 +84,17 @@ bps as (
         person.id_keluarga as source_household_id,
         person.nik_clean,
         person.nik_status,
-        family.no_kk_clean,
+        bps_family.no_kk_clean,
         person.nama,
         person.nama_normal,
         person.jenis_kelamin,
         case when not person.tanggal_lahir_is_placeholder then person.tanggal_lahir end as tanggal_lahir,
-        family.kode_desa,
+        bps_family.kode_desa,
         person.hubungan_kk,
         cast(null as date) as tanggal_meninggal
     from {{ ref('stg_bps__regsosek_individu') }} as person
-    left join {{ ref('stg_bps__regsosek_keluarga') }} as family
-        on person.id_keluarga = family.id_keluarga
+    left join {{ ref('stg_bps__regsosek_keluarga') }} as bps_family
+        on person.id_keluarga = bps_family.id_keluarga
 ),
 
 unioned as (
@@ -108,17 +108,17 @@ unioned as (
 )
 
 select
-    unioned.source || '/' || unioned.source_file || '/' || unioned.source_record_id as record_key,
     unioned.* exclude (kode_desa),
     unioned.kode_desa as kode_desa_delivered,
+    unioned.source || '/' || unioned.source_file || '/' || unioned.source_record_id as record_key,
     -- A village delivered under a regency code since retired gets today's code: the
     -- district and village digits did not change in the 2022 splits.
     case
         when desa.kode_desa is not null then unioned.kode_desa
-        when prefix.kode_baru is not null then prefix.kode_baru || substr(unioned.kode_desa, 5)
+        when retired_code.kode_baru is not null then retired_code.kode_baru || substr(unioned.kode_desa, 5)
     end as kode_desa
 from unioned
 left join {{ ref('ref_desa') }} as desa
     on unioned.kode_desa = desa.kode_desa
-left join {{ ref('stg_reference__kode_wilayah_nik') }} as prefix
-    on substr(unioned.kode_desa, 1, 4) = prefix.kode_kabupaten_kota and not prefix.is_in_force
+left join {{ ref('stg_reference__kode_wilayah_nik') }} as retired_code
+    on substr(unioned.kode_desa, 1, 4) = retired_code.kode_kabupaten_kota and not retired_code.is_in_force

@@ -3,26 +3,17 @@ every delivered row staged or quarantined, each injected NIK damage flagged as t
 it is, and no record without an identity error flagged."""
 from __future__ import annotations
 
-import duckdb
 import pytest
 
-from dtsen.evaluate import attach_truth, staging_detection
-from dtsen.generate import generate
+from conftest import GENERATED_PERSONS
+from dtsen.evaluate import staging_detection
 from dtsen.report import row_accounting
-
-PERSONS = 20_000
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, dbt_build):
-    root = tmp_path_factory.mktemp("generated")
-    summary = generate(persons=PERSONS, seed=20261126, out=root / "landing", truth=root / "truth")
-    result = dbt_build(root / "landing", root / "warehouse.duckdb")
-    assert result.returncode == 0, result.stdout[-4000:]
-    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
-    attach_truth(con, root / "truth")
-    yield con, summary
-    con.close()
+def built(generated_build):
+    con, summary, _ = generated_build
+    return con, summary
 
 
 def test_every_delivered_row_is_staged_or_quarantined(built):
@@ -53,7 +44,7 @@ def test_each_truth_record_lands_exactly_once(built):
                 on l.source = t.source and l.source_file = t.file and l.source_row_number = t.row_number
               group by t.source, t.file, t.row_number)
     """).fetchall()[0]
-    assert counts[0] == counts[1] > PERSONS
+    assert counts[0] == counts[1] > GENERATED_PERSONS
 
 
 @pytest.fixture(scope="module")

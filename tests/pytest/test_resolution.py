@@ -2,24 +2,14 @@
 generator's truth; the clustering guard on its own; person ids stable across builds."""
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pytest
 
-from dtsen.evaluate import attach_truth, resolution_scores
-from dtsen.generate import generate
+from conftest import GENERATED_PERSONS as PERSONS
+from dtsen.evaluate import resolution_scores
 from dtsen.resolution import cluster_untrusted
-
-PERSONS = 20_000
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory, dbt_build):
-    root = tmp_path_factory.mktemp("resolution")
-    generate(persons=PERSONS, seed=7, out=root / "landing", truth=root / "truth")
-    db = root / "warehouse.duckdb"
-    result = dbt_build(root / "landing", db)
-    assert result.returncode == 0, result.stdout[-4000:]
-    return root, db
 
 
 def _read(db, sql):
@@ -31,14 +21,8 @@ def _read(db, sql):
 
 
 @pytest.fixture(scope="module")
-def scores(built):
-    root, db = built
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        attach_truth(con, root / "truth")
-        return {row[0]: row for row in resolution_scores(con)}
-    finally:
-        con.close()
+def scores(generated_build):
+    return {row[0]: row for row in resolution_scores(generated_build[0])}
 
 
 def test_records_with_a_valid_nik_are_resolved(scores):
@@ -57,16 +41,20 @@ def test_all_records(scores):
     assert scores["all records"][-1] >= 0.99
 
 
-def test_every_link_rule_is_used(built):
-    _, db = built
-    rules = dict(_read(db, "select link_rule, count(*) from intermediate.int_person_identity group by all"))
+def test_every_link_rule_is_used(generated_build):
+    con = generated_build[0]
+    rules = dict(con.sql("select link_rule, count(*) from intermediate.int_person_identity group by all").fetchall())
     assert set(rules) == {"register", "nik_register", "probabilistic", "none"}
-    contradicted = _read(db, "select count(*) from intermediate.int_person_nik_links where nik_link = 'contradicted'")
+    contradicted = con.sql(
+        "select count(*) from intermediate.int_person_nik_links where nik_link = 'contradicted'").fetchall()
     assert contradicted[0][0] > 0, "the generator gives some records the NIK of another person"
 
 
-def test_person_ids_are_the_same_when_resolution_runs_again(built, dbt_build):
-    root, db = built
+def test_person_ids_are_the_same_when_resolution_runs_again(generated_build, dbt_build):
+    _, _, root = generated_build
+    db = root / "rerun" / "warehouse.duckdb"
+    db.parent.mkdir()
+    shutil.copyfile(root / "warehouse.duckdb", db)
     sql = "select record_key, person_id from intermediate.int_person_identity order by record_key"
     before = _read(db, sql)
     result = dbt_build(root / "landing", db, ["--select", "int_person_match_pairs+"])

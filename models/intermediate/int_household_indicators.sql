@@ -1,0 +1,116 @@
+-- Housing and asset indicators of each family, harmonised across DTKS, P3KE and Regsosek:
+-- for each indicator, the most recent observation that has a value wins (DTKS's
+-- verification date, P3KE's survey date, Regsosek's enumeration date), and the source it
+-- came from is kept beside it. Regsosek alone asks about floor area, computer, gold and a
+-- second house, so those come from it whenever it knows the family.
+{%- set indicators = [
+    'lantai', 'dinding', 'atap', 'sumber_air_minum', 'fasilitas_bab', 'sumber_penerangan',
+    'bahan_bakar_masak', 'status_rumah', 'luas_lantai_m2', 'punya_kulkas', 'punya_ac',
+    'punya_sepeda_motor', 'punya_mobil', 'punya_komputer', 'punya_emas_10g', 'punya_lahan',
+    'punya_rumah_lain', 'punya_ternak'] %}
+
+with observations as (
+    select
+        households.family_key,
+        dtks.source,
+        households.source_household_id,
+        coalesce(dtks.tanggal_verivali, dtks.extract_date) as observed_on,
+        dtks.lantai,
+        dtks.dinding,
+        dtks.atap,
+        dtks.sumber_air_minum,
+        dtks.fasilitas_bab,
+        dtks.sumber_penerangan,
+        dtks.bahan_bakar_masak,
+        cast(null as integer) as status_rumah,
+        cast(null as double) as luas_lantai_m2,
+        dtks.punya_kulkas,
+        dtks.punya_ac,
+        dtks.punya_sepeda_motor,
+        dtks.punya_mobil,
+        cast(null as boolean) as punya_komputer,
+        cast(null as boolean) as punya_emas_10g,
+        dtks.punya_lahan,
+        cast(null as boolean) as punya_rumah_lain,
+        dtks.punya_ternak
+    from {{ ref('stg_dtks__rumah_tangga') }} as dtks
+    inner join {{ ref('int_household_families') }} as households
+        on households.source = 'dtks' and dtks.id_rt = households.source_household_id
+    union all
+    select
+        households.family_key,
+        p3ke.source,
+        households.source_household_id,
+        coalesce(p3ke.tanggal_pendataan, p3ke.extract_date) as observed_on,
+        p3ke.lantai,
+        p3ke.dinding,
+        null as atap,
+        p3ke.sumber_air_minum,
+        p3ke.fasilitas_bab,
+        null as sumber_penerangan,
+        null as bahan_bakar_masak,
+        p3ke.kepemilikan_rumah as status_rumah,
+        null as luas_lantai_m2,
+        null as punya_kulkas,
+        null as punya_ac,
+        null as punya_sepeda_motor,
+        null as punya_mobil,
+        null as punya_komputer,
+        null as punya_emas_10g,
+        null as punya_lahan,
+        null as punya_rumah_lain,
+        null as punya_ternak
+    from {{ ref('stg_p3ke__keluarga') }} as p3ke
+    inner join {{ ref('int_household_families') }} as households
+        on households.source = 'p3ke' and p3ke.id_keluarga_p3ke = households.source_household_id
+    union all
+    select
+        households.family_key,
+        bps.source,
+        households.source_household_id,
+        coalesce(bps.tanggal_pencacahan, bps.extract_date) as observed_on,
+        bps.lantai,
+        bps.dinding,
+        bps.atap,
+        bps.sumber_air_minum,
+        bps.fasilitas_bab,
+        bps.sumber_penerangan,
+        bps.bahan_bakar_masak,
+        bps.status_rumah,
+        bps.luas_lantai_m2,
+        bps.punya_kulkas,
+        bps.punya_ac,
+        bps.punya_sepeda_motor,
+        bps.punya_mobil,
+        bps.punya_komputer,
+        bps.punya_emas_10g,
+        bps.punya_lahan,
+        bps.punya_rumah_lain,
+        bps.punya_ternak
+    from {{ ref('stg_bps__regsosek_keluarga') }} as bps
+    inner join {{ ref('int_household_families') }} as households
+        on households.source = 'bps' and bps.id_keluarga = households.source_household_id
+),
+
+ordered as (
+    -- Ties on the date go to Regsosek, then DTKS, then P3KE, then the larger household id.
+    select
+        *,
+        row_number() over (
+            order by
+                observed_on,
+                case source when 'p3ke' then 1 when 'dtks' then 2 else 3 end,
+                source_household_id
+        ) as recency
+    from observations
+)
+
+select
+    family_key,
+    {%- for indicator in indicators %}
+        arg_max({{ indicator }}, recency) filter (where {{ indicator }} is not null) as {{ indicator }},
+        arg_max(source, recency) filter (where {{ indicator }} is not null) as {{ indicator }}_sumber,
+    {%- endfor %}
+    max(observed_on) as observed_on
+from ordered
+group by family_key

@@ -1,0 +1,26 @@
+-- One row per resolved person, for analysts: a keyed pseudonym instead of the NIK, the
+-- family they belong to (pseudonym), sex, birth date, whether they are alive, and which
+-- sources know them. Raw identifiers stay in the staging and intermediate schemas.
+select
+    person_pseudonyms.pseudonym as person_id,
+    nik_pseudonyms.pseudonym as nik_pseudonym,
+    family_pseudonyms.pseudonym as family_id,
+    members.family_from_register,
+    persons.jenis_kelamin,
+    persons.tanggal_lahir,
+    persons.hubungan_kk,
+    persons.tanggal_meninggal,
+    persons.in_dukcapil,
+    persons.in_dtks,
+    persons.in_p3ke,
+    persons.in_bps,
+    persons.record_count,
+    persons.tanggal_meninggal is null as is_living
+from {{ ref('int_persons') }} as persons
+left join {{ ref('int_family_members') }} as members on persons.person_id = members.person_id
+inner join {{ ref('int_pseudonyms') }} as person_pseudonyms
+    on person_pseudonyms.identifier_kind = 'person' and persons.person_id = person_pseudonyms.identifier
+left join {{ ref('int_pseudonyms') }} as nik_pseudonyms
+    on nik_pseudonyms.identifier_kind = 'nik' and persons.resolved_nik = nik_pseudonyms.identifier
+left join {{ ref('int_pseudonyms') }} as family_pseudonyms
+    on family_pseudonyms.identifier_kind = 'family' and members.family_key = family_pseudonyms.identifier

@@ -1,0 +1,167 @@
+-- One row per family: the civil-register family card, or a household a source knows that
+-- the register does not. Where it lives, who lives in it (living members only), its
+-- harmonised housing and assets, which sources know it, and what it receives today.
+-- Identified by a keyed pseudonym, never by the family-card number.
+{%- set indicators = [
+    'lantai', 'dinding', 'atap', 'sumber_air_minum', 'fasilitas_bab', 'sumber_penerangan',
+    'bahan_bakar_masak', 'status_rumah', 'luas_lantai_m2', 'punya_kulkas', 'punya_ac',
+    'punya_sepeda_motor', 'punya_mobil', 'punya_komputer', 'punya_emas_10g', 'punya_lahan',
+    'punya_rumah_lain', 'punya_ternak'] %}
+
+with reference_date as (
+    -- Ages are taken at the newest current extract, so a rebuild on the same deliveries
+    -- gives the same marts whatever the day.
+    select max(extract_date) as reference_date
+    from {{ ref('stg_landing__delivery_files') }}
+    where status = 'current'
+),
+
+members as (
+    select
+        members.*,
+        date_diff('year', members.tanggal_lahir, reference_date.reference_date)
+        - case
+            when strftime(reference_date.reference_date, '%m%d') < strftime(members.tanggal_lahir, '%m%d') then 1
+            else 0
+        end as umur
+    from {{ ref('int_family_members') }} as members
+    cross join reference_date
+    where members.is_living
+),
+
+composition as (
+    select
+        family_key,
+        count(*) as jumlah_anggota,
+        count(*) filter (where umur < 6) as jumlah_balita,
+        count(*) filter (where umur between 6 and 21 and sekolah) as jumlah_anak_sekolah,
+        count(*) filter (where umur >= 60) as jumlah_lansia,
+        count(*) filter (where hamil) as jumlah_hamil,
+        count(*) filter (where disabilitas) as jumlah_disabilitas,
+        count(*) filter (where penerima_pip) as jumlah_penerima_pip
+    from members
+    group by family_key
+),
+
+head as (
+    -- The member recorded as head; failing one, the oldest living member.
+    select
+        family_key,
+        jenis_kelamin as kepala_jenis_kelamin,
+        umur as kepala_umur,
+        ijazah as kepala_ijazah,
+        bekerja as kepala_bekerja
+    from members
+    qualify row_number() over (
+        partition by family_key order by coalesce(hubungan_kk = 1, false) desc, tanggal_lahir asc, person_id asc
+    ) = 1
+),
+
+register_village as (
+    -- The village most living members of a register family are registered in.
+    select
+        members.family_key,
+        records.kode_desa
+    from {{ ref('int_family_members') }} as members
+    inner join {{ ref('int_person_identity') }} as identities on members.person_id = identities.person_id
+    inner join {{ ref('int_person_records') }} as records
+        on identities.record_key = records.record_key and records.source = 'dukcapil'
+    where members.is_living and records.kode_desa is not null
+    group by members.family_key, records.kode_desa
+    qualify row_number() over (partition by members.family_key order by count(*) desc, records.kode_desa) = 1
+),
+
+source_village as (
+    select
+        households.family_key,
+        records.kode_desa
+    from {{ ref('int_household_families') }} as households
+    inner join {{ ref('int_person_records') }} as records
+        on households.source = records.source and households.source_household_id = records.source_household_id
+    where records.kode_desa is not null
+    group by households.family_key, records.kode_desa
+    qualify row_number() over (partition by households.family_key order by count(*) desc, records.kode_desa) = 1
+),
+
+sources as (
+    select
+        family_key,
+        bool_or(source = 'dtks') as di_dtks,
+        bool_or(source = 'p3ke') as di_p3ke,
+        bool_or(source = 'bps') as di_regsosek,
+        count(*) filter (where source = 'dtks') as jumlah_rumah_tangga_dtks
+    from {{ ref('int_household_families') }}
+    group by family_key
+),
+
+receipt as (
+    select
+        households.family_key,
+        bool_or(dtks.penerima_pkh) as penerima_pkh,
+        bool_or(dtks.penerima_bpnt) as penerima_bpnt,
+        bool_or(dtks.penerima_pbi_jk) as penerima_pbi_jk
+    from {{ ref('int_household_families') }} as households
+    inner join {{ ref('stg_dtks__rumah_tangga') }} as dtks
+        on households.source = 'dtks' and households.source_household_id = dtks.id_rt
+    group by households.family_key
+),
+
+register_cards as (
+    select distinct no_kk_clean as family_key
+    from {{ ref('int_person_records') }}
+    where source = 'dukcapil' and no_kk_clean is not null
+),
+
+families as (
+    -- Every family with a member, and every delivered household's family even when none of
+    -- its member rows could be staged.
+    select
+        family_keys.family_key,
+        register_cards.family_key is not null as di_dukcapil
+    from (
+        select family_key from {{ ref('int_family_members') }}
+        union
+        select family_key from {{ ref('int_household_families') }}
+    ) as family_keys
+    left join register_cards on family_keys.family_key = register_cards.family_key
+)
+
+select
+    pseudonyms.pseudonym as family_id,
+    families.di_dukcapil,
+    coalesce(register_village.kode_desa, source_village.kode_desa) as kode_desa,
+    substr(coalesce(register_village.kode_desa, source_village.kode_desa), 1, 6) as kode_kecamatan,
+    substr(coalesce(register_village.kode_desa, source_village.kode_desa), 1, 4) as kode_kabupaten_kota,
+    substr(coalesce(register_village.kode_desa, source_village.kode_desa), 1, 2) as kode_provinsi,
+    coalesce(composition.jumlah_anggota, 0) as jumlah_anggota,
+    coalesce(composition.jumlah_balita, 0) as jumlah_balita,
+    coalesce(composition.jumlah_anak_sekolah, 0) as jumlah_anak_sekolah,
+    coalesce(composition.jumlah_lansia, 0) as jumlah_lansia,
+    coalesce(composition.jumlah_hamil, 0) as jumlah_hamil,
+    coalesce(composition.jumlah_disabilitas, 0) as jumlah_disabilitas,
+    head.kepala_jenis_kelamin,
+    head.kepala_umur,
+    head.kepala_ijazah,
+    head.kepala_bekerja,
+    {%- for indicator in indicators %}
+        indicators.{{ indicator }},
+        indicators.{{ indicator }}_sumber,
+    {%- endfor %}
+    coalesce(sources.di_dtks, false) as di_dtks,
+    coalesce(sources.di_p3ke, false) as di_p3ke,
+    coalesce(sources.di_regsosek, false) as di_regsosek,
+    coalesce(sources.jumlah_rumah_tangga_dtks, 0) as jumlah_rumah_tangga_dtks,
+    coalesce(receipt.penerima_pkh, false) as penerima_pkh,
+    coalesce(receipt.penerima_bpnt, false) as penerima_bpnt,
+    coalesce(receipt.penerima_pbi_jk, false) as penerima_pbi_jk,
+    coalesce(composition.jumlah_penerima_pip, 0) > 0 as penerima_pip
+from families
+inner join {{ ref('int_pseudonyms') }} as pseudonyms
+    on pseudonyms.identifier_kind = 'family' and families.family_key = pseudonyms.identifier
+left join composition on families.family_key = composition.family_key
+left join head on families.family_key = head.family_key
+left join register_village on families.family_key = register_village.family_key
+left join source_village on families.family_key = source_village.family_key
+left join {{ ref('int_household_indicators') }} as indicators on families.family_key = indicators.family_key
+left join sources on families.family_key = sources.family_key
+left join receipt on families.family_key = receipt.family_key
