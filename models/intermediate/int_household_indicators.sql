@@ -3,11 +3,7 @@
 -- verification date, P3KE's survey date, Regsosek's enumeration date), and the source it
 -- came from is kept beside it. Regsosek alone asks about floor area, computer, gold and a
 -- second house, so those come from it whenever it knows the family.
-{%- set indicators = [
-    'lantai', 'dinding', 'atap', 'sumber_air_minum', 'fasilitas_bab', 'sumber_penerangan',
-    'bahan_bakar_masak', 'status_rumah', 'luas_lantai_m2', 'punya_kulkas', 'punya_ac',
-    'punya_sepeda_motor', 'punya_mobil', 'punya_komputer', 'punya_emas_10g', 'punya_lahan',
-    'punya_rumah_lain', 'punya_ternak'] %}
+{%- set indicators = household_indicators() %}
 
 with observations as (
     select

@@ -2,11 +2,7 @@
 -- the register does not. Where it lives, who lives in it (living members only), its
 -- harmonised housing and assets, which sources know it, and what it receives today.
 -- Identified by a keyed pseudonym, never by the family-card number.
-{%- set indicators = [
-    'lantai', 'dinding', 'atap', 'sumber_air_minum', 'fasilitas_bab', 'sumber_penerangan',
-    'bahan_bakar_masak', 'status_rumah', 'luas_lantai_m2', 'punya_kulkas', 'punya_ac',
-    'punya_sepeda_motor', 'punya_mobil', 'punya_komputer', 'punya_emas_10g', 'punya_lahan',
-    'punya_rumah_lain', 'punya_ternak'] %}
+{%- set indicators = household_indicators() %}
 
 with reference_date as (
     -- Ages are taken at the newest current extract, so a rebuild on the same deliveries

@@ -3,11 +3,7 @@
 -- prefixes of the village code, an indicator and its source are NULL together, and only
 -- DTKS households make a family a DTKS family or a recipient of PKH, BPNT or PBI-JK.
 -- Returns the families that break a rule, with the rule.
-{%- set indicators = [
-    'lantai', 'dinding', 'atap', 'sumber_air_minum', 'fasilitas_bab', 'sumber_penerangan',
-    'bahan_bakar_masak', 'status_rumah', 'luas_lantai_m2', 'punya_kulkas', 'punya_ac',
-    'punya_sepeda_motor', 'punya_mobil', 'punya_komputer', 'punya_emas_10g', 'punya_lahan',
-    'punya_rumah_lain', 'punya_ternak'] %}
+{%- set indicators = household_indicators() %}
 {%- set rules = {
     'counts not negative': "least(jumlah_anggota, jumlah_balita, jumlah_anak_sekolah, jumlah_lansia,
         jumlah_hamil, jumlah_disabilitas, jumlah_rumah_tangga_dtks) >= 0",

@@ -1,0 +1,9 @@
+{#- The housing and asset indicators harmonised per family (int_household_indicators) and
+    shown in fct_household, each with an <indicator>_sumber column naming its source. -#}
+{% macro household_indicators() -%}
+    {{ return([
+        'lantai', 'dinding', 'atap', 'sumber_air_minum', 'fasilitas_bab', 'sumber_penerangan',
+        'bahan_bakar_masak', 'status_rumah', 'luas_lantai_m2', 'punya_kulkas', 'punya_ac',
+        'punya_sepeda_motor', 'punya_mobil', 'punya_komputer', 'punya_emas_10g', 'punya_lahan',
+        'punya_rumah_lain', 'punya_ternak']) }}
+{%- endmacro %}
