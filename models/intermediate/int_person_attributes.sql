@@ -14,7 +14,7 @@
 
 with observations as (
     select
-        source || '/' || source_file || '/' || source_record_id as record_key,
+        {{ person_record_key() }} as record_key,
         cast(null as boolean) as sekolah,
         cast(null as boolean) as disabilitas,
         cast(null as boolean) as hamil,
@@ -24,7 +24,7 @@ with observations as (
     from {{ ref('stg_dukcapil__penduduk') }}
     union all
     select
-        source || '/' || source_file || '/' || source_record_id as record_key,
+        {{ person_record_key() }} as record_key,
         partisipasi_sekolah = 1 as sekolah,
         disabilitas > 0 as disabilitas,
         hamil,
@@ -34,7 +34,7 @@ with observations as (
     from {{ ref('stg_dtks__anggota') }}
     union all
     select
-        source || '/' || source_file || '/' || source_record_id as record_key,
+        {{ person_record_key() }} as record_key,
         status_sekolah = 'SEKOLAH' as sekolah,
         cast(null as boolean) as disabilitas,
         cast(null as boolean) as hamil,
@@ -44,7 +44,7 @@ with observations as (
     from {{ ref('stg_p3ke__individu') }}
     union all
     select
-        source || '/' || source_file || '/' || source_record_id as record_key,
+        {{ person_record_key() }} as record_key,
         sekolah = 1 as sekolah,
         disabilitas,
         cast(null as boolean) as hamil,

@@ -2,13 +2,6 @@
 -- resolution: identifiers as validated in staging, the name normalised for matching,
 -- the village of the record's household mapped to the code in force, and the relation to
 -- the family head on Regsosek's scale (1 head ... 8 other).
-{%- set shdk_to_hubungan -%}
-    case {{ '{}' }}
-        when 'KEPALA KELUARGA' then 1 when 'SUAMI' then 2 when 'ISTRI' then 2 when 'ANAK' then 3
-        when 'MENANTU' then 4 when 'CUCU' then 5 when 'ORANG TUA' then 6 when 'MERTUA' then 6
-        when 'FAMILI LAIN' then 7 when 'PEMBANTU' then 8 when 'LAINNYA' then 8
-    end
-{%- endset %}
 
 with dukcapil as (
     select
@@ -25,7 +18,7 @@ with dukcapil as (
         jenis_kelamin,
         case when not tanggal_lahir_is_placeholder then tanggal_lahir end as tanggal_lahir,
         kode_desa,
-        {{ shdk_to_hubungan.replace('{}', 'shdk') }} as hubungan_kk,
+        {{ shdk_to_hubungan_kk('shdk') }} as hubungan_kk,
         tanggal_meninggal
     from {{ ref('stg_dukcapil__penduduk') }}
 ),
@@ -68,7 +61,7 @@ p3ke as (
         person.jenis_kelamin,
         case when not person.tanggal_lahir_is_placeholder then person.tanggal_lahir end as tanggal_lahir,
         p3ke_family.kode_desa,
-        {{ shdk_to_hubungan.replace('{}', 'person.hubungan') }} as hubungan_kk,
+        {{ shdk_to_hubungan_kk('person.hubungan') }} as hubungan_kk,
         cast(null as date) as tanggal_meninggal
     from {{ ref('stg_p3ke__individu') }} as person
     left join {{ ref('stg_p3ke__keluarga') }} as p3ke_family
@@ -110,7 +103,7 @@ unioned as (
 select
     unioned.* exclude (kode_desa),
     unioned.kode_desa as kode_desa_delivered,
-    unioned.source || '/' || unioned.source_file || '/' || unioned.source_record_id as record_key,
+    {{ person_record_key('unioned') }} as record_key,
     -- A village delivered under a regency code since retired gets today's code: the
     -- district and village digits did not change in the 2022 splits.
     case
