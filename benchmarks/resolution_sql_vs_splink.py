@@ -20,15 +20,10 @@ from pathlib import Path
 import duckdb
 
 from dtsen.evaluate import attach_truth, resolution_scores
-from dtsen.resolution import cluster_sql_inputs, cluster_untrusted, splink_match_pairs, sql_match_pairs
+from dtsen.resolution import (cluster_sql_inputs, cluster_untrusted, matching_input_sql, splink_match_pairs,
+                              sql_match_pairs)
 
-INPUT_SQL = """
-    select f.record_key, f.name_key, f.name_words, f.name_sorted, f.birth_date, f.birth_year,
-           f.sex, f.village, l.is_nik_trusted,
-           case when l.is_nik_trusted then l.register_nik end as trusted_nik
-    from w.intermediate.int_person_match_features as f
-    join w.intermediate.int_person_nik_links as l on l.record_key = f.record_key
-"""
+INPUT_SQL = matching_input_sql("w.intermediate.int_person_match_features", "w.intermediate.int_person_nik_links")
 LINKS_SQL = "select record_key, is_nik_trusted, register_nik from w.intermediate.int_person_nik_links"
 
 

@@ -67,11 +67,9 @@ def _report(args: argparse.Namespace) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> None:
-    from dtsen.evaluate import print_household_assembly_scores, print_resolution_scores, print_staging_detection
+    from dtsen.evaluate import print_evaluation
 
-    print_staging_detection(Path(args.db), Path(args.truth))
-    print_resolution_scores(Path(args.db), Path(args.truth))
-    print_household_assembly_scores(Path(args.db), Path(args.truth))
+    print_evaluation(Path(args.db), Path(args.truth))
 
 
 def _run(args: argparse.Namespace) -> int:

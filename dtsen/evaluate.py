@@ -146,16 +146,11 @@ def staging_detection(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """).fetchall()
 
 
-def print_staging_detection(db: Path, truth: Path) -> None:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        attach_truth(con, truth)
-        print(f"\nStaging checks against the truth ({truth}):")
-        print(f"  {'source':<9} {'injected error -> expected flag':<66} {'records':>8} {'flagged':>8} {'share':>8}")
-        for source, check, injected, flagged, share in staging_detection(con):
-            print(f"  {source:<9} {check:<66} {injected:>8,} {flagged:>8,} {share:>8.2%}")
-    finally:
-        con.close()
+def _print_staging_detection(con: duckdb.DuckDBPyConnection) -> None:
+    print("\nStaging checks against the truth:")
+    print(f"  {'source':<9} {'injected error -> expected flag':<66} {'records':>8} {'flagged':>8} {'share':>8}")
+    for source, check, injected, flagged, share in staging_detection(con):
+        print(f"  {source:<9} {check:<66} {injected:>8,} {flagged:>8,} {share:>8.2%}")
 
 
 # Classes of records for resolution scores: name -> condition on int_person_records.
@@ -220,18 +215,13 @@ def resolution_scores(con: duckdb.DuckDBPyConnection, identity: str = "intermedi
     return result
 
 
-def print_resolution_scores(db: Path, truth: Path) -> None:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        attach_truth(con, truth)
-        print("\nIdentity resolution against the truth (pairs of records with at least one record of the class):")
-        print(f"  {'records':<24} {'count':>10} {'true pairs':>11} {'predicted':>11} {'correct':>11} "
-              f"{'precision':>9} {'recall':>9} {'F1':>9}")
-        for name, records, true_pairs, predicted, hits, precision, recall, f1 in resolution_scores(con):
-            print(f"  {name:<24} {records:>10,} {true_pairs:>11,} {predicted:>11,} {hits:>11,} "
-                  f"{precision:>9.4f} {recall:>9.4f} {f1:>9.4f}")
-    finally:
-        con.close()
+def _print_resolution_scores(con: duckdb.DuckDBPyConnection) -> None:
+    print("\nIdentity resolution against the truth (pairs of records with at least one record of the class):")
+    print(f"  {'records':<24} {'count':>10} {'true pairs':>11} {'predicted':>11} {'correct':>11} "
+          f"{'precision':>9} {'recall':>9} {'F1':>9}")
+    for name, records, true_pairs, predicted, hits, precision, recall, f1 in resolution_scores(con):
+        print(f"  {name:<24} {records:>10,} {true_pairs:>11,} {predicted:>11,} {hits:>11,} "
+              f"{precision:>9.4f} {recall:>9.4f} {f1:>9.4f}")
 
 
 def household_assembly_scores(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
@@ -300,14 +290,23 @@ def household_assembly_scores(con: duckdb.DuckDBPyConnection) -> dict[str, float
     }
 
 
-def print_household_assembly_scores(db: Path, truth: Path) -> None:
+def _print_household_assembly_scores(con: duckdb.DuckDBPyConnection) -> None:
+    scores = household_assembly_scores(con)
+    print("\nHousehold assembly against the true families (living members):")
+    print(f"  true families {scores['families']:,}; assembled exactly {scores['exactly_assembled']:.2%}; "
+          f"same-family pairs precision {scores['pair_precision']:.4f}, recall {scores['pair_recall']:.4f}, "
+          f"F1 {scores['pair_f1']:.4f}")
+
+
+def print_evaluation(db: Path, truth: Path) -> None:
+    """Everything `dtsen evaluate` prints: staging's flags, person resolution and household
+    assembly, each against the truth, on one read-only connection to the warehouse."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         attach_truth(con, truth)
-        scores = household_assembly_scores(con)
-        print("\nHousehold assembly against the true families (living members):")
-        print(f"  true families {scores['families']:,}; assembled exactly {scores['exactly_assembled']:.2%}; "
-              f"same-family pairs precision {scores['pair_precision']:.4f}, recall {scores['pair_recall']:.4f}, "
-              f"F1 {scores['pair_f1']:.4f}")
+        print(f"Evaluation of {db} against the truth in {truth}")
+        _print_staging_detection(con)
+        _print_resolution_scores(con)
+        _print_household_assembly_scores(con)
     finally:
         con.close()

@@ -63,6 +63,18 @@ SCHEMA = pa.schema([
 ])
 
 
+def matching_input_sql(features: str, links: str) -> str:
+    """The records the model scores: int_person_match_features joined to
+    int_person_nik_links, given as table names or parenthesised queries."""
+    return f"""
+        select f.record_key, f.name_key, f.name_words, f.name_sorted, f.birth_date, f.birth_year,
+               f.sex, f.village, l.is_nik_trusted,
+               case when l.is_nik_trusted then l.register_nik end as trusted_nik
+        from {features} as f
+        join {links} as l on l.record_key = f.record_key
+    """
+
+
 def _labels_sql(table: str) -> str:
     """Pairs (register record, other record) sharing a trusted NIK, a deterministic sample."""
     return f"""

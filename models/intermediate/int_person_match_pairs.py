@@ -6,20 +6,14 @@ int_person_clusters with the dbt var `identity_match_threshold`.
 Runs on the build's own DuckDB connection; Splink's working tables go to a scratch schema
 and a temporary folder, both removed before the model returns.
 """
-from dtsen.resolution import splink_match_pairs
+from dtsen.resolution import matching_input_sql, splink_match_pairs
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     features = dbt.ref("int_person_match_features").sql_query()
     links = dbt.ref("int_person_nik_links").sql_query()
-    input_sql = f"""
-        select f.record_key, f.name_key, f.name_words, f.name_sorted, f.birth_date, f.birth_year,
-               f.sex, f.village, l.is_nik_trusted,
-               case when l.is_nik_trusted then l.register_nik end as trusted_nik
-        from ({features}) as f
-        join ({links}) as l on l.record_key = f.record_key
-    """
+    input_sql = matching_input_sql(f"({features})", f"({links})")
     con = session.cursor()  # Splink wants a DuckDBPyConnection: a cursor on the build's database
     try:
         pairs = splink_match_pairs(con, input_sql)
