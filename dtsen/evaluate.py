@@ -7,6 +7,10 @@ records with no identity error at all, how many staging wrongly flagged.
 
 Identity resolution: pairwise precision, recall and F1 of int_person_identity against the
 truth's person ids (`resolution_scores`).
+
+Targeting: how well the proxy-means test ranks families by their true consumption, and the
+true inclusion and exclusion errors of DTSEN's eligibility lists next to today's DTKS lists
+(`targeting_scores`).
 """
 from __future__ import annotations
 
@@ -224,16 +228,9 @@ def _print_resolution_scores(con: duckdb.DuckDBPyConnection) -> None:
               f"{precision:>9.4f} {recall:>9.4f} {f1:>9.4f}")
 
 
-def household_assembly_scores(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
-    """How well living persons were assembled into families, against the true families.
-
-    Each resolved person stands for the true person most of its records belong to. A true
-    family counts as assembled exactly when the persons standing for its living members
-    are exactly the living members of one assembled family. Pairwise scores count pairs of
-    resolved persons placed in the same family (predicted) and truly in the same family.
-    """
-    row = con.sql("""
-        with record_truth as (
+# Each resolved person stands for the true person most of its records belong to.
+_PERSON_TRUTH = """
+        record_truth as (
             select identity.person_id, truth.person_id as true_person_id
             from intermediate.int_person_identity as identity
             join intermediate.int_person_records as records on identity.record_key = records.record_key
@@ -244,7 +241,19 @@ def household_assembly_scores(con: duckdb.DuckDBPyConnection) -> dict[str, float
         ),
         person_truth as (
             select person_id, mode(true_person_id) as true_person_id from record_truth group by person_id
-        ),
+        )"""
+
+
+def household_assembly_scores(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """How well living persons were assembled into families, against the true families.
+
+    Each resolved person stands for the true person most of its records belong to. A true
+    family counts as assembled exactly when the persons standing for its living members
+    are exactly the living members of one assembled family. Pairwise scores count pairs of
+    resolved persons placed in the same family (predicted) and truly in the same family.
+    """
+    row = con.sql(f"""
+        with {_PERSON_TRUTH},
         assembled as (
             select members.family_key, members.person_id, persons.family_id as true_family_id
             from intermediate.int_family_members as members
@@ -255,7 +264,8 @@ def household_assembly_scores(con: duckdb.DuckDBPyConnection) -> dict[str, float
         -- Pairs counted from group sizes: n persons together make n(n-1)/2 pairs.
         pair_counts as (
             select
-                (select sum(n * (n - 1) / 2) from (select count(*) as n from assembled group by family_key, true_family_id))
+                (select sum(n * (n - 1) / 2)
+                 from (select count(*) as n from assembled group by family_key, true_family_id))
                     as true_pairs_found,
                 (select sum(n * (n - 1) / 2) from (select count(*) as n from assembled group by family_key))
                     as predicted_pairs,
@@ -298,9 +308,102 @@ def _print_household_assembly_scores(con: duckdb.DuckDBPyConnection) -> None:
           f"F1 {scores['pair_f1']:.4f}")
 
 
+def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
+    """The PMT and the eligibility lists against the truth.
+
+    Each warehouse family stands for the true family most of its living members belong to.
+    True desil: the true population's families ranked by true consumption per person, a
+    tenth of the living persons each (as fct_household_desil, with the truth). A family is
+    truly eligible for a programme when its true desil lies within the programme's desil
+    condition and it meets the programme's other conditions as the warehouse sees its
+    members (fct_eligibility.layak_selain_desil: the truth holds no school or pregnancy).
+    Returns the Spearman rank correlation of predicted and true welfare, the share of
+    persons in true desil 1-4 that the PMT also puts in desil 1-4, and per programme the
+    inclusion and exclusion errors of today's DTKS list and of DTSEN's list.
+    """
+    con.execute(f"""
+        create or replace temp table family_truth as
+        with {_PERSON_TRUTH},
+        true_desil as (
+            select family_id as true_family_id, pengeluaran_perkapita_true,
+                least(10, 1 + floor(10 * (sum(jumlah_art) over (
+                    order by pengeluaran_perkapita_true, family_id rows unbounded preceding) - jumlah_art / 2.0)
+                    / sum(jumlah_art) over ())::INTEGER) as true_desil
+            from truth_families
+        ),
+        family_votes as (
+            select members.family_key, mode(persons.family_id) as true_family_id
+            from intermediate.int_family_members as members
+            join person_truth on members.person_id = person_truth.person_id
+            join truth_persons as persons on persons.person_id = person_truth.true_person_id
+            where members.is_living
+            group by members.family_key
+        )
+        select pseudonyms.pseudonym as family_id, desil.jumlah_anggota, desil.kesejahteraan_prediksi,
+            desil.desil_nasional, true_desil.pengeluaran_perkapita_true, true_desil.true_desil
+        from family_votes
+        join intermediate.int_pseudonyms as pseudonyms
+            on pseudonyms.identifier_kind = 'family' and pseudonyms.identifier = family_votes.family_key
+        join marts.fct_household_desil as desil on desil.family_id = pseudonyms.pseudonym
+        join true_desil using (true_family_id)
+    """)
+    spearman, poor_found = con.sql("""
+        with ranks as (
+            select *, rank() over (order by kesejahteraan_prediksi) as predicted_rank,
+                rank() over (order by pengeluaran_perkapita_true) as true_rank
+            from family_truth
+        )
+        select
+            corr(predicted_rank, true_rank),
+            sum(jumlah_anggota) filter (where true_desil <= 4 and desil_nasional <= 4)
+                / sum(jumlah_anggota) filter (where true_desil <= 4)
+        from ranks
+    """).fetchall()[0]
+    programmes = con.sql("""
+        with ceilings as (
+            select program, coalesce(nilai_min, 1) as desil_min, coalesce(nilai_max, 10) as desil_max
+            from reference.ref_program_rules where syarat = 'desil_nasional'
+        ),
+        judged as (
+            select eligibility.program, eligibility.menerima, eligibility.layak,
+                eligibility.layak_selain_desil and truth.true_desil between ceilings.desil_min and ceilings.desil_max
+                    as truly_eligible
+            from marts.fct_eligibility as eligibility
+            join family_truth as truth using (family_id)
+            join ceilings using (program)
+            where eligibility.menerima is not null
+        )
+        select program,
+            count(*) filter (where menerima and not truly_eligible) / count(*) filter (where menerima),
+            count(*) filter (where truly_eligible and not menerima) / count(*) filter (where truly_eligible),
+            count(*) filter (where layak and not truly_eligible) / count(*) filter (where layak),
+            count(*) filter (where truly_eligible and not layak) / count(*) filter (where truly_eligible)
+        from judged group by program order by program
+    """).fetchall()
+    return {
+        "families": con.sql("select count(*) from family_truth").fetchall()[0][0],
+        "spearman": spearman,
+        "poor_found": poor_found,
+        "programmes": {program: {"dtks": (dtks_in, dtks_ex), "dtsen": (dtsen_in, dtsen_ex)}
+                       for program, dtks_in, dtks_ex, dtsen_in, dtsen_ex in programmes},
+    }
+
+
+def _print_targeting_scores(con: duckdb.DuckDBPyConnection) -> None:
+    scores = targeting_scores(con)
+    print("\nTargeting against the true consumption "
+          f"({scores['families']:,} warehouse families matched to a true family):")
+    print(f"  PMT rank correlation (Spearman) with true consumption per person: {scores['spearman']:.3f}; "
+          f"persons in true desil 1-4 placed in desil 1-4: {scores['poor_found']:.1%}")
+    print(f"  {'programme':<10} {'DTKS today: inclusion':>22} {'exclusion':>10} {'DTSEN: inclusion':>18} {'exclusion':>10}")
+    for program, lists in scores["programmes"].items():
+        (dtks_in, dtks_ex), (dtsen_in, dtsen_ex) = lists["dtks"], lists["dtsen"]
+        print(f"  {program:<10} {dtks_in:>22.1%} {dtks_ex:>10.1%} {dtsen_in:>18.1%} {dtsen_ex:>10.1%}")
+
+
 def print_evaluation(db: Path, truth: Path) -> None:
-    """Everything `dtsen evaluate` prints: staging's flags, person resolution and household
-    assembly, each against the truth, on one read-only connection to the warehouse."""
+    """Everything `dtsen evaluate` prints: staging's flags, person resolution, household
+    assembly and targeting, each against the truth, on one read-only connection to the warehouse."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         attach_truth(con, truth)
@@ -308,5 +411,6 @@ def print_evaluation(db: Path, truth: Path) -> None:
         _print_staging_detection(con)
         _print_resolution_scores(con)
         _print_household_assembly_scores(con)
+        _print_targeting_scores(con)
     finally:
         con.close()

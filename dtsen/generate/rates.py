@@ -11,7 +11,7 @@ _QUARANTINE = 0.0002  # each of the three quarantine kinds; together ~0.06 % of 
 
 DEFAULT_RATES: dict[str, float] = {
     # Population (unit: family or person of the true population).
-    "population.unregistered": 0.015,  # family: nobody in it is in the civil register, no NIK, no KK
+    "population.unregistered": 0.01,  # family: nobody in it is in the civil register, no NIK, no KK
     "population.nik_birthdate_mismatch": 0.005,  # person: true NIK's date part != birth date
     "population.kk_change": 0.03,  # family: formed lately by a married child leaving the parents' KK
     # dukcapil (unit: delivered row)
@@ -21,9 +21,9 @@ DEFAULT_RATES: dict[str, float] = {
     # dtks
     "dtks.poor_missing_from_dtks": 0.25,  # family in true desil 1-4: left out of DTKS
     "dtks.rich_in_dtks": 0.20,  # family in true desil 5-10: in DTKS (more likely near desil 5)
-    "dtks.duplicate_family": 0.01,  # DTKS household: registered a second time
+    "dtks.duplicate_family": 0.003,  # DTKS household: registered a second time
     "dtks.unknown_to_civil_register": 0.005,  # DTKS household: a made-up household beside it
-    "dtks.dead_recipient": 0.5,  # member who died before verification: still listed
+    "dtks.dead_recipient": 0.05,  # member who died before verification: still listed
     "dtks.duplicate_person": 0.01,  # member row: listed twice
     "dtks.nik_other_person": 0.01,  # member row: carries another person's NIK
     "dtks.nik_damaged": 0.05,  # member row with a NIK: damaged in one of the CONTRACT forms

@@ -4,25 +4,8 @@
 -- Identified by a keyed pseudonym, never by the family-card number.
 {%- set indicators = household_indicators() %}
 
-with reference_date as (
-    -- Ages are taken at the newest current extract, so a rebuild on the same deliveries
-    -- gives the same marts whatever the day.
-    select max(extract_date) as reference_date
-    from {{ ref('stg_landing__delivery_files') }}
-    where status = 'current'
-),
-
-members as (
-    select
-        members.*,
-        date_diff('year', members.tanggal_lahir, reference_date.reference_date)
-        - case
-            when strftime(reference_date.reference_date, '%m%d') < strftime(members.tanggal_lahir, '%m%d') then 1
-            else 0
-        end as umur
-    from {{ ref('int_family_members') }} as members
-    cross join reference_date
-    where members.is_living
+with members as (
+    select * from {{ ref('int_living_family_members') }}
 ),
 
 composition as (
@@ -37,46 +20,6 @@ composition as (
         count(*) filter (where penerima_pip) as jumlah_penerima_pip
     from members
     group by family_key
-),
-
-head as (
-    -- The member recorded as head; failing one, the oldest living member.
-    select
-        family_key,
-        jenis_kelamin as kepala_jenis_kelamin,
-        umur as kepala_umur,
-        ijazah as kepala_ijazah,
-        bekerja as kepala_bekerja
-    from members
-    qualify row_number() over (
-        partition by family_key order by coalesce(hubungan_kk = 1, false) desc, tanggal_lahir asc, person_id asc
-    ) = 1
-),
-
-register_village as (
-    -- The village most living members of a register family are registered in.
-    select
-        members.family_key,
-        records.kode_desa
-    from {{ ref('int_family_members') }} as members
-    inner join {{ ref('int_person_identity') }} as identities on members.person_id = identities.person_id
-    inner join {{ ref('int_person_records') }} as records
-        on identities.record_key = records.record_key and records.source = 'dukcapil'
-    where members.is_living and records.kode_desa is not null
-    group by members.family_key, records.kode_desa
-    qualify row_number() over (partition by members.family_key order by count(*) desc, records.kode_desa) = 1
-),
-
-source_village as (
-    select
-        households.family_key,
-        records.kode_desa
-    from {{ ref('int_household_families') }} as households
-    inner join {{ ref('int_person_records') }} as records
-        on households.source = records.source and households.source_household_id = records.source_household_id
-    where records.kode_desa is not null
-    group by households.family_key, records.kode_desa
-    qualify row_number() over (partition by households.family_key order by count(*) desc, records.kode_desa) = 1
 ),
 
 sources as (
@@ -125,20 +68,20 @@ families as (
 select
     pseudonyms.pseudonym as family_id,
     families.di_dukcapil,
-    coalesce(register_village.kode_desa, source_village.kode_desa) as kode_desa,
-    substr(coalesce(register_village.kode_desa, source_village.kode_desa), 1, 6) as kode_kecamatan,
-    substr(coalesce(register_village.kode_desa, source_village.kode_desa), 1, 4) as kode_kabupaten_kota,
-    substr(coalesce(register_village.kode_desa, source_village.kode_desa), 1, 2) as kode_provinsi,
+    villages.kode_desa,
+    substr(villages.kode_desa, 1, 6) as kode_kecamatan,
+    substr(villages.kode_desa, 1, 4) as kode_kabupaten_kota,
+    substr(villages.kode_desa, 1, 2) as kode_provinsi,
     coalesce(composition.jumlah_anggota, 0) as jumlah_anggota,
     coalesce(composition.jumlah_balita, 0) as jumlah_balita,
     coalesce(composition.jumlah_anak_sekolah, 0) as jumlah_anak_sekolah,
     coalesce(composition.jumlah_lansia, 0) as jumlah_lansia,
     coalesce(composition.jumlah_hamil, 0) as jumlah_hamil,
     coalesce(composition.jumlah_disabilitas, 0) as jumlah_disabilitas,
-    head.kepala_jenis_kelamin,
-    head.kepala_umur,
-    head.kepala_ijazah,
-    head.kepala_bekerja,
+    heads.jenis_kelamin as kepala_jenis_kelamin,
+    heads.umur as kepala_umur,
+    heads.ijazah as kepala_ijazah,
+    heads.bekerja as kepala_bekerja,
     {%- for indicator in indicators %}
         indicators.{{ indicator }},
         indicators.{{ indicator }}_sumber,
@@ -155,9 +98,8 @@ from families
 inner join {{ ref('int_pseudonyms') }} as pseudonyms
     on pseudonyms.identifier_kind = 'family' and families.family_key = pseudonyms.identifier
 left join composition on families.family_key = composition.family_key
-left join head on families.family_key = head.family_key
-left join register_village on families.family_key = register_village.family_key
-left join source_village on families.family_key = source_village.family_key
+left join {{ ref('int_family_heads') }} as heads on families.family_key = heads.family_key
+left join {{ ref('int_family_villages') }} as villages on families.family_key = villages.family_key
 left join {{ ref('int_household_indicators') }} as indicators on families.family_key = indicators.family_key
 left join sources on families.family_key = sources.family_key
 left join receipt on families.family_key = receipt.family_key

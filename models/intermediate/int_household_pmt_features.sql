@@ -1,0 +1,72 @@
+-- The proxy-means test's explanatory variables for every family fct_household shows
+-- (macros/welfare.sql lists them). Categorical codes are text so the fit treats each code
+-- as its own level; an unknown code is the level 'unknown', which the survey sample never
+-- has, so it scores as the sample's reference level. An unknown numeric value takes the
+-- mean over all families, so a missing answer neither raises nor lowers a score.
+{%- set assets = ['punya_kulkas', 'punya_ac', 'punya_sepeda_motor', 'punya_mobil', 'punya_komputer',
+                  'punya_emas_10g', 'punya_lahan', 'punya_rumah_lain', 'punya_ternak'] %}
+
+with families as (
+    select identifier as family_key
+    from {{ ref('int_pseudonyms') }}
+    where identifier_kind = 'family'
+),
+
+composition as (
+    select
+        family_key,
+        count(*) as jumlah_anggota,
+        count(*) filter (where umur < 6) as jumlah_balita,
+        count(*) filter (where umur between 6 and 21 and sekolah) as jumlah_anak_sekolah,
+        count(*) filter (where umur >= 60) as jumlah_lansia
+    from {{ ref('int_living_family_members') }}
+    group by family_key
+),
+
+raw_features as (
+    select
+        families.family_key,
+        coalesce(cast(indicators.lantai as varchar), 'unknown') as lantai,
+        coalesce(cast(indicators.dinding as varchar), 'unknown') as dinding,
+        coalesce(cast(indicators.atap as varchar), 'unknown') as atap,
+        coalesce(cast(indicators.sumber_air_minum as varchar), 'unknown') as sumber_air_minum,
+        coalesce(cast(indicators.fasilitas_bab as varchar), 'unknown') as fasilitas_bab,
+        coalesce(cast(indicators.sumber_penerangan as varchar), 'unknown') as sumber_penerangan,
+        coalesce(cast(indicators.bahan_bakar_masak as varchar), 'unknown') as bahan_bakar_masak,
+        coalesce(cast(indicators.status_rumah as varchar), 'unknown') as status_rumah,
+        coalesce(cast(heads.ijazah as varchar), 'unknown') as kepala_ijazah,
+        coalesce(substr(villages.kode_desa, 1, 2), 'unknown') as kode_provinsi,
+        -- Economies of size: consumption per person falls with household size, not linearly.
+        ln(greatest(coalesce(composition.jumlah_anggota, 0), 1)) as ln_jumlah_anggota,
+        coalesce(composition.jumlah_balita, 0) / greatest(coalesce(composition.jumlah_anggota, 0), 1)
+            as porsi_balita,
+        coalesce(composition.jumlah_anak_sekolah, 0) / greatest(coalesce(composition.jumlah_anggota, 0), 1)
+            as porsi_anak_sekolah,
+        coalesce(composition.jumlah_lansia, 0) / greatest(coalesce(composition.jumlah_anggota, 0), 1)
+            as porsi_lansia,
+        cast(heads.jenis_kelamin = 2 as double) as kepala_perempuan,
+        cast(heads.bekerja as double) as kepala_bekerja,
+        -- The 7th digit of a village code is 1 for an urban kelurahan.
+        cast(substr(villages.kode_desa, 7, 1) = '1' as double) as perkotaan,
+        {%- for asset in assets %}
+            cast(indicators.{{ asset }} as double) as {{ asset }},
+        {%- endfor %}
+        ln(greatest(indicators.luas_lantai_m2, 1) / greatest(coalesce(composition.jumlah_anggota, 0), 1))
+            as ln_luas_lantai_per_kapita
+    from families
+    left join composition on families.family_key = composition.family_key
+    left join {{ ref('int_family_heads') }} as heads on families.family_key = heads.family_key
+    left join {{ ref('int_family_villages') }} as villages on families.family_key = villages.family_key
+    left join {{ ref('int_household_indicators') }} as indicators on families.family_key = indicators.family_key
+)
+
+select
+    family_key,
+    {%- for variable in pmt_categorical_variables() %}
+        {{ variable }},
+    {%- endfor %}
+    {%- for variable in pmt_numeric_variables() %}
+        coalesce({{ variable }}, avg({{ variable }}) over ()) as {{ variable }}
+        {%- if not loop.last %},{% endif %}
+    {%- endfor %}
+from raw_features

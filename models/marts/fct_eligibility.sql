@@ -1,0 +1,156 @@
+-- One row per family and programme it could be in (national programmes: every family;
+-- regional aid: families in its region): eligible or not under ref_program_rules, every
+-- condition with its outcome, what the family receives today, and the targeting class.
+with households as (
+    select
+        pseudonyms.identifier as family_key,
+        desil.family_id,
+        desil.kode_provinsi,
+        desil.kode_kabupaten_kota,
+        desil.desil_nasional,
+        desil.desil_provinsi,
+        desil.jumlah_anggota,
+        household.di_dukcapil,
+        household.penerima_pkh,
+        household.penerima_bpnt,
+        household.penerima_pbi_jk,
+        household.penerima_pip
+    from {{ ref('fct_household_desil') }} as desil
+    inner join {{ ref('fct_household') }} as household on desil.family_id = household.family_id
+    inner join {{ ref('int_pseudonyms') }} as pseudonyms
+        on pseudonyms.identifier_kind = 'family' and desil.family_id = pseudonyms.pseudonym
+),
+
+rules as (
+    select * from {{ ref('ref_program_rules') }}
+),
+
+programs as (
+    select distinct
+        program,
+        kode_wilayah
+    from rules
+),
+
+member_conditions_met as (
+    -- Which member conditions each family meets: one living member satisfying it is enough.
+    select distinct
+        members.family_key,
+        rules.program,
+        rules.syarat_no
+    from {{ ref('int_living_family_members') }} as members
+    inner join rules
+        on case rules.syarat
+            when 'anggota_umur'
+                then members.umur between coalesce(rules.nilai_min, 0) and coalesce(rules.nilai_max, 999)
+            when 'anggota_sekolah_umur'
+                then
+                    members.sekolah
+                    and members.umur between coalesce(rules.nilai_min, 0) and coalesce(rules.nilai_max, 999)
+            when 'anggota_hamil' then members.hamil
+            when 'anggota_disabilitas' then members.disabilitas
+            else false
+        end
+),
+
+conditions as (
+    select
+        households.family_key,
+        rules.program,
+        rules.syarat_no,
+        rules.syarat,
+        rules.gabung,
+        rules.keterangan,
+        coalesce(case rules.syarat
+            when 'desil_nasional'
+                then households.desil_nasional between coalesce(rules.nilai_min, 1) and coalesce(rules.nilai_max, 10)
+            when 'desil_provinsi'
+                then households.desil_provinsi between coalesce(rules.nilai_min, 1) and coalesce(rules.nilai_max, 10)
+            when 'anggota_hidup'
+                then households.jumlah_anggota between coalesce(rules.nilai_min, 0) and coalesce(rules.nilai_max, 999)
+            else met.family_key is not null
+        end, false) as terpenuhi
+    from households
+    inner join programs
+        on programs.kode_wilayah is null or starts_with(households.kode_kabupaten_kota, programs.kode_wilayah)
+    inner join rules on programs.program = rules.program
+    left join member_conditions_met as met
+        on
+            households.family_key = met.family_key
+            and rules.program = met.program
+            and rules.syarat_no = met.syarat_no
+),
+
+decisions as (
+    select
+        family_key,
+        program,
+        coalesce(bool_and(terpenuhi) filter (where gabung = 'semua'), true)
+        and coalesce(bool_or(terpenuhi) filter (where gabung = 'salah_satu'), true) as layak,
+        -- The same decision with the desil conditions taken as met: what statistical
+        -- targeting combines with a desil from measured consumption.
+        coalesce(bool_and(terpenuhi) filter (where gabung = 'semua' and syarat not like 'desil_%'), true)
+        and coalesce(bool_or(terpenuhi) filter (where gabung = 'salah_satu'), true) as layak_selain_desil,
+        string_agg(keterangan || ': ' || case when terpenuhi then 'ya' else 'tidak' end, '; ' order by syarat_no)
+            as alasan,
+        concat_ws(
+            '; ',
+            string_agg(keterangan, '; ' order by syarat_no) filter (where gabung = 'semua' and not terpenuhi),
+            case
+                when not bool_or(terpenuhi) filter (where gabung = 'salah_satu')
+                    then
+                        'tidak satu pun dari: '
+                        || string_agg(keterangan, ' / ' order by syarat_no) filter (where gabung = 'salah_satu')
+            end
+        ) as syarat_tidak_terpenuhi
+    from conditions
+    group by family_key, program
+),
+
+receipt as (
+    select
+        decisions.*,
+        households.family_id,
+        households.kode_provinsi,
+        households.kode_kabupaten_kota,
+        households.desil_nasional,
+        households.desil_provinsi,
+        households.di_dukcapil,
+        -- DTKS delivers today's receipt of the national programmes only; regional aid has
+        -- no recipient list here.
+        case decisions.program
+            when 'pkh' then households.penerima_pkh
+            when 'bpnt' then households.penerima_bpnt
+            when 'pbi_jk' then households.penerima_pbi_jk
+            when 'pip' then households.penerima_pip
+        end as menerima
+    from decisions
+    inner join households on decisions.family_key = households.family_key
+)
+
+select
+    receipt.family_id,
+    receipt.program,
+    receipt.kode_provinsi,
+    receipt.kode_kabupaten_kota,
+    receipt.desil_nasional,
+    receipt.desil_provinsi,
+    receipt.layak,
+    receipt.layak_selain_desil,
+    receipt.alasan,
+    nullif(receipt.syarat_tidak_terpenuhi, '') as syarat_tidak_terpenuhi,
+    receipt.menerima,
+    case
+        when receipt.menerima and receipt.layak then 'correctly_included'
+        when receipt.menerima then 'inclusion_error'
+        when not receipt.menerima and receipt.layak then 'exclusion_error'
+        when not receipt.menerima then 'correctly_excluded'
+    end as status_penargetan,
+    coalesce(receipt.menerima and not receipt.di_dukcapil, false) as penerima_tidak_di_dukcapil,
+    coalesce(errors.penerima_meninggal, false) as penerima_meninggal,
+    coalesce(errors.penerima_ganda, false) as penerima_ganda,
+    coalesce(errors.penerima_rumah_tangga_ganda, false) as penerima_rumah_tangga_ganda,
+    {{ reference_date() }} as tanggal_data
+from receipt
+left join {{ ref('int_recipient_data_errors') }} as errors
+    on receipt.family_key = errors.family_key and receipt.program = errors.program

@@ -1,0 +1,36 @@
+-- How the national desil is distributed, nationally, per province and per regency: for
+-- each region and desil the families, the persons, their share of the region's persons
+-- and their mean predicted welfare (per person, averaged over persons).
+with counts as (
+    select
+        desil_nasional,
+        case
+            when grouping(kode_provinsi) = 1 then 'nasional'
+            when grouping(kode_kabupaten_kota) = 1 then 'provinsi'
+            else 'kabupaten_kota'
+        end as tingkat,
+        case
+            when grouping(kode_provinsi) = 1 then 'nasional'
+            when grouping(kode_kabupaten_kota) = 1 then kode_provinsi
+            else kode_kabupaten_kota
+        end as kode_wilayah,
+        count(*) as jumlah_keluarga,
+        sum(jumlah_anggota) as jumlah_jiwa,
+        sum(jumlah_anggota * kesejahteraan_prediksi) / nullif(sum(jumlah_anggota), 0)
+            as rata_rata_kesejahteraan_prediksi
+    from {{ ref('fct_household_desil') }}
+    group by desil_nasional, rollup(kode_provinsi, kode_kabupaten_kota)
+)
+
+select
+    counts.tingkat,
+    counts.kode_wilayah,
+    region_names.nama_wilayah,
+    counts.desil_nasional,
+    counts.jumlah_keluarga,
+    counts.jumlah_jiwa,
+    counts.rata_rata_kesejahteraan_prediksi,
+    counts.jumlah_jiwa / nullif(sum(counts.jumlah_jiwa) over (partition by counts.tingkat, counts.kode_wilayah), 0)
+        as porsi_jiwa
+from counts
+left join {{ ref('int_region_names') }} as region_names on counts.kode_wilayah = region_names.kode_wilayah

@@ -1,0 +1,27 @@
+{% snapshot snap_household_eligibility %}
+    {#- History of every family's desil and programme eligibility across monthly runs.
+        Versions are dated by the data date (the newest current extract), not the day of
+        the run, so rebuilding on the same deliveries adds nothing. -#}
+    {{ config(
+        schema='marts',
+        unique_key=['family_id', 'program'],
+        strategy='check',
+        check_cols=['desil_nasional', 'desil_provinsi', 'layak', 'alasan', 'menerima', 'status_penargetan'],
+        updated_at='tanggal_data',
+        hard_deletes='invalidate',
+    ) }}
+
+    select
+        family_id,
+        program,
+        kode_kabupaten_kota,
+        desil_nasional,
+        desil_provinsi,
+        layak,
+        alasan,
+        syarat_tidak_terpenuhi,
+        menerima,
+        status_penargetan,
+        tanggal_data
+    from {{ ref('fct_eligibility') }}
+{% endsnapshot %}

@@ -1,0 +1,241 @@
+"""Welfare ranking, programme eligibility and targeting errors (the proxy-means test, the
+desil, fct_eligibility and the targeting marts), on the session's generated build; the
+eligibility rules are re-applied here in pandas from the seed file itself."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dtsen.cli import PROJECT_DIR
+from dtsen.evaluate import targeting_scores
+from dtsen.welfare import fit_pmt, predict
+
+RULES_SEED = PROJECT_DIR / "seeds" / "ref_program_rules.csv"
+
+
+def test_fit_recovers_a_known_weighted_model():
+    rng = np.random.default_rng(7)
+    n = 4_000
+    frame = pd.DataFrame({
+        "family_key": [f"F{i}" for i in range(n)],
+        "x": rng.normal(size=n),
+        "roof": rng.choice(["1", "2", "3"], size=n, p=[.5, .3, .2]),
+        "bobot": rng.uniform(1, 3, size=n),
+    })
+    effect = frame["roof"].map({"1": 0.0, "2": 0.4, "3": -0.3})
+    frame["ln_pengeluaran_perkapita"] = 13 + 0.8 * frame["x"] + effect + rng.normal(scale=.05, size=n)
+    table = fit_pmt(frame, ["roof"], ["x"], penalties=[0.01, 1000])
+    coefficient = table.set_index(["variable", table["level"].fillna("")])["coefficient"]
+    assert table["ridge_penalty"].iloc[0] == 0.01, "cross-validation must prefer the small penalty here"
+    assert coefficient[("intercept", "")] == pytest.approx(13, abs=.01)
+    assert coefficient[("x", "")] == pytest.approx(0.8, abs=.01)
+    assert coefficient[("roof", "1")] == 0 and table.loc[table["level"] == "1", "is_reference"].item()
+    assert coefficient[("roof", "2")] == pytest.approx(0.4, abs=.01)
+    assert coefficient[("roof", "3")] == pytest.approx(-0.3, abs=.01)
+    assert table["weighted_r_squared"].iloc[0] > 0.99
+
+
+def test_weights_count_like_repeated_rows():
+    frame = pd.DataFrame({"family_key": list("abcdef"), "x": [0., 1, 2, 3, 4, 5],
+                          "ln_pengeluaran_perkapita": [1., 3, 2, 5, 4, 7], "bobot": [1., 2, 1, 1, 3, 1]})
+    repeated = frame.loc[frame.index.repeat(frame["bobot"].astype(int))].assign(bobot=1.0)
+    def slope(table: pd.DataFrame) -> float:
+        return table.set_index("variable").at["x", "coefficient"]
+
+    assert slope(fit_pmt(frame, [], ["x"], [1e-9])) == pytest.approx(slope(fit_pmt(repeated, [], ["x"], [1e-9])))
+
+
+def test_every_score_is_the_sum_of_its_coefficients(generated_build):
+    con = generated_build[0]
+    coefficients = con.sql("select * from marts.mart_pmt_coefficients").df()
+    sample = con.sql("select * from intermediate.int_pmt_sample limit 0").df()
+    variables = [c for c in sample.columns if c not in ("family_key", "bobot", "ln_pengeluaran_perkapita")]
+    numeric = [c for c in variables if pd.api.types.is_numeric_dtype(sample[c])]
+    categorical = [c for c in variables if c not in numeric]
+    families = con.sql("""
+        select features.*, desil.log_kesejahteraan_prediksi
+        from intermediate.int_household_pmt_features as features
+        join intermediate.int_pseudonyms as pseudonyms
+            on pseudonyms.identifier_kind = 'family' and pseudonyms.identifier = features.family_key
+        join marts.fct_household_desil as desil on desil.family_id = pseudonyms.pseudonym
+    """).df()
+    assert len(families) == con.sql("select count(*) from marts.fct_household").fetchall()[0][0]
+    assert "kode_provinsi" in categorical and "ln_jumlah_anggota" in numeric
+    np.testing.assert_allclose(predict(coefficients, families, categorical, numeric),
+                               families["log_kesejahteraan_prediksi"], rtol=1e-9)
+    sample_size, fitted_on = con.sql(
+        "select any_value(sample_size), any_value(fitted_on) from marts.mart_pmt_coefficients").fetchall()[0]
+    assert sample_size == con.sql("select count(*) from intermediate.int_pmt_sample").fetchall()[0][0] > 20
+    assert str(fitted_on) == str(con.sql(
+        "select max(extract_date) from staging.stg_landing__delivery_files where status = 'current'").fetchall()[0][0])
+
+
+@pytest.mark.parametrize("desil, region", [("desil_nasional", "'nasional'"), ("desil_provinsi", "kode_provinsi")])
+def test_desil_hold_equal_population_and_follow_welfare(generated_build, desil, region):
+    con = generated_build[0]
+    # Each desil's share of its region's persons is a tenth, give or take one family.
+    worst = con.sql(f"""
+        with shares as (
+            select {region} as region, {desil} as desil, sum(jumlah_anggota) as persons,
+                sum(sum(jumlah_anggota)) over (partition by {region}) as region_persons,
+                max(max(jumlah_anggota)) over (partition by {region}) as largest_family
+            from marts.fct_household_desil where {desil} is not null group by 1, 2
+        )
+        select max(abs(persons / region_persons - 0.1) - largest_family / region_persons)
+        from shares where region_persons >= 200
+    """).fetchall()[0][0]
+    assert worst <= 1e-9
+    # No family of a lower desil is predicted richer than one of a higher desil.
+    overlaps = con.sql(f"""
+        with bounds as (
+            select {region} as region, {desil} as desil, min(kesejahteraan_prediksi) as lowest,
+                max(kesejahteraan_prediksi) as highest
+            from marts.fct_household_desil where {desil} is not null group by 1, 2
+        )
+        select count(*) from bounds as lower_desil join bounds as higher_desil
+            on lower_desil.region = higher_desil.region and higher_desil.desil = lower_desil.desil + 1
+        where lower_desil.highest > higher_desil.lowest
+    """).fetchall()[0][0]
+    assert overlaps == 0
+
+
+def _eligibility_by_the_rules(con) -> pd.DataFrame:
+    """fct_eligibility's decision re-derived from seeds/ref_program_rules.csv in pandas."""
+    rules = pd.read_csv(RULES_SEED, dtype={"kode_wilayah": str})
+    families = con.sql("""
+        select desil.family_id, pseudonyms.identifier as family_key, desil.desil_nasional, desil.desil_provinsi,
+            desil.jumlah_anggota, desil.kode_kabupaten_kota
+        from marts.fct_household_desil as desil
+        join intermediate.int_pseudonyms as pseudonyms
+            on pseudonyms.identifier_kind = 'family' and pseudonyms.pseudonym = desil.family_id
+    """).df()
+    members = con.sql("select family_key, umur, sekolah, hamil, disabilitas "
+                      "from intermediate.int_living_family_members").df()
+    decisions = []
+    for program, program_rules in rules.groupby("program"):
+        scope = program_rules["kode_wilayah"].dropna()
+        eligible = families if scope.empty else families[
+            families["kode_kabupaten_kota"].fillna("").str.startswith(scope.iloc[0])]
+        eligible = eligible.set_index("family_key")
+        met = {}
+        for rule in program_rules.itertuples():
+            low = -np.inf if pd.isna(rule.nilai_min) else rule.nilai_min
+            high = np.inf if pd.isna(rule.nilai_max) else rule.nilai_max
+            if rule.syarat in ("desil_nasional", "desil_provinsi", "anggota_hidup"):
+                column = {"anggota_hidup": "jumlah_anggota"}.get(rule.syarat, rule.syarat)
+                met[rule.syarat_no] = eligible[column].between(low, high).fillna(False)
+            else:
+                condition = {
+                    "anggota_umur": members["umur"].between(low, high),
+                    "anggota_sekolah_umur": members["sekolah"] & members["umur"].between(low, high),
+                    "anggota_hamil": members["hamil"],
+                    "anggota_disabilitas": members["disabilitas"],
+                }[rule.syarat].fillna(False).astype(bool)
+                met[rule.syarat_no] = eligible.index.isin(members.loc[condition, "family_key"])
+        met = pd.DataFrame(met, index=eligible.index)
+        every = program_rules.loc[program_rules["gabung"] == "semua", "syarat_no"]
+        one_of = program_rules.loc[program_rules["gabung"] == "salah_satu", "syarat_no"]
+        layak = met[list(every)].all(axis=1) & (met[list(one_of)].any(axis=1) if len(one_of) else True)
+        decisions.append(pd.DataFrame({"family_id": eligible["family_id"].to_numpy(), "program": program,
+                                       "expected": layak.to_numpy()}))
+    return pd.concat(decisions)
+
+
+def test_eligibility_follows_the_rules_seed(generated_build):
+    con = generated_build[0]
+    expected = _eligibility_by_the_rules(con)
+    built = con.sql("select family_id, program, layak from marts.fct_eligibility").df()
+    both = expected.merge(built, on=["family_id", "program"], how="outer", indicator=True)
+    assert (both["_merge"] == "both").all(), both["_merge"].value_counts()
+    assert (both["expected"] == both["layak"]).all(), both[both["expected"] != both["layak"]].head()
+    assert set(built["program"]) == set(pd.read_csv(RULES_SEED)["program"])
+    assert 0.05 < built.loc[built["program"] == "bpnt", "layak"].mean() < 0.6
+
+
+def test_ineligible_rows_say_why_and_classes_follow_receipt(generated_build):
+    con = generated_build[0]
+    problems = con.sql("""
+        select count(*) filter (where not layak and syarat_tidak_terpenuhi is null),
+            count(*) filter (where layak and syarat_tidak_terpenuhi is not null),
+            count(*) filter (where program = 'pkh' and not layak and desil_nasional > 4
+                             and syarat_tidak_terpenuhi not like '%desil nasional 1-4%'),
+            count(*) filter (where status_penargetan is distinct from case
+                when menerima is null then null
+                when menerima and layak then 'correctly_included' when menerima then 'inclusion_error'
+                when layak then 'exclusion_error' else 'correctly_excluded' end)
+        from marts.fct_eligibility
+    """).fetchall()[0]
+    assert problems == (0, 0, 0, 0)
+
+
+def test_administrative_errors_add_up_from_the_eligibility_mart(generated_build):
+    con = generated_build[0]
+    eligibility = con.sql("select * from marts.fct_eligibility where menerima is not null").df()
+    national = con.sql("select * from marts.mart_targeting_errors_administrative where tingkat = 'nasional'").df()
+    assert set(national["program"]) == {"pkh", "bpnt", "pbi_jk", "pip"}
+    for row in national.itertuples():
+        rows = eligibility[eligibility["program"] == row.program]
+        recipients = rows[rows["menerima"]]
+        assert row.jumlah_penerima == len(recipients) > 0
+        assert row.inclusion_error_rate == pytest.approx((~recipients["layak"]).mean())
+        eligible = rows[rows["layak"]]
+        assert row.exclusion_error_rate == pytest.approx((~eligible["menerima"]).mean())
+        flags = recipients[["penerima_meninggal", "penerima_tidak_di_dukcapil", "penerima_ganda",
+                            "penerima_rumah_tangga_ganda"]].any(axis=1)
+        assert row.data_error_rate == pytest.approx(flags.mean())
+    provinces = con.sql("""
+        select program, sum(jumlah_penerima) from marts.mart_targeting_errors_administrative
+        where tingkat = 'provinsi' group by program
+    """).fetchall()
+    assert dict(provinces) == dict(zip(national["program"], national["jumlah_penerima"]))
+
+
+def test_data_errors_find_the_injected_ones(generated_build):
+    """Households the generator registered twice in DTKS, and DTKS member rows of persons
+    dead before the list was verified: a receiving family carrying one is flagged."""
+    con = generated_build[0]
+    found, injected = con.sql("""
+        with injected as (
+            select distinct records.source_household_id as id_rt
+            from truth_records as truth
+            join intermediate.int_person_records as records
+                on records.source = truth.source and records.source_file = truth.file
+                and records.source_row_number = truth.row_number
+            where truth.source = 'dtks' and list_contains(truth.errors, 'dead_recipient')
+        ),
+        receiving as (
+            select receipt.family_key, receipt.program
+            from intermediate.int_dtks_receipt as receipt join injected using (id_rt)
+        )
+        select count(*) filter (where errors.penerima_meninggal), count(*)
+        from receiving
+        join intermediate.int_recipient_data_errors as errors using (family_key, program)
+    """).fetchall()[0]
+    assert injected > 0
+    assert found / injected >= 0.95, (found, injected)
+
+
+def test_statistical_errors_cover_both_lists(generated_build):
+    con = generated_build[0]
+    rows = con.sql("""
+        select program, daftar, jumlah_sampel, inclusion_error_rate, exclusion_error_rate
+        from marts.mart_targeting_errors_statistical where tingkat = 'nasional'
+    """).fetchall()
+    assert {(program, daftar) for program, daftar, *_ in rows} == {
+        (program, daftar) for program in ("pkh", "bpnt", "pbi_jk", "pip") for daftar in ("dtks_saat_ini", "dtsen_layak")}
+    sample = con.sql("select count(*) from intermediate.int_survey_households").fetchall()[0][0]
+    for program, daftar, size, inclusion, exclusion in rows:
+        assert size == sample
+        assert inclusion is None or 0 <= inclusion <= 1
+        assert exclusion is None or 0 <= exclusion <= 1
+
+
+def test_evaluation_scores_targeting_against_the_truth(generated_build):
+    scores = targeting_scores(generated_build[0])
+    assert scores["families"] > 4_000
+    assert scores["spearman"] > 0.3, scores  # the PMT ranks better than chance
+    assert set(scores["programmes"]) == {"pkh", "bpnt", "pbi_jk", "pip"}
+    for lists in scores["programmes"].values():
+        for inclusion, exclusion in lists.values():
+            assert 0 <= inclusion <= 1 and 0 <= exclusion <= 1
