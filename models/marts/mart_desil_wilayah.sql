@@ -15,7 +15,7 @@ with counts as (
             else kode_kabupaten_kota
         end as kode_wilayah,
         count(*) as jumlah_keluarga,
-        sum(jumlah_anggota) as jumlah_jiwa,
+        cast(sum(jumlah_anggota) as bigint) as jumlah_jiwa,
         sum(jumlah_anggota * kesejahteraan_prediksi) / nullif(sum(jumlah_anggota), 0)
             as rata_rata_kesejahteraan_prediksi
     from {{ ref('fct_household_desil') }}

@@ -3,6 +3,8 @@ desil, fct_eligibility and the targeting marts), on the session's generated buil
 eligibility rules are re-applied here in pandas from the seed file itself."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -239,3 +241,13 @@ def test_evaluation_scores_targeting_against_the_truth(generated_build):
     for lists in scores["programmes"].values():
         for inclusion, exclusion in lists.values():
             assert 0 <= inclusion <= 1 and 0 <= exclusion <= 1
+
+
+def test_readme_questions_run_in_one_query_each(generated_build):
+    """The analysts' questions in the README run as written and answer something."""
+    readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Welfare, eligibility and targeting errors", 1)[1].split("\n## ", 1)[0]
+    queries = re.findall(r"```sql\n(.*?)```", section, flags=re.S)
+    assert len(queries) == 3
+    for query in queries:
+        assert generated_build[0].sql(query).fetchall(), query
