@@ -2,8 +2,8 @@
 
 A delivery (``<root>/<source>/<extract_date>/``) is usable when its manifest exists and
 matches the contract, and every file in it exists, hashes to the manifest's sha256, is
-readable with the source's dialect, has every contract column, and holds the manifest's
-row count. The newest usable delivery of a source is current; everything else is reported
+readable with the source's dialect (UTF-8 in every value, dates in the source's format),
+has every contract column, and holds the manifest's row count. The newest usable delivery of a source is current; everything else is reported
 with its problem. The SQL that reads a file is built here once and stored with the file,
 so the staging models read each file exactly as its rows were counted.
 """
@@ -58,36 +58,139 @@ def _sha256(path: Path) -> str:
 
 
 def _csv_header(path: Path, delimiter: str) -> list[str]:
+    """The header line's column names. Raises ValueError naming what makes it unreadable."""
     import csv
 
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        first = next(csv.reader(handle, delimiter=delimiter), None)
-    if not first:
-        raise ValueError("file is empty (no header line)")
+    with path.open("rb") as handle:
+        line = handle.readline(1 << 20)
+    if not line:
+        raise ValueError("file is empty (0 bytes)")
+    if line.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("not UTF-8: the file starts with a UTF-16 byte-order mark")
+    if b"\x00" in line:
+        raise ValueError("not UTF-8: the header line holds NUL bytes (UTF-16 without byte-order mark?)")
+    try:
+        text = line.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"not UTF-8: byte 0x{error.object[error.start]:02x} at offset {error.start} of the header line"
+        ) from None
+    first = next(csv.reader([text], delimiter=delimiter), None)
+    if not first or first == [""]:
+        raise ValueError("no header line (the first line is blank)")
     return [name.strip() for name in first]
 
 
-def csv_read_sql(path: Path, header: list[str], delimiter: str) -> str:
+def read_column_names(header: list[str], contract_columns: list[str]) -> list[str]:
+    """Names under which staging reads a file's columns: a contract column by its own name,
+    any other column as `_extra_column_<position>` (1-based), so that a column the contract
+    does not know can never be blank, collide with another or shadow a lineage column
+    (`_source`, `_row_number`, `_reject_reasons`, ...). Its values still reach the
+    quarantine's delivered row; stg_landing__delivery_files.columns keeps the header."""
+    return [name if name in contract_columns else f"_extra_column_{position}"
+            for position, name in enumerate(header, start=1)]
+
+
+def _sql_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def csv_read_sql(path: Path, header: list[str], delimiter: str, contract_columns: list[str]) -> str:
     """The read_csv call staging uses: every column as text, nothing skipped or guessed.
 
     Rows with too few fields are padded with NULL and rows with too many keep the surplus
-    in EXTRA_FIELDS_COLUMN, so every data row comes through in file order (single-threaded
+    in EXTRA_FIELDS_COLUMN (the surplus fields joined by the delimiter; NULL when there are
+    none or all are blank), so every data row comes through in file order (single-threaded
     scan, because padding and quoted newlines need it) and staging can quarantine it.
+    DuckDB drops fields beyond the declared columns without a word, so the surplus is read
+    into as many catch columns as the header has columns: a row would have to carry more
+    than twice the header's fields, all the surplus ones within that width blank, to lose
+    anything. Columns are read by header position under read_column_names().
     """
-    columns = ", ".join(f"{_sql_str(name)}: 'VARCHAR'" for name in [*header, EXTRA_FIELDS_COLUMN])
-    return (
+    names = read_column_names(header, contract_columns)
+    catch = [f"{EXTRA_FIELDS_COLUMN}_{position}" for position in range(1, len(header) + 1)]
+    columns = ", ".join(f"{_sql_str(name)}: 'VARCHAR'" for name in [*names, *catch])
+    read = (
         f"read_csv({_sql_str(str(path))}, delim={_sql_str(delimiter)}, header=true, "
         f"auto_detect=false, columns={{{columns}}}, quote='\"', escape='\"', "
         "strict_mode=false, null_padding=true, parallel=false, encoding='utf-8')"
     )
+    surplus = ", ".join(f"coalesce({_sql_name(name)}, '')" for name in catch)
+    extra = (f"case when coalesce({', '.join(_sql_name(name) for name in catch)}) is not null "
+             f"then rtrim(concat_ws({_sql_str(delimiter)}, {surplus}), {_sql_str(delimiter)}) end")
+    return f"(select {', '.join(_sql_name(name) for name in names)}, {extra} as {EXTRA_FIELDS_COLUMN} from {read})"
 
 
-def parquet_read_sql(path: Path) -> str:
-    return f"read_parquet({_sql_str(str(path))})"
+def parquet_read_sql(path: Path, header: list[str] | None = None, contract_columns: list[str] | None = None) -> str:
+    """read_parquet; with the file's columns given, a select naming them by read_column_names()."""
+    call = f"read_parquet({_sql_str(str(path))})"
+    if header is None or contract_columns is None:
+        return call
+    names = read_column_names(header, contract_columns)
+    if names == header:
+        return call
+    columns = ", ".join(
+        _sql_name(name) if name == read else f"{_sql_name(name)} as {_sql_name(read)}"
+        for name, read in zip(header, names)
+    )
+    return f"(select {columns} from {call})"
 
 
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0]
+# Date columns of each file (checked by the base_ models in the source's date format) and
+# the timestamp columns with theirs. A file in which such a column holds values but not
+# one of them is a date in that format was written in another dialect: refused whole.
+DATE_COLUMNS: dict[str, list[str]] = {
+    "penduduk.csv": ["tanggal_lahir", "tanggal_meninggal"],
+    "rumah_tangga.csv": ["tanggal_verivali"],
+    "anggota.csv": ["tanggal_lahir"],
+    "keluarga.csv": ["tanggal_pendataan"],
+    "individu.csv": ["tgl_lahir"],
+    "regsosek_keluarga.parquet": ["tanggal_pencacahan"],
+    "regsosek_individu.parquet": ["tanggal_lahir"],
+}
+TIMESTAMP_COLUMNS: dict[str, dict[str, str]] = {
+    "penduduk.csv": {"tanggal_update": "%Y-%m-%d %H:%M:%S"},
+}
+PARQUET_DATE_FORMAT = "%Y-%m-%d"  # a DATE cast to text
+
+
+def _readable_format(date_format: str) -> str:
+    for code, text in (("%Y", "YYYY"), ("%m", "MM"), ("%d", "DD"), ("%H", "HH"), ("%M", "MI"), ("%S", "SS")):
+        date_format = date_format.replace(code, text)
+    return date_format
+
+
+def _date_formats(source: str, file_name: str) -> dict[str, str]:
+    date_format = DIALECTS[source].date_format or PARQUET_DATE_FORMAT
+    formats = {column: date_format for column in DATE_COLUMNS.get(file_name, [])}
+    return {**formats, **TIMESTAMP_COLUMNS.get(file_name, {})}
+
+
+def _scan(con: duckdb.DuckDBPyConnection, read_sql: str, columns: list[str],
+          date_formats: dict[str, str]) -> tuple[int, dict[str, tuple[int, int]]]:
+    """Read every value of every column once (so that bytes that are not UTF-8 anywhere in
+    the file fail here, not in staging): the row count and, per date column, how many
+    values are given and how many of them parse in its format (as staging parses them)."""
+    counts = [f"count({_sql_name(name)})" for name in columns]
+    dates = []
+    for column, date_format in date_formats.items():
+        clean = f"nullif(trim(cast({_sql_name(column)} as varchar)), '')"
+        dates += [f"count({clean})", f"count(try_strptime({clean}, {_sql_str(date_format)}))"]
+    row = con.sql(f"select count(*), {', '.join(counts + dates) or '0'} from {read_sql}").fetchall()[0]
+    found = row[1 + len(counts):]
+    return row[0], {column: (found[2 * i], found[2 * i + 1]) for i, column in enumerate(date_formats)}
+
+
+def _describe_error(error: Exception) -> str:
+    """One line saying what is wrong, never a delivered value (DuckDB's CSV errors quote
+    the offending line, which may hold a NIK or a name: that line is left out)."""
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    first = lines[0].removeprefix("Invalid Input Error: ")
+    if first.startswith("CSV Error on Line"):
+        after = [line for line in lines[1:] if not line.startswith("Original Line")]
+        if after:
+            return f"{first}: {after[0]}"
+    return first
 
 
 def _inspect_file(con: duckdb.DuckDBPyConnection, record: DeliveryFile, path: Path) -> None:
@@ -99,31 +202,51 @@ def _inspect_file(con: duckdb.DuckDBPyConnection, record: DeliveryFile, path: Pa
     if record.manifest_sha256 and record.file_sha256 != record.manifest_sha256.lower():
         record.file_problem = "sha256 does not match the manifest"
         return
+    if path.stat().st_size == 0:
+        record.file_problem = "unreadable: file is empty (0 bytes)"
+        return
     dialect = DIALECTS[record.source]
+    contract_columns = FILES[record.source][record.file_name]
     try:
         if dialect.format == "csv":
             header = _csv_header(path, dialect.delimiter)
-            record.read_sql = csv_read_sql(path, header, dialect.delimiter)
+            record.read_sql = csv_read_sql(path, header, dialect.delimiter, contract_columns)
+            read_columns = [*read_column_names(header, contract_columns), EXTRA_FIELDS_COLUMN]
         else:
-            record.read_sql = parquet_read_sql(path)
-            header = [row[0] for row in con.sql(f"describe select * from {record.read_sql}").fetchall()]
+            plain = parquet_read_sql(path)
+            header = [row[0] for row in con.sql(f"describe select * from {plain}").fetchall()]
+            record.read_sql = parquet_read_sql(path, header, contract_columns)
+            read_columns = read_column_names(header, contract_columns)
         record.columns = json.dumps(header)
-        missing = [name for name in FILES[record.source][record.file_name] if name not in header]
+        missing = [name for name in contract_columns if name not in header]
         if missing:
             record.file_problem = "missing required column(s): " + ", ".join(missing)
+            if dialect.format == "csv" and len(header) == 1:
+                record.file_problem += f" (the header is a single field: not delimited by {dialect.delimiter!r})"
             return
-        duplicated = sorted({name for name in header if header.count(name) > 1})
+        duplicated = sorted({name for name in contract_columns if header.count(name) > 1})
         if duplicated:
             record.file_problem = "duplicated column(s): " + ", ".join(duplicated)
             return
-        record.file_rows = con.sql(f"select count(*) from {record.read_sql}").fetchall()[0][0]
-    except (UnicodeDecodeError, ValueError, duckdb.Error) as error:
-        record.file_problem = "unreadable: " + _first_line(error)
+        date_formats = _date_formats(record.source, record.file_name)
+        record.file_rows, dates = _scan(con, record.read_sql, read_columns, date_formats)
+    except (ValueError, duckdb.Error) as error:
+        record.file_problem = "unreadable: " + _describe_error(error)
         return
     if record.file_rows != record.manifest_rows:
         record.file_problem = (
             f"row count {record.file_rows} does not match the manifest's {record.manifest_rows}"
         )
+        return
+    for column, (given, parsed) in dates.items():
+        # Not one date in the source's format, in most of the rows: the file's dates are
+        # written in another dialect (a single garbled value is a row's problem instead).
+        if given and not parsed and 2 * given > record.file_rows:
+            record.file_problem = (
+                f"dates in the wrong format: no value of {column} is a date in the source's format "
+                f"{_readable_format(date_formats[column])} ({given} of {record.file_rows} rows)"
+            )
+            return
 
 
 def _read_manifest(folder: Path, source: str, extract_date: dt.date | None) -> tuple[dict, str | None]:

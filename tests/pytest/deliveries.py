@@ -149,3 +149,31 @@ def write_sample_landing(root: Path) -> None:
     """A complete landing zone: one delivery of every source, from sample_rows()."""
     for source, rows in sample_rows().items():
         write_delivery(root, source, SAMPLE_DATES[source], rows)
+
+
+def csv_file(source: str, file_name: str, rows: list[dict], header: list[str] | None = None,
+             delimiter: str | None = None) -> bytes:
+    """A CSV file of `rows` (dicts) in the source's dialect; `header` (default: the
+    contract's columns, in order) may reorder, drop or add columns, `delimiter` replace the
+    dialect's."""
+    header = header if header is not None else FILES[source][file_name]
+    if delimiter is None:
+        return csv_bytes(source, header, [[_text(row.get(c)) for c in header] for row in rows])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([[_text(row.get(c)) for c in header] for row in rows])
+    return ("\ufeff" if DIALECTS[source].bom else "").encode() + buffer.getvalue().encode("utf-8")
+
+
+def redeliver(root: Path, source: str, from_date: str, to_date: str, manifest_date: str | None = None) -> Path:
+    """The files of delivery `from_date` delivered again, byte for byte, as `to_date`, with a
+    manifest naming `manifest_date` (default `to_date`: a correct manifest)."""
+    source_folder, folder = root / source / from_date, root / source / to_date
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = json.loads((source_folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    for file_name in manifest["files"]:
+        (folder / file_name).write_bytes((source_folder / file_name).read_bytes())
+    manifest["extract_date"] = manifest_date or to_date
+    (folder / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
