@@ -16,6 +16,9 @@ OUTCOME, WEIGHT, KEY = "ln_pengeluaran_perkapita", "bobot", "family_key"
 
 
 FOLDS = 5
+# Fewer survey households than this and cross-validation folds are too thin to choose
+# from: the largest (most cautious) candidate penalty is used.
+MIN_CROSS_VALIDATION_SAMPLE = 10 * FOLDS
 
 
 def fit_pmt(sample: pd.DataFrame, categorical: list[str], numeric: list[str],
@@ -28,6 +31,13 @@ def fit_pmt(sample: pd.DataFrame, categorical: list[str], numeric: list[str],
     Columns: variable, level (NULL unless categorical), coefficient, is_reference, and the
     fit's sample_size, weighted_r_squared, ridge_penalty and cross_validated_rmse.
     """
+    if sample.empty:
+        raise ValueError("the consumption survey sample (int_pmt_sample) is empty: no proxy-means test can be "
+                         "fitted; check that the BPS delivery has susenas_konsumsi rows matching Regsosek families")
+    if len(sample) < MIN_CROSS_VALIDATION_SAMPLE:
+        table = _fit(sample, categorical, numeric, max(penalties))
+        table["cross_validated_rmse"] = None
+        return table
     folds = pd.util.hash_array(sample[KEY].to_numpy(object)) % FOLDS
     errors = {penalty: 0.0 for penalty in penalties}
     for fold in range(FOLDS):
@@ -89,7 +99,8 @@ def _fit(sample: pd.DataFrame, categorical: list[str], numeric: list[str], penal
     slopes[usable] = solution / spread[usable]
     intercept = outcome_mean - slopes @ mean
     fitted = intercept + design @ slopes
-    r_squared = 1 - weights @ (outcome - fitted) ** 2 / (weights @ (outcome - outcome_mean) ** 2)
+    total = weights @ (outcome - outcome_mean) ** 2
+    r_squared = 1 - weights @ (outcome - fitted) ** 2 / total if total > 0 else None  # undefined without variance
 
     rows = [("intercept", None, intercept, False)]
     rows += [(variable, level, slope, False) for (variable, level), slope in zip(terms, slopes)]

@@ -19,5 +19,33 @@
 {#- The desil (1-10) of a household whose middle person has `persons_below` of `persons_total`
     persons poorer than them: each desil holds a tenth of the persons. -#}
 {% macro desil_of(persons_below, persons_total) -%}
-    least(10, 1 + cast(floor(10 * {{ persons_below }} / nullif({{ persons_total }}, 0)) as integer))
+    least(10, 1 + cast(floor(10 * ({{ persons_below }}) / nullif({{ persons_total }}, 0)) as integer))
+{%- endmacro %}
+
+{#- sum() of a DOUBLE adds in whatever order DuckDB's threads meet the rows, so its last
+    bits vary between runs; summed as a wide DECIMAL it is exact, and a rebuild on the same
+    deliveries gives the same marts to the bit. For values with at most 9 significant
+    decimals (rupiah, weights, logs). `clause` follows the sum: a FILTER or an OVER clause.
+    The result is a DOUBLE. -#}
+{% macro exact_sum(expression, clause='') -%}
+    cast(sum(cast({{ expression }} as decimal(38, 9))) {{ clause }} as double)
+{%- endmacro %}
+
+{#- The level and region code of a row of a `rollup(kode_provinsi, kode_kabupaten_kota)`
+    aggregation: 'nasional' / 'nasional', 'provinsi' / the province, 'kabupaten_kota' / the
+    regency; names come from int_region_names. -#}
+{% macro rollup_region_level() -%}
+    case
+        when grouping(kode_provinsi) = 1 then 'nasional'
+        when grouping(kode_kabupaten_kota) = 1 then 'provinsi'
+        else 'kabupaten_kota'
+    end
+{%- endmacro %}
+
+{% macro rollup_region_code() -%}
+    case
+        when grouping(kode_provinsi) = 1 then 'nasional'
+        when grouping(kode_kabupaten_kota) = 1 then kode_provinsi
+        else kode_kabupaten_kota
+    end
 {%- endmacro %}

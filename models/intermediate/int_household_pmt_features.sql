@@ -12,17 +12,6 @@ with families as (
     where identifier_kind = 'family'
 ),
 
-composition as (
-    select
-        family_key,
-        count(*) as jumlah_anggota,
-        count(*) filter (where umur < 6) as jumlah_balita,
-        count(*) filter (where umur between 6 and 21 and sekolah) as jumlah_anak_sekolah,
-        count(*) filter (where umur >= 60) as jumlah_lansia
-    from {{ ref('int_living_family_members') }}
-    group by family_key
-),
-
 raw_features as (
     select
         families.family_key,
@@ -54,7 +43,7 @@ raw_features as (
         ln(greatest(indicators.luas_lantai_m2, 1) / greatest(coalesce(composition.jumlah_anggota, 0), 1))
             as ln_luas_lantai_per_kapita
     from families
-    left join composition on families.family_key = composition.family_key
+    left join {{ ref('int_family_composition') }} as composition on families.family_key = composition.family_key
     left join {{ ref('int_family_heads') }} as heads on families.family_key = heads.family_key
     left join {{ ref('int_family_villages') }} as villages on families.family_key = villages.family_key
     left join {{ ref('int_household_indicators') }} as indicators on families.family_key = indicators.family_key
@@ -66,7 +55,7 @@ select
         {{ variable }},
     {%- endfor %}
     {%- for variable in pmt_numeric_variables() %}
-        coalesce({{ variable }}, avg({{ variable }}) over ()) as {{ variable }}
+        coalesce({{ variable }}, {{ exact_sum(variable, 'over ()') }} / count({{ variable }}) over ()) as {{ variable }}
         {%- if not loop.last %},{% endif %}
     {%- endfor %}
 from raw_features

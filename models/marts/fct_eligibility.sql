@@ -68,12 +68,14 @@ conditions as (
                 then households.desil_provinsi between coalesce(rules.nilai_min, 1) and coalesce(rules.nilai_max, 10)
             when 'anggota_hidup'
                 then households.jumlah_anggota between coalesce(rules.nilai_min, 0) and coalesce(rules.nilai_max, 999)
+            when 'identitas_terverifikasi' then identities.identitas_terverifikasi
             else met.family_key is not null
         end, false) as terpenuhi
     from households
     inner join programs
         on programs.kode_wilayah is null or starts_with(households.kode_kabupaten_kota, programs.kode_wilayah)
     inner join rules on programs.program = rules.program
+    left join {{ ref('int_family_identity_checks') }} as identities on households.family_key = identities.family_key
     left join member_conditions_met as met
         on
             households.family_key = met.family_key

@@ -4,25 +4,7 @@
 -- Identified by a keyed pseudonym, never by the family-card number.
 {%- set indicators = household_indicators() %}
 
-with members as (
-    select * from {{ ref('int_living_family_members') }}
-),
-
-composition as (
-    select
-        family_key,
-        count(*) as jumlah_anggota,
-        count(*) filter (where umur < 6) as jumlah_balita,
-        count(*) filter (where umur between 6 and 21 and sekolah) as jumlah_anak_sekolah,
-        count(*) filter (where umur >= 60) as jumlah_lansia,
-        count(*) filter (where hamil) as jumlah_hamil,
-        count(*) filter (where disabilitas) as jumlah_disabilitas,
-        count(*) filter (where penerima_pip) as jumlah_penerima_pip
-    from members
-    group by family_key
-),
-
-sources as (
+with sources as (
     select
         family_key,
         bool_or(source = 'dtks') as di_dtks,
@@ -97,7 +79,7 @@ select
 from families
 inner join {{ ref('int_pseudonyms') }} as pseudonyms
     on pseudonyms.identifier_kind = 'family' and families.family_key = pseudonyms.identifier
-left join composition on families.family_key = composition.family_key
+left join {{ ref('int_family_composition') }} as composition on families.family_key = composition.family_key
 left join {{ ref('int_family_heads') }} as heads on families.family_key = heads.family_key
 left join {{ ref('int_family_villages') }} as villages on families.family_key = villages.family_key
 left join {{ ref('int_household_indicators') }} as indicators on families.family_key = indicators.family_key

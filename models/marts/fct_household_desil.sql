@@ -35,24 +35,16 @@ scores as (
     {%- endfor %}
 ),
 
-living_members as (
-    select
-        family_key,
-        count(*) as jumlah_anggota
-    from {{ ref('int_living_family_members') }}
-    group by family_key
-),
-
 households as (
     select
         scores.family_key,
         scores.log_kesejahteraan_prediksi,
         substr(villages.kode_desa, 1, 2) as kode_provinsi,
         substr(villages.kode_desa, 1, 4) as kode_kabupaten_kota,
-        coalesce(members.jumlah_anggota, 0) as jumlah_anggota
+        coalesce(composition.jumlah_anggota, 0) as jumlah_anggota
     from scores
     left join {{ ref('int_family_villages') }} as villages on scores.family_key = villages.family_key
-    left join living_members as members on scores.family_key = members.family_key
+    left join {{ ref('int_family_composition') }} as composition on scores.family_key = composition.family_key
 ),
 
 cumulated as (

@@ -4,19 +4,11 @@
 with counts as (
     select
         desil_nasional,
-        case
-            when grouping(kode_provinsi) = 1 then 'nasional'
-            when grouping(kode_kabupaten_kota) = 1 then 'provinsi'
-            else 'kabupaten_kota'
-        end as tingkat,
-        case
-            when grouping(kode_provinsi) = 1 then 'nasional'
-            when grouping(kode_kabupaten_kota) = 1 then kode_provinsi
-            else kode_kabupaten_kota
-        end as kode_wilayah,
+        {{ rollup_region_level() }} as tingkat,
+        {{ rollup_region_code() }} as kode_wilayah,
         count(*) as jumlah_keluarga,
         cast(sum(jumlah_anggota) as bigint) as jumlah_jiwa,
-        sum(jumlah_anggota * kesejahteraan_prediksi) / nullif(sum(jumlah_anggota), 0)
+        {{ exact_sum('jumlah_anggota * kesejahteraan_prediksi') }} / nullif(sum(jumlah_anggota), 0)
             as rata_rata_kesejahteraan_prediksi
     from {{ ref('fct_household_desil') }}
     group by desil_nasional, rollup(kode_provinsi, kode_kabupaten_kota)

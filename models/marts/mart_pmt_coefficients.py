@@ -12,7 +12,8 @@ from dtsen.welfare import KEY, OUTCOME, WEIGHT, fit_pmt
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    sample = dbt.ref("int_pmt_sample").df()
+    # In a fixed order: floating-point sums depend on it, and a rebuild must give the same bits.
+    sample = dbt.ref("int_pmt_sample").order("family_key").df()
     variables = [column for column in sample.columns if column not in (KEY, OUTCOME, WEIGHT)]
     numeric = [column for column in variables if is_numeric_dtype(sample[column])]
     categorical = [column for column in variables if column not in numeric]

@@ -22,16 +22,8 @@ with eligibility as (
 counts as (
     select
         program,
-        case
-            when grouping(kode_provinsi) = 1 then 'nasional'
-            when grouping(kode_kabupaten_kota) = 1 then 'provinsi'
-            else 'kabupaten_kota'
-        end as tingkat,
-        case
-            when grouping(kode_provinsi) = 1 then 'nasional'
-            when grouping(kode_kabupaten_kota) = 1 then kode_provinsi
-            else kode_kabupaten_kota
-        end as kode_wilayah,
+        {{ rollup_region_level() }} as tingkat,
+        {{ rollup_region_code() }} as kode_wilayah,
         count(*) filter (where menerima) as jumlah_penerima,
         count(*) filter (where menerima and not layak) as penerima_tidak_layak,
         count(*) filter (where layak) as jumlah_layak,

@@ -21,9 +21,10 @@ measured as (
         family_id,
         bobot,
         {{ desil_of(
-            'sum(bobot * jumlah_anggota) over (order by pengeluaran_perkapita, family_key rows unbounded preceding)'
-            ~ ' - bobot * jumlah_anggota / 2.0',
-            'sum(bobot * jumlah_anggota) over ()'
+            exact_sum(
+                'bobot * jumlah_anggota', 'over (order by pengeluaran_perkapita, family_key rows unbounded preceding)'
+            ) ~ ' - bobot * jumlah_anggota / 2.0',
+            exact_sum('bobot * jumlah_anggota', 'over ()')
         ) }} as desil_konsumsi
     from sample
 ),
@@ -80,12 +81,12 @@ rates as (
         case when grouping(kode_provinsi) = 1 then 'nasional' else 'provinsi' end as tingkat,
         case when grouping(kode_provinsi) = 1 then 'nasional' else kode_provinsi end as kode_wilayah,
         count(*) as jumlah_sampel,
-        coalesce(sum(bobot) filter (where dalam_daftar), 0) as bobot_dalam_daftar,
-        coalesce(sum(bobot) filter (where layak_menurut_konsumsi), 0) as bobot_layak_menurut_konsumsi,
-        sum(bobot) filter (where dalam_daftar and not layak_menurut_konsumsi)
-        / nullif(sum(bobot) filter (where dalam_daftar), 0) as inclusion_error_rate,
-        sum(bobot) filter (where layak_menurut_konsumsi and not dalam_daftar)
-        / nullif(sum(bobot) filter (where layak_menurut_konsumsi), 0) as exclusion_error_rate
+        coalesce({{ exact_sum('bobot', 'filter (where dalam_daftar)') }}, 0) as bobot_dalam_daftar,
+        coalesce({{ exact_sum('bobot', 'filter (where layak_menurut_konsumsi)') }}, 0) as bobot_layak_menurut_konsumsi,
+        {{ exact_sum('bobot', 'filter (where dalam_daftar and not layak_menurut_konsumsi)') }}
+        / nullif({{ exact_sum('bobot', 'filter (where dalam_daftar)') }}, 0) as inclusion_error_rate,
+        {{ exact_sum('bobot', 'filter (where layak_menurut_konsumsi and not dalam_daftar)') }}
+        / nullif({{ exact_sum('bobot', 'filter (where layak_menurut_konsumsi)') }}, 0) as exclusion_error_rate
     from lists
     group by program, daftar, rollup(kode_provinsi)
 )

@@ -114,6 +114,8 @@ def _eligibility_by_the_rules(con) -> pd.DataFrame:
     """).df()
     members = con.sql("select family_key, umur, sekolah, hamil, disabilitas "
                       "from intermediate.int_living_family_members").df()
+    verified = set(con.sql("select family_key from intermediate.int_family_identity_checks "
+                           "where identitas_terverifikasi").df()["family_key"])
     decisions = []
     for program, program_rules in rules.groupby("program"):
         scope = program_rules["kode_wilayah"].dropna()
@@ -124,7 +126,9 @@ def _eligibility_by_the_rules(con) -> pd.DataFrame:
         for rule in program_rules.itertuples():
             low = -np.inf if pd.isna(rule.nilai_min) else rule.nilai_min
             high = np.inf if pd.isna(rule.nilai_max) else rule.nilai_max
-            if rule.syarat in ("desil_nasional", "desil_provinsi", "anggota_hidup"):
+            if rule.syarat == "identitas_terverifikasi":
+                met[rule.syarat_no] = eligible.index.isin(verified)
+            elif rule.syarat in ("desil_nasional", "desil_provinsi", "anggota_hidup"):
                 column = {"anggota_hidup": "jumlah_anggota"}.get(rule.syarat, rule.syarat)
                 met[rule.syarat_no] = eligible[column].between(low, high).fillna(False)
             else:
@@ -226,11 +230,18 @@ def test_statistical_errors_cover_both_lists(generated_build):
     """).fetchall()
     assert {(program, daftar) for program, daftar, *_ in rows} == {
         (program, daftar) for program in ("pkh", "bpnt", "pbi_jk", "pip") for daftar in ("dtks_saat_ini", "dtsen_layak")}
-    sample = con.sql("select count(*) from intermediate.int_survey_households").fetchall()[0][0]
+    sample, weight = con.sql("select count(*), sum(bobot) from intermediate.int_survey_households").fetchall()[0]
     for program, daftar, size, inclusion, exclusion in rows:
         assert size == sample
         assert inclusion is None or 0 <= inclusion <= 1
         assert exclusion is None or 0 <= exclusion <= 1
+    # BPNT by measured consumption: desil 1-4 of the survey's weighted persons, so about
+    # 30-40 % of households (poor households are larger) when identities are verified.
+    eligible_weight = con.sql("""
+        select bobot_layak_menurut_konsumsi from marts.mart_targeting_errors_statistical
+        where tingkat = 'nasional' and program = 'bpnt' and daftar = 'dtks_saat_ini'
+    """).fetchall()[0][0]
+    assert 0.15 < eligible_weight / weight < 0.5
 
 
 def test_evaluation_scores_targeting_against_the_truth(generated_build):
