@@ -1,8 +1,9 @@
-"""Command line: `dtsen generate | build | report | evaluate | run`.
+"""Command line: `dtsen generate | build | report | evaluate | quality | publish | run | bench`.
 
 `run` is the main job on synthetic data: generate the agencies' deliveries, dbt build,
-report, and score the result against the generator's truth. dbt runs in a subprocess, so
-the database file is closed when we read it afterwards.
+report, score the result against the generator's truth, run the data-quality suites
+(writing the ministries' report) and, when they pass, publish the analyst database. dbt
+runs in a subprocess, so the database file is closed when we read it afterwards.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_LANDING = PROJECT_DIR / "landing"
 DEFAULT_TRUTH = PROJECT_DIR / "truth"
 DEFAULT_DB = PROJECT_DIR / "warehouse" / "dtsen.duckdb"
+DEFAULT_ANALYST_DB = PROJECT_DIR / "warehouse" / "analyst.duckdb"
 
 
 def _generate(args: argparse.Namespace) -> None:
@@ -72,8 +74,15 @@ def _evaluate(args: argparse.Namespace) -> None:
     print_evaluation(Path(args.db), Path(args.truth))
 
 
+def _quality(args: argparse.Namespace) -> int:
+    from dtsen.quality.runner import main as quality_main
+
+    return quality_main(Path(args.db), Path(args.report_dir) if args.report_dir else None)
+
+
 def _run(args: argparse.Namespace) -> int:
     from dtsen.pseudonym import KEY_VARIABLE
+    from dtsen.quality.runner import REPORT_NAME, default_report_dir
 
     if not os.environ.get(KEY_VARIABLE):
         # Synthetic data only: a key that lives as long as this process, never stored.
@@ -84,10 +93,41 @@ def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     code = dbt_build(Path(args.landing), Path(args.db)).returncode
     print(f"dbt build finished with exit code {code} in {time.perf_counter() - started:.1f} s")
+    if code != 0:
+        return code
+    _report(args)
+    _evaluate(args)
+    code = _quality(argparse.Namespace(db=args.db, report_dir=None))
     if code == 0:
-        _report(args)
-        _evaluate(args)
+        args.require_quality = True
+        code = _publish(args)
+    else:
+        print("Blocking data-quality failures: the analyst database is not published.")
+    print(f"Report for ministries: {default_report_dir(Path(args.db).resolve()) / REPORT_NAME}")
     return code
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from dtsen.bench import run as run_bench
+
+    return run_bench(args)
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from dtsen.pseudonym import MissingPseudonymKey
+    from dtsen.publish import PublishRefused, publish, require_quality_passed
+
+    try:
+        publication = publish(Path(args.db), Path(args.analyst_db),
+                              quality_gate=require_quality_passed if args.require_quality else None)
+    except (MissingPseudonymKey, PublishRefused) as refused:
+        print(f"dtsen publish: {refused}", file=sys.stderr)
+        return 1
+    print(f"published {len(publication.tables)} tables to {publication.analyst_db} (read-only) "
+          f"in {publication.seconds:.1f} s")
+    for table, (rows, content_hash) in publication.tables.items():
+        print(f"  {table:<40} {rows:>12,} rows  {content_hash}")
+    return 0
 
 
 def _add_generate_options(parser: argparse.ArgumentParser) -> None:
@@ -124,11 +164,33 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--truth", default=str(DEFAULT_TRUTH))
     evaluate.set_defaults(handler=_evaluate)
 
-    run = commands.add_parser("run", help="the main job: generate, dbt build, report, evaluate")
+    quality = commands.add_parser(
+        "quality", help="run the Great Expectations suites, store results, write the HTML report and Data Docs")
+    quality.add_argument("--db", default=str(DEFAULT_DB))
+    quality.add_argument("--report-dir", default=None, help="default: <folder of the database>/quality")
+    quality.set_defaults(handler=_quality)
+
+    run = commands.add_parser(
+        "run", help="the main job: generate, dbt build, report, evaluate, quality suites, publish")
     _add_generate_options(run)
     run.add_argument("--landing", default=str(DEFAULT_LANDING))
     run.add_argument("--db", default=str(DEFAULT_DB))
+    run.add_argument("--analyst-db", default=str(DEFAULT_ANALYST_DB), help="read-only database for analysts")
     run.set_defaults(handler=_run)
+
+    from dtsen.bench import add_options as add_bench_options
+
+    bench = commands.add_parser("bench", help="time the full job per stage at one or more population sizes")
+    add_bench_options(bench)
+    bench.set_defaults(handler=_bench)
+
+    publish = commands.add_parser(
+        "publish", help="publish the marts of a quality-passed build as the read-only analyst database")
+    publish.add_argument("--db", default=str(DEFAULT_DB), help="working database the build wrote")
+    publish.add_argument("--analyst-db", default=str(DEFAULT_ANALYST_DB), help="analyst database to replace")
+    publish.add_argument("--require-quality", action=argparse.BooleanOptionalAction, default=True,
+                         help="refuse unless the working database's last quality result is a pass")
+    publish.set_defaults(handler=_publish)
 
     args = parser.parse_args(argv)
     return args.handler(args) or 0

@@ -1,0 +1,309 @@
+"""Publishing for analysts: the marts of a quality-passed build, in a read-only file.
+
+The build writes a *working* database (dbt, one writer). Analysts read a separate *analyst*
+database that holds only the marts (keyed pseudonyms, never a NIK or family-card number)
+and a record of the publication. `publish` writes a complete new analyst database beside
+the published one, checks it, then swaps it in with `os.replace` (atomic on POSIX): a
+reader sees either the old publication or the new one, never a half-written file, and a
+reader that holds the old file keeps reading it until it reconnects. A build that crashes
+never touches the analyst database, so the last publication stays readable.
+
+Refuses to publish (and leaves the published file as it was) when:
+
+* the pseudonym key is not in the environment (DTSEN_PSEUDONYM_KEY), or is not the key the
+  working database's pseudonyms were made with;
+* the quality gate is asked for and the build's quality has not passed;
+* any value of the new analyst database looks like a NIK or KK (`identifier_scan`).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import hmac
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from dtsen.pseudonym import KEY_VARIABLE, PSEUDONYM_HEX_DIGITS, MissingPseudonymKey, key_from_environment
+
+MARTS_SCHEMA = "marts"
+PUBLICATION_TABLE = "_publication"                 # one row per published table
+PUBLICATION_DELIVERIES_TABLE = "_publication_deliveries"  # the deliveries the marts were built from
+
+# Hexadecimal digests standing alone as a word (keyed pseudonyms have PSEUDONYM_HEX_DIGITS
+# lowercase hex digits, sha256 sums 64) are removed before looking for NIK-shaped digits:
+# a random 32-hex string holds a run of 16 or more decimal digits with probability 0.38 %
+# (0.625**16 per start position; 7 of 3,000 person pseudonyms of a small build), so at national scale hundreds of honest pseudonyms would
+# otherwise look like NIKs. What stays flagged is any run of 16 or more consecutive decimal
+# digits elsewhere: a NIK or KK on its own or behind a prefix or separator ("nik:…",
+# "dtks/…", "…/2"), or glued to letters that are not a long hex word ("ART3201…").
+# Not caught, deliberately: 16 digits inside a word of 32+ lowercase hex characters (e.g.
+# a NIK glued to a KK with no separator) - indistinguishable from a pseudonym by shape.
+HEX_DIGEST_WORD = r"\b[0-9a-f]{%d,}\b" % PSEUDONYM_HEX_DIGITS
+NIK_DIGITS = r"[0-9]{16}"
+# A NIK or KK stored as a number: 16 digits, so in [1e15, 1e16).
+NIK_NUMBER_MIN, NIK_NUMBER_MAX = 10**15, 10**16
+_NUMBER_TYPES = ("BIGINT", "UBIGINT", "HUGEINT", "UHUGEINT", "DOUBLE", "FLOAT", "DECIMAL")
+_NOT_SCANNED = ("BOOLEAN", "DATE", "TIME", "TIMESTAMP", "INTERVAL", "UUID", "TINYINT", "SMALLINT",
+                "INTEGER", "UTINYINT", "USMALLINT", "UINTEGER")  # cannot hold 16 digits as text or number
+
+
+class PublishRefused(RuntimeError):
+    """The analyst database was not published; the previous publication is untouched."""
+
+
+class QualityNotPassed(PublishRefused):
+    """The working database's last quality result is not a pass (or is unknown)."""
+
+
+class IdentifierFound(PublishRefused):
+    """A value of the would-be analyst database looks like a NIK or KK."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Publication:
+    analyst_db: Path
+    published_at: dt.datetime
+    tables: dict[str, tuple[int, str]]  # table -> (rows, content hash)
+    seconds: float
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _first(con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None) -> tuple:
+    return con.execute(sql, parameters or []).fetchall()[0]
+
+
+def mart_content_hashes(con: duckdb.DuckDBPyConnection, schema: str = MARTS_SCHEMA,
+                        database: str | None = None) -> dict[str, str]:
+    """An order-independent content hash of every table of `schema`: md5 over the column
+    names and types, and the sorted md5 of each row's text form (its values as text,
+    separated by U+001F, NULL as U+001E; duplicate rows count).
+
+    Equal hashes mean equal tables whatever order the rows were written in. Stable for one
+    DuckDB version (the text form of a DOUBLE or a nested value could change between
+    versions); it does not depend on DuckDB's internal hash().
+    """
+    database = database or _first(con, "select current_database()")[0]
+    columns: dict[str, list[tuple[str, str]]] = {}
+    for table, column, data_type in con.execute(
+            "select table_name, column_name, data_type from duckdb_columns() where database_name = ? "
+            "and schema_name = ? order by table_name, column_index", [database, schema]).fetchall():
+        columns.setdefault(table, []).append((column, data_type))
+    hashes = {}
+    for table, table_columns in columns.items():
+        row_text = "concat_ws(chr(31), " + ", ".join(
+            f"coalesce(cast({_quote(column)} as varchar), chr(30))" for column, _ in table_columns) + ")"
+        (rows_digest,) = _first(
+            con, f"select coalesce(md5(string_agg(row_md5, '' order by row_md5)), '') from "
+                 f"(select md5({row_text}) as row_md5 from {_quote(database)}.{_quote(schema)}.{_quote(table)})")
+        signature = ", ".join(f"{column} {data_type}" for column, data_type in table_columns)
+        hashes[table] = hashlib.md5(f"{signature}\n{rows_digest}".encode()).hexdigest()
+    return hashes
+
+
+def identifier_scan(con: duckdb.DuckDBPyConnection, database: str | None = None) -> list[tuple[str, str, int]]:
+    """Every (schema.table, column, number of values) of `database` whose values look like a
+    NIK or KK: text holding 16+ consecutive digits outside a hex digest word (see
+    HEX_DIGEST_WORD), or a number in [1e15, 1e16). Never returns the values themselves."""
+    database = database or _first(con, "select current_database()")[0]
+    columns = con.execute(
+        "select schema_name, table_name, column_name, data_type from duckdb_columns()"
+        " where database_name = ? order by schema_name, table_name, column_index", [database]).fetchall()
+    by_table: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for schema, table, column, data_type in columns:
+        type_name = data_type.split("(")[0]
+        if type_name in _NOT_SCANNED or type_name.startswith("TIMESTAMP"):
+            continue
+        value = _quote(column)
+        if type_name in _NUMBER_TYPES:
+            condition = f"abs({value}) >= {NIK_NUMBER_MIN} and abs({value}) < {NIK_NUMBER_MAX}"
+        else:  # VARCHAR, and any other type (lists, structs, enums, blobs) by its text form
+            text = value if type_name == "VARCHAR" else f"cast({value} as varchar)"
+            condition = (f"regexp_matches(regexp_replace({text}, {_literal(HEX_DIGEST_WORD)}, ' ', 'g'), "
+                         f"{_literal(NIK_DIGITS)})")
+        by_table.setdefault((schema, table), []).append((column, condition))
+    found = []
+    for (schema, table), checks in by_table.items():
+        counts = _first(
+            con, "select " + ", ".join(f"count(*) filter (where {condition})" for _, condition in checks)
+            + f" from {_quote(database)}.{_quote(schema)}.{_quote(table)}")
+        found += [(f"{schema}.{table}", column, n) for (column, _), n in zip(checks, counts) if n]
+    return found
+
+
+def check_key_matches(con: duckdb.DuckDBPyConnection, key: bytes, database: str = "working") -> None:
+    """Refuse when the working database's pseudonyms were made with another key (a rotated
+    or mistyped key would publish marts that join to nothing). Compares one pseudonym."""
+    try:
+        rows = con.execute(f"select identifier, pseudonym from {_quote(database)}.intermediate.int_pseudonyms "
+                           "order by identifier_kind, identifier limit 1").fetchall()
+    except duckdb.CatalogException:
+        return  # no pseudonyms: nothing was pseudonymised, nothing to compare
+    if not rows:
+        return
+    identifier, pseudonym = rows[0]
+    expected = hmac.new(key, identifier.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_DIGITS]
+    if not hmac.compare_digest(expected, pseudonym):
+        raise PublishRefused("DTSEN_PSEUDONYM_KEY is not the key the working database's pseudonyms were made "
+                             "with: not publishing. Rebuild with this key, or publish with the build's key.")
+
+
+def require_quality_passed(working_db: Path) -> dict[str, str]:
+    """The quality gate: the last `dtsen quality` run of `working_db` must have passed (no
+    blocking failure). Returns the mart content hashes that run checked, so publishing can
+    refuse marts that changed after the checks."""
+    from dtsen.quality.runner import last_result
+
+    result = last_result(working_db)
+    if result is None:
+        raise QualityNotPassed(
+            f"no quality result recorded for {working_db}: not publishing. Run `dtsen quality --db "
+            f"{working_db}` first (the main job does, and publishes only when it passes), or, once you have "
+            "checked the build yourself, dtsen publish --no-require-quality.")
+    if result["blocking_failures"]:
+        raise QualityNotPassed(f"the last quality checks of {working_db} ({result['run_date']}) had "
+                               f"{result['blocking_failures']} blocking failures: not publishing.")
+    return result.get("mart_hashes") or {}
+
+
+def _remove(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _remove_abandoned(analyst_db: Path) -> None:
+    """Half-written files of publishers that died (killed mid-copy): never the published file."""
+    for path in analyst_db.parent.glob(f"{analyst_db.name}.publishing-*"):
+        pid = path.name.rsplit("-", 1)[-1].removesuffix(".wal")
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            path.unlink(missing_ok=True)
+        except PermissionError:
+            pass  # alive, another user's
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(working_db: Path, analyst_db: Path, quality_gate: Callable[[Path], dict | None] | None = None,
+            expected_hashes: dict[str, str] | None = None) -> Publication:
+    """Publish the marts of `working_db` as the read-only analyst database `analyst_db`.
+
+    Call it only after the build's quality checks passed: the main job and `dtsen publish`
+    pass quality_gate=require_quality_passed, which also returns the content hashes the
+    checks saw (they become expected_hashes). Raises
+    MissingPseudonymKey without a key, PublishRefused (or a subclass) when it refuses; the
+    published file is then exactly as it was.
+
+    expected_hashes: the mart_content_hashes the quality checks saw; when given, publishing
+    refuses if the marts copied differ (the working database changed after the checks, e.g.
+    a later build was started or killed half-way).
+    """
+    started = time.perf_counter()
+    try:
+        key = key_from_environment()
+    except MissingPseudonymKey:
+        raise MissingPseudonymKey(
+            f"{KEY_VARIABLE} is not set: not publishing. The analyst database may only be published by a "
+            f"job that holds the pseudonym key its marts were built with; set {KEY_VARIABLE} to that key "
+            "(it is read from the environment only, never written anywhere).") from None
+    working_db, analyst_db = Path(working_db).resolve(), Path(analyst_db).resolve()
+    if not working_db.exists():
+        raise PublishRefused(f"working database {working_db} does not exist: nothing to publish")
+    if working_db == analyst_db:
+        raise PublishRefused("the analyst database must be another file than the working database")
+    if quality_gate is not None:
+        expected_hashes = expected_hashes or quality_gate(working_db) or None
+    analyst_db.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(analyst_db)
+    staging = analyst_db.with_name(f"{analyst_db.name}.publishing-{os.getpid()}")
+    _remove(staging)
+    try:
+        con = duckdb.connect(str(staging))
+        try:
+            published_at = _copy_marts(con, working_db, key)
+            tables = _record_publication(con, working_db, published_at)
+            if expected_hashes is not None and expected_hashes != {t: h for t, (_, h) in tables.items()}:
+                raise PublishRefused(f"the marts of {working_db} are not those the quality checks passed "
+                                     "(content hashes differ): not publishing")
+            found = identifier_scan(con)
+            if found:
+                raise IdentifierFound(
+                    "not publishing: values that look like a NIK or KK (16 consecutive digits, or a "
+                    "16-digit number) in " + "; ".join(f"{table}.{column}: {n:,} values"
+                                                       for table, column, n in found))
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        _fsync(staging)
+        os.chmod(staging, 0o444)
+        os.replace(staging, analyst_db)  # atomic: readers see the old file or the new one
+        _fsync(analyst_db.parent)
+    except BaseException:
+        _remove(staging)
+        raise
+    return Publication(analyst_db, published_at, tables, time.perf_counter() - started)
+
+
+def _copy_marts(con: duckdb.DuckDBPyConnection, working_db: Path, key: bytes) -> dt.datetime:
+    try:
+        con.execute(f"attach {_literal(str(working_db))} as working (read_only)")
+    except duckdb.IOException as error:  # one writer per DuckDB file: a build holds it
+        raise PublishRefused(f"cannot read {working_db} (is a build writing it?): not publishing. {error}") from None
+    try:
+        check_key_matches(con, key)
+        relations = [name for (name,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'working' and schema_name = ? "
+            "union select view_name from duckdb_views() where database_name = 'working' and schema_name = ? "
+            "order by 1", [MARTS_SCHEMA, MARTS_SCHEMA]).fetchall()]
+        if not relations:
+            raise PublishRefused(f"{working_db} has no {MARTS_SCHEMA} schema tables: nothing to publish")
+        con.execute(f"create schema {MARTS_SCHEMA}")
+        for name in relations:
+            relation = f"{_quote(MARTS_SCHEMA)}.{_quote(name)}"
+            con.execute(f"create table {relation} as select * from working.{relation}")
+        deliveries = con.sql(
+            "select distinct source, delivery, extract_date, file_name, file_sha256, file_rows "
+            "from working.staging.stg_landing__delivery_files where status = 'current' "
+            "order by source, file_name").fetchall()
+    finally:
+        con.execute("detach working")  # the working database is free for the next build at once
+    con.execute(f"create table {PUBLICATION_DELIVERIES_TABLE} (source varchar, delivery varchar, "
+                "extract_date date, file_name varchar, file_sha256 varchar, file_rows bigint)")
+    if deliveries:
+        con.executemany(f"insert into {PUBLICATION_DELIVERIES_TABLE} values (?, ?, ?, ?, ?, ?)", deliveries)
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _record_publication(con: duckdb.DuckDBPyConnection, working_db: Path,
+                        published_at: dt.datetime) -> dict[str, tuple[int, str]]:
+    hashes = mart_content_hashes(con)
+    tables = {}
+    for table, content_hash in hashes.items():
+        (rows,) = _first(con, f"select count(*) from {_quote(MARTS_SCHEMA)}.{_quote(table)}")
+        tables[table] = (rows, content_hash)
+    con.execute(f"create table {PUBLICATION_TABLE} (published_at timestamptz, working_db varchar, "
+                "table_name varchar, row_count bigint, content_hash varchar)")
+    con.executemany(f"insert into {PUBLICATION_TABLE} values (?, ?, ?, ?, ?)",
+                    [(published_at, str(working_db), table, rows, content_hash)
+                     for table, (rows, content_hash) in tables.items()])
+    return tables

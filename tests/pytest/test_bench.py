@@ -1,0 +1,128 @@
+"""The benchmark's machinery (dtsen.bench), without running a build: no timing assertions."""
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import time
+
+from dtsen.bench import (COLUMNS, Sampler, append_results, exponents, latest_runs, markdown_table, read_results,
+                         split_build, stage_of, tree_rss)
+
+CHILD_BYTES = 200 * 1024 * 1024
+
+
+def test_sampler_sees_a_child_process_memory():
+    """A child holding 200 MB shows up in the process-tree RSS (the sampler's own process not counted)."""
+    code = f"import time; b = bytearray({CHILD_BYTES}); b[::4096] = b'x' * len(b[::4096]); print('ok', flush=True); time.sleep(2)"
+    with Sampler(interval=0.05) as sampler:
+        child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        assert child.stdout.readline().strip() == "ok"
+        time.sleep(0.3)
+        child.terminate()
+        child.wait()
+    assert sampler.peak >= CHILD_BYTES
+    assert len(sampler.samples) >= 2
+
+
+def test_tree_rss_counts_the_root_only_when_asked():
+    import os
+
+    assert tree_rss(os.getpid(), include_root=True) > 0
+    assert tree_rss(os.getpid(), include_root=True) >= tree_rss(os.getpid())
+
+
+def test_sampler_peak_during_intervals():
+    sampler = Sampler(interval=0.2)
+    sampler.samples = [(10.0, 1), (11.0, 5), (12.0, 9), (13.0, 2)]
+    assert sampler.peak_during([(10.9, 11.1)]) == 5
+    assert sampler.peak_during([(9.0, 10.5), (12.9, 13.5)]) == 2
+    assert sampler.peak == 9
+
+
+def test_stage_of_node():
+    assert stage_of("seed", "seeds/ref_desa.csv") == "staging"
+    assert stage_of("model", "models/staging/dtks/stg_dtks__anggota.sql") == "staging"
+    assert stage_of("model", "models/intermediate/int_person_match_pairs.py") == "resolution"
+    assert stage_of("model", "models/intermediate/int_persons.sql") == "resolution"
+    assert stage_of("model", "models/intermediate/int_household_indicators.sql") == "households"
+    assert stage_of("model", "models/marts/fct_household.sql") == "marts"
+    assert stage_of("test", "models/marts/_marts__models.yml") == "tests"
+    assert stage_of("unit_test", "models/staging/dukcapil/_dukcapil__models.yml") == "tests"
+
+
+def _result(uid: str, start: str, end: str, seconds: float) -> dict:
+    return {"unique_id": uid, "execution_time": seconds, "status": "success",
+            "timing": [{"name": "compile", "started_at": start, "completed_at": start},
+                       {"name": "execute", "started_at": start, "completed_at": end}]}
+
+
+def test_split_build_shares_wall_time_between_running_nodes():
+    manifest = {"nodes": {
+        "model.dtsen.stg_a": {"resource_type": "model", "original_file_path": "models/staging/stg_a.sql"},
+        "model.dtsen.int_person_records": {"resource_type": "model",
+                                           "original_file_path": "models/intermediate/int_person_records.sql"},
+        "test.dtsen.not_null_stg_a_x": {"resource_type": "test", "original_file_path": "models/staging/_s.yml"},
+    }, "unit_tests": {}}
+    run_results = {"results": [
+        _result("model.dtsen.stg_a", "2026-11-26T10:00:00Z", "2026-11-26T10:00:04Z", 4.0),
+        # runs 10:00:02-10:00:06, beside stg_a for 2 s and the test for 1 s
+        _result("model.dtsen.int_person_records", "2026-11-26T10:00:02Z", "2026-11-26T10:00:06Z", 4.0),
+        _result("test.dtsen.not_null_stg_a_x", "2026-11-26T10:00:05Z", "2026-11-26T10:00:06Z", 1.0),
+    ]}
+    stages = split_build(run_results, manifest)
+    assert set(stages) == {"staging", "resolution", "tests"}
+    assert abs(stages["staging"]["wall_s"] - 3.0) < 1e-6        # 2 s alone + half of 2 s
+    assert abs(stages["resolution"]["wall_s"] - 2.5) < 1e-6     # half of 2 s + 1 s alone + half of 1 s
+    assert abs(stages["tests"]["wall_s"] - 0.5) < 1e-6
+    assert abs(sum(s["wall_s"] for s in stages.values()) - 6.0) < 1e-6  # adds up to the covered wall
+    assert stages["resolution"]["node_s"] == 4.0 and stages["resolution"]["nodes"] == 1
+
+
+def _rows(run_at: str, persons: int, total: float) -> list[dict]:
+    common = {"run_id": f"{run_at}-{persons}", "run_at": run_at, "persons": persons, "cores": 2, "mem_gb": 23.5,
+              "memory_limit": "12GB", "load_1m": 1.0}
+    return [{**common, "stage": "build", "status": "ok", "wall_s": total * 0.9, "rows": persons * 3,
+             "peak_rss_mb": 512.0, "db_mb": 30.0},
+            {**common, "stage": "total", "status": "ok", "wall_s": total, "rows": persons * 3, "landing_mb": 6.0,
+             "notes": "a note, with a comma"}]
+
+
+def test_results_csv_appends_rows_with_the_columns(tmp_path):
+    path = tmp_path / "results.csv"
+    append_results(path, _rows("2026-11-26T10:00:00+00:00", 1000, 10.0))
+    append_results(path, _rows("2026-11-26T11:00:00+00:00", 10000, 100.0) + [{"stage": "x", "unknown": 1}])
+    with open(path, newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        body = list(reader)
+    assert header == COLUMNS
+    assert len(body) == 5 and all(len(row) == len(COLUMNS) for row in body)
+    rows = read_results(path)
+    assert rows[1]["notes"] == "a note, with a comma"
+    assert rows[0]["wall_s"] == "9"
+
+
+def test_latest_runs_exponent_and_table(tmp_path):
+    path = tmp_path / "results.csv"
+    append_results(path, _rows("2026-11-26T09:00:00+00:00", 1000, 50.0))   # older run, same size
+    append_results(path, _rows("2026-11-26T10:00:00+00:00", 1000, 10.0))
+    append_results(path, _rows("2026-11-26T11:00:00+00:00", 10000, 100.0))
+    runs = latest_runs(read_results(path))
+    assert list(runs) == [1000, 10000]
+    assert next(r for r in runs[1000] if r["stage"] == "total")["wall_s"] == "10"
+    [(n1, n2, k)] = exponents(runs, "total")
+    assert (n1, n2) == (1000, 10000) and abs(k - 1.0) < 1e-9
+    table = markdown_table(read_results(path))
+    assert "| stage | 1 k persons | 10 k persons |" in table
+    assert "**job with generation**" in table and "1000" not in table.split("\n")[0]
+
+
+def test_results_csv_gains_new_columns_without_losing_rows(tmp_path):
+    path = tmp_path / "results.csv"
+    path.write_text("run_id,persons,stage,wall_s\nr1,1000,total,5\n")
+    append_results(path, _rows("2026-11-26T10:00:00+00:00", 1000, 10.0))
+    rows = read_results(path)
+    assert list(rows[0]) == COLUMNS
+    assert [r["run_id"] for r in rows] == ["r1", "2026-11-26T10:00:00+00:00-1000", "2026-11-26T10:00:00+00:00-1000"]
+    assert rows[0]["wall_s"] == "5" and rows[0]["cpu_s"] == ""

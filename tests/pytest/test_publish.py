@@ -1,0 +1,266 @@
+"""Publishing the marts for analysts (dtsen.publish) from the session's generated build:
+marts only, no NIK or KK, only with the pseudonym key and a passed quality gate, swapped in
+atomically so that readers of the old publication keep reading it."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dtsen.cli import main as dtsen_main
+from dtsen.pseudonym import KEY_VARIABLE, MissingPseudonymKey
+from dtsen.publish import (
+    IdentifierFound,
+    PublishRefused,
+    QualityNotPassed,
+    identifier_scan,
+    mart_content_hashes,
+    publish,
+    require_quality_passed,
+)
+
+
+@pytest.fixture(scope="module")
+def working_db(generated_build, tmp_path_factory) -> Path:
+    """A copy of the generated build's database: tests may spoil it or publish from it."""
+    copy = tmp_path_factory.mktemp("publish") / "working.duckdb"
+    shutil.copy(generated_build[2] / "warehouse.duckdb", copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def publication(working_db):
+    analyst = working_db.parent / "analyst" / "analyst.duckdb"
+    return publish(working_db, analyst)
+
+
+def _published_at(analyst: Path):
+    con = duckdb.connect(str(analyst), read_only=True)
+    try:
+        return con.sql("select distinct published_at from _publication").fetchall()
+    finally:
+        con.close()
+
+
+def _leftovers(analyst: Path) -> list[str]:
+    return sorted(p.name for p in analyst.parent.iterdir() if p.name != analyst.name)
+
+
+def test_analyst_database_holds_the_marts_and_their_publication(generated_build, working_db, publication):
+    working = generated_build[0]
+    analyst = publication.analyst_db
+    assert oct(analyst.stat().st_mode & 0o777) == "0o444"
+    assert _leftovers(analyst) == []  # no half-written file, no WAL
+    con = duckdb.connect(str(analyst), read_only=True)
+    try:
+        schemas = {row[0] for row in con.sql("select distinct schema_name from duckdb_tables()").fetchall()}
+        assert schemas == {"marts", "main"}
+        assert {row[0] for row in con.sql("select table_name from duckdb_tables() where schema_name = 'main'")
+                .fetchall()} == {"_publication", "_publication_deliveries"}
+        # Every table of the working marts, whatever they are today, with the same content.
+        working_hashes = mart_content_hashes(working)
+        assert {"dim_region", "dim_person", "fct_household", "mart_duplicates"} <= set(working_hashes)
+        assert mart_content_hashes(con) == working_hashes
+        recorded = {table: (rows, content_hash) for table, rows, content_hash in con.sql(
+            "select table_name, row_count, content_hash from _publication").fetchall()}
+        assert recorded == publication.tables
+        for table, (rows, _) in recorded.items():
+            assert working.sql(f"select count(*) from marts.{table}").fetchall()[0][0] == rows
+        assert con.sql("select count(distinct published_at), count(distinct working_db) from _publication"
+                       ).fetchall() == [(1, 1)]
+        assert con.sql("select distinct working_db from _publication").fetchall()[0][0] == str(working_db)
+        deliveries = con.sql("select source, extract_date, file_name from _publication_deliveries order by all")
+        assert deliveries.fetchall() == working.sql(
+            "select source, extract_date, file_name from staging.stg_landing__delivery_files "
+            "where status = 'current' order by all").fetchall()
+        assert {row[0] for row in deliveries.fetchall()} == {"dukcapil", "dtks", "p3ke", "bps"}
+    finally:
+        con.close()
+
+
+def test_no_value_of_the_analyst_database_looks_like_a_nik_or_kk(generated_build, publication):
+    analyst = publication.analyst_db
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{analyst}' as analyst (read_only)")
+        # The scan (every column of every table, all schemas) finds nothing ...
+        assert identifier_scan(con, "analyst") == []
+        # ... and, independently of its rules, no 16-digit run anywhere in the database is a
+        # NIK or family-card number the agencies delivered.
+        con.execute(f"attach '{generated_build[2] / 'warehouse.duckdb'}' as working (read_only)")
+        delivered = """
+            select nik_clean as identifier from working.intermediate.int_person_records where nik_clean is not null
+            union select no_kk_clean from working.intermediate.int_person_records where no_kk_clean is not null"""
+        assert con.sql(f"select count(*) from ({delivered})").fetchall()[0][0] > 20_000
+        columns = con.sql("select schema_name, table_name, column_name from duckdb_columns() "
+                          "where database_name = 'analyst'").fetchall()
+        assert len(columns) > 80
+        runs = " union all ".join(
+            f"select unnest(regexp_extract_all(cast(\"{column}\" as varchar), '[0-9]{{16}}')) as run "
+            f"from analyst.{schema}.\"{table}\"" for schema, table, column in columns)
+        assert con.sql(f"select count(*) from ({runs}) join ({delivered}) on run = identifier").fetchall() == [(0,)]
+        # Pseudonyms with 16-digit runs exist (about 0.4 % of 32-hex strings) and are not flagged.
+        assert con.sql("select count(*) from analyst.marts.dim_person where regexp_matches(person_id, '[0-9]{16}')"
+                       ).fetchall()[0][0] > 0
+    finally:
+        con.close()
+
+
+def test_identifier_scan_catches_planted_identifiers(generated_build, publication, tmp_path):
+    nik, kk = generated_build[0].sql(
+        "select nik_clean, no_kk_clean from intermediate.int_person_records "
+        "where source = 'dukcapil' and nik_clean is not null and no_kk_clean is not null limit 1").fetchall()[0]
+    copy = tmp_path / "spoiled.duckdb"
+    shutil.copy(publication.analyst_db, copy)
+    os.chmod(copy, 0o644)
+    con = duckdb.connect(str(copy))
+    try:
+        assert identifier_scan(con) == []
+        hex_with_run = "ab" + "1234567890123456789" + "cdef012345a"  # 32 hex, a 19-digit run inside
+        assert len(hex_with_run) == 32
+        con.execute("create schema extra")
+        con.execute("create table extra.planted (label varchar, text varchar, number bigint, real double, "
+                    "numbers bigint[], small integer)")
+        con.executemany("insert into extra.planted values (?, ?, ?, ?, ?, ?)", [
+            ("bare nik", nik, None, None, None, None),
+            ("prefixed", f"nik:{nik}", None, None, None, None),
+            ("glued to letters", f"ART{kk}", None, None, None, None),
+            ("nik then digits", f"{nik}0", None, None, None, None),
+            ("as numbers", None, int(nik), float(kk), [1, int(kk)], None),
+            ("pseudonym with a digit run", hex_with_run, None, None, None, 2**31 - 1),
+            ("group id with a digit run", f"dtks:{hex_with_run}", 10**15 - 1, 1e16, [10**15 - 1], None),
+            ("15 digits", nik[:15], None, None, None, None),
+        ])
+        con.execute(f"update marts.dim_person set family_id = '{kk}' "
+                    "where person_id = (select min(person_id) from marts.dim_person)")
+        assert sorted(identifier_scan(con)) == [
+            ("extra.planted", "number", 1),
+            ("extra.planted", "numbers", 1),
+            ("extra.planted", "real", 1),
+            ("extra.planted", "text", 4),
+            ("marts.dim_person", "family_id", 1),
+        ]
+    finally:
+        con.close()
+
+
+def test_publish_refuses_a_mart_holding_a_nik_and_keeps_the_publication(generated_build, publication, tmp_path):
+    nik = generated_build[0].sql("select nik_clean from intermediate.int_person_records "
+                                 "where source = 'dukcapil' and nik_clean is not null limit 1").fetchall()[0][0]
+    spoiled = tmp_path / "spoiled.duckdb"
+    shutil.copy(generated_build[2] / "warehouse.duckdb", spoiled)
+    con = duckdb.connect(str(spoiled))
+    con.execute(f"update marts.mart_duplicates set source_record_id = 'X/{nik}' "
+                "where source_record_id in (select source_record_id from marts.mart_duplicates limit 3)")
+    con.close()
+    analyst = publication.analyst_db
+    before = (_published_at(analyst), analyst.stat().st_ino)
+    with pytest.raises(IdentifierFound) as refused:
+        publish(spoiled, analyst)
+    message = str(refused.value)
+    assert "marts.mart_duplicates.source_record_id: 3 values" in message
+    assert nik not in message and nik[:8] not in message
+    assert (_published_at(analyst), analyst.stat().st_ino) == before
+    assert _leftovers(analyst) == []
+
+
+def test_publish_needs_the_key_the_marts_were_built_with(working_db, publication, monkeypatch, capsys):
+    analyst = publication.analyst_db
+    before = (_published_at(analyst), analyst.stat().st_ino)
+    monkeypatch.delenv(KEY_VARIABLE)
+    with pytest.raises(MissingPseudonymKey, match=f"{KEY_VARIABLE} is not set: not publishing"):
+        publish(working_db, analyst)
+    assert dtsen_main(["publish", "--db", str(working_db), "--analyst-db", str(analyst),
+                       "--no-require-quality"]) == 1
+    assert f"{KEY_VARIABLE} is not set: not publishing" in capsys.readouterr().err
+    monkeypatch.setenv(KEY_VARIABLE, "another-key")
+    with pytest.raises(PublishRefused, match=f"{KEY_VARIABLE} is not the key"):
+        publish(working_db, analyst)
+    assert (_published_at(analyst), analyst.stat().st_ino) == before
+    assert _leftovers(analyst) == []
+
+
+def test_publish_waits_for_the_quality_gate(working_db, publication, tmp_path, capsys):
+    analyst = publication.analyst_db
+    before = (_published_at(analyst), analyst.stat().st_ino)
+    # `dtsen publish` requires a passed quality result by default; none is recorded yet.
+    assert dtsen_main(["publish", "--db", str(working_db), "--analyst-db", str(analyst)]) == 1
+    assert "no quality result recorded" in capsys.readouterr().err
+    with pytest.raises(QualityNotPassed):
+        publish(working_db, analyst, quality_gate=require_quality_passed)
+
+    def failed(db: Path) -> None:
+        raise QualityNotPassed(f"blocking expectations failed on {db}")
+
+    with pytest.raises(QualityNotPassed, match="blocking expectations failed"):
+        publish(working_db, analyst, quality_gate=failed)
+    # The marts changed since the quality checks saw them.
+    stale = {table: content_hash for table, (_, content_hash) in publication.tables.items()} | {"dim_person": "0" * 32}
+    with pytest.raises(PublishRefused, match="not those the quality checks passed"):
+        publish(working_db, analyst, expected_hashes=stale)
+    assert (_published_at(analyst), analyst.stat().st_ino) == before
+    # Without the gate (the main job publishes only after its checks passed) it publishes.
+    elsewhere = tmp_path / "analyst.duckdb"
+    assert dtsen_main(["publish", "--db", str(working_db), "--analyst-db", str(elsewhere),
+                       "--no-require-quality"]) == 0
+    assert "published" in capsys.readouterr().out
+    assert publish(working_db, elsewhere, quality_gate=lambda db: None,
+                   expected_hashes={t: h for t, (_, h) in publication.tables.items()}).tables == publication.tables
+
+
+def test_content_hash_ignores_row_order_and_sees_any_change():
+    con = duckdb.connect()
+    con.execute("create schema marts")
+
+    def hashes(rows_sql: str) -> str:
+        con.execute(f"create or replace table marts.t as {rows_sql}")
+        return mart_content_hashes(con)["t"]
+
+    rows = "select range as id, 'a' || range as name, range / 7 as ratio from range(1000)"
+    base = hashes(rows + " order by id")
+    assert hashes(rows + " order by id desc") == base
+    assert hashes(rows + " order by md5(name)") == base
+    assert hashes(rows.replace("range / 7", "(range + (range = 500)::int * 1e-12) / 7")) != base  # one last bit
+    assert hashes(rows + " union all select 1, 'a1', 1 / 7") != base  # a duplicate row
+    assert hashes(rows.replace("'a' || range", "case when range = 3 then null else 'a' || range end")) != base
+    assert hashes(rows.replace("'a' || range", "case when range = 3 then 'NULL' else 'a' || range end")) \
+        not in (base, hashes(rows.replace("'a' || range", "case when range = 3 then null else 'a' || range end")))
+    assert hashes(rows.replace("as ratio", "as share")) != base  # a renamed column
+    assert hashes("select 1 as id where false") != hashes("select 'x' as id where false")  # empty, other type
+
+
+READER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+query = "select (select distinct cast(published_at as varchar) from _publication), " \\
+        "(select count(*) from marts.dim_person), (select count(*) from marts.fct_household)"
+print(con.sql(query).fetchall(), flush=True)
+sys.stdin.readline()
+print(con.sql(query).fetchall(), flush=True)
+"""
+
+
+def test_readers_keep_the_old_publication_while_a_new_one_is_swapped_in(working_db, tmp_path):
+    analyst = tmp_path / "analyst.duckdb"
+    first = publish(working_db, analyst)
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(analyst)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        before = reader.stdout.readline()
+        assert str(first.published_at.replace(tzinfo=None))[:19] in before, before
+        abandoned = analyst.with_name(analyst.name + ".publishing-999999999")  # a publisher killed mid-copy
+        abandoned.write_bytes(b"half a database")
+        second = publish(working_db, analyst)  # the reader still holds the file open
+        assert second.published_at > first.published_at
+        after, errors = reader.communicate("\n", timeout=60)
+    finally:
+        reader.kill()
+    assert reader.returncode == 0, errors
+    assert after.strip() == before.strip()  # the old connection answers, from the old publication
+    assert _published_at(analyst) == [(second.published_at,)]  # a new connection sees the new one
+    assert _leftovers(analyst) == []

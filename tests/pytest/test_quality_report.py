@@ -1,0 +1,103 @@
+"""The ministries' HTML report and GX's Data Docs: self-contained (nothing fetched from the
+network), bilingual, with the key figures of the database, checked in a real headless
+browser (Debian's chromium; scripts/install_browser.sh installs it)."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from quality_helpers import run_quality
+
+from dtsen.cli import PROJECT_DIR
+from dtsen.quality.datadocs import remote_references
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+# A tag that would make the browser fetch something from outside the file.
+REMOTE = re.compile(r"<(?:script|link|img|iframe)[^>]*(?:src|href)=[\"']?(?:https?:)?//", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def quality_report(generated_build, tmp_path_factory):
+    """Two quality runs on the generated build (the second has a trend of two runs)."""
+    _, _, root = generated_build
+    report_dir = tmp_path_factory.mktemp("report")
+    for _ in range(2):
+        result = run_quality(root / "warehouse.duckdb", report_dir)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return report_dir
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        subprocess.run(["bash", str(PROJECT_DIR / "scripts" / "install_browser.sh")], timeout=600)
+        found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.skip("chromium is not installed and scripts/install_browser.sh could not install it (needs root)")
+    return found
+
+
+def _browse(chromium: str, url: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
+    profile = tmp_path / "chromium-profile"
+    return subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, url],
+                          capture_output=True, text=True, timeout=120)
+
+
+def _pct_id(share: float, digits: int = 2) -> str:
+    return f"{share * 100:.{digits}f} %".replace(".", ",")
+
+
+def test_report_is_self_contained_and_data_docs_read_offline(quality_report):
+    html = (quality_report / "laporan_kualitas_data.html").read_text(encoding="utf-8")
+    assert not REMOTE.search(html)
+    assert "<svg" in html and "<style>" in html
+    site = quality_report / "gx" / "uncommitted" / "data_docs" / "local_site"
+    assert (site / "index.html").exists()
+    assert remote_references(site) == []
+    # Data Docs hold a page per validation run: two runs of every suite
+    assert len(list((site / "validations").rglob("*.html"))) >= 2 * 13
+
+
+def test_report_in_browser_shows_the_databases_figures(generated_build, quality_report, chromium, tmp_path):
+    con, _, _ = generated_build
+    url = (quality_report / "laporan_kualitas_data.html").as_uri()
+    dom = _browse(chromium, url, tmp_path, "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    page = dom.stdout
+    assert "Laporan Kualitas Data DTSEN" in page and "DTSEN Data-Quality Report" in page
+    assert '<html lang="id"' in page and 'class="en"' not in page
+    # NIK validity per source, computed here straight from staging
+    for source, model in [("dukcapil", "stg_dukcapil__penduduk"), ("dtks", "stg_dtks__anggota"),
+                          ("p3ke", "stg_p3ke__individu"), ("bps", "stg_bps__regsosek_individu")]:
+        share = con.sql(f"select avg((nik_status = 'valid')::int) from staging.{model}").fetchall()[0][0]
+        cell = re.search(rf'data-figure="nik-valid-{source}">(.*?)</td>', page).group(1)
+        assert _pct_id(share) in cell, (source, share, cell)
+    # national targeting errors per programme
+    for program, rate in con.sql("select program, data_error_rate from marts.mart_targeting_errors_administrative "
+                                 "where tingkat = 'nasional'").fetchall():
+        cell = re.search(rf'data-figure="data-error-{program}">(.*?)</td>', page).group(1)
+        assert _pct_id(rate, 1) in cell, (program, rate, cell)
+    # duplicates and the trend across the two runs
+    records, groups = con.sql("select count(*), count(distinct duplicate_group_id) from marts.mart_duplicates "
+                              "where duplicate_kind = 'person_twice_in_source' and source = 'dtks'").fetchall()[0]
+    cells = re.search(r"person_twice_in_source</td><td>dtks</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td>", page).groups()
+    assert f'<span class="l-id">{records:,}'.replace(",", ".") in cells[0]
+    assert f'<span class="l-id">{groups:,}'.replace(",", ".") in cells[1]
+    assert "Tren antar-run" in page and "(2)" in page
+    # the English toggle, opened with #en
+    english = _browse(chromium, url + "#en", tmp_path, "--dump-dom").stdout
+    assert re.search(r'<html[^>]*class="en"', english)
+
+
+def test_report_screenshot(quality_report, chromium, tmp_path):
+    shot = quality_report / "laporan_kualitas_data.png"
+    result = _browse(chromium, (quality_report / "laporan_kualitas_data.html").as_uri(), tmp_path,
+                     "--window-size=1280,2000", "--hide-scrollbars", f"--screenshot={shot}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000  # a rendered page, not a blank one
