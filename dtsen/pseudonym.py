@@ -2,7 +2,10 @@
 
 HMAC-SHA256 with a key read from the environment at run time: the key is never written to
 the database, the compiled SQL or a log, so a pseudonym cannot be reversed by hashing all
-possible NIKs without it.
+possible NIKs without it. The build computes it inside DuckDB (`hmac_sql`, tens of
+millions of identifiers without moving them into Python), with the key's two HMAC pads
+bound as query parameters so they never appear in SQL text; `pseudonymise` is the same
+function in Python.
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import os
 
 KEY_VARIABLE = "DTSEN_PSEUDONYM_KEY"
 PSEUDONYM_HEX_DIGITS = 32  # 128 bits: no collisions at national scale
+_HMAC_BLOCK = 64  # bytes: SHA-256's block size (RFC 2104)
 
 
 class MissingPseudonymKey(RuntimeError):
@@ -32,3 +36,16 @@ def key_from_environment() -> bytes:
 def pseudonymise(values: list[str], key: bytes) -> list[str]:
     return [hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_DIGITS]
             for value in values]
+
+
+def hmac_pads(key: bytes) -> dict[str, bytes]:
+    """The parameters of hmac_sql: the key's inner and outer HMAC pads (RFC 2104)."""
+    block = (hashlib.sha256(key).digest() if len(key) > _HMAC_BLOCK else key).ljust(_HMAC_BLOCK, b"\0")
+    return {"inner_pad": bytes(byte ^ 0x36 for byte in block), "outer_pad": bytes(byte ^ 0x5C for byte in block)}
+
+
+def hmac_sql(text: str) -> str:
+    """DuckDB SQL for the pseudonym of the text expression `text`, equal to pseudonymise:
+    sha256(outer pad || sha256(inner pad || text)). Bind hmac_pads(key) as its parameters."""
+    return (f"left(sha256($outer_pad || unhex(sha256($inner_pad || encode({text})))), "
+            f"{PSEUDONYM_HEX_DIGITS})")

@@ -28,7 +28,8 @@ from pathlib import Path
 
 import duckdb
 
-from dtsen.pseudonym import KEY_VARIABLE, PSEUDONYM_HEX_DIGITS, MissingPseudonymKey, key_from_environment
+from dtsen.pseudonym import (KEY_VARIABLE, PSEUDONYM_HEX_DIGITS, MissingPseudonymKey, key_from_environment,
+                             pseudonymise)
 
 MARTS_SCHEMA = "marts"
 PUBLICATION_TABLE = "_publication"                 # one row per published table
@@ -153,8 +154,7 @@ def check_key_matches(con: duckdb.DuckDBPyConnection, key: bytes, database: str 
     if not rows:
         return
     identifier, pseudonym = rows[0]
-    expected = hmac.new(key, identifier.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_DIGITS]
-    if not hmac.compare_digest(expected, pseudonym):
+    if not hmac.compare_digest(pseudonymise([identifier], key)[0], pseudonym):
         raise PublishRefused("DTSEN_PSEUDONYM_KEY is not the key the working database's pseudonyms were made "
                              "with: not publishing. Rebuild with this key, or publish with the build's key.")
 

@@ -1,30 +1,32 @@
 """A keyed pseudonym for every resolved person, NIK and family key the marts show.
 
 The key comes from the environment at run time (dtsen.pseudonym); without it the build
-stops here, before any mart is written.
+stops here, before any mart is written. The HMAC runs inside DuckDB with the key's pads
+bound as parameters: identifiers never leave the database and the key never enters SQL text.
 """
-import pyarrow as pa
-
-from dtsen.pseudonym import key_from_environment, pseudonymise
+from dtsen.pseudonym import hmac_pads, hmac_sql, key_from_environment
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    key = key_from_environment()
-    # Every well-formed NIK delivered, not only those the register confirms: duplicates
-    # of unconfirmed NIKs are reported too.
-    niks = dbt.ref("int_person_records").filter("nik_clean is not null").project("nik_clean").distinct()
-    families = dbt.ref("int_family_members").project("family_key").union(
-        dbt.ref("int_household_families").project("family_key")).distinct()
-    # Internal person ids may be derived from a NIK: analysts see them only keyed.
-    persons = dbt.ref("int_persons").project("person_id")
-    identifiers = (
-        [("nik", value) for (value,) in niks.fetchall()]
-        + [("family", value) for (value,) in families.fetchall()]
-        + [("person", value) for (value,) in persons.fetchall()]
+    pads = hmac_pads(key_from_environment())
+    records = dbt.ref("int_person_records").sql_query()
+    members = dbt.ref("int_family_members").sql_query()
+    households = dbt.ref("int_household_families").sql_query()
+    persons = dbt.ref("int_persons").sql_query()
+    # Every well-formed NIK delivered, not only those the register confirms: duplicates of
+    # unconfirmed NIKs are reported too. Internal person ids may be derived from a NIK:
+    # analysts see them only keyed.
+    identifiers = f"""
+        select distinct 'nik' as identifier_kind, nik_clean as identifier
+        from ({records}) where nik_clean is not null
+        union all
+        select 'family', family_key
+        from (select family_key from ({members}) union select family_key from ({households}))
+        union all
+        select 'person', person_id from ({persons})
+    """
+    return session.sql(
+        f"select identifier_kind, identifier, {hmac_sql('identifier')} as pseudonym from ({identifiers})",
+        params=pads,
     )
-    return pa.table({
-        "identifier_kind": [kind for kind, _ in identifiers],
-        "identifier": [value for _, value in identifiers],
-        "pseudonym": pseudonymise([value for _, value in identifiers], key),
-    })
