@@ -31,6 +31,7 @@ import logging
 import shutil
 import tempfile
 import time
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -122,18 +123,32 @@ def splink_settings():
     )
 
 
+def _scratch_folder(con: duckdb.DuckDBPyConnection) -> str:
+    """A fresh folder for Splink's Parquet files beside the database file: they hold names,
+    birth dates and raw NIKs, so they stay where the working database (restricted) is, not
+    in a shared temporary folder. A folder left by a killed build is removed first (only
+    one build writes a database at a time). An in-memory database gets a temporary folder."""
+    path = con.sql("select path from duckdb_databases() where database_name = current_database()").fetchall()[0][0]
+    if not path:
+        return tempfile.mkdtemp(prefix="dtsen_splink_")
+    folder = Path(path).with_name(Path(path).name + ".splink_work")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    return str(folder)
+
+
 def splink_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, work_schema: str = "splink_work",
                        timings: dict | None = None) -> pa.Table:
     """Score candidate pairs with Splink on `con`; returns the pairs as an Arrow table.
 
-    Splink's working tables live in `work_schema` (Parquet files in a temporary folder behind
+    Splink's working tables live in `work_schema` (Parquet files in a scratch folder behind
     it, so the database file does not grow); both are removed before returning.
     """
     from splink import DuckDBAPI, Linker
 
     timings = timings if timings is not None else {}
     started = time.perf_counter()
-    workdir = tempfile.mkdtemp(prefix="dtsen_splink_")
+    workdir = _scratch_folder(con)
     con.execute(f"create schema if not exists {work_schema}")
     try:
         con.execute(f"create or replace table {work_schema}.match_input as {input_sql}")

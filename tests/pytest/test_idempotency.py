@@ -127,6 +127,11 @@ def test_killed_build_keeps_the_publication_and_the_rebuild_gives_the_same_marts
     assert build.returncode == -signal.SIGKILL
     assert models_built >= 15, models_built
 
+    # What Splink wrote (names, birth dates, raw NIKs) stays beside the working database,
+    # never in the shared temporary folder; the next build clears it.
+    scratch = working.with_name(working.name + ".splink_work")
+    assert scratch.is_dir() and not list((work / "tmp").glob("dtsen_splink_*"))
+
     # The publication is intact and readable, as recorded.
     assert analyst.stat().st_ino == first.analyst_db.stat().st_ino
     assert _read_only_hashes(analyst) == published == _recorded_hashes(analyst)
@@ -140,6 +145,7 @@ def test_killed_build_keeps_the_publication_and_the_rebuild_gives_the_same_marts
     assert result.returncode == 0, result.stdout[-4000:]
     second = publish(working, analyst)
     assert second.published_at > first.published_at
+    assert not scratch.exists()
 
     # The key is in no file of the build (database, WAL, target/, logs/, what the killed
     # build left in its temporary folder) nor of the publication.
