@@ -7,3 +7,12 @@
         'punya_sepeda_motor', 'punya_mobil', 'punya_komputer', 'punya_emas_10g', 'punya_lahan',
         'punya_rumah_lain', 'punya_ternak']) }}
 {%- endmacro %}
+
+{#- The asset indicators among household_indicators() (owns a refrigerator, a car, land...). -#}
+{% macro household_assets() -%}
+    {%- set assets = [] -%}
+    {%- for indicator in household_indicators() if indicator.startswith('punya_') -%}
+        {%- do assets.append(indicator) -%}
+    {%- endfor -%}
+    {{ return(assets) }}
+{%- endmacro %}

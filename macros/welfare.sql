@@ -12,8 +12,7 @@
     {{ return([
         'ln_jumlah_anggota', 'porsi_balita', 'porsi_anak_sekolah', 'porsi_lansia',
         'kepala_perempuan', 'kepala_bekerja', 'perkotaan', 'ln_luas_lantai_per_kapita',
-        'punya_kulkas', 'punya_ac', 'punya_sepeda_motor', 'punya_mobil', 'punya_komputer',
-        'punya_emas_10g', 'punya_lahan', 'punya_rumah_lain', 'punya_ternak']) }}
+    ] + household_assets()) }}
 {%- endmacro %}
 
 {#- The desil (1-10) of a household whose middle person has `persons_below` of `persons_total`

@@ -3,8 +3,6 @@
 -- as its own level; an unknown code is the level 'unknown', which the survey sample never
 -- has, so it scores as the sample's reference level. An unknown numeric value takes the
 -- mean over all families, so a missing answer neither raises nor lowers a score.
-{%- set assets = ['punya_kulkas', 'punya_ac', 'punya_sepeda_motor', 'punya_mobil', 'punya_komputer',
-                  'punya_emas_10g', 'punya_lahan', 'punya_rumah_lain', 'punya_ternak'] %}
 
 with families as (
     select identifier as family_key
@@ -37,7 +35,7 @@ raw_features as (
         cast(heads.bekerja as double) as kepala_bekerja,
         -- The 7th digit of a village code is 1 for an urban kelurahan.
         cast(substr(villages.kode_desa, 7, 1) = '1' as double) as perkotaan,
-        {%- for asset in assets %}
+        {%- for asset in household_assets() %}
             cast(indicators.{{ asset }} as double) as {{ asset }},
         {%- endfor %}
         ln(greatest(indicators.luas_lantai_m2, 1) / greatest(coalesce(composition.jumlah_anggota, 0), 1))
