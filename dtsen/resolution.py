@@ -14,9 +14,10 @@ is_nik_trusted, trusted_nik (the register NIK the record is linked to exactly, e
 Model:
 
 * Candidate pairs: at least one side without a trusted NIK (two records with trusted NIKs
-  are already decided by the NIK), found by any of three blocking rules: same village and
-  birth year; same village and name; same name and birth date (for records without a birth
-  date, and for records whose village changed).
+  are already decided by the NIK), found by any of four blocking rules: same village, birth
+  year and first letter of the name; same village and birth date; same village and name;
+  same name and birth date (for records without a birth date, and for records whose village
+  changed).
 * Comparisons: name (exact with term-frequency adjustment, same words in another order,
   Jaro-Winkler >= 0.92, one name's words within the other's, Jaro-Winkler >= 0.80, a word
   in common), birth date (exact, within a month or day and month swapped, within a year),
@@ -37,8 +38,14 @@ import duckdb
 import pyarrow as pa
 
 # name -> SQL condition (without the "at least one side untrusted" part).
+# A village's records of one birth year grow with the population (the villages do not), so
+# that block also needs the name's first letter; the same village and birth date catches a
+# misspelt first letter. At 10 % of the population the plain village-and-year block made
+# Splink's pairs grow quadratically (632 s against 21 s at 1 %).
 BLOCKING_RULES = {
-    "village_birth_year": "l.village = r.village and l.birth_year = r.birth_year",
+    "village_birth_year_initial": ("l.village = r.village and l.birth_year = r.birth_year"
+                                   " and substr(l.name_key, 1, 1) = substr(r.name_key, 1, 1)"),
+    "village_birth_date": "l.village = r.village and l.birth_date = r.birth_date",
     "village_name": "l.village = r.village and l.name_key = r.name_key",
     "name_birth_date": "l.name_key = r.name_key and l.birth_date = r.birth_date",
 }
