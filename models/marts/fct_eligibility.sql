@@ -83,10 +83,43 @@ conditions as (
             and rules.syarat_no = met.syarat_no
 ),
 
-decisions as (
+outcome_masks as (
+    -- A family's outcome for a programme as one number, a bit per condition met: the
+    -- decision and its reasons then depend on that number only and are worded once per
+    -- distinct number (a few dozen) instead of once per family (ordered text aggregates
+    -- over every family were most of this model's time).
     select
         family_key,
         program,
+        sum(case when terpenuhi then cast(power(2, syarat_no) as bigint) else 0 end) as terpenuhi_mask
+    from conditions
+    group by family_key, program
+),
+
+distinct_masks as (
+    select distinct
+        program,
+        terpenuhi_mask
+    from outcome_masks
+),
+
+mask_conditions as (
+    select
+        masks.program,
+        masks.terpenuhi_mask,
+        rules.syarat_no,
+        rules.syarat,
+        rules.gabung,
+        rules.keterangan,
+        (masks.terpenuhi_mask // cast(power(2, rules.syarat_no) as bigint)) % 2 = 1 as terpenuhi
+    from distinct_masks as masks
+    inner join rules on masks.program = rules.program
+),
+
+mask_decisions as (
+    select
+        program,
+        terpenuhi_mask,
         coalesce(bool_and(terpenuhi) filter (where gabung = 'semua'), true)
         and coalesce(bool_or(terpenuhi) filter (where gabung = 'salah_satu'), true) as layak,
         -- The same decision with the desil conditions taken as met: what statistical
@@ -105,8 +138,23 @@ decisions as (
                         || string_agg(keterangan, ' / ' order by syarat_no) filter (where gabung = 'salah_satu')
             end
         ) as syarat_tidak_terpenuhi
-    from conditions
-    group by family_key, program
+    from mask_conditions
+    group by program, terpenuhi_mask
+),
+
+decisions as (
+    select
+        outcome_masks.family_key,
+        mask_decisions.program,
+        mask_decisions.layak,
+        mask_decisions.layak_selain_desil,
+        mask_decisions.alasan,
+        mask_decisions.syarat_tidak_terpenuhi
+    from outcome_masks
+    inner join mask_decisions
+        on
+            outcome_masks.program = mask_decisions.program
+            and outcome_masks.terpenuhi_mask = mask_decisions.terpenuhi_mask
 ),
 
 receipt as (
