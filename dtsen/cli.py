@@ -42,6 +42,16 @@ def _generate(args: argparse.Namespace) -> None:
             print(f"  {source}/{file_name:<30} {rows:>12,} rows")
 
 
+def _next_month(args: argparse.Namespace) -> None:
+    from dtsen.generate.month import next_month
+
+    for source, result in next_month(Path(args.landing), args.seed).items():
+        changes = ", ".join(f"{kind} {n:,}" for kind, n in result["changes"].items())
+        print(f"{source} {result['extract_date']}: {changes}")
+        for file_name, rows in result["rows"].items():
+            print(f"  {source}/{file_name:<30} {rows:>12,} rows")
+
+
 def dbt_build(landing: Path, db: Path, extra: list[str] | None = None, isolated: bool = False,
               capture: bool = False) -> subprocess.CompletedProcess:
     """Run `dbt build` on the in-project profile against `landing`, writing `db`.
@@ -148,6 +158,12 @@ def main(argv: list[str] | None = None) -> int:
     _add_generate_options(generate)
     generate.add_argument("--out", default=str(DEFAULT_LANDING), help="landing root to write")
     generate.set_defaults(handler=_generate)
+
+    month = commands.add_parser(
+        "next-month", help="write next month's Dukcapil and DTKS deliveries, about 2 %% of records changed")
+    month.add_argument("--landing", default=str(DEFAULT_LANDING))
+    month.add_argument("--seed", type=int, default=20261126)
+    month.set_defaults(handler=_next_month)
 
     build = commands.add_parser("build", help="dbt build on a landing zone")
     build.add_argument("--landing", default=str(DEFAULT_LANDING))

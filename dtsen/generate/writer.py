@@ -14,6 +14,7 @@ from dtsen.generate.timeline import Timeline
 
 BOM = b"\xef\xbb\xbf"
 _CHUNK = 8 << 20
+_PARQUET = "(format parquet, compression zstd)"
 
 
 def _table(source: str, file: str) -> str:
@@ -49,25 +50,31 @@ def deliver(con: duckdb.DuckDBPyConnection, source: str, out: Path, parts: Path,
 
 
 def _write_delivery(con, source: str, out: Path, tl: Timeline) -> dict[str, int]:
-    extract = tl.extract(source).isoformat()
+    # out tables were created ORDER BY t_row and insertion order is preserved (db.py), so a
+    # plain scan is already in file order: no second sort.
+    selects = {file: f"select {', '.join(columns)} from {_table(source, file)}"
+               for file, columns in FILES[source].items()}
+    return write_delivery(con, source, tl.extract(source).isoformat(), out, selects)
+
+
+def write_delivery(con, source: str, extract: str, out: Path, selects: dict[str, str]) -> dict[str, int]:
+    """Write one delivery of `source` dated `extract` under `out`: each file from its query
+    (text columns in the contract's order, already in the source's own formats), in the
+    source's dialect, then the manifest. Returns rows per file."""
     folder = out / source / extract
     folder.mkdir(parents=True, exist_ok=True)
     dialect = DIALECTS[source]
     entries = {}
-    for file, columns in FILES[source].items():
-        table = _table(source, file)
-        # out tables were created ORDER BY t_row and insertion order is preserved (db.py),
-        # so a plain scan is already in file order: no second sort.
-        select = f"select {', '.join(columns)} from {table}"
+    for file, select in selects.items():
         final, tmp = folder / file, folder / (file + ".part")
         if dialect.format == "csv":
             # Every value is already text in the source's own formats, so no DATEFORMAT.
             con.execute(f"""copy ({select}) to {sql_str(tmp)}
                 (format csv, header true, delimiter '{dialect.delimiter}', quote '"', escape '"')""")
         else:
-            con.execute(f"copy ({select}) to {sql_str(tmp)} (format parquet, compression zstd)")
-        sha = _finish(tmp, final, dialect.bom)
-        entries[file] = {"rows": one(con, f"select count(*) from {table}")[0], "sha256": sha}
+            con.execute(f"copy ({select}) to {sql_str(tmp)} {_PARQUET}")
+        rows = one(con, f"select count(*) from ({select})")[0]
+        entries[file] = {"rows": rows, "sha256": _finish(tmp, final, dialect.bom)}
     manifest = {"contract_version": CONTRACT_VERSION, "source": source, "extract_date": extract,
                 "files": dict(sorted(entries.items()))}
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -76,7 +83,6 @@ def _write_delivery(con, source: str, out: Path, tl: Timeline) -> dict[str, int]
 
 _PERSON_FILES = {("dukcapil", "penduduk.csv"), ("dtks", "anggota.csv"), ("p3ke", "individu.csv"),
                  ("bps", "regsosek_individu.parquet")}
-_PARQUET = "(format parquet, compression zstd)"
 
 
 def _part(parts: Path, source: str, file: str) -> Path:
