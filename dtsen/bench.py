@@ -422,8 +422,10 @@ def quality_command(db: Path, out: Path) -> list[str] | None:
     return [sys.executable, "-m", "dtsen.cli", "quality", "--db", str(db)]
 
 
-def bench_one(persons: int, seed: int, work: Path, memory_limit: str, baselines: bool, log=print) -> list[dict]:
-    """Run the job once at `persons`; one result row per stage (without the common columns)."""
+def bench_one(persons: int, seed: int, work: Path, memory_limit: str, baselines: bool, next_month: bool = False,
+              log=print) -> list[dict]:
+    """Run the job once at `persons`; one result row per stage (without the common columns).
+    next_month: then write next month's deliveries and time the incremental build on them."""
     home = work / f"p{persons}-s{seed}"
     landing, truth, build = home / "landing", home / "truth", home / "build"
     db = build / "warehouse.duckdb"
@@ -558,13 +560,56 @@ def bench_one(persons: int, seed: int, work: Path, memory_limit: str, baselines:
                      "row_kind": "person records", "peak_rss_mb": fs.peak / MB, "db_mb": result["db_mb"],
                      "landing_mb": landing_mb, "notes": notes, "_floor": result})
         floor_db.unlink(missing_ok=True)
+    if next_month:
+        rows.extend(_bench_next_month(home, landing, db, build, build_wall, build_env, seed, log))
+
     kinds = {"generate": "delivered rows", "build": "delivered rows", "quality": "delivered rows",
-             "total": "delivered rows", "total_no_generate": "delivered rows"}
+             "total": "delivered rows", "total_no_generate": "delivered rows",
+             "next_month_build": "delivered rows"}
     for row in rows:
         row.setdefault("row_kind", kinds.get(row["stage"], ""))
         if row.get("rows") and row.get("wall_s"):
             row["rows_per_s"] = row["rows"] / row["wall_s"]
     return rows
+
+
+def _bench_next_month(home: Path, landing: Path, db: Path, build: Path, month_one_wall: float, build_env: dict,
+                      seed: int, log) -> list[dict]:
+    """Next month's Dukcapil and DTKS deliveries (about 2 % of records changed) in a landing
+    zone beside the reused one (its deliveries linked, not copied, so the reused zone stays
+    as generated), then `dbt build` on the month's database: the incremental monthly run."""
+    from dtsen.generate.month import next_month
+
+    month_two = home / "landing-next-month"
+    shutil.rmtree(month_two, ignore_errors=True)
+    for delivery in sorted(p for p in landing.glob("*/*") if p.is_dir()):
+        (month_two / delivery.parent.name).mkdir(parents=True, exist_ok=True)
+        (month_two / delivery.parent.name / delivery.name).symlink_to(delivery.resolve())
+    started = time.perf_counter()
+    changes = next_month(month_two, seed)
+    written = time.perf_counter() - started
+    changed = sum(n for result in changes.values() for n in result["changes"].values())
+    dates = ", ".join(f"{source} {result['extract_date']}" for source, result in changes.items())
+    log(f"[next month] wrote {dates} in {written:.1f} s; incremental dbt build on {db}")
+    command = [str(Path(sys.executable).with_name("dbt")), "build", "--profiles-dir", str(PROJECT_DIR),
+               "--project-dir", str(PROJECT_DIR), "--target-path", str(build / "target-next-month"),
+               "--log-path", str(build / "logs-next-month")]
+    env = {**build_env, "DTSEN_LANDING": str(month_two.resolve())}
+    code, wall, sampler = _run_sampled(command, build / "dbt-next-month.log", env, watch=build)
+    shutil.rmtree(month_two, ignore_errors=True)
+    if code != 0:
+        raise RuntimeError(f"incremental dbt build failed ({code}):\n{_tail(build / 'dbt-next-month.log')}")
+    delivered = delivered_rows(landing)
+    summary = "; ".join(f"{source}: " + ", ".join(f"{kind} {n:,}" for kind, n in result["changes"].items())
+                        for source, result in changes.items())
+    return [
+        {"stage": "next_month_generate", "status": "ok", "wall_s": written, "rows": changed,
+         "row_kind": "records changed", "notes": summary},
+        {"stage": "next_month_build", "status": "ok", "wall_s": wall, "cpu_s": sampler.cpu_s, "rows": delivered,
+         "peak_rss_mb": sampler.peak / MB, "db_mb": (dir_bytes(db) + dir_bytes(Path(f"{db}.wal"))) / MB,
+         "notes": f"incremental dbt build of the next month on this build's database; "
+                  f"month 2 / month 1 build wall {wall / month_one_wall:.2f}"},
+    ]
 
 
 def _now() -> str:
@@ -732,6 +777,8 @@ def add_options(parser: argparse.ArgumentParser) -> None:
                         help="DuckDB memory_limit for the build and the floor (DTSEN_MEMORY_LIMIT)")
     parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS, help="CSV the rows are appended to")
     parser.add_argument("--no-baselines", dest="baselines", action="store_false", help="skip the floor baseline")
+    parser.add_argument("--next-month", action="store_true",
+                        help="then write next month's deliveries and time the incremental build on them")
     parser.add_argument("--table", action="store_true", help="print the latest runs from --results as markdown")
     parser.add_argument("--note", default="", help="added to every row's notes (e.g. 'quiet machine')")
 
@@ -774,7 +821,7 @@ def run(args: argparse.Namespace) -> int:
         run_at, load = _now(), os.getloadavg()
         uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
         print(f"== bench {persons:,} persons (seed {args.seed}); {uptime}")
-        rows = bench_one(persons, args.seed, args.work, args.memory_limit, args.baselines)
+        rows = bench_one(persons, args.seed, args.work, args.memory_limit, args.baselines, args.next_month)
         end_load = os.getloadavg()
         common = {"run_id": f"{run_at}-{persons}", "run_at": run_at, "git_commit": commit, "persons": persons,
                   "seed": args.seed, "memory_limit": args.memory_limit, "load_1m": round(load[0], 2), **facts}

@@ -38,6 +38,7 @@
             '{{ file_name }}' as _file_name,
             row_number() over () as _row_number,
             landed.*
-        from {{ delivery.read_sql }} as landed)
+        from {{ delivery.read_sql }} as landed
+        where {{ unless_delivery_already_staged() }})
     {%- endif -%}
 {%- endmacro %}
