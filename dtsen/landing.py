@@ -40,6 +40,8 @@ class DeliveryFile:
     file_rows: int | None = None
     columns: str | None = None  # JSON list of the file's columns, as delivered
     read_sql: str | None = None
+    file_bytes: int | None = None
+    file_mtime_ns: int | None = None
     file_problem: str | None = None
     delivery_problem: str | None = None
     status: str = "refused"  # current | superseded | refused
@@ -193,10 +195,24 @@ def _describe_error(error: Exception) -> str:
     return first
 
 
-def _inspect_file(con: duckdb.DuckDBPyConnection, record: DeliveryFile, path: Path) -> None:
-    """Fill hash, columns, read SQL and row count; set file_problem on the first failure."""
+def _inspect_file(con: duckdb.DuckDBPyConnection, record: DeliveryFile, path: Path,
+                  verified: dict[str, dict] | None = None) -> None:
+    """Fill hash, columns, read SQL and row count; set file_problem on the first failure.
+
+    verified: files an earlier intake found usable, by path. One whose size, modification
+    time and manifest entry are unchanged is taken as verified without reading it again:
+    a landing zone keeps every month's deliveries, and hashing and scanning all of them
+    on every build would make the intake grow with the history."""
     if not path.is_file():
         record.file_problem = "file listed in the manifest is missing"
+        return
+    stat = path.stat()
+    record.file_bytes, record.file_mtime_ns = stat.st_size, stat.st_mtime_ns
+    known = (verified or {}).get(record.file_path)
+    if known and (known["file_bytes"], known["file_mtime_ns"], known["manifest_sha256"], known["manifest_rows"]) == (
+            record.file_bytes, record.file_mtime_ns, record.manifest_sha256, record.manifest_rows):
+        for field in ("file_sha256", "file_rows", "columns", "read_sql"):
+            setattr(record, field, known[field])
         return
     record.file_sha256 = _sha256(path)
     if record.manifest_sha256 and record.file_sha256 != record.manifest_sha256.lower():
@@ -275,7 +291,8 @@ def _parse_folder_date(name: str) -> dt.date | None:
         return None
 
 
-def inspect_delivery(con: duckdb.DuckDBPyConnection, source: str, folder: Path) -> list[DeliveryFile]:
+def inspect_delivery(con: duckdb.DuckDBPyConnection, source: str, folder: Path,
+                     verified: dict[str, dict] | None = None) -> list[DeliveryFile]:
     """One record per contract file of one delivery folder, with the delivery's verdict."""
     extract_date = _parse_folder_date(folder.name)
     records = [
@@ -294,7 +311,7 @@ def inspect_delivery(con: duckdb.DuckDBPyConnection, source: str, folder: Path) 
                 continue
             record.manifest_rows = int(entry["rows"])
             record.manifest_sha256 = str(entry["sha256"])
-            _inspect_file(con, record, folder / record.file_name)
+            _inspect_file(con, record, folder / record.file_name, verified)
         failed = [r for r in records if r.file_problem]
         if failed:
             problem = "; ".join(f"{r.file_name}: {r.file_problem}" for r in failed)
@@ -303,8 +320,10 @@ def inspect_delivery(con: duckdb.DuckDBPyConnection, source: str, folder: Path) 
     return records
 
 
-def scan_landing(root: Path, con: duckdb.DuckDBPyConnection) -> list[DeliveryFile]:
-    """Inspect every delivery of every source and mark the current one of each.
+def scan_landing(root: Path, con: duckdb.DuckDBPyConnection,
+                 verified: dict[str, dict] | None = None) -> list[DeliveryFile]:
+    """Inspect every delivery of every source and mark the current one of each (files in
+    `verified`, unchanged, are not read again: see _inspect_file).
 
     Raises NoUsableDelivery naming each source that has none, with what was wrong.
     """
@@ -312,7 +331,7 @@ def scan_landing(root: Path, con: duckdb.DuckDBPyConnection) -> list[DeliveryFil
     unusable: list[str] = []
     for source in FILES:
         folders = sorted(p for p in (root / source).glob("*") if p.is_dir()) if (root / source).is_dir() else []
-        source_records = [r for folder in folders for r in inspect_delivery(con, source, folder)]
+        source_records = [r for folder in folders for r in inspect_delivery(con, source, folder, verified)]
         usable = sorted({r.extract_date for r in source_records if r.delivery_problem is None})
         for record in source_records:
             if record.delivery_problem is None:

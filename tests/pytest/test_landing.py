@@ -3,11 +3,14 @@ when one is refused. Runs on real files and a real DuckDB connection, without db
 way a delivery goes wrong, with its outcome through a dbt build, is in test_bad_deliveries."""
 from __future__ import annotations
 
+import os
+
 import duckdb
 import pytest
 
 from deliveries import sample_rows, write_delivery, write_sample_landing
 from dtsen.contract import FILES
+from dtsen import landing
 from dtsen.landing import NoUsableDelivery, scan_landing
 
 
@@ -66,3 +69,30 @@ def test_malformed_rows_are_counted_not_dropped(tmp_path, con):
     assert records["anggota.csv"].file_rows == 5
     rows = con.sql(f"select id_art, _extra_fields from {records['anggota.csv'].read_sql}").fetchall()
     assert rows == [("A1", None), ("A2", None), ("A3", "surplus;more"), ("A4", None), ("A5", ";later")]
+
+
+def test_files_verified_before_and_unchanged_are_not_read_again(tmp_path, con, monkeypatch):
+    write_sample_landing(tmp_path)
+    first = scan_landing(tmp_path, con)
+    verified = {r.file_path: vars(r) for r in first}
+    changed = next(r for r in first if r.source == "dtks" and r.file_name == "anggota.csv")
+    path = tmp_path / "dtks" / "2026-10-01" / "anggota.csv"
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # touched: read again
+    hashed = []
+    real_sha256 = landing._sha256
+    monkeypatch.setattr(landing, "_sha256", lambda p: hashed.append(p.name) or real_sha256(p))
+    second = scan_landing(tmp_path, con, verified)
+    assert hashed == ["anggota.csv"]
+    assert [vars(r) | {"file_mtime_ns": None} for r in second] == [
+        vars(r) | {"file_mtime_ns": None} for r in first]
+    assert next(r for r in second if r.file_path == changed.file_path).file_mtime_ns != changed.file_mtime_ns
+
+
+def test_a_verified_file_changed_in_place_is_checked_again(tmp_path, con):
+    write_sample_landing(tmp_path)
+    verified = {r.file_path: vars(r) for r in scan_landing(tmp_path, con)}
+    path = tmp_path / "dtks" / "2026-10-01" / "anggota.csv"
+    path.write_bytes(path.read_bytes()[:-40])  # truncated after it was verified
+    with pytest.raises(NoUsableDelivery, match="anggota.csv: sha256 does not match the manifest"):
+        scan_landing(tmp_path, con, verified)
