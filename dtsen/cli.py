@@ -1,4 +1,4 @@
-"""Command line: `dtsen generate | build | report | evaluate | quality | publish | run | bench`.
+"""Command line: `dtsen generate | build | intake | report | evaluate | quality | publish | run | bench`.
 
 `run` is the main job on synthetic data: generate the agencies' deliveries, dbt build,
 report, score the result against the generator's truth, run the data-quality suites
@@ -70,6 +70,19 @@ def dbt_build(landing: Path, db: Path, extra: list[str] | None = None, isolated:
 
 def _build(args: argparse.Namespace) -> int:
     return dbt_build(Path(args.landing), Path(args.db), args.dbt_args).returncode
+
+
+def _intake(args: argparse.Namespace) -> int:
+    from dtsen.landing import NoUsableDelivery, write_spark_intake
+
+    try:
+        records = write_spark_intake(Path(args.landing).resolve(), Path(args.out))
+    except NoUsableDelivery as error:
+        print(f"dtsen intake: {error}", file=sys.stderr)
+        return 1
+    print(f"intake: {sum(r.status == 'current' for r in records)} current files, "
+          f"{sum(r.status == 'refused' for r in records)} refused; written to {args.out}")
+    return 0
 
 
 def _report(args: argparse.Namespace) -> None:
@@ -170,6 +183,12 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--db", default=str(DEFAULT_DB))
     build.add_argument("dbt_args", nargs=argparse.REMAINDER, help="passed to dbt build")
     build.set_defaults(handler=_build)
+
+    intake = commands.add_parser(
+        "intake", help="check the deliveries for a build on Spark (which runs no Python model): JSON lines")
+    intake.add_argument("--landing", default=str(DEFAULT_LANDING))
+    intake.add_argument("--out", required=True, help="file the Spark target reads (env DTSEN_INTAKE)")
+    intake.set_defaults(handler=_intake)
 
     report = commands.add_parser("report", help="what the last build staged and quarantined")
     report.add_argument("--db", default=str(DEFAULT_DB))

@@ -138,6 +138,50 @@ def parquet_read_sql(path: Path, header: list[str] | None = None, contract_colum
     return f"(select {columns} from {call})"
 
 
+def _spark_str(value: str) -> str:
+    """A Spark SQL string literal: Spark reads backslash escapes in literals."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _spark_name(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def spark_read_sql(record: DeliveryFile) -> str:
+    """The Spark statements that read a file checked by the intake, as a JSON list whose
+    last element is the query (Spark cannot give a CSV file a schema inside a query, so a
+    temporary view comes first). The query reads what csv_read_sql() / parquet_read_sql()
+    read, in the same columns, led by `_row_number`, the 1-based data-row number in file
+    order: a multi-line CSV read is one unsplit partition, so monotonically_increasing_id()
+    counts its rows from 0; Parquet has its row index."""
+    path, header = Path(record.file_path), json.loads(record.columns)
+    contract_columns = FILES[record.source][record.file_name]
+    names = read_column_names(header, contract_columns)
+    dialect = DIALECTS[record.source]
+    if dialect.format != "csv":
+        columns = ", ".join(
+            _spark_name(name) if name == read else f"{_spark_name(name)} as {_spark_name(read)}"
+            for name, read in zip(header, names)
+        )
+        return json.dumps([f"select _metadata.row_index + 1 as _row_number, {columns} "
+                           f"from parquet.{_spark_name(str(path))}"])
+    view = _spark_name(f"landing_{record.source}__{path.stem}")
+    catch = [f"{EXTRA_FIELDS_COLUMN}_{position}" for position in range(1, len(header) + 1)]
+    schema = ", ".join(f"{_spark_name(name)} string" for name in [*names, *catch])
+    # RFC 4180 quoting; empty fields (quoted or not) are NULL, as DuckDB reads them.
+    options = {"path": str(path), "header": "true", "sep": dialect.delimiter, "quote": '"',
+               "escape": '"', "multiLine": "true", "mode": "PERMISSIVE", "encoding": "UTF-8"}
+    create = (f"create or replace temporary view {view} ({schema}) using csv options ("
+              + ", ".join(f"{_spark_str(key)} {_spark_str(value)}" for key, value in options.items()) + ")")
+    surplus = ", ".join(f"coalesce({_spark_name(name)}, '')" for name in catch)
+    extra = (f"case when coalesce({', '.join(_spark_name(name) for name in catch)}) is not null "
+             f"then trim(trailing {_spark_str(dialect.delimiter)} from "
+             f"concat_ws({_spark_str(dialect.delimiter)}, {surplus})) end")
+    query = (f"select monotonically_increasing_id() + 1 as _row_number, "
+             f"{', '.join(_spark_name(name) for name in names)}, {extra} as {EXTRA_FIELDS_COLUMN} from {view}")
+    return json.dumps([create, query])
+
+
 # Date columns of each file (checked by the base_ models in the source's date format) and
 # the timestamp columns with theirs. A file in which such a column holds values but not
 # one of them is a date in that format was written in another dialect: refused whole.
@@ -351,3 +395,16 @@ def scan_landing(root: Path, con: duckdb.DuckDBPyConnection,
 
 def as_rows(records: list[DeliveryFile]) -> list[dict]:
     return [asdict(r) for r in records]
+
+
+def write_spark_intake(root: Path, out: Path) -> list[DeliveryFile]:
+    """Run the intake (on DuckDB, exactly as the Python model does) for a build on Spark,
+    which cannot run Python models: the records go to `out` as JSON lines, read by the
+    Spark variant of stg_landing__delivery_files, with each file's Spark statements as
+    read_sql. Raises NoUsableDelivery as the model does."""
+    records = scan_landing(root, duckdb.connect())
+    for record in records:
+        record.read_sql = spark_read_sql(record) if record.columns else None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json.dumps(asdict(record), default=str) + "\n" for record in records), encoding="utf-8")
+    return records

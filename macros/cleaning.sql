@@ -9,10 +9,9 @@
     dot: a bare H may be an initial. The delivered name is kept beside it. -#}
 {% macro normalize_name(column) -%}
     {%- set degree = '(S|M|A)\\.\\s?(PD|AG|E|H|KOM|SOS|IP|T|KM|KEP|FARM|SI|KED|M|KES|MD|AK|PT|P|HUT)(\\.\\s?I)?\\.?' -%}
-    nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-        ' ' || replace(upper({{ column }}), '''', '') || ' ',
-        '[\s,]+{{ degree }}(?:[\s,]+{{ degree }})*\s*$', ' ', 'g'),
-        '(^|\s)(((H|HJ|DRS|DRA|DR|IR|PROF|KH)\.|(HJ|HAJI|HAJAH|HAJJAH|DRS|DRA|PROF)\s)\s*)+', ' ', 'g'),
-        '[^A-Z ]', ' ', 'g'),
-        '\s+', ' ', 'g')), '')
+    {%- set spaced = "' ' || replace(upper(" ~ column ~ "), '''', '') || ' '" -%}
+    {%- set no_degrees = replace_pattern(spaced, '[\\s,]+' ~ degree ~ '(?:[\\s,]+' ~ degree ~ ')*\\s*$', ' ', 'g') -%}
+    {%- set no_titles = replace_pattern(no_degrees,
+        '(^|\\s)(((H|HJ|DRS|DRA|DR|IR|PROF|KH)\\.|(HJ|HAJI|HAJAH|HAJJAH|DRS|DRA|PROF)\\s)\\s*)+', ' ', 'g') -%}
+    nullif(trim({{ replace_pattern(replace_pattern(no_titles, '[^A-Z ]', ' ', 'g'), '\\s+', ' ', 'g') }}), '')
 {%- endmacro %}

@@ -8,10 +8,9 @@
 {% macro repair_identifier(column) -%}
     case
         when {{ regexp_full_match(clean_text(column), "[0-9]+([.,][0-9]+)?[eE][+]?[0-9]+") }} then null
-        else replace(regexp_replace(
-            regexp_replace(regexp_replace({{ clean_text(column) }}, '^''+', ''), '[\s\-]', '', 'g'),
-            '^([0-9.]*[0-9])\.0$', '\1'
-        ), '.', '')
+        else replace({{ replace_pattern(
+            replace_pattern(replace_pattern(clean_text(column), "^''+", ''), '[\\s\\-]', '', 'g'),
+            '^([0-9.]*[0-9])\\.0$', '\\1') }}, '.', '')
     end
 {%- endmacro %}
 

@@ -58,7 +58,7 @@
 
 {#- Post-hook: what the table now holds. -#}
 {% macro record_staged_delivery() -%}
-    {%- if execute -%}
+    {%- if execute and config.get('materialized') == 'incremental' -%}
         {{ set_table_comment(this, staging_fingerprint()) }}
     {%- endif -%}
 {%- endmacro %}

@@ -1,6 +1,7 @@
 {#- Reading the current delivery of a landing file. The intake model
     (stg_landing__delivery_files) stores the exact read_* call each file's rows were
-    counted with; staging reads the file through that same call. -#}
+    counted with; staging reads the file through that same call. On Spark the intake
+    stores the Spark statements that read the file (dtsen.landing.spark_read_sql). -#}
 
 {% macro current_delivery(source, file_name) -%}
     {#- ref() outside any branch, so that dbt records the dependency at parse time. -#}
@@ -10,7 +11,7 @@
         {{ return({'read_sql': none, 'extract_date': none, 'delivery': none}) }}
     {%- endif -%}
     {%- set query -%}
-        select read_sql, cast(extract_date as varchar) as extract_date, delivery
+        select read_sql, cast(extract_date as {{ dbt.type_string() }}) as extract_date, delivery
         from {{ registry }}
         where source = '{{ source }}' and file_name = '{{ file_name }}' and status = 'current'
     {%- endset -%}
@@ -26,6 +27,10 @@
 {#- The current file's rows, each with its lineage: source, delivery, file and 1-based
     data-row number in file order (header excluded), the numbering the manifest counts. -#}
 {% macro landing_rows(source, file_name) -%}
+    {{ return(adapter.dispatch('landing_rows', 'dtsen')(source, file_name)) }}
+{%- endmacro %}
+
+{% macro default__landing_rows(source, file_name) -%}
     {%- set delivery = current_delivery(source, file_name) -%}
     {%- if delivery.read_sql is none -%}
         (select
@@ -40,5 +45,27 @@
             landed.*
         from {{ delivery.read_sql }} as landed
         where {{ unless_delivery_already_staged() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- read_sql is a JSON list of statements: the temporary views the query needs, then the
+    query, whose first column is _row_number. -#}
+{% macro spark__landing_rows(source, file_name) -%}
+    {%- set delivery = current_delivery(source, file_name) -%}
+    {%- if delivery.read_sql is none -%}
+        (select
+            null as _source, null as _extract_date, null as _file_name, null as _row_number,
+            null as _extra_fields)
+    {%- else -%}
+        {%- set statements = fromjson(delivery.read_sql) -%}
+        {%- for statement in statements[:-1] -%}
+            {%- do run_query(statement) -%}
+        {%- endfor -%}
+        (select
+            '{{ source }}' as _source,
+            date '{{ delivery.extract_date }}' as _extract_date,
+            '{{ file_name }}' as _file_name,
+            landed.*
+        from ({{ statements[-1] }}) as landed)
     {%- endif -%}
 {%- endmacro %}

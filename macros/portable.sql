@@ -1,4 +1,16 @@
-{#- Engine differences live here, behind adapter.dispatch (DuckDB default, Spark later). -#}
+{#- Engine differences live here, behind adapter.dispatch: default__ is DuckDB, spark__ is
+    Spark (dbt-spark). Patterns and formats are given as the text of a standard SQL literal
+    ('' for a quote), as DuckDB reads it. -#}
+
+{#- A value as a Spark string literal: Spark reads backslash escapes in literals. -#}
+{% macro spark_string(value) -%}
+    '{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}'
+{%- endmacro %}
+
+{#- The text of a standard SQL literal as a Spark literal. -#}
+{% macro spark_literal(text) -%}
+    {{ spark_string(text | replace("''", "'")) }}
+{%- endmacro %}
 
 {#- True when the whole of `expression` matches `pattern` (RE2 syntax, no anchors). -#}
 {% macro regexp_full_match(expression, pattern) -%}
@@ -9,8 +21,27 @@
     regexp_full_match({{ expression }}, '{{ pattern }}')
 {%- endmacro %}
 
+{#- Java's $ also matches before a final line break: \z is the very end. -#}
 {% macro spark__regexp_full_match(expression, pattern) -%}
-    ({{ expression }} rlike '^(?:{{ pattern }})$')
+    ({{ expression }} rlike {{ spark_literal('^(?:' ~ pattern ~ ')\\z') }})
+{%- endmacro %}
+
+{#- Every match of `pattern` replaced (flags 'g'), or the first only (no flags); \1 in
+    `replacement` is the first group. -#}
+{% macro replace_pattern(expression, pattern, replacement, flags='') -%}
+    {{ return(adapter.dispatch('replace_pattern', 'dtsen')(expression, pattern, replacement, flags)) }}
+{%- endmacro %}
+
+{% macro default__replace_pattern(expression, pattern, replacement, flags) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}'{% if flags %}, '{{ flags }}'{% endif %})
+{%- endmacro %}
+
+{#- Spark replaces every match: a first-only replacement must be anchored to the start. -#}
+{% macro spark__replace_pattern(expression, pattern, replacement, flags) -%}
+    {%- if 'g' not in flags and not pattern.startswith('^') -%}
+        {{ exceptions.raise_compiler_error("replace_pattern on Spark: first-only needs a pattern anchored with ^: " ~ pattern) }}
+    {%- endif -%}
+    regexp_replace({{ expression }}, {{ spark_literal(pattern) }}, {{ spark_literal(replacement | replace('\\', '$')) }})
 {%- endmacro %}
 
 {#- Date from text in a strftime format, NULL when the text is not such a date. -#}
@@ -22,12 +53,51 @@
     cast(try_strptime({{ expression }}, '{{ format }}') as date)
 {%- endmacro %}
 
+{#- A strftime format as a Spark datetime pattern. DuckDB reads %d, %m, %H, %M and %S with
+    one or two digits and %Y with one to four; Spark's single letters read as many, but only
+    between separators: a format without separators gets fixed widths. -#}
+{% macro spark_datetime_pattern(format) -%}
+    {%- set fixed = format | replace('%', '') | length * 2 == format | length -%}
+    {%- set letters = {'d': 'dd', 'm': 'MM', 'Y': 'yyyy', 'H': 'HH', 'M': 'mm', 'S': 'ss'} -%}
+    {%- set pattern = namespace(text=format) -%}
+    {%- for code, letter in letters.items() -%}
+        {%- set pattern.text = pattern.text | replace('%' ~ code, letter if fixed else letter[0]) -%}
+    {%- endfor -%}
+    {{ return(pattern.text) }}
+{%- endmacro %}
+
+{% macro spark__parse_date(expression, format) -%}
+    to_date({{ expression }}, '{{ spark_datetime_pattern(format) }}')
+{%- endmacro %}
+
 {% macro parse_timestamp(expression, format) -%}
     {{ return(adapter.dispatch('parse_timestamp', 'dtsen')(expression, format)) }}
 {%- endmacro %}
 
 {% macro default__parse_timestamp(expression, format) -%}
     try_strptime({{ expression }}, '{{ format }}')
+{%- endmacro %}
+
+{% macro spark__parse_timestamp(expression, format) -%}
+    try_to_timestamp({{ expression }}, '{{ spark_datetime_pattern(format) }}')
+{%- endmacro %}
+
+{#- Text as a number of `type`, NULL when it is none. DuckDB reads decimal text ('4.0',
+    '1e3') as an integer, rounded; Spark's try_cast does not. -#}
+{% macro try_cast_number(expression, type) -%}
+    {{ return(adapter.dispatch('try_cast_number', 'dtsen')(expression, type)) }}
+{%- endmacro %}
+
+{% macro default__try_cast_number(expression, type) -%}
+    try_cast({{ expression }} as {{ type }})
+{%- endmacro %}
+
+{% macro spark__try_cast_number(expression, type) -%}
+    {%- if type in ('integer', 'bigint') -%}
+        coalesce(try_cast({{ expression }} as {{ type }}), try_cast(round(try_cast({{ expression }} as decimal(38, 9))) as {{ type }}))
+    {%- else -%}
+        try_cast({{ expression }} as {{ type }})
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The named columns of a row as one JSON object (text). -#}
@@ -41,6 +111,11 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Spark leaves NULL fields out of the object unless told otherwise. -#}
 {% macro spark__row_as_json(columns) -%}
-    to_json(named_struct({% for column in columns %}'{{ column }}', `{{ column }}`{{ ', ' if not loop.last }}{% endfor %}))
+    {%- if columns | length == 0 -%}cast(null as string){%- else -%}
+    to_json(
+        named_struct({% for column in columns %}'{{ column }}', `{{ column }}`{{ ', ' if not loop.last }}{% endfor %}),
+        map('ignoreNullFields', 'false'))
+    {%- endif -%}
 {%- endmacro %}

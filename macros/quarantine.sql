@@ -48,7 +48,7 @@
 {% macro reject_if_bad_number(column, type='bigint', required=false) -%}
     case
         {% if required %}when {{ clean_text(column) }} is null then 'MISSING_VALUE:{{ column }}'{% endif %}
-        when {{ clean_text(column) }} is not null and try_cast({{ clean_text(column) }} as {{ type }}) is null
+        when {{ clean_text(column) }} is not null and {{ try_cast_number(clean_text(column), type) }} is null
             then 'UNPARSEABLE_NUMBER:{{ column }}'
     end
 {%- endmacro %}

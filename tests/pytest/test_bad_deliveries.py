@@ -238,6 +238,13 @@ def _write_current(root):
     redeliver(root, "bps", SAMPLE_DATES["bps"], CURRENT["bps"])
 
 
+def write_corpus(landing):
+    """The whole corpus in one landing zone: the current deliveries and every refused one."""
+    _write_current(landing)
+    for case in REFUSED:
+        case.write(landing, case.delivery)
+
+
 STAGING = {
     ("dukcapil", "penduduk.csv"): "stg_dukcapil__penduduk",
     ("dtks", "rumah_tangga.csv"): "stg_dtks__rumah_tangga",
@@ -254,9 +261,7 @@ STAGING = {
 def corpus(tmp_path_factory, dbt_build):
     root = tmp_path_factory.mktemp("bad_deliveries")
     landing, db = root / "landing", root / "warehouse.duckdb"
-    _write_current(landing)
-    for case in REFUSED:
-        case.write(landing, case.delivery)
+    write_corpus(landing)
     # The staging layer with every data test on it; no marts.
     result = dbt_build(landing, db, ["--select", "+path:models/staging", "--indirect-selection", "cautious"])
     assert result.returncode == 0, result.stdout[-6000:]

@@ -37,7 +37,29 @@ flagged as (
 )
 
 select
-    flagged.* exclude (nik_delivered, nik_repaired),
+    source,
+    extract_date,
+    source_file,
+    source_row_number,
+    source_record_id,
+    id_keluarga,
+    no_urut,
+    nama,
+    nama_normal,
+    jenis_kelamin,
+    is_female,
+    tanggal_lahir,
+    hubungan_kk,
+    hubungan_kk_label,
+    ijazah,
+    ijazah_label,
+    bekerja,
+    lapangan_usaha,
+    lapangan_usaha_label,
+    disabilitas,
+    sekolah,
+    sekolah_label,
+    tanggal_lahir_is_placeholder,
     id_keluarga in (
         select staged_family.id_keluarga from {{ ref("stg_bps__regsosek_keluarga") }} as staged_family
     ) as family_is_staged,

@@ -32,7 +32,22 @@ typed as (
 )
 
 select
-    typed.* exclude (no_kk_delivered, no_kk_repaired, kode_desa_delivered),
+    source,
+    extract_date,
+    source_file,
+    source_row_number,
+    source_record_id,
+    id_keluarga,
+    jumlah_art,
+    {%- for column in coded_columns %}
+        {{ column }},
+        {{ column }}_label,
+    {%- endfor %}
+    luas_lantai_m2,
+    {%- for column in flag_columns %}
+        {{ column }},
+    {%- endfor %}
+    tanggal_pencacahan,
     no_kk_delivered,
     no_kk_repaired,
     {{ kk_checks('no_kk_delivered', 'no_kk_repaired') }},

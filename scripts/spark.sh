@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The staging layer on Spark (dbt-spark, method session, local pyspark; needs Java 17).
+# Creates .venv-spark once (beside .venv, which the DuckDB side uses), then
+#   bash scripts/spark.sh [PYTEST ARGS]          builds three landing zones on DuckDB and on
+#                                                Spark and compares every staging table
+#                                                (tests/pytest/test_spark_staging.py)
+#   bash scripts/spark.sh build LANDING [ARGS]   builds staging on Spark from LANDING in
+#                                                $DTSEN_SPARK_DIR (default warehouse/spark),
+#                                                ARGS passed to dbt build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+project=$PWD
+stamp=.venv-spark/.installed-$(cat requirements.txt pyproject.toml scripts/spark.sh | sha256sum | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+    python3 -m venv .venv-spark
+    .venv-spark/bin/python -m pip install --quiet --upgrade pip
+    # The intake (dtsen.landing) runs on DuckDB before the Spark build: the locked duckdb.
+    .venv-spark/bin/python -m pip install --quiet "dbt-core==1.11.16" "dbt-spark[session]==1.11.0" \
+        "pyspark==4.3.0" "$(grep '^duckdb==' requirements.txt)"
+    .venv-spark/bin/python -m pip install --quiet --no-deps -e .
+    rm -f .venv-spark/.installed-*
+    touch "$stamp"
+fi
+export SPARK_LOCAL_IP=127.0.0.1
+if [ "${1:-}" = build ]; then
+    landing=$(realpath "$2")
+    shift 2
+    work=$(realpath -m "${DTSEN_SPARK_DIR:-warehouse/spark}")
+    mkdir -p "$work"
+    .venv-spark/bin/dtsen intake --landing "$landing" --out "$work/intake.jsonl"
+    # Spark keeps its metastore (metastore_db/) and tables in the directory it runs in.
+    cd "$work"
+    DTSEN_INTAKE="$work/intake.jsonl" exec "$project/.venv-spark/bin/dbt" build --target spark \
+        --select +path:models/staging --indirect-selection cautious \
+        --profiles-dir "$project" --project-dir "$project" --target-path "$work/target" \
+        --log-path "$work/logs" "$@"
+fi
+bash scripts/bootstrap.sh  # the DuckDB side of the comparison
+exec .venv/bin/pytest -m spark tests/pytest/test_spark_staging.py "$@"

@@ -1,0 +1,155 @@
+"""The staging layer on Spark holds exactly what it holds on DuckDB.
+
+Three landing zones (a generated population; the bad-delivery corpus: refused deliveries,
+reordered and extra columns, a truncated last row, ...; and CSV shapes a reader can get
+wrong) are each built twice: on DuckDB (the Python intake model) and on Spark (dbt-spark,
+method session, local pyspark: `dtsen intake` first, then dbt). Every staging model and
+seed must hold the same rows, order aside, values compared as text
+(spark_tables.canonical). Needs .venv-spark (`bash scripts/spark.sh` creates it and runs
+this test); marked `spark`, so the ordinary suite deselects it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from deliveries import SAMPLE_DATES, csv_file, sample_rows, write_delivery, write_sample_landing
+from dtsen.cli import PROJECT_DIR
+from dtsen.generate import generate
+from spark_tables import canonical_row
+from test_bad_deliveries import write_corpus
+
+SPARK_VENV = PROJECT_DIR / ".venv-spark" / "bin"
+STAGING = ["--select", "+path:models/staging", "--indirect-selection", "cautious"]
+SCHEMAS = ["staging", "reference"]
+# Engine-specific by design: the statements that read each file.
+ENGINE_COLUMNS = {"staging.stg_landing__delivery_files": {"read_sql"}}
+
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.skipif(not (SPARK_VENV / "dbt").exists(),
+                       reason="no .venv-spark (dbt-spark): run `bash scripts/spark.sh`"),
+]
+
+
+def _spark(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", **env})
+
+
+def build_on_spark(landing: Path, work: Path) -> subprocess.CompletedProcess:
+    """`dtsen intake`, then dbt build of the staging layer on Spark, in `work` (where Spark
+    keeps its metastore and tables)."""
+    work.mkdir(parents=True, exist_ok=True)
+    intake = work / "intake.jsonl"
+    result = _spark([str(SPARK_VENV / "dtsen"), "intake", "--landing", str(landing), "--out", str(intake)], work)
+    if result.returncode != 0:
+        return result
+    return _spark([str(SPARK_VENV / "dbt"), "build", "--target", "spark", *STAGING,
+                   "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR),
+                   "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+                  work, DTSEN_INTAKE=str(intake))
+
+
+def spark_tables(work: Path) -> dict[str, dict]:
+    out = work / "tables.json"
+    result = _spark([str(SPARK_VENV / "python"), str(Path(__file__).with_name("spark_tables.py")), str(out), *SCHEMAS],
+                    work)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def duckdb_tables(db: Path) -> dict[str, dict]:
+    con = duckdb.connect(str(db), read_only=True)
+    tables = {}
+    for schema, table in con.execute(
+            "select schema_name, table_name from duckdb_tables() where list_contains(?, schema_name)", [SCHEMAS]
+    ).fetchall():
+        relation = con.table(f"{schema}.{table}")
+        tables[f"{schema}.{table}"] = {
+            "columns": relation.columns,
+            "rows": [canonical_row(relation.columns, row) for row in relation.fetchall()],
+        }
+    con.close()
+    return tables
+
+
+def _comparable(table: dict, drop: set[str]) -> tuple[list[str], Counter]:
+    keep = [i for i, column in enumerate(table["columns"]) if column not in drop]
+    return ([table["columns"][i] for i in keep],
+            Counter(tuple(row[i] for i in keep) for row in table["rows"]))
+
+
+def _generated(landing: Path) -> None:
+    generate(persons=2_000, seed=20261126, out=landing, truth=landing.parent / "truth")
+
+
+def _csv_shapes(landing: Path) -> None:
+    """The sample deliveries, DTKS members (UTF-8 with BOM, `;`) carrying a quoted delimiter,
+    quotes and a line break, an empty quoted value, a row with surplus fields (some blank)
+    and a short row."""
+    write_sample_landing(landing)
+    members = sample_rows()["dtks"]["anggota.csv"]
+    members[0] = {**members[0], "nama": 'SITI; "NUR"\nAINI'}
+    content = csv_file("dtks", "anggota.csv", members).replace(b";2;0;0;0\n", b';2;0;"";0\n')
+    surplus = ";".join(["A8", "RT1", "", "", "ADI", "1", "01/02/1990", "1", "", "", "", "0", "x", "", "y", ""])
+    content += (surplus + "\nA9;RT1\n").encode()
+    write_delivery(landing, "dtks", SAMPLE_DATES["dtks"], sample_rows()["dtks"], raw={"anggota.csv": content},
+                   manifest_rows={"anggota.csv": len(members) + 2})
+
+
+@pytest.fixture(scope="module", params=[_generated, write_corpus, _csv_shapes],
+                ids=["generated", "bad_deliveries", "csv_shapes"])
+def both_builds(request, tmp_path_factory, dbt_build):
+    root = tmp_path_factory.mktemp("spark_staging")
+    request.param(root / "landing")
+    duck = dbt_build(root / "landing", root / "duckdb" / "warehouse.duckdb", STAGING)
+    assert duck.returncode == 0, duck.stdout[-4000:]
+    spark = build_on_spark(root / "landing", root / "spark")
+    assert spark.returncode == 0, (spark.stdout + spark.stderr)[-6000:]
+    return duckdb_tables(root / "duckdb" / "warehouse.duckdb"), spark_tables(root / "spark")
+
+
+def test_every_staging_table_is_the_same_on_spark(both_builds):
+    on_duckdb, on_spark = both_builds
+    assert sorted(on_spark) == sorted(on_duckdb)
+    compared = 0
+    for name, table in sorted(on_duckdb.items()):
+        drop = ENGINE_COLUMNS.get(name, set())
+        duck_columns, duck_rows = _comparable(table, drop)
+        spark_columns, spark_rows = _comparable(on_spark[name], drop)
+        assert spark_columns == duck_columns, name
+        assert spark_rows == duck_rows, (
+            f"{name}: only on DuckDB {list((duck_rows - spark_rows).elements())[:3]}, "
+            f"only on Spark {list((spark_rows - duck_rows).elements())[:3]}")
+        compared += sum(duck_rows.values())
+    print(f"{len(on_duckdb)} tables, {compared} rows the same on both engines", file=sys.stderr)
+
+
+def test_spark_stages_or_quarantines_every_delivered_row(both_builds):
+    """Each data-row number 1..N of every current file (N from the manifest) is staged or
+    quarantined exactly once."""
+    _, on_spark = both_builds
+    files = on_spark["staging.stg_landing__delivery_files"]
+    column = files["columns"].index
+    current = {(row[column("source")], row[column("file_name")]): int(row[column("manifest_rows")])
+               for row in files["rows"] if row[column("status")] == "current"}
+    landed = defaultdict(list)
+    for name, table in on_spark.items():
+        if name.startswith("staging.stg_") and "source_row_number" in table["columns"]:
+            source, file_name, row_number = (
+                table["columns"].index(c) for c in ("source", "source_file", "source_row_number"))
+            for row in table["rows"]:
+                landed[row[source], row[file_name]].append(int(row[row_number]))
+    assert len(current) == 8
+    assert set(landed) <= set(current)
+    assert {file: sorted(landed[file]) for file in current} == {
+        file: list(range(1, rows + 1)) for file, rows in current.items()}
+    assert len(on_spark["staging.stg_landing__quarantine"]["rows"]) > 0
