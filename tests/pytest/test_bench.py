@@ -6,8 +6,8 @@ import subprocess
 import sys
 import time
 
-from dtsen.bench import (COLUMNS, Sampler, append_results, exponents, latest_runs, markdown_table, read_results,
-                         split_build, stage_of, tree_rss)
+from dtsen.bench import (COLUMNS, Sampler, append_results, disk_warning, exponents, latest_runs, markdown_table,
+                         read_results, split_build, stage_of, tree_rss)
 
 CHILD_BYTES = 200 * 1024 * 1024
 
@@ -126,3 +126,10 @@ def test_results_csv_gains_new_columns_without_losing_rows(tmp_path):
     assert list(rows[0]) == COLUMNS
     assert [r["run_id"] for r in rows] == ["r1", "2026-11-26T10:00:00+00:00-1000", "2026-11-26T10:00:00+00:00-1000"]
     assert rows[0]["wall_s"] == "5" and rows[0]["cpu_s"] == ""
+
+
+def test_disk_warning_when_free_space_is_below_five_times_the_landing_zone():
+    gb = 2**30
+    assert disk_warning(free_bytes=40 * gb, landing_bytes=9 * gb) is not None
+    assert "needs about 45.0 GB" in disk_warning(free_bytes=20 * gb, landing_bytes=9 * gb)
+    assert disk_warning(free_bytes=46 * gb, landing_bytes=9 * gb) is None
