@@ -27,10 +27,6 @@
 {#- The current file's rows, each with its lineage: source, delivery, file and 1-based
     data-row number in file order (header excluded), the numbering the manifest counts. -#}
 {% macro landing_rows(source, file_name) -%}
-    {{ return(adapter.dispatch('landing_rows', 'dtsen')(source, file_name)) }}
-{%- endmacro %}
-
-{% macro default__landing_rows(source, file_name) -%}
     {%- set delivery = current_delivery(source, file_name) -%}
     {%- if delivery.read_sql is none -%}
         (select
@@ -41,31 +37,27 @@
             '{{ source }}' as _source,
             date '{{ delivery.extract_date }}' as _extract_date,
             '{{ file_name }}' as _file_name,
-            row_number() over () as _row_number,
-            landed.*
-        from {{ delivery.read_sql }} as landed
+            numbered.*
+        from {{ numbered_file_rows(delivery.read_sql) }} as numbered
         where {{ unless_delivery_already_staged() }})
     {%- endif -%}
 {%- endmacro %}
 
-{#- read_sql is a JSON list of statements: the temporary views the query needs, then the
-    query, whose first column is _row_number. -#}
-{% macro spark__landing_rows(source, file_name) -%}
-    {%- set delivery = current_delivery(source, file_name) -%}
-    {%- if delivery.read_sql is none -%}
-        (select
-            null as _source, null as _extract_date, null as _file_name, null as _row_number,
-            null as _extra_fields)
-    {%- else -%}
-        {%- set statements = fromjson(delivery.read_sql) -%}
-        {%- for statement in statements[:-1] -%}
-            {%- do run_query(statement) -%}
-        {%- endfor -%}
-        (select
-            '{{ source }}' as _source,
-            date '{{ delivery.extract_date }}' as _extract_date,
-            '{{ file_name }}' as _file_name,
-            landed.*
-        from ({{ statements[-1] }}) as landed)
-    {%- endif -%}
+{#- The file's rows as read by the intake's read_sql, _row_number first. -#}
+{% macro numbered_file_rows(read_sql) -%}
+    {{ return(adapter.dispatch('numbered_file_rows', 'dtsen')(read_sql)) }}
+{%- endmacro %}
+
+{% macro default__numbered_file_rows(read_sql) -%}
+    (select row_number() over () as _row_number, landed.* from {{ read_sql }} as landed)
+{%- endmacro %}
+
+{#- On Spark read_sql is a JSON list of statements: the temporary views the query needs,
+    then the query, whose first column is _row_number. -#}
+{% macro spark__numbered_file_rows(read_sql) -%}
+    {%- set statements = fromjson(read_sql) -%}
+    {%- for statement in statements[:-1] -%}
+        {%- do run_query(statement) -%}
+    {%- endfor -%}
+    ({{ statements[-1] }})
 {%- endmacro %}
