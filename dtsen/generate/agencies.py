@@ -643,8 +643,11 @@ def _susenas(con, tl: Timeline) -> None:
         select kode_provinsi, n,
             least(4, greatest(0.5, sqrt((select avg(n) from p) / n))) as factor from p
     ), s as (
-        select kode_provinsi, {SUSENAS_SAMPLE} * factor * (select sum(n) from f) / (select sum(n * factor) from f)
-            as prob
+        -- A sum of doubles depends on the order the groups arrive in, which threads decide;
+        -- summed as decimals it is exact, so the same seed writes the same bytes.
+        select kode_provinsi,
+            {SUSENAS_SAMPLE} * factor * (select sum(n) from f)
+                / (select sum((n * factor)::DECIMAL(38, 12)) from f)::DOUBLE as prob
         from f
     ), d as (
         select k.*, s.prob from k join s using (kode_provinsi) where u(k.c, 'susenas') < s.prob
