@@ -489,12 +489,8 @@ def bench_one(persons: int, seed: int, work: Path, memory_limit: str, baselines:
         path.unlink(missing_ok=True)
     shutil.rmtree(f"{db}.tmp", ignore_errors=True)
     log(f"[dbt build] memory_limit {memory_limit} -> {db} (log {build / 'dbt.log'})")
-    command = [str(Path(python).with_name("dbt")), "build", "--profiles-dir", str(PROJECT_DIR),
-               "--project-dir", str(PROJECT_DIR), "--target-path", str(build / "target"),
-               "--log-path", str(build / "logs")]
-    build_env = {**env, "DTSEN_LANDING": str(landing.resolve()), "DTSEN_DB": str(db.resolve()),
-                 "TMPDIR": str(build / "tmp")}
-    code, build_wall, sampler = _run_sampled(command, build / "dbt.log", build_env, watch=build)
+    build_env = {**env, **dbt_env(landing, db), "TMPDIR": str(build / "tmp")}
+    code, build_wall, sampler = _run_sampled(dbt_command("build", build), build / "dbt.log", build_env, watch=build)
     db_mb = (dir_bytes(db) + dir_bytes(Path(f"{db}.wal"))) / MB
     if code != 0:
         raise RuntimeError(f"dbt build failed ({code}):\n{_tail(build / 'dbt.log')}")
@@ -609,11 +605,9 @@ def _bench_next_month(home: Path, landing: Path, db: Path, build: Path, month_on
     changed = sum(n for result in changes.values() for n in result["changes"].values())
     dates = ", ".join(f"{source} {result['extract_date']}" for source, result in changes.items())
     log(f"[next month] wrote {dates} in {written:.1f} s; incremental dbt build on {db}")
-    command = [str(Path(sys.executable).with_name("dbt")), "build", "--profiles-dir", str(PROJECT_DIR),
-               "--project-dir", str(PROJECT_DIR), "--target-path", str(build / "target-next-month"),
-               "--log-path", str(build / "logs-next-month")]
     env = {**build_env, "DTSEN_LANDING": str(month_two.resolve())}
-    code, wall, sampler = _run_sampled(command, build / "dbt-next-month.log", env, watch=build)
+    code, wall, sampler = _run_sampled(dbt_command("build", build, "-next-month"), build / "dbt-next-month.log",
+                                       env, watch=build)
     shutil.rmtree(month_two, ignore_errors=True)
     if code != 0:
         raise RuntimeError(f"incremental dbt build failed ({code}):\n{_tail(build / 'dbt-next-month.log')}")

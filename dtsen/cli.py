@@ -52,20 +52,35 @@ def _next_month(args: argparse.Namespace) -> None:
             print(f"  {source}/{file_name:<30} {rows:>12,} rows")
 
 
+def dbt_command(verb: str, artefacts: Path | None = None, suffix: str = "") -> list[str]:
+    """`dbt <verb>` on the in-project profile and project. artefacts: dbt's target/ and logs/
+    go to <artefacts>/target<suffix> and logs<suffix> instead of the project's, so several
+    builds (tests, benchmarks) can run without sharing them."""
+    command = [str(Path(sys.executable).with_name("dbt")), verb, "--profiles-dir", str(PROJECT_DIR),
+               "--project-dir", str(PROJECT_DIR)]
+    if artefacts is not None:
+        command += ["--target-path", str(artefacts / f"target{suffix}"), "--log-path", str(artefacts / f"logs{suffix}")]
+    return command
+
+
+def dbt_env(landing: Path, db: Path) -> dict[str, str]:
+    """The environment the profile reads: which landing zone, which database."""
+    return {**os.environ, "DTSEN_LANDING": str(landing.resolve()), "DTSEN_DB": str(db.resolve())}
+
+
+def run_dbt(verb: str, landing: Path, db: Path, extra: list[str] | None = None, isolated: bool = False,
+            capture: bool = False) -> subprocess.CompletedProcess:
+    """Run `dbt <verb>` against `landing`, writing `db`; isolated: artefacts beside the database."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    command = dbt_command(verb, db.parent if isolated else None)
+    return subprocess.run([*command, *(extra or [])], env=dbt_env(landing, db), cwd=PROJECT_DIR,
+                          capture_output=capture, text=True)
+
+
 def dbt_build(landing: Path, db: Path, extra: list[str] | None = None, isolated: bool = False,
               capture: bool = False) -> subprocess.CompletedProcess:
-    """Run `dbt build` on the in-project profile against `landing`, writing `db`.
-
-    isolated: dbt's target/ and logs/ go beside the database instead of the project, so
-    several builds (tests, benchmarks) can run without sharing artefacts.
-    """
-    db.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DTSEN_LANDING": str(landing.resolve()), "DTSEN_DB": str(db.resolve())}
-    command = [str(Path(sys.executable).with_name("dbt")), "build", "--profiles-dir", str(PROJECT_DIR),
-               "--project-dir", str(PROJECT_DIR)]
-    if isolated:
-        command += ["--target-path", str(db.parent / "target"), "--log-path", str(db.parent / "logs")]
-    return subprocess.run([*command, *(extra or [])], env=env, cwd=PROJECT_DIR, capture_output=capture, text=True)
+    """Run `dbt build` against `landing`, writing `db`."""
+    return run_dbt("build", landing, db, extra, isolated, capture)
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -28,10 +28,13 @@ Model:
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -54,8 +57,16 @@ UNTRUSTED_SIDE = "(not l.is_nik_trusted or not r.is_nik_trusted)"
 # Records paired with the register record of their trusted NIK, at most this many, to estimate m.
 MAX_LABEL_PAIRS = 300_000
 U_MAX_PAIRS = 2e6
+# The share of true pairs the trusted-NIK rule is assumed to find, for the prior.
+PRIOR_RECALL = 0.95
 # Pairs scored below this are not kept at all (the build's link threshold is a dbt var).
 KEEP_FLOOR = 0.01
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+# The dbt code the matcher's input is made by (folders: every .sql file in them).
+MATCHER_INPUT_CODE = ("macros", "models/staging", "models/intermediate/int_person_records.sql",
+                      "models/intermediate/int_person_nik_links.sql",
+                      "models/intermediate/int_person_match_features.sql")
 
 SCHEMA = pa.schema([
     ("record_key_l", pa.string()),
@@ -130,7 +141,7 @@ def splink_settings():
     )
 
 
-def _scratch_folder(con: duckdb.DuckDBPyConnection) -> str:
+def _scratch_folder(con: duckdb.DuckDBPyConnection, name: str) -> str:
     """A fresh folder for Splink's Parquet files beside the database file: they hold names,
     birth dates and raw NIKs, so they stay where the working database (restricted) is, not
     in a shared temporary folder. A folder left by a killed build is removed first (only
@@ -138,7 +149,7 @@ def _scratch_folder(con: duckdb.DuckDBPyConnection) -> str:
     path = con.sql("select path from duckdb_databases() where database_name = current_database()").fetchall()[0][0]
     if not path:
         return tempfile.mkdtemp(prefix="dtsen_splink_")
-    folder = Path(path).with_name(Path(path).name + ".splink_work")
+    folder = Path(path).with_name(f"{Path(path).name}.{name}")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     return str(folder)
@@ -159,47 +170,108 @@ def _candidates_sql(table: str) -> str:
     """
 
 
-def splink_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, work_schema: str = "splink_work",
-                       timings: dict | None = None) -> pa.Table:
-    """Score candidate pairs with Splink on `con`; returns the pairs as an Arrow table.
+def _input_code() -> dict[str, str]:
+    """sha256 of every file of the code that makes the matcher's input, by path."""
+    files = sorted(path for name in MATCHER_INPUT_CODE for path in
+                   ([PROJECT_DIR / name] if name.endswith(".sql") else (PROJECT_DIR / name).rglob("*.sql")))
+    return {str(path.relative_to(PROJECT_DIR)): hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
 
+
+def matcher_fingerprint() -> str:
+    """What a trained matcher depends on besides the data: the model's settings (comparisons,
+    blocking rules), how it is trained, the Splink version, and the code that makes its
+    input (a change in how names are cleaned changes what m and u describe). A kept matcher
+    whose fingerprint differs from the code's is retrained."""
+    import splink
+
+    settings = splink_settings().create_settings_dict("duckdb")
+    settings.pop("linker_uid", None)
+    training = {"max_label_pairs": MAX_LABEL_PAIRS, "u_max_pairs": U_MAX_PAIRS, "prior_recall": PRIOR_RECALL,
+                "splink": splink.__version__}
+    return hashlib.sha256(json.dumps([settings, training, _input_code()], sort_keys=True).encode()).hexdigest()
+
+
+@contextmanager
+def _splink_workspace(con: duckdb.DuckDBPyConnection, input_sql: str, work_schema: str):
+    """Splink's database API on `con`, with the matching input as `work_schema`.match_input.
     Splink's working tables live in `work_schema` (Parquet files in a scratch folder behind
-    it, so the database file does not grow); both are removed before returning.
-    """
-    from splink import DuckDBAPI, Linker
+    it, so the database file does not grow); both are removed on leaving."""
+    from splink import DuckDBAPI
 
-    timings = timings if timings is not None else {}
-    started = time.perf_counter()
-    workdir = _scratch_folder(con)
+    workdir = _scratch_folder(con, work_schema)
     con.execute(f"create schema if not exists {work_schema}")
+    registered: list[str] = []
+
+    def register(sql: str, name: str):
+        registered.append(name)
+        return db_api.register(con.sql(sql), table_name=name)
+
     try:
         con.execute(f"create or replace table {work_schema}.match_input as {input_sql}")
-        con.execute(f"create or replace table {work_schema}.match_labels as "
-                    f"{_labels_sql(work_schema + '.match_input')}")
         db_api = DuckDBAPI(connection=con, output_schema=work_schema,
                            materialisation="parquet", materialisation_dir=workdir)
-        records = db_api.register(con.sql(f"select * from {work_schema}.match_input"),
-                                  table_name="splink_match_input")
+        yield db_api, register
+    finally:
+        for view in registered:  # on this connection
+            try:
+                con.unregister(view)
+            except duckdb.Error:
+                pass
+        con.execute(f"drop schema if exists {work_schema} cascade")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def train_matcher(con: duckdb.DuckDBPyConnection, input_sql: str, work_schema: str = "splink_train",
+                  timings: dict | None = None) -> tuple[str, int]:
+    """Train the model on the records of `input_sql` (m from pairs sharing a trusted NIK,
+    u from random pairs, the prior from the share of pairs sharing a trusted NIK); returns
+    it as Splink's model JSON, and how many records it was trained on."""
+    from splink import Linker
+
+    timings = timings if timings is not None else {}
+    with _splink_workspace(con, input_sql, work_schema) as (_, register):
+        con.execute(f"create or replace table {work_schema}.match_labels as "
+                    f"{_labels_sql(work_schema + '.match_input')}")
+        records = register(f"select * from {work_schema}.match_input", "splink_match_input")
         linker = Linker(records, splink_settings(), log_level=logging.WARNING)
+        t = time.perf_counter()
         linker.training.estimate_probability_two_random_records_match(
-            ["l.trusted_nik = r.trusted_nik"], recall=0.95)
+            ["l.trusted_nik = r.trusted_nik"], recall=PRIOR_RECALL)
+        timings["prior_s"] = time.perf_counter() - t
         t = time.perf_counter()
         linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=1)
         timings["u_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        labels = db_api.register(con.sql(f"select * from {work_schema}.match_labels"),
-                                 table_name="splink_match_labels")
+        labels = register(f"select * from {work_schema}.match_labels", "splink_match_labels")
         linker.training.estimate_m_from_pairwise_labels(labels)
         timings["m_s"] = time.perf_counter() - t
-        # Scoring: the trained model (and the name frequencies of all records) applied to
-        # the candidate records only; the same pairs and weights as on all records.
+        model = json.dumps(linker.misc.save_model_to_json(), sort_keys=True)
+        linker.table_management.delete_tables_created_by_splink_from_db()
+        records = con.sql(f"select count(*) from {work_schema}.match_input").fetchall()[0][0]
+    return model, records
+
+
+def splink_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, model: str | None = None,
+                       work_schema: str = "splink_work", timings: dict | None = None) -> pa.Table:
+    """Score candidate pairs of the records of `input_sql` with a trained model (Splink's
+    model JSON; trained on these records first if None); returns the pairs as an Arrow table.
+    The name frequencies are those of all records; only the records a candidate pair can
+    involve are scored, which gives the same pairs and weights as scoring all of them."""
+    from splink import Linker
+
+    timings = timings if timings is not None else {}
+    started = time.perf_counter()
+    if model is None:
+        model, _ = train_matcher(con, input_sql, timings=timings)
+    with _splink_workspace(con, input_sql, work_schema) as (_, register):
         t = time.perf_counter()
-        name_frequencies = linker.table_management.compute_tf_table("name_key")
+        records = register(f"select * from {work_schema}.match_input", "splink_match_input")
+        frequencies = Linker(records, json.loads(model), log_level=logging.WARNING)
+        name_frequencies = frequencies.table_management.compute_tf_table("name_key")
         con.execute(f"create or replace table {work_schema}.match_candidates as "
                     f"{_candidates_sql(work_schema + '.match_input')}")
-        candidates = db_api.register(con.sql(f"select * from {work_schema}.match_candidates"),
-                                     table_name="splink_match_candidates")
-        scorer = Linker(candidates, linker.misc.save_model_to_json(), log_level=logging.WARNING)
+        candidates = register(f"select * from {work_schema}.match_candidates", "splink_match_candidates")
+        scorer = Linker(candidates, json.loads(model), log_level=logging.WARNING)
         scorer.table_management.register_term_frequency_lookup(name_frequencies, "name_key")
         predictions = scorer.inference.predict(threshold_match_probability=KEEP_FLOOR, warning_mode="never")
         rule_names = list(BLOCKING_RULES)
@@ -212,19 +284,11 @@ def splink_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, work_sche
             order by record_key_l, record_key_r
         """).to_arrow_table().cast(SCHEMA)
         timings["predict_s"] = time.perf_counter() - t
-        timings["model"] = linker.misc.save_model_to_json()
-        for splink_linker in (linker, scorer):
+        for splink_linker in (frequencies, scorer):
             splink_linker.table_management.delete_tables_created_by_splink_from_db()
-        return result
-    finally:
-        for view in ("splink_match_input", "splink_match_labels", "splink_match_candidates"):  # on this connection
-            try:
-                con.unregister(view)
-            except duckdb.Error:
-                pass
-        con.execute(f"drop schema if exists {work_schema} cascade")
-        shutil.rmtree(workdir, ignore_errors=True)
-        timings["total_s"] = time.perf_counter() - started
+    timings["model"] = model
+    timings["total_s"] = time.perf_counter() - started
+    return result
 
 
 CLUSTER_SCHEMA = pa.schema([
@@ -385,7 +449,7 @@ def sql_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, timings: dic
                (select coalesce(sum(n * (n - 1) / 2), 0) from
                    (select count(*) as n from fs_input where trusted_nik is not null group by trusted_nik))
     """).fetchall()[0]
-    lam = (nik_pairs / 0.95) / (n_records * (n_records - 1) / 2)
+    lam = (nik_pairs / PRIOR_RECALL) / (n_records * (n_records - 1) / 2)
     con.execute("""create or replace temp table fs_tf as
         select name_key, count(*) / sum(count(*)) over () as tf
         from fs_input where name_key is not null group by name_key""")

@@ -6,34 +6,30 @@ with records as (
         records.*,
         identities.person_id,
         identities.resolved_nik,
-        case records.source when 'dukcapil' then 1 when 'bps' then 2 when 'dtks' then 3 else 4 end as source_rank
+        -- Smaller is preferred: by source, then (the register may list a person twice) the
+        -- most recent row. One number rather than a window's row_number, so the whole model
+        -- is one hash aggregate (a source's rows number far fewer than 10^12).
+        (case records.source when 'dukcapil' then 1 when 'bps' then 2 when 'dtks' then 3 else 4 end)
+        * 1000000000000 - records.source_row_number as preference
     from {{ ref('int_person_records') }} as records
     inner join {{ ref('int_person_identity') }} as identities on records.record_key = identities.record_key
-),
-
-ranked as (
-    select
-        *,
-        -- The register may list a person twice: its most recent row speaks.
-        row_number() over (
-            partition by person_id order by source_rank asc, source_row_number desc
-        ) as preference
-    from records
 )
 
 select
     person_id,
     max(resolved_nik) as resolved_nik,
-    arg_min(nama, preference) filter (where nama is not null) as nama,
-    arg_min(jenis_kelamin, preference) filter (where jenis_kelamin is not null) as jenis_kelamin,
-    arg_min(tanggal_lahir, preference) filter (where tanggal_lahir is not null) as tanggal_lahir,
-    arg_min(hubungan_kk, preference) filter (where hubungan_kk is not null) as hubungan_kk,
-    max(case when preference = 1 and source = 'dukcapil' then no_kk_clean end) as register_no_kk,
+    -- arg_min skips records whose value is NULL: the most preferred record that has it.
+    arg_min(nama, preference) as nama,
+    arg_min(jenis_kelamin, preference) as jenis_kelamin,
+    arg_min(tanggal_lahir, preference) as tanggal_lahir,
+    arg_min(hubungan_kk, preference) as hubungan_kk,
+    case when arg_min(source, preference) = 'dukcapil' then arg_min_null(no_kk_clean, preference) end
+        as register_no_kk,
     max(tanggal_meninggal) as tanggal_meninggal,
     bool_or(source = 'dukcapil') as in_dukcapil,
     bool_or(source = 'dtks') as in_dtks,
     bool_or(source = 'p3ke') as in_p3ke,
     bool_or(source = 'bps') as in_bps,
     count(*) as record_count
-from ranked
+from records
 group by person_id
