@@ -306,8 +306,9 @@ def cluster_untrusted(untrusted: list[str], edges: list[tuple]) -> pa.Table:
     untrusted: record keys without a trusted NIK. edges: (probability, node_l, node_r,
     blocking_rule), where a node is a record key of an untrusted record or 'nik:<NIK>' for a
     record with a trusted NIK (all records of one register person are one node). Links are
-    taken strongest first (ties by keys, so the result is deterministic); a link that would
-    put two register NIKs in one cluster is dropped, so each side keeps its stronger links.
+    taken strongest first (ties by keys, then rule, so the result is deterministic); a link
+    that would put two register NIKs in one cluster is dropped, so each side keeps its
+    stronger links.
 
     Returns one row per untrusted record: its cluster's register NIK (or NULL), the smallest
     untrusted record key of its cluster, and the probability and blocking rule of the
@@ -329,7 +330,9 @@ def cluster_untrusted(untrusted: list[str], edges: list[tuple]) -> pa.Table:
         return root
 
     best: dict[str, tuple[float, str]] = {}
-    for probability, node_l, node_r, rule in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
+    # Ties by keys, then rule: all records of a register NIK are one node, so one record can
+    # have equally strong links to it by different rules.
+    for probability, node_l, node_r, rule in sorted(edges, key=lambda e: (-e[0], e[1], e[2], e[3] or "")):
         root_l, root_r = find(node_l), find(node_r)
         if root_l == root_r:
             accepted = True

@@ -72,3 +72,10 @@ def test_clusters_never_join_two_register_persons():
     assert rows["b"]["match_probability"] == 0.97
     assert rows["c"]["resolved_nik"] is None and rows["c"]["cluster_key"] == rows["d"]["cluster_key"] == "c"
     assert rows["e"]["cluster_key"] == "e" and rows["e"]["match_probability"] is None
+
+
+def test_equally_strong_links_to_one_register_person_give_one_answer():
+    # Record a links to two records of register NIK 1 (one node) by different rules, equally strongly.
+    edges = [(0.99, "a", "nik:1", "village_name"), (0.99, "a", "nik:1", "name_birth_date")]
+    results = {cluster_untrusted(["a"], order).to_pylist()[0]["blocking_rule"] for order in (edges, edges[::-1])}
+    assert results == {"name_birth_date"}
