@@ -63,6 +63,8 @@ PRIOR_RECALL = 0.95
 KEEP_FLOOR = 0.01
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Splink's working schemas in the build's database (and scratch folders beside it).
+TRAIN_SCHEMA, SCORE_SCHEMA = "splink_train", "splink_work"
 # The dbt code the matcher's input is made by (folders: every .sql file in them).
 MATCHER_INPUT_CODE = ("macros", "models/staging", "models/intermediate/int_person_records.sql",
                       "models/intermediate/int_person_nik_links.sql",
@@ -144,8 +146,7 @@ def splink_settings():
 def _scratch_folder(con: duckdb.DuckDBPyConnection, name: str) -> str:
     """A fresh folder for Splink's Parquet files beside the database file: they hold names,
     birth dates and raw NIKs, so they stay where the working database (restricted) is, not
-    in a shared temporary folder. A folder left by a killed build is removed first (only
-    one build writes a database at a time). An in-memory database gets a temporary folder."""
+    in a shared temporary folder. An in-memory database gets a temporary folder."""
     path = con.sql("select path from duckdb_databases() where database_name = current_database()").fetchall()[0][0]
     if not path:
         return tempfile.mkdtemp(prefix="dtsen_splink_")
@@ -191,6 +192,19 @@ def matcher_fingerprint() -> str:
     return hashlib.sha256(json.dumps([settings, training, _input_code()], sort_keys=True).encode()).hexdigest()
 
 
+def _clear_leftovers(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove what a killed build's training or scoring left: Splink's schemas (views over
+    Parquet files that hold names, birth dates and raw NIKs) and their scratch folders. Only
+    one build writes a database at a time, and it trains before it scores, so nothing here
+    belongs to a running step."""
+    for schema in (TRAIN_SCHEMA, SCORE_SCHEMA):
+        con.execute(f"drop schema if exists {schema} cascade")
+    path = con.sql("select path from duckdb_databases() where database_name = current_database()").fetchall()[0][0]
+    if path:
+        for schema in (TRAIN_SCHEMA, SCORE_SCHEMA):
+            shutil.rmtree(Path(path).with_name(f"{Path(path).name}.{schema}"), ignore_errors=True)
+
+
 @contextmanager
 def _splink_workspace(con: duckdb.DuckDBPyConnection, input_sql: str, work_schema: str):
     """Splink's database API on `con`, with the matching input as `work_schema`.match_input.
@@ -198,6 +212,7 @@ def _splink_workspace(con: duckdb.DuckDBPyConnection, input_sql: str, work_schem
     it, so the database file does not grow); both are removed on leaving."""
     from splink import DuckDBAPI
 
+    _clear_leftovers(con)
     workdir = _scratch_folder(con, work_schema)
     con.execute(f"create schema if not exists {work_schema}")
     registered: list[str] = []
@@ -221,7 +236,7 @@ def _splink_workspace(con: duckdb.DuckDBPyConnection, input_sql: str, work_schem
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def train_matcher(con: duckdb.DuckDBPyConnection, input_sql: str, work_schema: str = "splink_train",
+def train_matcher(con: duckdb.DuckDBPyConnection, input_sql: str, work_schema: str = TRAIN_SCHEMA,
                   timings: dict | None = None) -> tuple[str, int]:
     """Train the model on the records of `input_sql` (m from pairs sharing a trusted NIK,
     u from random pairs, the prior from the share of pairs sharing a trusted NIK); returns
@@ -245,14 +260,16 @@ def train_matcher(con: duckdb.DuckDBPyConnection, input_sql: str, work_schema: s
         labels = register(f"select * from {work_schema}.match_labels", "splink_match_labels")
         linker.training.estimate_m_from_pairwise_labels(labels)
         timings["m_s"] = time.perf_counter() - t
-        model = json.dumps(linker.misc.save_model_to_json(), sort_keys=True)
+        model = linker.misc.save_model_to_json()
+        model.pop("linker_uid", None)  # a random name of this Linker, not part of the model
+        model = json.dumps(model, sort_keys=True)
         linker.table_management.delete_tables_created_by_splink_from_db()
         records = con.sql(f"select count(*) from {work_schema}.match_input").fetchall()[0][0]
     return model, records
 
 
 def splink_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, model: str | None = None,
-                       work_schema: str = "splink_work", timings: dict | None = None) -> pa.Table:
+                       work_schema: str = SCORE_SCHEMA, timings: dict | None = None) -> pa.Table:
     """Score candidate pairs of the records of `input_sql` with a trained model (Splink's
     model JSON; trained on these records first if None); returns the pairs as an Arrow table.
     The name frequencies are those of all records; only the records a candidate pair can

@@ -7,28 +7,26 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from dtsen.cli import PROJECT_DIR
+from dtsen.cli import PROJECT_DIR, dbt_command, dbt_env
 from dtsen.publish import PublishRefused, mart_content_hashes, publish
 
-KILL_AT = "START python table model intermediate.int_person_match_pairs"  # Splink writing its work tables
+# Killed while Splink trains (asked to retrain): its work tables are being written then.
+KILL_AT = "START python incremental model intermediate.int_person_match_model"
 
 
 def _start_build(landing: Path, db: Path, scratch: Path) -> subprocess.Popen:
-    """`dbt build` as dtsen.cli.dbt_build(isolated=True) runs it, in its own process group;
-    its temporary files (Splink's) in `scratch`, so that what a kill leaves behind stays there."""
-    command = [str(Path(sys.executable).with_name("dbt")), "build", "--profiles-dir", str(PROJECT_DIR),
-               "--project-dir", str(PROJECT_DIR), "--target-path", str(db.parent / "target"),
-               "--log-path", str(db.parent / "logs")]
+    """`dbt build` as dtsen.cli.dbt_build(isolated=True) runs it, asked to retrain the matcher,
+    in its own process group; its temporary files (Splink's) in `scratch`, so that what a
+    kill leaves behind stays there."""
+    command = [*dbt_command("build", db.parent), "--vars", "{retrain_matcher: true}"]
     scratch.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DTSEN_LANDING": str(landing.resolve()), "DTSEN_DB": str(db.resolve()),
-           "TMPDIR": str(scratch)}
+    env = {**dbt_env(landing, db), "TMPDIR": str(scratch)}
     return subprocess.Popen(command, env=env, cwd=PROJECT_DIR, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
 
@@ -110,7 +108,7 @@ def test_killed_build_keeps_the_publication_and_the_rebuild_gives_the_same_marts
     try:
         while not (log.exists() and KILL_AT in log.read_text(errors="replace")):
             assert build.poll() is None, "the build ended before it could be killed"
-            assert time.monotonic() < deadline, "the build did not reach the Splink model in 120 s"
+            assert time.monotonic() < deadline, "the build did not reach the matcher in 120 s"
             time.sleep(0.2)
         time.sleep(1.0)
         # Analysts query the publication while the build runs; publishing from a working
@@ -129,7 +127,7 @@ def test_killed_build_keeps_the_publication_and_the_rebuild_gives_the_same_marts
 
     # What Splink wrote (names, birth dates, raw NIKs) stays beside the working database,
     # never in the shared temporary folder; the next build clears it.
-    scratch = working.with_name(working.name + ".splink_work")
+    scratch = working.with_name(working.name + ".splink_train")
     assert scratch.is_dir() and not list((work / "tmp").glob("dtsen_splink_*"))
 
     # The publication is intact and readable, as recorded.
