@@ -51,7 +51,8 @@ import time
 from bisect import bisect_right
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from dtsen.cli import PROJECT_DIR, dbt_command, dbt_env
+
 DEFAULT_RESULTS = PROJECT_DIR / "benchmarks" / "results.csv"
 DEFAULT_WORK = Path(os.environ.get("TMPDIR", "/tmp")) / "dtsen-bench"
 # DuckDB's limit inside the build: a 28.4 M run spills to disk rather than dies, and the
