@@ -123,6 +123,12 @@ def _dukcapil(con, landing: Path, folder: Path, extract: dt.date, rates: dict) -
                    row_number() over (partition by jenis_kelamin order by rn) - 1 as i,
                    count(*) over (partition by jenis_kelamin) as n
             from penduduk where jenis_kelamin in ('LAKI-LAKI', 'PEREMPUAN')
+        ),
+        -- drawn before the join, so that it is an equi-join on (sex, i): drawn in the join
+        -- condition it compared every baby with every name of its sex
+        drawn as (
+            select b.*, pick(b.rn, 'month:name', s.n) as name_i
+            from babies as b join (select distinct girl, n from names) as s using (girl)
         )
         select b.k, b.no_kk, b.kode_desa, b.alamat, b.rt, b.rw, b.agama, b.tempat_lahir, b.girl, b.born,
                substr(b.kode_desa, 1, 6)
@@ -130,8 +136,8 @@ def _dukcapil(con, landing: Path, folder: Path, extract: dt.date, rates: dict) -
                    || strftime(b.born, '%m%y')
                    || lpad(cast(9000 + pick(b.rn, 'month:serial', 1000) as varchar), 4, '0') as nik,
                names.nama_lengkap
-        from babies as b
-        join names on names.girl = b.girl and names.i = pick(b.rn, 'month:name', names.n)
+        from drawn as b
+        join names on names.girl = b.girl and names.i = b.name_i
     """)
     # A new NIK must not exist already (it would be another person's).
     con.execute("delete from births where nik in (select nik from penduduk where nik is not null)")
