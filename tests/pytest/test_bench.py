@@ -128,8 +128,8 @@ def test_results_csv_gains_new_columns_without_losing_rows(tmp_path):
     assert rows[0]["wall_s"] == "5" and rows[0]["cpu_s"] == ""
 
 
-def test_disk_warning_when_free_space_is_below_five_times_the_landing_zone():
+def test_disk_warning_when_free_space_is_below_eight_times_the_landing_zone():
     gb = 2**30
-    assert disk_warning(free_bytes=40 * gb, landing_bytes=9 * gb) is not None
-    assert "needs about 45.0 GB" in disk_warning(free_bytes=20 * gb, landing_bytes=9 * gb)
-    assert disk_warning(free_bytes=46 * gb, landing_bytes=9 * gb) is None
+    assert disk_warning(free_bytes=70 * gb, landing_bytes=9 * gb) is not None
+    assert "needs about 72.0 GB" in disk_warning(free_bytes=20 * gb, landing_bytes=9 * gb)
+    assert disk_warning(free_bytes=73 * gb, landing_bytes=9 * gb) is None
