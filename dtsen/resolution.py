@@ -143,11 +143,16 @@ def splink_settings():
     )
 
 
+def _database_path(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The file of `con`'s current database; None for an in-memory one."""
+    return con.sql("select path from duckdb_databases() where database_name = current_database()").fetchall()[0][0]
+
+
 def _scratch_folder(con: duckdb.DuckDBPyConnection, name: str) -> str:
     """A fresh folder for Splink's Parquet files beside the database file: they hold names,
     birth dates and raw NIKs, so they stay where the working database (restricted) is, not
     in a shared temporary folder. An in-memory database gets a temporary folder."""
-    path = con.sql("select path from duckdb_databases() where database_name = current_database()").fetchall()[0][0]
+    path = _database_path(con)
     if not path:
         return tempfile.mkdtemp(prefix="dtsen_splink_")
     folder = Path(path).with_name(f"{Path(path).name}.{name}")
@@ -199,7 +204,7 @@ def _clear_leftovers(con: duckdb.DuckDBPyConnection) -> None:
     belongs to a running step."""
     for schema in (TRAIN_SCHEMA, SCORE_SCHEMA):
         con.execute(f"drop schema if exists {schema} cascade")
-    path = con.sql("select path from duckdb_databases() where database_name = current_database()").fetchall()[0][0]
+    path = _database_path(con)
     if path:
         for schema in (TRAIN_SCHEMA, SCORE_SCHEMA):
             shutil.rmtree(Path(path).with_name(f"{Path(path).name}.{schema}"), ignore_errors=True)
