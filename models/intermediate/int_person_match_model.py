@@ -3,7 +3,8 @@ with their m and u, the prior), one row.
 
 Kept between builds, so a month's scores come from the same model as last month's and a
 monthly build does not pay for training. It is retrained when there is none, when the
-code's matcher fingerprint (settings, training, Splink version) differs from the kept one,
+code's matcher fingerprint (settings, training, Splink version, the SQL that makes its
+input; dtsen.resolution.matcher_fingerprint) differs from the kept one,
 or when asked: --vars '{retrain_matcher: true}'. A --full-refresh does not retrain
 (full_refresh: false), so a full rebuild scores like the monthly build it is checked against.
 """
