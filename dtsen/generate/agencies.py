@@ -384,7 +384,8 @@ def _dtks(con, rates, tl: Timeline) -> None:
         select r.*, h.hh_row, h.q, p.shdk, p.sekolah, p.disabilitas, p.hamil, p.age as age_now
         from dtks_rows r join dtks_hh3 h using (hkey) join person p on p.person_id = r.src_pid
     ), n as (
-        select *, row_number() over (order by hh_row, hub, ord, copy) as t_row,
+        -- pkey last: two children who left for their own KK share hub and ord
+        select *, row_number() over (order by hh_row, hub, ord, copy, pkey) as t_row,
             no_kk is not null as el_no_kk_damaged,
             no_kk is not null and u(rk, 'e_kk') < {r['no_kk_damaged']} as e_no_kk_damaged
         from m
@@ -481,7 +482,7 @@ def _p3ke(con, rates, tl: Timeline) -> None:
             p.age as age_now
         from p3ke_rows r join p3ke_hh3 h using (hkey) join person p on p.person_id = r.src_pid
     ), n as (
-        select *, row_number() over (order by hh_row, hub, ord, copy) as t_row from m
+        select *, row_number() over (order by hh_row, hub, ord, copy, pkey) as t_row from m
     )
     select
         case when e_empty_record_id then NULL else 'IND-' || lpad(t_row::VARCHAR, 11, '0') end as id_individu,
@@ -574,8 +575,8 @@ def _bps(con, rates, tl: Timeline) -> None:
             p.disabilitas, p.sekolah
         from bps_rows r join bps_hh3 h using (hkey) join person p on p.person_id = r.src_pid
     ), n as (
-        select *, row_number() over (order by hh_row, hub, ord, copy) as t_row,
-            row_number() over (partition by hkey order by hub, ord, copy) as no_urut
+        select *, row_number() over (order by hh_row, hub, ord, copy, pkey) as t_row,
+            row_number() over (partition by hkey order by hub, ord, copy, pkey) as no_urut
         from m
     )
     select
