@@ -1,7 +1,8 @@
 {% snapshot snap_household_eligibility %}
     {#- History of every family's desil and programme eligibility across monthly runs.
         Versions are dated by the data date (the newest current extract), not the day of
-        the run, so rebuilding on the same deliveries adds nothing. -#}
+        the run, so rebuilding on the same deliveries adds nothing. Not on Spark: dbt-spark
+        snapshots need Delta, Iceberg or Hudi tables, which local pyspark lacks. -#}
     {{ config(
         schema='marts',
         unique_key=['family_id', 'program'],
@@ -9,6 +10,7 @@
         check_cols=['desil_nasional', 'desil_provinsi', 'layak', 'alasan', 'menerima', 'status_penargetan'],
         updated_at='tanggal_data',
         hard_deletes='invalidate',
+        enabled=target.type != 'spark',
     ) }}
 
     select

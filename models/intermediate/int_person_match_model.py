@@ -7,35 +7,31 @@ code's matcher fingerprint (settings, training, Splink version, the SQL that mak
 input; dtsen.resolution.matcher_fingerprint) differs from the kept one,
 or when asked: --vars '{retrain_matcher: true}'. A --full-refresh does not retrain
 (full_refresh: false), so a full rebuild scores like the monthly build it is checked against.
+Materialisation and key are set in _intermediate__models.yml (on Spark, a plain table).
 """
 from datetime import datetime, timezone
 
 import pyarrow as pa
 
+from dtsen.engine import duckdb_inputs, to_engine
 from dtsen.resolution import matcher_fingerprint, matching_input_sql, train_matcher
 
 
 def model(dbt, session):
-    dbt.config(materialized="incremental", incremental_strategy="delete+insert", unique_key="matcher",
-               full_refresh=False)
     fingerprint = matcher_fingerprint()
     if dbt.is_incremental and str(dbt.config.get("retrain")).lower() != "true":
         kept = session.sql(f"select * from {dbt.this} where matcher_fingerprint = ?", params=[fingerprint])
         kept = kept.to_arrow_table()
         if kept.num_rows == 1:
             return kept
-    features = dbt.ref("int_person_match_features").sql_query()
-    links = dbt.ref("int_person_nik_links").sql_query()
-    input_sql = matching_input_sql(f"({features})", f"({links})")
-    con = session.cursor()  # Splink wants a DuckDBPyConnection: a cursor on the build's database
-    try:
+    with duckdb_inputs(session, features=dbt.ref("int_person_match_features"),
+                       links=dbt.ref("int_person_nik_links")) as (con, inputs):
+        input_sql = matching_input_sql(inputs["features"], inputs["links"])
         model_json, records = train_matcher(con, input_sql)
-    finally:
-        con.close()
-    return pa.table({
+    return to_engine(session, pa.table({
         "matcher": ["person"],
         "matcher_fingerprint": [fingerprint],
         "model_json": [model_json],
         "trained_on_records": pa.array([records], pa.int64()),
         "trained_at": pa.array([datetime.now(timezone.utc)], pa.timestamp("us", tz="UTC")),
-    })
+    }))

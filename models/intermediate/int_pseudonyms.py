@@ -4,29 +4,30 @@ The key comes from the environment at run time (dtsen.pseudonym); without it the
 stops here, before any mart is written. The HMAC runs inside DuckDB with the key's pads
 bound as parameters: identifiers never leave the database and the key never enters SQL text.
 """
+from dtsen.engine import duckdb_inputs, to_engine
 from dtsen.pseudonym import hmac_pads, hmac_sql, key_from_environment
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     pads = hmac_pads(key_from_environment())
-    records = dbt.ref("int_person_records").sql_query()
-    members = dbt.ref("int_family_members").sql_query()
-    households = dbt.ref("int_household_families").sql_query()
-    persons = dbt.ref("int_persons").sql_query()
-    # Every well-formed NIK delivered, not only those the register confirms: duplicates of
-    # unconfirmed NIKs are reported too. Internal person ids may be derived from a NIK:
-    # analysts see them only keyed.
-    identifiers = f"""
-        select distinct 'nik' as identifier_kind, nik_clean as identifier
-        from ({records}) where nik_clean is not null
-        union all
-        select 'family', family_key
-        from (select family_key from ({members}) union select family_key from ({households}))
-        union all
-        select 'person', person_id from ({persons})
-    """
-    return session.sql(
-        f"select identifier_kind, identifier, {hmac_sql('identifier')} as pseudonym from ({identifiers})",
-        params=pads,
-    )
+    with duckdb_inputs(session, cursor=False, records=dbt.ref("int_person_records"),
+                       members=dbt.ref("int_family_members"), households=dbt.ref("int_household_families"),
+                       persons=dbt.ref("int_persons")) as (con, inputs):
+        # Every well-formed NIK delivered, not only those the register confirms: duplicates of
+        # unconfirmed NIKs are reported too. Internal person ids may be derived from a NIK:
+        # analysts see them only keyed.
+        identifiers = f"""
+            select distinct 'nik' as identifier_kind, nik_clean as identifier
+            from {inputs['records']} where nik_clean is not null
+            union all
+            select 'family', family_key
+            from (select family_key from {inputs['members']}
+                  union select family_key from {inputs['households']})
+            union all
+            select 'person', person_id from {inputs['persons']}
+        """
+        pseudonyms = to_engine(session, con.sql(
+            f"select identifier_kind, identifier, {hmac_sql('identifier')} as pseudonym from ({identifiers})",
+            params=pads))
+    return pseudonyms

@@ -7,21 +7,26 @@ Text columns of the sample are categorical variables, number columns numeric one
 """
 from pandas.api.types import is_numeric_dtype
 
+from dtsen.engine import duckdb_inputs, to_engine
 from dtsen.welfare import KEY, OUTCOME, WEIGHT, fit_pmt
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    # In a fixed order: floating-point sums depend on it, and a rebuild must give the same bits.
-    sample = dbt.ref("int_pmt_sample").order("family_key").df()
+    with duckdb_inputs(session, sample=dbt.ref("int_pmt_sample"), deliveries=dbt.ref("stg_landing__delivery_files"),
+                       surveys=dbt.ref("int_survey_households")) as (con, inputs):
+        # In a fixed order: floating-point sums depend on it, and a rebuild must give the same bits.
+        sample = con.sql(f"select * from {inputs['sample']} order by family_key").df()
+        # Dated by the data it was fitted on (the newest current extract), so a rebuild on the
+        # same deliveries writes the same table.
+        fitted_on = con.sql(f"select max(extract_date) from {inputs['deliveries']}"
+                            " where status = 'current'").fetchall()[0][0]
+        survey_year = con.sql(f"select max(tahun) from {inputs['surveys']}").fetchall()[0][0]
     variables = [column for column in sample.columns if column not in (KEY, OUTCOME, WEIGHT)]
     numeric = [column for column in variables if is_numeric_dtype(sample[column])]
     categorical = [column for column in variables if column not in numeric]
     penalties = [float(penalty) for penalty in dbt.config.get("ridge_penalties")]
     coefficients = fit_pmt(sample, categorical, numeric, penalties)
-    # Dated by the data it was fitted on (the newest current extract), so a rebuild on the
-    # same deliveries writes the same table.
-    deliveries = dbt.ref("stg_landing__delivery_files").filter("status = 'current'")
-    coefficients["fitted_on"] = deliveries.aggregate("max(extract_date)").fetchall()[0][0]
-    coefficients["survey_year"] = dbt.ref("int_survey_households").aggregate("max(tahun)").fetchall()[0][0]
-    return coefficients
+    coefficients["fitted_on"] = fitted_on
+    coefficients["survey_year"] = survey_year
+    return to_engine(session, coefficients)

@@ -1,0 +1,56 @@
+"""The engine under a dbt Python model: the build's DuckDB, or Spark (dtsen.spark_dbt).
+
+The Python models (Splink's training and scoring, clustering, pseudonyms, the PMT fit) are
+written once, against DuckDB. On DuckDB they work on the build's own connection. On Spark
+their inputs are handed over as Arrow to an in-memory DuckDB on the driver, the same code
+runs there, and the result goes back to Spark as a data frame: one implementation, the same
+answers on both engines. That collects the inputs on the driver, which suits the small
+populations Spark is checked on; a cluster-size run would swap Splink's Spark backend in here.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import duckdb
+import pyarrow as pa
+
+
+def is_spark(session) -> bool:
+    """A SparkSession, not dbt-duckdb's cursor (pyspark is installed only beside dbt-spark)."""
+    return type(session).__module__.startswith("pyspark.")
+
+
+@contextmanager
+def duckdb_inputs(session, cursor: bool = True, **refs) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, str]]]:
+    """A DuckDB connection, and for each of `refs` (name=dbt.ref(...): dbt finds a Python
+    model's dependencies by its literal dbt.ref calls) a parenthesised query that reads it there.
+
+    On DuckDB the connection is a cursor on the build's database, closed on leaving (so
+    Splink's settings and views stay off the build's connection), or with cursor=False the
+    build's connection itself, so that a model can return a relation still to be run."""
+    if is_spark(session):
+        con = duckdb.connect()
+        for name, frame in refs.items():
+            con.register(name, frame.toArrow())
+        queries = {name: f"(select * from {name})" for name in refs}
+    else:
+        con = session.cursor() if cursor else session
+        queries = {name: f"({relation.sql_query()})" for name, relation in refs.items()}
+    try:
+        yield con, queries
+    finally:
+        if con is not session:
+            con.close()
+
+
+def to_engine(session, result):
+    """A model's result (an Arrow table, a DuckDB relation or a pandas frame) as what the
+    engine saves: unchanged on DuckDB, a Spark data frame on Spark."""
+    if not is_spark(session):
+        return result
+    if isinstance(result, duckdb.DuckDBPyRelation):
+        result = result.to_arrow_table()
+    elif not isinstance(result, pa.Table):
+        result = pa.Table.from_pandas(result, preserve_index=False)
+    return session.createDataFrame(result)
