@@ -119,3 +119,155 @@
         map('ignoreNullFields', 'false'))
     {%- endif -%}
 {%- endmacro %}
+
+{#- All columns of `relation` but `columns` (a list of names). -#}
+{% macro star_except(relation, columns) -%}
+    {{ return(adapter.dispatch('star_except', 'dtsen')(relation, columns)) }}
+{%- endmacro %}
+
+{% macro default__star_except(relation, columns) -%}
+    {{ relation }}.* exclude ({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__star_except(relation, columns) -%}
+    {{ relation }}.* except ({{ columns | join(', ') }})
+{%- endmacro %}
+
+{#- Aggregate: `value` of the row with the smallest `order`, among the rows whose value is
+    not NULL. -#}
+{% macro arg_min_skip_null(value, order) -%}
+    {{ return(adapter.dispatch('arg_min_skip_null', 'dtsen')(value, order)) }}
+{%- endmacro %}
+
+{% macro default__arg_min_skip_null(value, order) -%}
+    arg_min({{ value }}, {{ order }})
+{%- endmacro %}
+
+{% macro spark__arg_min_skip_null(value, order) -%}
+    min_by({{ value }}, {{ order }}) filter (where {{ value }} is not null)
+{%- endmacro %}
+
+{#- Aggregate: `value` of the row with the smallest `order`, NULL if it is NULL there. -#}
+{% macro arg_min_keep_null(value, order) -%}
+    {{ return(adapter.dispatch('arg_min_keep_null', 'dtsen')(value, order)) }}
+{%- endmacro %}
+
+{% macro default__arg_min_keep_null(value, order) -%}
+    arg_min_null({{ value }}, {{ order }})
+{%- endmacro %}
+
+{% macro spark__arg_min_keep_null(value, order) -%}
+    min_by({{ value }}, {{ order }})
+{%- endmacro %}
+
+{#- Aggregate: `value` of the row with the largest `order` (rows with a NULL value are
+    skipped on DuckDB only: callers filter them out). -#}
+{% macro arg_max(value, order) -%}
+    {{ return(adapter.dispatch('arg_max', 'dtsen')(value, order)) }}
+{%- endmacro %}
+
+{% macro default__arg_max(value, order) -%}
+    arg_max({{ value }}, {{ order }})
+{%- endmacro %}
+
+{% macro spark__arg_max(value, order) -%}
+    max_by({{ value }}, {{ order }})
+{%- endmacro %}
+
+{#- Aggregate: the values joined by `separator` in the order of `order_by`. A FILTER clause
+    may follow. -#}
+{% macro ordered_string_agg(value, separator, order_by) -%}
+    {{ return(adapter.dispatch('ordered_string_agg', 'dtsen')(value, separator, order_by)) }}
+{%- endmacro %}
+
+{% macro default__ordered_string_agg(value, separator, order_by) -%}
+    string_agg({{ value }}, {{ separator }} order by {{ order_by }})
+{%- endmacro %}
+
+{% macro spark__ordered_string_agg(value, separator, order_by) -%}
+    string_agg({{ value }}, {{ separator }}) within group (order by {{ order_by }})
+{%- endmacro %}
+
+{#- The words of a text (split at single spaces), sorted: a list. -#}
+{% macro sorted_words(text) -%}
+    {{ return(adapter.dispatch('sorted_words', 'dtsen')(text)) }}
+{%- endmacro %}
+
+{% macro default__sorted_words(text) -%}
+    list_sort(string_split({{ text }}, ' '))
+{%- endmacro %}
+
+{% macro spark__sorted_words(text) -%}
+    array_sort(split({{ text }}, ' '))
+{%- endmacro %}
+
+{#- A list of words as one text, joined by spaces. -#}
+{% macro words_as_text(words) -%}
+    {{ return(adapter.dispatch('words_as_text', 'dtsen')(words)) }}
+{%- endmacro %}
+
+{% macro default__words_as_text(words) -%}
+    array_to_string({{ words }}, ' ')
+{%- endmacro %}
+
+{% macro spark__words_as_text(words) -%}
+    array_join({{ words }}, ' ')
+{%- endmacro %}
+
+{#- True when every element of list `part` is in list `whole`. -#}
+{% macro list_contains_all(whole, part) -%}
+    {{ return(adapter.dispatch('list_contains_all', 'dtsen')(whole, part)) }}
+{%- endmacro %}
+
+{% macro default__list_contains_all(whole, part) -%}
+    list_has_all({{ whole }}, {{ part }})
+{%- endmacro %}
+
+{% macro spark__list_contains_all(whole, part) -%}
+    (size(array_except({{ part }}, {{ whole }})) = 0)
+{%- endmacro %}
+
+{#- True when one edit (insertion, deletion, substitution, or swap of two neighbouring
+    characters) or none turns `a` into `b`: a Damerau-Levenshtein distance of at most 1. -#}
+{% macro within_one_edit(a, b) -%}
+    {{ return(adapter.dispatch('within_one_edit', 'dtsen')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__within_one_edit(a, b) -%}
+    (damerau_levenshtein({{ a }}, {{ b }}) <= 1)
+{%- endmacro %}
+
+{#- Spark has no Damerau-Levenshtein: Levenshtein, or `a` with two neighbours swapped. -#}
+{% macro spark__within_one_edit(a, b) -%}
+    (levenshtein({{ a }}, {{ b }}) <= 1
+     or (length({{ a }}) = length({{ b }}) and length({{ a }}) >= 2
+         and exists(sequence(1, length({{ a }}) - 1), i -> concat(
+             substr({{ a }}, 1, i - 1), substr({{ a }}, i + 1, 1), substr({{ a }}, i, 1), substr({{ a }}, i + 2)
+         ) = {{ b }})))
+{%- endmacro %}
+
+{#- True when `text` begins with `prefix`. -#}
+{% macro starts_with(text, prefix) -%}
+    {{ return(adapter.dispatch('starts_with', 'dtsen')(text, prefix)) }}
+{%- endmacro %}
+
+{% macro default__starts_with(text, prefix) -%}
+    starts_with({{ text }}, {{ prefix }})
+{%- endmacro %}
+
+{% macro spark__starts_with(text, prefix) -%}
+    startswith({{ text }}, {{ prefix }})
+{%- endmacro %}
+
+{#- Days from `earlier` to `later` (dates), a whole number. -#}
+{% macro days_between(later, earlier) -%}
+    {{ return(adapter.dispatch('days_between', 'dtsen')(later, earlier)) }}
+{%- endmacro %}
+
+{% macro default__days_between(later, earlier) -%}
+    ({{ later }} - {{ earlier }})
+{%- endmacro %}
+
+{% macro spark__days_between(later, earlier) -%}
+    datediff({{ later }}, {{ earlier }})
+{%- endmacro %}

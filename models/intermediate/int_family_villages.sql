@@ -1,29 +1,46 @@
 -- The village each family lives in: where most of its living members are registered in
 -- the civil register; for a family the register does not place, where most records of
--- the source households linked to it say it lives.
-with register_village as (
+-- the source households linked to it say it lives. (Counted first: Spark cannot order a
+-- window by an aggregate of the same select.)
+with register_village_records as (
     select
         members.family_key,
-        records.kode_desa
+        records.kode_desa,
+        count(*) as records_in_village
     from {{ ref('int_family_members') }} as members
     inner join {{ ref('int_person_identity') }} as identities on members.person_id = identities.person_id
     inner join {{ ref('int_person_records') }} as records
         on identities.record_key = records.record_key and records.source = 'dukcapil'
     where members.is_living and records.kode_desa is not null
     group by members.family_key, records.kode_desa
-    qualify row_number() over (partition by members.family_key order by count(*) desc, records.kode_desa) = 1
 ),
 
-source_village as (
+register_village as (
+    select
+        family_key,
+        kode_desa
+    from register_village_records
+    qualify row_number() over (partition by family_key order by records_in_village desc, kode_desa asc) = 1
+),
+
+source_village_records as (
     select
         households.family_key,
-        records.kode_desa
+        records.kode_desa,
+        count(*) as records_in_village
     from {{ ref('int_household_families') }} as households
     inner join {{ ref('int_person_records') }} as records
         on households.source = records.source and households.source_household_id = records.source_household_id
     where records.kode_desa is not null
     group by households.family_key, records.kode_desa
-    qualify row_number() over (partition by households.family_key order by count(*) desc, records.kode_desa) = 1
+),
+
+source_village as (
+    select
+        family_key,
+        kode_desa
+    from source_village_records
+    qualify row_number() over (partition by family_key order by records_in_village desc, kode_desa asc) = 1
 )
 
 select

@@ -104,8 +104,8 @@ ordered as (
 select
     family_key,
     {%- for indicator in indicators %}
-        arg_max({{ indicator }}, recency) filter (where {{ indicator }} is not null) as {{ indicator }},
-        arg_max(source, recency) filter (where {{ indicator }} is not null) as {{ indicator }}_sumber,
+        {{ arg_max(indicator, 'recency') }} filter (where {{ indicator }} is not null) as {{ indicator }},
+        {{ arg_max('source', 'recency') }} filter (where {{ indicator }} is not null) as {{ indicator }}_sumber,
     {%- endfor %}
     max(observed_on) as observed_on
 from ordered

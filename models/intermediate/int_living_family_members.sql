@@ -12,8 +12,12 @@ select
     ijazah,
     bekerja,
     penerima_pip,
-    date_diff('year', tanggal_lahir, {{ reference_date() }})
-    - case when strftime({{ reference_date() }}, '%m%d') < strftime(tanggal_lahir, '%m%d') then 1 else 0 end
-        as umur
+    year({{ reference_date() }}) - year(tanggal_lahir)
+    - case
+        when
+            month({{ reference_date() }}) * 100 + day({{ reference_date() }})
+            < month(tanggal_lahir) * 100 + day(tanggal_lahir) then 1
+        else 0
+    end as umur
 from {{ ref('int_family_members') }}
 where is_living

@@ -9,11 +9,11 @@ with keyed as (
         jenis_kelamin,
         kode_desa,
         -- Old spelling (OE, DJ, TJ for U, J, C) and the spellings of Muhammad are one name.
-        nullif(trim(regexp_replace(
-            replace(replace(replace(' ' || nama_normal || ' ', 'OE', 'U'), 'DJ', 'J'), 'TJ', 'C'),
-            '\b(MUHAMMAD|MUHAMAD|MUHAMMED|MOHAMMAD|MOHAMAD|MOHAMMED|MOCHAMMAD|MOCHAMAD|MOCH|MOH|MUH|M)\b',
+        nullif(trim({{ replace_pattern(
+            "replace(replace(replace(' ' || nama_normal || ' ', 'OE', 'U'), 'DJ', 'J'), 'TJ', 'C')",
+            '\\b(MUHAMMAD|MUHAMAD|MUHAMMED|MOHAMMAD|MOHAMAD|MOHAMMED|MOCHAMMAD|MOCHAMAD|MOCH|MOH|MUH|M)\\b',
             'MUHAMMAD', 'g'
-        )), '') as name_key
+        ) }}), '') as name_key
     from {{ ref('int_person_records') }}
 )
 
@@ -24,7 +24,7 @@ select
     tanggal_lahir as birth_date,
     jenis_kelamin as sex,
     kode_desa as village,
-    list_sort(string_split(name_key, ' ')) as name_words,
-    array_to_string(list_sort(string_split(name_key, ' ')), ' ') as name_sorted,
+    {{ sorted_words('name_key') }} as name_words,
+    {{ words_as_text(sorted_words('name_key')) }} as name_sorted,
     year(tanggal_lahir) as birth_year
 from keyed

@@ -41,9 +41,9 @@ compared as (
             when records.name_key is null or register.name_key is null then false
             when records.name_key = register.name_key or records.name_sorted = register.name_sorted then true
             else
-                list_has_all(records.name_words, register.name_words)
-                or list_has_all(register.name_words, records.name_words)
-                or damerau_levenshtein(records.name_key, register.name_key) <= 1
+                {{ list_contains_all('records.name_words', 'register.name_words') }}
+                or {{ list_contains_all('register.name_words', 'records.name_words') }}
+                or {{ within_one_edit('records.name_key', 'register.name_key') }}
                 or jaro_winkler_similarity(records.name_key, register.name_key) >= 0.95
         end as name_agrees,
         -- Forms a birth date takes for the same person: equal, off by up to a month, off by a
@@ -52,7 +52,7 @@ compared as (
             when records.birth_date is null or register.birth_date is null then false
             when records.birth_date = register.birth_date then true
             else
-                abs(records.birth_date - register.birth_date) <= 31
+                abs({{ days_between('records.birth_date', 'register.birth_date') }}) <= 31
                 or (
                     month(records.birth_date) = month(register.birth_date)
                     and day(records.birth_date) = day(register.birth_date)
@@ -65,8 +65,8 @@ compared as (
                             month(records.birth_date) = day(register.birth_date)
                             and day(records.birth_date) = month(register.birth_date)
                         )
-                        or strftime(records.birth_date, '%m-%d') in ('07-01', '12-31')
-                        or strftime(register.birth_date, '%m-%d') in ('07-01', '12-31')
+                        or month(records.birth_date) * 100 + day(records.birth_date) in (701, 1231)
+                        or month(register.birth_date) * 100 + day(register.birth_date) in (701, 1231)
                     )
                 )
         end as birth_date_agrees

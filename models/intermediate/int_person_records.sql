@@ -101,7 +101,7 @@ unioned as (
 )
 
 select
-    unioned.* exclude (kode_desa),
+    {{ star_except('unioned', ['kode_desa']) }},
     unioned.kode_desa as kode_desa_delivered,
     {{ person_record_key('unioned') }} as record_key,
     -- A village delivered under a regency code since retired gets today's code: the

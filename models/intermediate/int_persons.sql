@@ -18,13 +18,15 @@ with records as (
 select
     person_id,
     max(resolved_nik) as resolved_nik,
-    -- arg_min skips records whose value is NULL: the most preferred record that has it.
-    arg_min(nama, preference) as nama,
-    arg_min(jenis_kelamin, preference) as jenis_kelamin,
-    arg_min(tanggal_lahir, preference) as tanggal_lahir,
-    arg_min(hubungan_kk, preference) as hubungan_kk,
-    case when arg_min(source, preference) = 'dukcapil' then arg_min_null(no_kk_clean, preference) end
-        as register_no_kk,
+    -- The most preferred record that has the value.
+    {{ arg_min_skip_null('nama', 'preference') }} as nama,
+    {{ arg_min_skip_null('jenis_kelamin', 'preference') }} as jenis_kelamin,
+    {{ arg_min_skip_null('tanggal_lahir', 'preference') }} as tanggal_lahir,
+    {{ arg_min_skip_null('hubungan_kk', 'preference') }} as hubungan_kk,
+    case
+        when {{ arg_min_skip_null('source', 'preference') }} = 'dukcapil'
+            then {{ arg_min_keep_null('no_kk_clean', 'preference') }}
+    end as register_no_kk,
     max(tanggal_meninggal) as tanggal_meninggal,
     bool_or(source = 'dukcapil') as in_dukcapil,
     bool_or(source = 'dtks') as in_dtks,

@@ -6,7 +6,7 @@ with households as (
     select
         source,
         id_rt as source_household_id,
-        cast(null as varchar) as delivered_no_kk
+        cast(null as string) as delivered_no_kk
     from {{ ref('stg_dtks__rumah_tangga') }}
     union all
     select
@@ -54,16 +54,26 @@ member_card as (
 ),
 
 -- DTKS delivers the card on each member row: the household's is the most frequent one.
+-- (Counted first: Spark cannot order a window by an aggregate of the same select.)
+dtks_card_rows as (
+    select
+        source,
+        source_household_id,
+        no_kk_clean,
+        count(*) as member_rows
+    from {{ ref('int_person_records') }}
+    where source = 'dtks' and no_kk_clean is not null
+    group by source, source_household_id, no_kk_clean
+),
+
 dtks_delivered_card as (
     select
         source,
         source_household_id,
         no_kk_clean as delivered_no_kk
-    from {{ ref('int_person_records') }}
-    where source = 'dtks' and no_kk_clean is not null
-    group by source, source_household_id, no_kk_clean
+    from dtks_card_rows
     qualify row_number() over (
-        partition by source, source_household_id order by count(*) desc, no_kk_clean
+        partition by source, source_household_id order by member_rows desc, no_kk_clean asc
     ) = 1
 )
 

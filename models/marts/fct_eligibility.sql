@@ -73,7 +73,7 @@ conditions as (
         end, false) as terpenuhi
     from households
     inner join programs
-        on programs.kode_wilayah is null or starts_with(households.kode_kabupaten_kota, programs.kode_wilayah)
+        on programs.kode_wilayah is null or {{ starts_with('households.kode_kabupaten_kota', 'programs.kode_wilayah') }}
     inner join rules on programs.program = rules.program
     left join {{ ref('int_family_identity_checks') }} as identities on households.family_key = identities.family_key
     left join member_conditions_met as met
@@ -111,7 +111,7 @@ mask_conditions as (
         rules.syarat,
         rules.gabung,
         rules.keterangan,
-        (masks.terpenuhi_mask // cast(power(2, rules.syarat_no) as bigint)) % 2 = 1 as terpenuhi
+        ((masks.terpenuhi_mask >> rules.syarat_no) & 1) = 1 as terpenuhi
     from distinct_masks as masks
     inner join rules on masks.program = rules.program
 ),
@@ -126,16 +126,19 @@ mask_decisions as (
         -- targeting combines with a desil from measured consumption.
         coalesce(bool_and(terpenuhi) filter (where gabung = 'semua' and syarat not like 'desil_%'), true)
         and coalesce(bool_or(terpenuhi) filter (where gabung = 'salah_satu'), true) as layak_selain_desil,
-        string_agg(keterangan || ': ' || case when terpenuhi then 'ya' else 'tidak' end, '; ' order by syarat_no)
-            as alasan,
+        {{ ordered_string_agg(
+            "keterangan || ': ' || case when terpenuhi then 'ya' else 'tidak' end", "'; '", 'syarat_no'
+        ) }} as alasan,
         concat_ws(
             '; ',
-            string_agg(keterangan, '; ' order by syarat_no) filter (where gabung = 'semua' and not terpenuhi),
+            {{ ordered_string_agg('keterangan', "'; '", 'syarat_no') }}
+            filter (where gabung = 'semua' and not terpenuhi),
             case
                 when not bool_or(terpenuhi) filter (where gabung = 'salah_satu')
                     then
                         'tidak satu pun dari: '
-                        || string_agg(keterangan, ' / ' order by syarat_no) filter (where gabung = 'salah_satu')
+                        || {{ ordered_string_agg('keterangan', "' / '", 'syarat_no') }}
+                        filter (where gabung = 'salah_satu')
             end
         ) as syarat_tidak_terpenuhi
     from mask_conditions

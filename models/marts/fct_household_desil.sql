@@ -52,9 +52,9 @@ cumulated as (
     -- order rows happen to arrive in. A household is in the desil its middle person falls in.
     select
         *,
-        sum(jumlah_anggota) over national_order - jumlah_anggota / 2.0 as persons_below_national,
+        (sum(jumlah_anggota) over national_order) - jumlah_anggota / 2.0 as persons_below_national,
         sum(jumlah_anggota) over () as persons_national,
-        sum(jumlah_anggota) over provincial_order - jumlah_anggota / 2.0 as persons_below_provincial,
+        (sum(jumlah_anggota) over provincial_order) - jumlah_anggota / 2.0 as persons_below_provincial,
         sum(jumlah_anggota) over (partition by kode_provinsi) as persons_provincial
     from households
     window

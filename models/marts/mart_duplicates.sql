@@ -37,8 +37,8 @@ person_twice as (
         records.source_file,
         records.source_record_id,
         records.person_id,
-        cast(null as varchar) as family_key,
-        cast(null as varchar) as nik_clean
+        cast(null as string) as family_key,
+        cast(null as string) as nik_clean
     from records
     semi join persons_twice_in_a_file as twice
         on
@@ -55,9 +55,9 @@ family_twice as (
         source,
         'rumah_tangga.csv' as source_file,
         source_household_id as source_record_id,
-        cast(null as varchar) as person_id,
+        cast(null as string) as person_id,
         family_key,
-        cast(null as varchar) as nik_clean
+        cast(null as string) as nik_clean
     from {{ ref('int_household_families') }}
     where source = 'dtks'
     qualify count(*) over (partition by family_key) > 1
@@ -80,7 +80,7 @@ nik_shared as (
         records.source_file,
         records.source_record_id,
         records.person_id,
-        cast(null as varchar) as family_key,
+        cast(null as string) as family_key,
         records.nik_clean
     from records
     semi join niks_of_several_persons as shared
