@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: SQL lint, then pytest (which runs dbt for real on generated data).
+# The whole test suite: SQL lint, pytest (which runs dbt for real on generated data), then,
+# when called without arguments, the Spark comparison (scripts/spark.sh; needs Java 17).
+# Arguments go to pytest and leave Spark out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
@@ -9,4 +11,12 @@ export DTSEN_DB="${TMPDIR:-/tmp}/dtsen-lint-$$.duckdb"  # lint compiles against 
 .venv/bin/sqlfluff lint models tests/dbt --processes 2
 rm -f "$DTSEN_DB"
 unset DTSEN_DB
-exec .venv/bin/pytest "$@"
+.venv/bin/pytest "$@"
+if [ $# -gt 0 ]; then
+    exit 0
+fi
+if ! command -v java >/dev/null 2>&1; then
+    echo "test.sh: no java on PATH: the Spark comparison (bash scripts/spark.sh) did not run" >&2
+    exit 1
+fi
+bash scripts/spark.sh

@@ -15,7 +15,7 @@
     'PIP needs a living member': "not penerima_pip or jumlah_anggota > 0",
     'region codes nest in the village code':
         "kode_desa is null and kode_kecamatan is null and kode_kabupaten_kota is null and kode_provinsi is null
-        or regexp_full_match(kode_desa, '[0-9]{10}')
+        or " ~ regexp_full_match('kode_desa', '[0-9]{10}') ~ "
         and kode_kecamatan = substr(kode_desa, 1, 6)
         and kode_kabupaten_kota = substr(kode_desa, 1, 4)
         and kode_provinsi = substr(kode_desa, 1, 2)",

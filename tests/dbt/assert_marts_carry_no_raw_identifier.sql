@@ -1,12 +1,12 @@
 -- No text value in the analysts' marts looks like a raw NIK or family-card number (16
 -- digits): persons, NIKs and families appear there only as keyed pseudonyms. Every
--- varchar column of each mart is checked, whatever columns are added later. Returns one
+-- text column of each mart is checked, whatever columns are added later. Returns one
 -- row per mart and column holding such values, with how many.
 {%- set marts = ['fct_household', 'dim_person', 'mart_duplicates'] %}
 
 select
-    cast(null as varchar) as model_name,
-    cast(null as varchar) as column_name,
+    cast(null as string) as model_name,
+    cast(null as string) as column_name,
     0 as raw_identifier_values
 where false
 {%- for mart in marts %}
@@ -24,7 +24,7 @@ select
     '{{ column }}' as column_name,
     count(*) as raw_identifier_values
 from {{ relation }}
-where regexp_full_match({{ adapter.quote(column) }}, '[0-9]{16}')
+where {{ regexp_full_match(adapter.quote(column), '[0-9]{16}') }}
 having count(*) > 0
     {%- endfor %}
 {%- endfor %}
