@@ -3,6 +3,7 @@
 The key comes from the environment at run time (dtsen.pseudonym); without it the build
 stops here, before any mart is written. The HMAC runs inside DuckDB with the key's pads
 bound as parameters: identifiers never leave the database and the key never enters SQL text.
+On Spark the same query runs in an in-memory DuckDB on the driver (dtsen.engine).
 """
 from dtsen.engine import duckdb_inputs, to_engine
 from dtsen.pseudonym import hmac_pads, hmac_sql, key_from_environment
