@@ -53,17 +53,10 @@ def _spark(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedPro
 
 
 def build_on_spark(landing: Path, work: Path, selection: list[str]) -> subprocess.CompletedProcess:
-    """`dtsen intake`, then dbt build on Spark, in `work` (where Spark keeps its metastore
-    and tables)."""
-    work.mkdir(parents=True, exist_ok=True)
-    intake = work / "intake.jsonl"
-    result = _spark([str(SPARK_VENV / "dtsen"), "intake", "--landing", str(landing), "--out", str(intake)], work)
-    if result.returncode != 0:
-        return result
-    return _spark([str(SPARK_VENV / "python"), "-m", "dtsen.spark_dbt", "build", "--target", "spark", *selection,
-                   "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR),
-                   "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-                  work, DTSEN_INTAKE=str(intake))
+    """The documented command, `scripts/spark.sh build` (`dtsen intake`, then dbt build on
+    Spark), in `work` (where Spark keeps its metastore and tables)."""
+    return _spark(["bash", str(PROJECT_DIR / "scripts" / "spark.sh"), "build", str(landing), *selection],
+                  PROJECT_DIR, DTSEN_SPARK_DIR=str(work))
 
 
 def spark_tables(work: Path) -> dict[str, dict]:
