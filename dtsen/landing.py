@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -369,13 +371,26 @@ def scan_landing(root: Path, con: duckdb.DuckDBPyConnection,
     """Inspect every delivery of every source and mark the current one of each (files in
     `verified`, unchanged, are not read again: see _inspect_file).
 
+    Deliveries are inspected side by side, one DuckDB cursor and one core each: a file is
+    scanned on one thread (csv_read_sql), and the civil register's file alone is most of
+    the landing zone, so one delivery after another left a core idle for most of the intake.
+
     Raises NoUsableDelivery naming each source that has none, with what was wrong.
     """
+    deliveries = [(source, folder) for source in FILES for folder in _delivery_folders(root, source)]
+
+    def inspect(delivery: tuple[str, Path]) -> list[DeliveryFile]:
+        with con.cursor() as cursor:
+            return inspect_delivery(cursor, *delivery, verified)
+
+    workers = max(1, min(len(deliveries), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        inspected = dict(zip(deliveries, pool.map(inspect, deliveries)))
+
     records: list[DeliveryFile] = []
     unusable: list[str] = []
     for source in FILES:
-        folders = sorted(p for p in (root / source).glob("*") if p.is_dir()) if (root / source).is_dir() else []
-        source_records = [r for folder in folders for r in inspect_delivery(con, source, folder, verified)]
+        source_records = [r for (of, _), found in inspected.items() if of == source for r in found]
         usable = sorted({r.extract_date for r in source_records if r.delivery_problem is None})
         for record in source_records:
             if record.delivery_problem is None:
@@ -391,6 +406,10 @@ def scan_landing(root: Path, con: duckdb.DuckDBPyConnection,
     if unusable:
         raise NoUsableDelivery("; ".join(unusable))
     return records
+
+
+def _delivery_folders(root: Path, source: str) -> list[Path]:
+    return sorted(p for p in (root / source).glob("*") if p.is_dir()) if (root / source).is_dir() else []
 
 
 def as_rows(records: list[DeliveryFile]) -> list[dict]:
