@@ -12,6 +12,19 @@
     {{ spark_string(text | replace("''", "'")) }}
 {%- endmacro %}
 
+{#- The domain's labels as one map, built once per query: a scalar subquery correlated with
+    the row costs DuckDB a join per label over every row (a third of stg_bps__regsosek_keluarga's
+    time, with eight labels). -#}
+{% macro default__code_label(column, domain, label) -%}
+    (select map(list(ref_kode.kode), list(ref_kode.{{ label }})) from {{ ref('ref_kode') }} as ref_kode
+        where ref_kode.domain = '{{ domain }}')[{{ clean_text(column) }}]
+{%- endmacro %}
+
+{% macro spark__code_label(column, domain, label) -%}
+    (select ref_kode.{{ label }} from {{ ref('ref_kode') }} as ref_kode
+        where ref_kode.domain = '{{ domain }}' and ref_kode.kode = {{ clean_text(column) }})
+{%- endmacro %}
+
 {#- True when the whole of `expression` matches `pattern` (RE2 syntax, no anchors). -#}
 {% macro regexp_full_match(expression, pattern) -%}
     {{ return(adapter.dispatch('regexp_full_match', 'dtsen')(expression, pattern)) }}

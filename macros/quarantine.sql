@@ -63,8 +63,7 @@
     end
 {%- endmacro %}
 
-{#- Label of a code from the ref_kode seed, as a scalar subquery. -#}
+{#- Label of a code from the ref_kode seed (NULL for a code outside the domain). -#}
 {% macro code_label(column, domain, label='label') -%}
-    (select ref_kode.{{ label }} from {{ ref('ref_kode') }} as ref_kode
-        where ref_kode.domain = '{{ domain }}' and ref_kode.kode = {{ clean_text(column) }})
+    {{ return(adapter.dispatch('code_label', 'dtsen')(column, domain, label)) }}
 {%- endmacro %}
