@@ -6,13 +6,22 @@ with records as (
         records.*,
         identities.person_id,
         identities.resolved_nik,
-        -- Smaller is preferred: by source, then (the register may list a person twice) the
-        -- most recent row. One number rather than a window's row_number, so the whole model
-        -- is one hash aggregate (a source's rows number far fewer than 10^12).
-        (case records.source when 'dukcapil' then 1 when 'bps' then 2 when 'dtks' then 3 else 4 end)
-        * 1000000000000 - records.source_row_number as preference
+        case records.source when 'dukcapil' then 1 when 'bps' then 2 when 'dtks' then 3 else 4 end as source_rank
     from {{ ref('int_person_records') }} as records
     inner join {{ ref('int_person_identity') }} as identities on records.record_key = identities.record_key
+),
+
+-- Records ranked within their person by a window, which sorts them by person before the
+-- aggregate. One hash aggregate over unsorted records, with the rank as a number, was faster
+-- at 2.84 M persons but took twice as long at 28.4 M (558 s against 262 s), spilling.
+ranked as (
+    select
+        *,
+        -- The register may list a person twice: its most recent row speaks.
+        row_number() over (
+            partition by person_id order by source_rank asc, source_row_number desc
+        ) as preference
+    from records
 )
 
 select
@@ -23,15 +32,12 @@ select
     {{ arg_min_skip_null('jenis_kelamin', 'preference') }} as jenis_kelamin,
     {{ arg_min_skip_null('tanggal_lahir', 'preference') }} as tanggal_lahir,
     {{ arg_min_skip_null('hubungan_kk', 'preference') }} as hubungan_kk,
-    case
-        when {{ arg_min_skip_null('source', 'preference') }} = 'dukcapil'
-            then {{ arg_min_keep_null('no_kk_clean', 'preference') }}
-    end as register_no_kk,
+    max(case when preference = 1 and source = 'dukcapil' then no_kk_clean end) as register_no_kk,
     max(tanggal_meninggal) as tanggal_meninggal,
     bool_or(source = 'dukcapil') as in_dukcapil,
     bool_or(source = 'dtks') as in_dtks,
     bool_or(source = 'p3ke') as in_p3ke,
     bool_or(source = 'bps') as in_bps,
     count(*) as record_count
-from records
+from ranked
 group by person_id
