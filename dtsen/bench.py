@@ -42,6 +42,7 @@ import json
 import math
 import os
 import platform
+import re
 import resource
 import shutil
 import subprocess
@@ -494,7 +495,13 @@ def bench_one(persons: int, seed: int, work: Path, memory_limit: str, baselines:
     code, build_wall, sampler = _run_sampled(dbt_command("build", build), build / "dbt.log", build_env, watch=build)
     db_mb = (dir_bytes(db) + dir_bytes(Path(f"{db}.wal"))) / MB
     if code != 0:
-        raise RuntimeError(f"dbt build failed ({code}):\n{_tail(build / 'dbt.log')}")
+        # Recorded, not only raised: a size at which the build fails is a result too.
+        failed = failed_nodes(build / "target" / "run_results.json")
+        log(f"[dbt build] failed ({code}): {failed}; see {build / 'dbt.log'}")
+        rows.append({"stage": "build", "status": "failed", "wall_s": build_wall, "cpu_s": sampler.cpu_s,
+                     "rows": delivered, "peak_rss_mb": sampler.peak / MB, "db_mb": db_mb,
+                     "disk_peak_mb": sampler.disk_peak / MB, "notes": f"dbt exit {code}; {failed}"})
+        return rows
     run_results = json.loads((build / "target" / "run_results.json").read_text())
     manifest = json.loads((build / "target" / "manifest.json").read_text())
     stages = split_build(run_results, manifest)
@@ -659,6 +666,22 @@ def append_results(path: Path, rows: list[dict]) -> None:
             writer.writeheader()
         for row in rows:
             writer.writerow({c: _fmt(row.get(c)) for c in COLUMNS})
+
+
+def failed_nodes(run_results: Path) -> str:
+    """The nodes a failed dbt build stopped on, each with what went wrong: the first line of
+    its message after dbt's own "<kind> Error in <node>" line."""
+    if not run_results.exists():
+        return "dbt wrote no run_results.json"
+
+    def what(message: str) -> str:
+        lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+        told = [line for line in lines if not re.match(r"\w+ Error in ", line)]
+        return (told or lines or [""])[0][:200]
+
+    failed = [f"{r['unique_id'].split('.')[-1]}: {what(r.get('message') or '')}"
+              for r in json.loads(run_results.read_text())["results"] if r["status"] in ("error", "fail")]
+    return "; ".join(failed) or "no failed node in run_results.json"
 
 
 def read_results(path: Path) -> list[dict]:
@@ -830,6 +853,7 @@ def run(args: argparse.Namespace) -> int:
     facts = machine_facts()
     commit = git_commit()
     args.work.mkdir(parents=True, exist_ok=True)
+    failed = []
     for persons in sorted(set(args.persons)):
         run_at, load = _now(), os.getloadavg()
         uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
@@ -846,13 +870,16 @@ def run(args: argparse.Namespace) -> int:
             row["notes"] = "; ".join(x for x in (row.get("notes", ""), suffix) if x)
         append_results(args.results, rows)
         _print_run(persons, rows)
+        failed += [f"{_size(persons)}: {r['notes']}" for r in rows if r["stage"] == "build" and r["status"] == "failed"]
     runs = latest_runs(read_results(args.results))
     for stage, column in (("total", "wall_s"), ("total_no_generate", "wall_s"), ("build", "wall_s"),
                           ("resolution", "wall_s"), ("build", "cpu_s")):
         for a, b, k in exponents(runs, stage, column):
             print(f"exponent {stage:<18} {column:<7} {_size(a)} -> {_size(b)}: {k:.2f}")
     print(f"results appended to {args.results}")
-    return 0
+    for failure in failed:
+        print(f"dbt build FAILED at {failure}")
+    return 1 if failed else 0
 
 
 def _floor_main(argv: list[str]) -> None:

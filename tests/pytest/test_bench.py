@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 import time
@@ -133,3 +134,18 @@ def test_disk_warning_when_free_space_is_below_eight_times_the_landing_zone():
     assert disk_warning(free_bytes=70 * gb, landing_bytes=9 * gb) is not None
     assert "needs about 72.0 GB" in disk_warning(free_bytes=20 * gb, landing_bytes=9 * gb)
     assert disk_warning(free_bytes=73 * gb, landing_bytes=9 * gb) is None
+
+
+def test_failed_nodes_says_what_went_wrong_in_each(tmp_path):
+    from dtsen.bench import failed_nodes
+
+    assert failed_nodes(tmp_path / "run_results.json") == "dbt wrote no run_results.json"
+    results = {"results": [
+        {"unique_id": "model.dtsen.int_persons", "status": "success", "message": "OK"},
+        {"unique_id": "test.dtsen.assert_x", "status": "error",
+         "message": "Runtime Error in test assert_x\n  Out of Memory Error: failed to pin block"},
+        {"unique_id": "test.dtsen.unique_y.abc", "status": "fail", "message": "Got 2 results, configured to fail if != 0"},
+    ]}
+    (tmp_path / "run_results.json").write_text(json.dumps(results))
+    assert failed_nodes(tmp_path / "run_results.json") == (
+        "assert_x: Out of Memory Error: failed to pin block; abc: Got 2 results, configured to fail if != 0")
