@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from conftest import GENERATED_PERSONS as PERSONS
+from dtsen.cli import run_dbt
 from dtsen.evaluate import resolution_scores
 from dtsen.resolution import cluster_untrusted
 
@@ -60,6 +61,32 @@ def test_person_ids_are_the_same_when_resolution_runs_again(generated_build, dbt
     result = dbt_build(root / "landing", db, ["--select", "int_person_match_pairs+"])
     assert result.returncode == 0, result.stdout[-4000:]
     assert _read(db, sql) == before
+
+
+def test_the_guard_test_finds_two_register_persons_chained(generated_build):
+    """assert_no_person_with_two_register_niks passes on the build, and fails once two
+    register records of different NIKs are given one person (and so two resolved NIKs)."""
+    _, _, root = generated_build
+    db = root / "chained" / "warehouse.duckdb"
+    db.parent.mkdir()
+    shutil.copyfile(root / "warehouse.duckdb", db)
+    guard = ["--select", "assert_no_person_with_two_register_niks"]
+    assert run_dbt("test", root / "landing", db, guard, isolated=True, capture=True).returncode == 0
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("""
+            create temp table register_records as
+            select record_key, person_id from intermediate.int_person_identity
+            where source = 'dukcapil' and resolved_nik is not null""")
+        con.execute("""
+            update intermediate.int_person_identity
+            set person_id = (select min(person_id) from register_records)
+            where record_key = (select max(record_key) from register_records
+                                where person_id <> (select min(person_id) from register_records))""")
+    finally:
+        con.close()
+    result = run_dbt("test", root / "landing", db, guard, isolated=True, capture=True)
+    assert result.returncode == 1 and "Got 1 result" in result.stdout, result.stdout[-2000:]
 
 
 def test_clusters_never_join_two_register_persons():
