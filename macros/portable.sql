@@ -160,19 +160,6 @@
     min_by({{ value }}, {{ order }}) filter (where {{ value }} is not null)
 {%- endmacro %}
 
-{#- Aggregate: `value` of the row with the smallest `order`, NULL if it is NULL there. -#}
-{% macro arg_min_keep_null(value, order) -%}
-    {{ return(adapter.dispatch('arg_min_keep_null', 'dtsen')(value, order)) }}
-{%- endmacro %}
-
-{% macro default__arg_min_keep_null(value, order) -%}
-    arg_min_null({{ value }}, {{ order }})
-{%- endmacro %}
-
-{% macro spark__arg_min_keep_null(value, order) -%}
-    min_by({{ value }}, {{ order }})
-{%- endmacro %}
-
 {#- Aggregate: `value` of the row with the largest `order` (rows with a NULL value are
     skipped on DuckDB only: callers filter them out). -#}
 {% macro arg_max(value, order) -%}
