@@ -383,14 +383,15 @@ def scan_landing(root: Path, con: duckdb.DuckDBPyConnection,
         with con.cursor() as cursor:
             return inspect_delivery(cursor, *delivery, verified)
 
+    by_source: dict[str, list[DeliveryFile]] = {source: [] for source in FILES}
     workers = max(1, min(len(deliveries), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        inspected = dict(zip(deliveries, pool.map(inspect, deliveries)))
+        for (source, _), found in zip(deliveries, pool.map(inspect, deliveries)):
+            by_source[source].extend(found)
 
     records: list[DeliveryFile] = []
     unusable: list[str] = []
-    for source in FILES:
-        source_records = [r for (of, _), found in inspected.items() if of == source for r in found]
+    for source, source_records in by_source.items():
         usable = sorted({r.extract_date for r in source_records if r.delivery_problem is None})
         for record in source_records:
             if record.delivery_problem is None:
