@@ -342,8 +342,8 @@ def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
         select pseudonyms.pseudonym as family_id, desil.jumlah_anggota, desil.kesejahteraan_prediksi,
             desil.desil_nasional, true_desil.pengeluaran_perkapita_true, true_desil.true_desil
         from family_votes
-        join intermediate.int_pseudonyms as pseudonyms
-            on pseudonyms.identifier_kind = 'family' and pseudonyms.identifier = family_votes.family_key
+        join intermediate.int_family_pseudonyms as pseudonyms
+            on pseudonyms.identifier = family_votes.family_key
         join marts.fct_household_desil as desil on desil.family_id = pseudonyms.pseudonym
         join true_desil using (true_family_id)
     """)

@@ -49,3 +49,19 @@ def hmac_sql(text: str) -> str:
     sha256(outer pad || sha256(inner pad || text)). Bind hmac_pads(key) as its parameters."""
     return (f"left(sha256($outer_pad || unhex(sha256($inner_pad || encode({text})))), "
             f"{PSEUDONYM_HEX_DIGITS})")
+
+
+def pseudonyms_of(session, identifiers: str, **refs):
+    """The body of the int_*_pseudonyms models: every identifier the query `identifiers`
+    names (one column, `identifier`; `{name}` stands for each of `refs`) with its pseudonym.
+    The HMAC runs in DuckDB with the key's pads bound as parameters (dtsen.engine: on Spark,
+    in a DuckDB on the driver), so identifiers never leave the database and the key never
+    enters SQL text. One table per kind of identifier: the marts join the kind they show, and
+    the planner counts its rows instead of guessing how many a filter on the kind keeps."""
+    from dtsen.engine import duckdb_inputs, to_engine
+
+    pads = hmac_pads(key_from_environment())
+    with duckdb_inputs(session, cursor=False, **refs) as (con, inputs):
+        query = identifiers.format(**inputs)
+        return to_engine(session, con.sql(
+            f"select identifier, {hmac_sql('identifier')} as pseudonym from ({query})", params=pads))

@@ -147,8 +147,8 @@ def check_key_matches(con: duckdb.DuckDBPyConnection, key: bytes, database: str 
     """Refuse when the working database's pseudonyms were made with another key (a rotated
     or mistyped key would publish marts that join to nothing). Compares one pseudonym."""
     try:
-        rows = con.execute(f"select identifier, pseudonym from {_quote(database)}.intermediate.int_pseudonyms "
-                           "order by identifier_kind, identifier limit 1").fetchall()
+        rows = con.execute(f"select identifier, pseudonym from {_quote(database)}.intermediate.int_family_pseudonyms "
+                           "order by identifier limit 1").fetchall()
     except duckdb.CatalogException:
         return  # no pseudonyms: nothing was pseudonymised, nothing to compare
     if not rows:

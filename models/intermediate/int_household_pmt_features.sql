@@ -6,8 +6,7 @@
 
 with families as (
     select identifier as family_key
-    from {{ ref('int_pseudonyms') }}
-    where identifier_kind = 'family'
+    from {{ ref('int_family_pseudonyms') }}
 ),
 
 raw_features as (

@@ -18,9 +18,9 @@ select
     persons.tanggal_meninggal is null as is_living
 from {{ ref('int_persons') }} as persons
 left join {{ ref('int_family_members') }} as members on persons.person_id = members.person_id
-inner join {{ ref('int_pseudonyms') }} as person_pseudonyms
-    on person_pseudonyms.identifier_kind = 'person' and persons.person_id = person_pseudonyms.identifier
-left join {{ ref('int_pseudonyms') }} as nik_pseudonyms
-    on nik_pseudonyms.identifier_kind = 'nik' and persons.resolved_nik = nik_pseudonyms.identifier
-left join {{ ref('int_pseudonyms') }} as family_pseudonyms
-    on family_pseudonyms.identifier_kind = 'family' and members.family_key = family_pseudonyms.identifier
+inner join {{ ref('int_person_pseudonyms') }} as person_pseudonyms
+    on persons.person_id = person_pseudonyms.identifier
+left join {{ ref('int_nik_pseudonyms') }} as nik_pseudonyms
+    on persons.resolved_nik = nik_pseudonyms.identifier
+left join {{ ref('int_family_pseudonyms') }} as family_pseudonyms
+    on members.family_key = family_pseudonyms.identifier

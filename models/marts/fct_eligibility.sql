@@ -17,8 +17,8 @@ with households as (
         household.penerima_pip
     from {{ ref('fct_household_desil') }} as desil
     inner join {{ ref('fct_household') }} as household on desil.family_id = household.family_id
-    inner join {{ ref('int_pseudonyms') }} as pseudonyms
-        on pseudonyms.identifier_kind = 'family' and desil.family_id = pseudonyms.pseudonym
+    inner join {{ ref('int_family_pseudonyms') }} as pseudonyms
+        on desil.family_id = pseudonyms.pseudonym
 ),
 
 rules as (

@@ -77,8 +77,8 @@ select
     coalesce(receipt.penerima_pbi_jk, false) as penerima_pbi_jk,
     coalesce(composition.jumlah_penerima_pip, 0) > 0 as penerima_pip
 from families
-inner join {{ ref('int_pseudonyms') }} as pseudonyms
-    on pseudonyms.identifier_kind = 'family' and families.family_key = pseudonyms.identifier
+inner join {{ ref('int_family_pseudonyms') }} as pseudonyms
+    on families.family_key = pseudonyms.identifier
 left join {{ ref('int_family_composition') }} as composition on families.family_key = composition.family_key
 left join {{ ref('int_family_heads') }} as heads on families.family_key = heads.family_key
 left join {{ ref('int_family_villages') }} as villages on families.family_key = villages.family_key

@@ -77,5 +77,5 @@ select
             then {{ desil_of('cumulated.persons_below_provincial', 'cumulated.persons_provincial') }}
     end as desil_provinsi
 from cumulated
-inner join {{ ref('int_pseudonyms') }} as pseudonyms
-    on pseudonyms.identifier_kind = 'family' and cumulated.family_key = pseudonyms.identifier
+inner join {{ ref('int_family_pseudonyms') }} as pseudonyms
+    on cumulated.family_key = pseudonyms.identifier

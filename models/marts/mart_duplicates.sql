@@ -3,55 +3,45 @@
 --   family_twice_in_dtks    one family registered as more than one DTKS household;
 --   nik_of_several_persons  one NIK carried by records of different resolved persons.
 -- Records are named by source, file and the agency's own record id; NIKs by pseudonym.
-with records as (
-    select
-        records.record_key,
-        records.source,
-        records.source_file,
-        records.source_record_id,
-        records.source_household_id,
-        records.nik_clean,
-        identities.person_id
-    from {{ ref('int_person_records') }} as records
-    inner join {{ ref('int_person_identity') }} as identities on records.record_key = identities.record_key
-),
-
--- Groups found by hash aggregates, their records by semi-joins: a window over every record
--- sorted all of them (the slowest mart at 10 % of the population).
-persons_twice_in_a_file as (
+-- Groups are found by hash aggregates on narrow columns, and only their records are joined
+-- back for names: every record with all its columns, read once per kind, did not fit in
+-- memory at 10 % of the population.
+with persons_twice_in_a_source as (
     select
         source,
-        source_file,
         person_id
-    from records
-    group by source, source_file, person_id
+    from {{ ref('int_person_identity') }}
+    group by source, person_id
     having count(*) > 1
+),
+
+records_of_persons_twice as (
+    select
+        identities.record_key,
+        identities.person_id
+    from {{ ref('int_person_identity') }} as identities
+    semi join persons_twice_in_a_source as twice
+        on identities.source = twice.source and identities.person_id = twice.person_id
 ),
 
 person_twice as (
     select
         'person_twice_in_source' as duplicate_kind,
-        'person' as group_kind,
-        records.person_id as group_identifier,
         records.source,
         records.source_file,
         records.source_record_id,
-        records.person_id,
+        twice.person_id,
         cast(null as string) as family_key,
         cast(null as string) as nik_clean
-    from records
-    semi join persons_twice_in_a_file as twice
-        on
-            records.source = twice.source
-            and records.source_file = twice.source_file
-            and records.person_id = twice.person_id
+    from records_of_persons_twice as twice
+    inner join {{ ref('int_person_records') }} as records on twice.record_key = records.record_key
+    -- Twice in a source is twice in one of its files.
+    qualify count(*) over (partition by records.source, records.source_file, twice.person_id) > 1
 ),
 
 family_twice as (
     select
         'family_twice_in_dtks' as duplicate_kind,
-        'family' as group_kind,
-        family_key as group_identifier,
         source,
         'rumah_tangga.csv' as source_file,
         source_household_id as source_record_id,
@@ -64,27 +54,36 @@ family_twice as (
 ),
 
 niks_of_several_persons as (
-    select nik_clean
-    from records
-    where nik_clean is not null
-    group by nik_clean
-    having count(distinct person_id) > 1
+    select records.nik_clean
+    from {{ ref('int_person_records') }} as records
+    inner join {{ ref('int_person_identity') }} as identities on records.record_key = identities.record_key
+    where records.nik_clean is not null
+    group by records.nik_clean
+    having min(identities.person_id) <> max(identities.person_id)
+),
+
+records_of_shared_niks as (
+    select
+        records.record_key,
+        records.source,
+        records.source_file,
+        records.source_record_id,
+        records.nik_clean
+    from {{ ref('int_person_records') }} as records
+    semi join niks_of_several_persons as shared on records.nik_clean = shared.nik_clean
 ),
 
 nik_shared as (
     select
         'nik_of_several_persons' as duplicate_kind,
-        'nik' as group_kind,
-        records.nik_clean as group_identifier,
-        records.source,
-        records.source_file,
-        records.source_record_id,
-        records.person_id,
+        shared.source,
+        shared.source_file,
+        shared.source_record_id,
+        identities.person_id,
         cast(null as string) as family_key,
-        records.nik_clean
-    from records
-    semi join niks_of_several_persons as shared
-        on records.nik_clean = shared.nik_clean
+        shared.nik_clean
+    from records_of_shared_niks as shared
+    inner join {{ ref('int_person_identity') }} as identities on shared.record_key = identities.record_key
 ),
 
 duplicates as (
@@ -105,16 +104,12 @@ select
     niks.pseudonym as nik_pseudonym,
     -- A group is named by the keyed pseudonym of what its records share; a person delivered
     -- twice makes one group per source, NIK and family groups may span sources.
-    case when duplicates.duplicate_kind = 'person_twice_in_source' then duplicates.source || ':' else '' end
-    || group_pseudonyms.pseudonym as duplicate_group_id
+    case duplicates.duplicate_kind
+        when 'person_twice_in_source' then duplicates.source || ':' || persons.pseudonym
+        when 'family_twice_in_dtks' then families.pseudonym
+        when 'nik_of_several_persons' then niks.pseudonym
+    end as duplicate_group_id
 from duplicates
-inner join {{ ref('int_pseudonyms') }} as group_pseudonyms
-    on
-        duplicates.group_kind = group_pseudonyms.identifier_kind
-        and duplicates.group_identifier = group_pseudonyms.identifier
-left join {{ ref('int_pseudonyms') }} as persons
-    on persons.identifier_kind = 'person' and duplicates.person_id = persons.identifier
-left join {{ ref('int_pseudonyms') }} as families
-    on families.identifier_kind = 'family' and duplicates.family_key = families.identifier
-left join {{ ref('int_pseudonyms') }} as niks
-    on niks.identifier_kind = 'nik' and duplicates.nik_clean = niks.identifier
+left join {{ ref('int_person_pseudonyms') }} as persons on duplicates.person_id = persons.identifier
+left join {{ ref('int_family_pseudonyms') }} as families on duplicates.family_key = families.identifier
+left join {{ ref('int_nik_pseudonyms') }} as niks on duplicates.nik_clean = niks.identifier

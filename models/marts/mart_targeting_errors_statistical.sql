@@ -11,8 +11,8 @@ with sample as (
         desil.family_id,
         desil.jumlah_anggota
     from {{ ref('int_survey_households') }} as survey
-    inner join {{ ref('int_pseudonyms') }} as pseudonyms
-        on pseudonyms.identifier_kind = 'family' and survey.family_key = pseudonyms.identifier
+    inner join {{ ref('int_family_pseudonyms') }} as pseudonyms
+        on survey.family_key = pseudonyms.identifier
     inner join {{ ref('fct_household_desil') }} as desil on pseudonyms.pseudonym = desil.family_id
 ),
 

@@ -16,8 +16,8 @@ households as (
         pseudonyms.identifier as family_key,
         households.jumlah_anggota
     from {{ ref('fct_household') }} as households
-    inner join {{ ref('int_pseudonyms') }} as pseudonyms
-        on pseudonyms.identifier_kind = 'family' and households.family_id = pseudonyms.pseudonym
+    inner join {{ ref('int_family_pseudonyms') }} as pseudonyms
+        on households.family_id = pseudonyms.pseudonym
 )
 
 select

@@ -56,8 +56,8 @@ def test_snapshot_keeps_a_version_per_change(generated_build, dbt_build, tmp_pat
             with flipped as (
                 select distinct pseudonyms.pseudonym as family_id
                 from intermediate.int_household_families as households
-                join intermediate.int_pseudonyms as pseudonyms
-                    on pseudonyms.identifier_kind = 'family' and pseudonyms.identifier = households.family_key
+                join intermediate.int_family_pseudonyms as pseudonyms
+                    on pseudonyms.identifier = households.family_key
                 where households.source = 'dtks'
                     and households.source_household_id in ({", ".join(f"'{h}'" for h in flipped_households)})
             )

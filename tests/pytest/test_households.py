@@ -46,7 +46,7 @@ def test_pseudonyms_are_keyed_hmacs_of_the_nik(generated_build, pseudonym_key):
     rows = con.sql("""
         select persons.resolved_nik, dim.nik_pseudonym
         from intermediate.int_persons as persons
-        join intermediate.int_pseudonyms as ids on ids.identifier_kind = 'person' and ids.identifier = persons.person_id
+        join intermediate.int_person_pseudonyms as ids on ids.identifier = persons.person_id
         join marts.dim_person as dim on dim.person_id = ids.pseudonym
         where persons.resolved_nik is not null
         order by persons.person_id limit 50
@@ -64,7 +64,7 @@ def test_marts_refuse_to_build_without_a_pseudonym_key(generated_build, monkeypa
     scratch.mkdir()
     (scratch / "warehouse.duckdb").write_bytes((root / "warehouse.duckdb").read_bytes())
     monkeypatch.delenv(KEY_VARIABLE)
-    result = dbt_build(root / "landing", scratch / "warehouse.duckdb", ["-s", "int_pseudonyms"],
+    result = dbt_build(root / "landing", scratch / "warehouse.duckdb", ["-s", "int_nik_pseudonyms", "int_family_pseudonyms", "int_person_pseudonyms"],
                        isolated=True, capture=True)
     assert result.returncode != 0
     assert f"{KEY_VARIABLE} is not set" in result.stdout

@@ -58,8 +58,8 @@ def test_every_score_is_the_sum_of_its_coefficients(generated_build):
     families = con.sql("""
         select features.*, desil.log_kesejahteraan_prediksi
         from intermediate.int_household_pmt_features as features
-        join intermediate.int_pseudonyms as pseudonyms
-            on pseudonyms.identifier_kind = 'family' and pseudonyms.identifier = features.family_key
+        join intermediate.int_family_pseudonyms as pseudonyms
+            on pseudonyms.identifier = features.family_key
         join marts.fct_household_desil as desil on desil.family_id = pseudonyms.pseudonym
     """).df()
     assert len(families) == con.sql("select count(*) from marts.fct_household").fetchall()[0][0]
@@ -109,8 +109,8 @@ def _eligibility_by_the_rules(con) -> pd.DataFrame:
         select desil.family_id, pseudonyms.identifier as family_key, desil.desil_nasional, desil.desil_provinsi,
             desil.jumlah_anggota, desil.kode_kabupaten_kota
         from marts.fct_household_desil as desil
-        join intermediate.int_pseudonyms as pseudonyms
-            on pseudonyms.identifier_kind = 'family' and pseudonyms.pseudonym = desil.family_id
+        join intermediate.int_family_pseudonyms as pseudonyms
+            on pseudonyms.pseudonym = desil.family_id
     """).df()
     members = con.sql("select family_key, umur, sekolah, hamil, disabilitas "
                       "from intermediate.int_living_family_members").df()
