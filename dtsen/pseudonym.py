@@ -13,6 +13,8 @@ import hashlib
 import hmac
 import os
 
+from dtsen.engine import duckdb_inputs, to_engine
+
 KEY_VARIABLE = "DTSEN_PSEUDONYM_KEY"
 PSEUDONYM_HEX_DIGITS = 32  # 128 bits: no collisions at national scale
 _HMAC_BLOCK = 64  # bytes: SHA-256's block size (RFC 2104)
@@ -58,8 +60,6 @@ def pseudonyms_of(session, identifiers: str, **refs):
     in a DuckDB on the driver), so identifiers never leave the database and the key never
     enters SQL text. One table per kind of identifier: the marts join the kind they show, and
     the planner counts its rows instead of guessing how many a filter on the kind keeps."""
-    from dtsen.engine import duckdb_inputs, to_engine
-
     pads = hmac_pads(key_from_environment())
     with duckdb_inputs(session, cursor=False, **refs) as (con, inputs):
         query = identifiers.format(**inputs)
