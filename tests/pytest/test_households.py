@@ -64,7 +64,8 @@ def test_marts_refuse_to_build_without_a_pseudonym_key(generated_build, monkeypa
     scratch.mkdir()
     (scratch / "warehouse.duckdb").write_bytes((root / "warehouse.duckdb").read_bytes())
     monkeypatch.delenv(KEY_VARIABLE)
-    result = dbt_build(root / "landing", scratch / "warehouse.duckdb", ["-s", "int_nik_pseudonyms", "int_family_pseudonyms", "int_person_pseudonyms"],
+    pseudonym_models = ["int_nik_pseudonyms", "int_family_pseudonyms", "int_person_pseudonyms"]
+    result = dbt_build(root / "landing", scratch / "warehouse.duckdb", ["-s", *pseudonym_models],
                        isolated=True, capture=True)
     assert result.returncode != 0
     assert f"{KEY_VARIABLE} is not set" in result.stdout
