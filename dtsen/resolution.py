@@ -23,8 +23,8 @@ Model:
   in common), birth date (exact, within a month or day and month swapped, within a year),
   sex, village.
 * m: from pairs of records sharing a trusted NIK (free labels: the civil register vouches
-  for them); u: from random record pairs; prior: from the share of record pairs sharing a
-  trusted NIK.
+  for them); u: from random record pairs; both on a sample of persons (TRAINING_SAMPLE_PAIRS).
+  Prior: from the share of all record pairs sharing a trusted NIK.
 """
 from __future__ import annotations
 
@@ -56,6 +56,11 @@ UNTRUSTED_SIDE = "(not l.is_nik_trusted or not r.is_nik_trusted)"
 
 # Records paired with the register record of their trusted NIK, at most this many, to estimate m.
 MAX_LABEL_PAIRS = 300_000
+# The matcher is trained on a sample of persons (the records of a trusted NIK together, a
+# record without one alone) expected to hold this many times MAX_LABEL_PAIRS pairs: training on every record
+# copied the whole population into Splink's workspace (293 s at 10 %) to use 300 k pairs
+# of it and 2,000 records for u.
+TRAINING_SAMPLE_PAIRS = 2
 U_MAX_PAIRS = 2e6
 # The share of true pairs the trusted-NIK rule is assumed to find, for the prior.
 PRIOR_RECALL = 0.95
@@ -94,6 +99,30 @@ def matching_input_sql(features: str, links: str) -> str:
         from {features} as f
         join {links} as l on l.record_key = f.record_key
     """
+
+
+def _nik_pair_counts(con: duckdb.DuckDBPyConnection, input_sql: str) -> tuple[int, int]:
+    """The records of `input_sql`, and the pairs of them sharing a trusted NIK."""
+    records, pairs = con.sql(f"""
+        select coalesce(sum(n), 0), coalesce(sum(n * (n - 1) // 2) filter (where trusted_nik is not null), 0)
+        from (select trusted_nik, count(*) as n from ({input_sql}) group by trusted_nik)
+    """).fetchall()[0]
+    return int(records), int(pairs)
+
+
+def _prior(records: int, nik_pairs: int) -> float:
+    """The probability that two random records match: pairs sharing a trusted NIK, over the
+    recall assumed for that rule, over all pairs (Splink's
+    estimate_probability_two_random_records_match, computed on every record, not the sample)."""
+    return (nik_pairs / PRIOR_RECALL) / (records * (records - 1) / 2)
+
+
+def _in_training_sample(nik_pairs: int) -> str:
+    """The condition on a matching-input row of being in the training sample: a deterministic
+    share of persons (by trusted NIK, else by record) that holds about TRAINING_SAMPLE_PAIRS
+    times MAX_LABEL_PAIRS pairs; every record when there are fewer."""
+    share = min(1.0, TRAINING_SAMPLE_PAIRS * MAX_LABEL_PAIRS / max(nik_pairs, 1))
+    return f"hash(coalesce(trusted_nik, record_key) || 'train') % 1000000 < {round(share * 1_000_000)}"
 
 
 def _labels_sql(table: str) -> str:
@@ -193,6 +222,7 @@ def matcher_fingerprint() -> str:
     settings = splink_settings().create_settings_dict("duckdb")
     settings.pop("linker_uid", None)
     training = {"max_label_pairs": MAX_LABEL_PAIRS, "u_max_pairs": U_MAX_PAIRS, "prior_recall": PRIOR_RECALL,
+                "training_sample_pairs": TRAINING_SAMPLE_PAIRS, "sample": _in_training_sample(0),
                 "splink": splink.__version__}
     return hashlib.sha256(json.dumps([settings, training, _input_code()], sort_keys=True).encode()).hexdigest()
 
@@ -243,21 +273,23 @@ def _splink_workspace(con: duckdb.DuckDBPyConnection, input_sql: str, work_schem
 
 def train_matcher(con: duckdb.DuckDBPyConnection, input_sql: str, work_schema: str = TRAIN_SCHEMA,
                   timings: dict | None = None) -> tuple[str, int]:
-    """Train the model on the records of `input_sql` (m from pairs sharing a trusted NIK,
-    u from random pairs, the prior from the share of pairs sharing a trusted NIK); returns
-    it as Splink's model JSON, and how many records it was trained on."""
+    """Train the model on a sample of the records of `input_sql` (m from pairs sharing a
+    trusted NIK, u from random pairs; the prior from the share of all pairs sharing a
+    trusted NIK); returns it as Splink's model JSON, and how many records it was trained on."""
     from splink import Linker
 
     timings = timings if timings is not None else {}
-    with _splink_workspace(con, input_sql, work_schema) as (_, register):
+    t = time.perf_counter()
+    records, nik_pairs = _nik_pair_counts(con, input_sql)
+    settings = splink_settings()
+    settings.probability_two_random_records_match = _prior(records, nik_pairs)
+    timings["prior_s"] = time.perf_counter() - t
+    sample_sql = f"select * from ({input_sql}) where {_in_training_sample(nik_pairs)}"
+    with _splink_workspace(con, sample_sql, work_schema) as (_, register):
         con.execute(f"create or replace table {work_schema}.match_labels as "
                     f"{_labels_sql(work_schema + '.match_input')}")
-        records = register(f"select * from {work_schema}.match_input", "splink_match_input")
-        linker = Linker(records, splink_settings(), log_level=logging.WARNING)
-        t = time.perf_counter()
-        linker.training.estimate_probability_two_random_records_match(
-            ["l.trusted_nik = r.trusted_nik"], recall=PRIOR_RECALL)
-        timings["prior_s"] = time.perf_counter() - t
+        sample = register(f"select * from {work_schema}.match_input", "splink_match_input")
+        linker = Linker(sample, settings, log_level=logging.WARNING)
         t = time.perf_counter()
         linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=1)
         timings["u_s"] = time.perf_counter() - t
@@ -269,8 +301,8 @@ def train_matcher(con: duckdb.DuckDBPyConnection, input_sql: str, work_schema: s
         model.pop("linker_uid", None)  # a random name of this Linker, not part of the model
         model = json.dumps(model, sort_keys=True)
         linker.table_management.delete_tables_created_by_splink_from_db()
-        records = con.sql(f"select count(*) from {work_schema}.match_input").fetchall()[0][0]
-    return model, records
+        trained_on = con.sql(f"select count(*) from {work_schema}.match_input").fetchall()[0][0]
+    return model, trained_on
 
 
 def splink_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, model: str | None = None,
@@ -445,7 +477,10 @@ def sql_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, timings: dic
     timings = timings if timings is not None else {}
     started = time.perf_counter()
     con.execute(f"create or replace temp table fs_input as {input_sql}")
-    con.execute(f"create or replace temp table fs_labels as {_labels_sql('fs_input')}")
+    n_records, nik_pairs = _nik_pair_counts(con, "select * from fs_input")
+    lam = _prior(n_records, nik_pairs)
+    sample = f"(select * from fs_input where {_in_training_sample(nik_pairs)})"
+    con.execute(f"create or replace temp table fs_labels as {_labels_sql(sample)}")
     # m: comparison levels of the labelled pairs (records sharing a trusted NIK)
     con.execute(f"""create or replace temp table fs_m as
         select {_gammas()} from fs_labels as p
@@ -468,13 +503,6 @@ def sql_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, timings: dic
                coalesce(max(prob) filter (where kind = 'u'), 1e-6) as u
         from (select distinct cmp, lvl from c) as lv left join p using (cmp, lvl)
         group by all""")
-    # prior: pairs sharing a trusted NIK, over the recall assumed for that rule (as Splink)
-    n_records, nik_pairs = con.sql("""
-        select (select count(*) from fs_input),
-               (select coalesce(sum(n * (n - 1) / 2), 0) from
-                   (select count(*) as n from fs_input where trusted_nik is not null group by trusted_nik))
-    """).fetchall()[0]
-    lam = (nik_pairs / PRIOR_RECALL) / (n_records * (n_records - 1) / 2)
     con.execute("""create or replace temp table fs_tf as
         select name_key, count(*) / sum(count(*)) over () as tf
         from fs_input where name_key is not null group by name_key""")
