@@ -2,6 +2,7 @@
 generator's truth; the clustering guard on its own; person ids stable across builds."""
 from __future__ import annotations
 
+import json
 import shutil
 
 import duckdb
@@ -9,6 +10,7 @@ import pytest
 
 from conftest import GENERATED_PERSONS as PERSONS
 from dtsen.cli import run_dbt
+from dtsen import resolution
 from dtsen.evaluate import resolution_scores
 from dtsen.resolution import cluster_untrusted
 
@@ -61,6 +63,43 @@ def test_person_ids_are_the_same_when_resolution_runs_again(generated_build, dbt
     result = dbt_build(root / "landing", db, ["--select", "int_person_match_pairs+"])
     assert result.returncode == 0, result.stdout[-4000:]
     assert _read(db, sql) == before
+
+
+def test_the_matcher_trains_on_a_sample_of_whole_persons_with_the_prior_of_every_record(generated_build,
+                                                                                       monkeypatch):
+    """Wanting a tenth of the population's pairs sharing a trusted NIK, training takes about
+    a tenth of the persons, every record of each; its prior is Splink's estimate on every
+    record, and its m still tells matches apart."""
+    from splink import DuckDBAPI, Linker
+
+    _, _, root = generated_build
+    con = duckdb.connect()
+    con.execute(f"attach '{root / 'warehouse.duckdb'}' as w (read_only)")
+    input_sql = resolution.matching_input_sql("w.intermediate.int_person_match_features",
+                                              "w.intermediate.int_person_nik_links")
+    records, nik_pairs = resolution._nik_pair_counts(con, input_sql)
+    monkeypatch.setattr(resolution, "MAX_LABEL_PAIRS", nik_pairs // (10 * resolution.TRAINING_SAMPLE_PAIRS))
+    sample = resolution._in_training_sample(nik_pairs)
+    split_persons = con.sql(f"""
+        select count(*) from (select trusted_nik from ({input_sql}) where trusted_nik is not null
+                              group by all having count(*) filter (where {sample}) not in (0, count(*)))
+    """).fetchall()[0][0]
+    assert split_persons == 0
+
+    model, trained_on = resolution.train_matcher(con, input_sql)
+    assert 0.07 * records < trained_on < 0.13 * records, (trained_on, records)
+    con.execute(f"create table everyone as {input_sql}")
+    everyone = DuckDBAPI(connection=con).register(con.sql("select * from everyone"), table_name="everyone_view")
+    full = Linker(everyone, resolution.splink_settings())
+    full.training.estimate_probability_two_random_records_match(["l.trusted_nik = r.trusted_nik"],
+                                                                recall=resolution.PRIOR_RECALL)
+    trained = json.loads(model)
+    assert trained["probability_two_random_records_match"] == pytest.approx(
+        full.misc.save_model_to_json()["probability_two_random_records_match"], rel=1e-12)
+    name_levels = {level.get("label_for_charts"): level for level in trained["comparisons"][0]["comparison_levels"]}
+    exact = name_levels["Exact match on name_key"]
+    assert exact["m_probability"] > 0.9 and exact["u_probability"] < 0.01
+    con.close()
 
 
 def test_the_guard_test_finds_two_register_persons_chained(generated_build):
