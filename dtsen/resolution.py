@@ -56,10 +56,10 @@ UNTRUSTED_SIDE = "(not l.is_nik_trusted or not r.is_nik_trusted)"
 
 # Records paired with the register record of their trusted NIK, at most this many, to estimate m.
 MAX_LABEL_PAIRS = 300_000
-# The matcher is trained on a sample of persons (the records of a trusted NIK together, a
-# record without one alone) expected to hold this many times MAX_LABEL_PAIRS pairs: training on every record
-# copied the whole population into Splink's workspace (293 s at 10 %) to use 300 k pairs
-# of it and 2,000 records for u.
+# m and u are trained on a sample of persons (the records of a trusted NIK together, a
+# record without one alone) expected to hold this many times MAX_LABEL_PAIRS pairs. Training
+# on every record copied the whole population into Splink's workspace (293 s at 10 %) to
+# use 300 k pairs of it and 2,000 records for u.
 TRAINING_SAMPLE_PAIRS = 2
 U_MAX_PAIRS = 2e6
 # The share of true pairs the trusted-NIK rule is assumed to find, for the prior.

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from conftest import GENERATED_PERSONS as PERSONS
-from dtsen.cli import run_dbt
 from dtsen import resolution
+from dtsen.cli import run_dbt
 from dtsen.evaluate import resolution_scores
 from dtsen.resolution import cluster_untrusted
 
@@ -65,8 +65,7 @@ def test_person_ids_are_the_same_when_resolution_runs_again(generated_build, dbt
     assert _read(db, sql) == before
 
 
-def test_the_matcher_trains_on_a_sample_of_whole_persons_with_the_prior_of_every_record(generated_build,
-                                                                                       monkeypatch):
+def test_the_matcher_trains_on_a_sample_of_whole_persons(generated_build, monkeypatch):
     """Wanting a tenth of the population's pairs sharing a trusted NIK, training takes about
     a tenth of the persons, every record of each; its prior is Splink's estimate on every
     record, and its m still tells matches apart."""
