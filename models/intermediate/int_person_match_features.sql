@@ -1,10 +1,13 @@
--- The fields identity resolution compares, one row per staged person record: the name as a
--- matching key (spelling variants that carry no information folded together), its words,
--- birth date and year, sex and village (code in force).
+-- The fields identity resolution compares, one row per staged person record: the NIK as
+-- validated in staging, the name as a matching key (spelling variants that carry no
+-- information folded together), its words, birth date and year, sex and village (code in
+-- force).
 with keyed as (
     select
         record_key,
         source,
+        nik_clean,
+        nik_status,
         tanggal_lahir,
         jenis_kelamin,
         kode_desa,
@@ -20,6 +23,8 @@ with keyed as (
 select
     record_key,
     source,
+    nik_clean,
+    nik_status,
     name_key,
     tanggal_lahir as birth_date,
     jenis_kelamin as sex,
