@@ -84,3 +84,20 @@
 {% macro default__set_table_comment(relation, comment) -%}
     comment on table {{ relation }} is '{{ comment }}'
 {%- endmacro %}
+
+{#- Post-hook of an incremental Python model. On an incremental run dbt-duckdb 1.11 writes a
+    Python model's rows to <model>__dbt_tmp<timestamp> as a plain table in the database's
+    default schema (a SQL model's is a temporary table) and never drops it: without this,
+    one stray table more every month. -#}
+{% macro drop_python_model_leftovers() -%}
+    {%- if execute and is_incremental() -%}
+        {%- set query -%}
+            select schema_name, table_name from duckdb_tables()
+            where database_name = '{{ this.database }}'
+                and starts_with(table_name, '{{ this.identifier }}__dbt_tmp')
+        {%- endset -%}
+        {%- for row in run_query(query).rows -%}
+            drop table {{ adapter.quote(row[0]) }}.{{ adapter.quote(row[1]) }};
+        {% endfor -%}
+    {%- endif -%}
+{%- endmacro %}

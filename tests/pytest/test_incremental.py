@@ -104,6 +104,17 @@ def test_sources_without_a_new_delivery_keep_their_staging(monthly):
     assert all(after[name] != before[name] and KEPT not in compiled[name] for name in rebuilt)
 
 
+def test_the_month_leaves_no_table_outside_the_warehouse_schemas(monthly):
+    root, _, _, _, _ = monthly
+    con = duckdb.connect(str(root / "incremental" / "warehouse.duckdb"), read_only=True)
+    try:
+        stray = con.sql("select schema_name || '.' || table_name from duckdb_tables() "
+                        "where not list_contains(?, schema_name)", params=[[*SCHEMAS, "reference"]]).fetchall()
+    finally:
+        con.close()
+    assert stray == []
+
+
 def test_the_month_keeps_last_months_matcher(monthly, generated_build):
     root, _, _, _, _ = monthly
     _, _, source = generated_build
