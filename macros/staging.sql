@@ -30,3 +30,19 @@
         when 'FAMILI LAIN' then 7 when 'PEMBANTU' then 8 when 'LAINNYA' then 8
     end
 {%- endmacro %}
+
+{#- The highest diploma in the civil register's `pendidikan` words (P3KE uses them too) on
+    Regsosek's ijazah scale: 0 none, 1 SD, 2 SMP, 3 SMA, 4 D1-D3, 5 D4/S1, 6 S2/S3. -#}
+{% macro pendidikan_to_ijazah(column) -%}
+    case {{ column }}
+        when 'TIDAK/BELUM SEKOLAH' then 0 when 'BELUM TAMAT SD/SEDERAJAT' then 0
+        when 'TAMAT SD/SEDERAJAT' then 1 when 'SLTP/SEDERAJAT' then 2 when 'SLTA/SEDERAJAT' then 3
+        when 'DIPLOMA I/II' then 4 when 'AKADEMI/DIPLOMA III/S. MUDA' then 4
+        when 'DIPLOMA IV/STRATA I' then 5 when 'STRATA II' then 6 when 'STRATA III' then 6
+    end
+{%- endmacro %}
+
+{#- Whether a `pekerjaan` (occupation, civil register and P3KE words) is work. -#}
+{% macro pekerjaan_is_work(column) -%}
+    {{ column }} not in ('BELUM/TIDAK BEKERJA', 'PELAJAR/MAHASISWA', 'MENGURUS RUMAH TANGGA', 'PENSIUNAN')
+{%- endmacro %}

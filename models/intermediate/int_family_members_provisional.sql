@@ -4,14 +4,13 @@
 -- to the register that int_household_families merges into another family.
 with source_membership as (
     select
-        identities.person_id,
+        records.person_id,
         households.family_key,
         row_number() over (
-            partition by identities.person_id
+            partition by records.person_id
             order by case records.source when 'bps' then 1 when 'dtks' then 2 else 3 end, households.family_key
         ) as preference
-    from {{ ref('int_person_records') }} as records
-    inner join {{ ref('int_person_identity') }} as identities on records.record_key = identities.record_key
+    from {{ ref('int_person_identity') }} as records
     inner join {{ ref('int_source_households') }} as households
         on records.source = households.source and records.source_household_id = households.source_household_id
 )

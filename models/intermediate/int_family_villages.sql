@@ -8,9 +8,8 @@ with register_village_records as (
         records.kode_desa,
         count(*) as records_in_village
     from {{ ref('int_family_members') }} as members
-    inner join {{ ref('int_person_identity') }} as identities on members.person_id = identities.person_id
-    inner join {{ ref('int_person_records') }} as records
-        on identities.record_key = records.record_key and records.source = 'dukcapil'
+    inner join {{ ref('int_person_identity') }} as records
+        on members.person_id = records.person_id and records.source = 'dukcapil'
     where members.is_living and records.kode_desa is not null
     group by members.family_key, records.kode_desa
 ),

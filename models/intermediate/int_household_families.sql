@@ -8,9 +8,8 @@ with member_families as (
         records.source_household_id,
         members.family_key,
         count(*) as members
-    from {{ ref('int_person_records') }} as records
-    inner join {{ ref('int_person_identity') }} as identities on records.record_key = identities.record_key
-    inner join {{ ref('int_family_members_provisional') }} as members on identities.person_id = members.person_id
+    from {{ ref('int_person_identity') }} as records
+    inner join {{ ref('int_family_members_provisional') }} as members on records.person_id = members.person_id
     where records.source <> 'dukcapil'
     group by records.source, records.source_household_id, members.family_key
 ),

@@ -1,7 +1,9 @@
 -- Every staged person record of the four sources in one shape, the input of identity
 -- resolution: identifiers as validated in staging, the name normalised for matching,
 -- the village of the record's household mapped to the code in force, and the relation to
--- the family head on Regsosek's scale (1 head ... 8 other).
+-- the family head on Regsosek's scale (1 head ... 8 other); and what the record says beyond
+-- identity (school, disability, pregnancy, education, work, school aid), which
+-- int_person_attributes sums up per person.
 
 with dukcapil as (
     select
@@ -19,7 +21,13 @@ with dukcapil as (
         case when not tanggal_lahir_is_placeholder then tanggal_lahir end as tanggal_lahir,
         kode_desa,
         {{ shdk_to_hubungan_kk('shdk') }} as hubungan_kk,
-        tanggal_meninggal
+        tanggal_meninggal,
+        cast(null as boolean) as sekolah,
+        cast(null as boolean) as disabilitas,
+        cast(null as boolean) as hamil,
+        {{ pendidikan_to_ijazah('pendidikan') }} as ijazah,
+        {{ pekerjaan_is_work('pekerjaan') }} as bekerja,
+        cast(null as boolean) as penerima_pip
     from {{ ref('stg_dukcapil__penduduk') }}
 ),
 
@@ -40,7 +48,13 @@ dtks as (
         household.kode_desa,
         -- DTKS counts servants (7) apart from other members (8); Regsosek puts both in 8.
         case when member.hub_krt = 7 then 8 else member.hub_krt end as hubungan_kk,
-        cast(null as date) as tanggal_meninggal
+        cast(null as date) as tanggal_meninggal,
+        member.partisipasi_sekolah = 1 as sekolah,
+        member.disabilitas > 0 as disabilitas,
+        member.hamil,
+        cast(null as integer) as ijazah,
+        cast(null as boolean) as bekerja,
+        member.penerima_pip
     from {{ ref('stg_dtks__anggota') }} as member
     left join {{ ref('stg_dtks__rumah_tangga') }} as household
         on member.id_rt = household.id_rt
@@ -62,7 +76,13 @@ p3ke as (
         case when not person.tanggal_lahir_is_placeholder then person.tanggal_lahir end as tanggal_lahir,
         p3ke_family.kode_desa,
         {{ shdk_to_hubungan_kk('person.hubungan') }} as hubungan_kk,
-        cast(null as date) as tanggal_meninggal
+        cast(null as date) as tanggal_meninggal,
+        person.status_sekolah = 'SEKOLAH' as sekolah,
+        cast(null as boolean) as disabilitas,
+        cast(null as boolean) as hamil,
+        {{ pendidikan_to_ijazah('person.pendidikan') }} as ijazah,
+        {{ pekerjaan_is_work('person.pekerjaan') }} as bekerja,
+        cast(null as boolean) as penerima_pip
     from {{ ref('stg_p3ke__individu') }} as person
     left join {{ ref('stg_p3ke__keluarga') }} as p3ke_family
         on person.id_keluarga_p3ke = p3ke_family.id_keluarga_p3ke
@@ -84,7 +104,13 @@ bps as (
         case when not person.tanggal_lahir_is_placeholder then person.tanggal_lahir end as tanggal_lahir,
         bps_family.kode_desa,
         person.hubungan_kk,
-        cast(null as date) as tanggal_meninggal
+        cast(null as date) as tanggal_meninggal,
+        person.sekolah = 1 as sekolah,
+        person.disabilitas,
+        cast(null as boolean) as hamil,
+        person.ijazah,
+        person.bekerja,
+        cast(null as boolean) as penerima_pip
     from {{ ref('stg_bps__regsosek_individu') }} as person
     left join {{ ref('stg_bps__regsosek_keluarga') }} as bps_family
         on person.id_keluarga = bps_family.id_keluarga

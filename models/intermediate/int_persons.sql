@@ -3,12 +3,9 @@
 -- attribute from the most preferred record that has it (a placeholder birth date is none).
 with records as (
     select
-        records.*,
-        identities.person_id,
-        identities.resolved_nik,
-        case records.source when 'dukcapil' then 1 when 'bps' then 2 when 'dtks' then 3 else 4 end as source_rank
-    from {{ ref('int_person_records') }} as records
-    inner join {{ ref('int_person_identity') }} as identities on records.record_key = identities.record_key
+        *,
+        case source when 'dukcapil' then 1 when 'bps' then 2 when 'dtks' then 3 else 4 end as source_rank
+    from {{ ref('int_person_identity') }}
 ),
 
 -- Records ranked within their person by a window, which sorts them by person before the

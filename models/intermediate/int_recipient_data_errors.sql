@@ -15,13 +15,12 @@ recipient_persons as (
     -- Everyone listed in a receiving DTKS household, as resolved persons (for PIP, the
     -- whole household of the receiving child: DTKS lists the household's members).
     select distinct
-        identities.person_id,
+        records.person_id,
         receipt.program,
         receipt.family_key
     from {{ ref('int_dtks_receipt') }} as receipt
-    inner join {{ ref('int_person_records') }} as records
+    inner join {{ ref('int_person_identity') }} as records
         on records.source = 'dtks' and receipt.id_rt = records.source_household_id
-    inner join {{ ref('int_person_identity') }} as identities on records.record_key = identities.record_key
 ),
 
 received_elsewhere as (

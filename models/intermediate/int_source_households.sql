@@ -34,9 +34,8 @@ member_votes as (
         records.source_household_id,
         persons.register_no_kk,
         count(*) as members
-    from {{ ref('int_person_records') }} as records
-    inner join {{ ref('int_person_identity') }} as identities on records.record_key = identities.record_key
-    inner join {{ ref('int_persons') }} as persons on identities.person_id = persons.person_id
+    from {{ ref('int_person_identity') }} as records
+    inner join {{ ref('int_persons') }} as persons on records.person_id = persons.person_id
     where records.source <> 'dukcapil' and persons.register_no_kk is not null
     group by all
 ),

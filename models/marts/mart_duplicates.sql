@@ -3,9 +3,9 @@
 --   family_twice_in_dtks    one family registered as more than one DTKS household;
 --   nik_of_several_persons  one NIK carried by records of different resolved persons.
 -- Records are named by source, file and the agency's own record id; NIKs by pseudonym.
--- Groups are found by hash aggregates on narrow columns, and only their records are joined
--- back for names: every record with all its columns, read once per kind, did not fit in
--- memory at 10 % of the population.
+-- Groups are found by hash aggregates on narrow columns of int_person_identity (every
+-- record with its person) and their records picked by semi joins: every record with all
+-- its columns, read once per kind, did not fit in memory at 10 % of the population.
 with persons_twice_in_a_source as (
     select
         source,
@@ -15,28 +15,20 @@ with persons_twice_in_a_source as (
     having count(*) > 1
 ),
 
-records_of_persons_twice as (
-    select
-        identities.record_key,
-        identities.person_id
-    from {{ ref('int_person_identity') }} as identities
-    semi join persons_twice_in_a_source as twice
-        on identities.source = twice.source and identities.person_id = twice.person_id
-),
-
 person_twice as (
     select
         'person_twice_in_source' as duplicate_kind,
         records.source,
         records.source_file,
         records.source_record_id,
-        twice.person_id,
+        records.person_id,
         cast(null as string) as family_key,
         cast(null as string) as nik_clean
-    from records_of_persons_twice as twice
-    inner join {{ ref('int_person_records') }} as records on twice.record_key = records.record_key
+    from {{ ref('int_person_identity') }} as records
+    semi join persons_twice_in_a_source as twice
+        on records.source = twice.source and records.person_id = twice.person_id
     -- Twice in a source is twice in one of its files.
-    qualify count(*) over (partition by records.source, records.source_file, twice.person_id) > 1
+    qualify count(*) over (partition by records.source, records.source_file, records.person_id) > 1
 ),
 
 family_twice as (
@@ -54,36 +46,24 @@ family_twice as (
 ),
 
 niks_of_several_persons as (
-    select records.nik_clean
-    from {{ ref('int_person_records') }} as records
-    inner join {{ ref('int_person_identity') }} as identities on records.record_key = identities.record_key
-    where records.nik_clean is not null
-    group by records.nik_clean
-    having min(identities.person_id) <> max(identities.person_id)
-),
-
-records_of_shared_niks as (
-    select
-        records.record_key,
-        records.source,
-        records.source_file,
-        records.source_record_id,
-        records.nik_clean
-    from {{ ref('int_person_records') }} as records
-    semi join niks_of_several_persons as shared on records.nik_clean = shared.nik_clean
+    select nik_clean
+    from {{ ref('int_person_identity') }}
+    where nik_clean is not null
+    group by nik_clean
+    having min(person_id) <> max(person_id)
 ),
 
 nik_shared as (
     select
         'nik_of_several_persons' as duplicate_kind,
-        shared.source,
-        shared.source_file,
-        shared.source_record_id,
-        identities.person_id,
+        records.source,
+        records.source_file,
+        records.source_record_id,
+        records.person_id,
         cast(null as string) as family_key,
-        shared.nik_clean
-    from records_of_shared_niks as shared
-    inner join {{ ref('int_person_identity') }} as identities on shared.record_key = identities.record_key
+        records.nik_clean
+    from {{ ref('int_person_identity') }} as records
+    semi join niks_of_several_persons as shared on records.nik_clean = shared.nik_clean
 ),
 
 duplicates as (

@@ -1,19 +1,16 @@
 -- Identity resolution never chains two register persons together: no resolved person holds
 -- civil-register records of two different NIKs, nor records resolved to two NIKs.
 -- Two different values are told by min <> max (NULLs aside, as count(distinct) would): plain
--- aggregates, and only the register's records joined. A distinct count per person over
--- every record ran out of memory at 28.4 M persons beside the identity test (12 GB limit).
+-- aggregates. A distinct count per person over every record ran out of memory at 28.4 M
+-- persons beside the identity test (12 GB limit).
 with register_niks as (
     select
-        resolved.person_id,
-        min(records.nik_clean) as register_nik_low,
-        max(records.nik_clean) as register_nik_high
-    from {{ ref('int_person_identity') }} as resolved
-    inner join {{ ref('int_person_records') }} as records
-        on resolved.record_key = records.record_key
-    -- int_person_identity.source is its record's source; filtering both sides keeps the join small
-    where resolved.source = 'dukcapil' and records.source = 'dukcapil'
-    group by resolved.person_id
+        person_id,
+        min(nik_clean) as register_nik_low,
+        max(nik_clean) as register_nik_high
+    from {{ ref('int_person_identity') }}
+    where source = 'dukcapil'
+    group by person_id
 ),
 
 resolved_niks as (
