@@ -194,7 +194,8 @@ def resolution_scores(con: duckdb.DuckDBPyConnection, identity: str = "intermedi
                    -- made-up records: a person of their own in the truth
                    coalesce(cast(t.person_id as varchar), 'none:' || i.record_key) as truth,
                    {classes}
-            from {identity} as i
+            -- (int_person_identity also carries the records' columns: only these two are read)
+            from (select record_key, person_id from {identity}) as i
             join {records} as r using (record_key)
             left join truth_records as t
                 on t.source = r.source and t.file = r.source_file and t.row_number = r.source_row_number
