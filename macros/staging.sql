@@ -15,9 +15,8 @@
 
 {#- Key of a staged person record across sources, '<source>/<file>/<source_record_id>':
     int_person_records.record_key. -#}
-{% macro person_record_key(relation=none) -%}
-    {%- set prefix = relation ~ '.' if relation else '' -%}
-    {{ prefix }}source || '/' || {{ prefix }}source_file || '/' || {{ prefix }}source_record_id
+{% macro person_record_key(relation) -%}
+    {{ relation }}.source || '/' || {{ relation }}.source_file || '/' || {{ relation }}.source_record_id
 {%- endmacro %}
 
 {#- A relation to the family head in the civil register's words (shdk; P3KE uses them
