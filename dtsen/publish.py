@@ -88,12 +88,15 @@ def _first(con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = N
 def mart_content_hashes(con: duckdb.DuckDBPyConnection, schema: str = MARTS_SCHEMA,
                         database: str | None = None) -> dict[str, str]:
     """An order-independent content hash of every table of `schema`: md5 over the column
-    names and types, and the sorted md5 of each row's text form (its values as text,
-    separated by U+001F, NULL as U+001E; duplicate rows count).
+    names and types, the row count, and the exact sums of the two 64-bit halves of each
+    row's md5 (of its values as text, separated by U+001F, NULL as U+001E; duplicate rows
+    count).
 
-    Equal hashes mean equal tables whatever order the rows were written in. Stable for one
-    DuckDB version (the text form of a DOUBLE or a nested value could change between
-    versions); it does not depend on DuckDB's internal hash().
+    Equal hashes mean equal tables whatever order the rows were written in. The sums are
+    exact integers, aggregated on every core; sorting the rows' digests into one string
+    instead took 13.5 s of the quality run at 2.84 M persons, these 5.5 s. Stable for one DuckDB version
+    (the text form of a DOUBLE or a nested value could change between versions); it does
+    not depend on DuckDB's internal hash().
     """
     database = database or _first(con, "select current_database()")[0]
     columns: dict[str, list[tuple[str, str]]] = {}
@@ -105,11 +108,13 @@ def mart_content_hashes(con: duckdb.DuckDBPyConnection, schema: str = MARTS_SCHE
     for table, table_columns in columns.items():
         row_text = "concat_ws(chr(31), " + ", ".join(
             f"coalesce(cast({_quote(column)} as varchar), chr(30))" for column, _ in table_columns) + ")"
-        (rows_digest,) = _first(
-            con, f"select coalesce(md5(string_agg(row_md5, '' order by row_md5)), '') from "
-                 f"(select md5({row_text}) as row_md5 from {_quote(database)}.{_quote(schema)}.{_quote(table)})")
+        rows, high_sum, low_sum = _first(
+            con, f"select count(*), coalesce(sum((row_md5 >> 64)::ubigint), 0), "
+                 f"coalesce(sum((row_md5 & {2**64 - 1}::uhugeint)::ubigint), 0) from "
+                 f"(select md5_number({row_text}) as row_md5 "
+                 f"from {_quote(database)}.{_quote(schema)}.{_quote(table)})")
         signature = ", ".join(f"{column} {data_type}" for column, data_type in table_columns)
-        hashes[table] = hashlib.md5(f"{signature}\n{rows_digest}".encode()).hexdigest()
+        hashes[table] = hashlib.md5(f"{signature}\n{rows} {high_sum} {low_sum}".encode()).hexdigest()
     return hashes
 
 
