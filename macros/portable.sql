@@ -25,6 +25,22 @@
         where ref_kode.domain = '{{ domain }}' and ref_kode.kode = {{ clean_text(column) }})
 {%- endmacro %}
 
+{#- True when `value` is a code of the domain. DuckDB: the domain's codes as one list, built
+    once per query; an IN subquery costs a join per check over every row (the civil
+    register's five coded columns at 2.8 M rows: 2.0 CPU-seconds as joins, 0.8 as lists). -#}
+{% macro code_in_domain(value, domain) -%}
+    {{ return(adapter.dispatch('code_in_domain', 'dtsen')(value, domain)) }}
+{%- endmacro %}
+
+{% macro default__code_in_domain(value, domain) -%}
+    list_contains((select list(ref_kode.kode) from {{ ref('ref_kode') }} as ref_kode
+        where ref_kode.domain = '{{ domain }}'), {{ value }})
+{%- endmacro %}
+
+{% macro spark__code_in_domain(value, domain) -%}
+    {{ value }} in (select ref_kode.kode from {{ ref('ref_kode') }} as ref_kode where ref_kode.domain = '{{ domain }}')
+{%- endmacro %}
+
 {#- True when the whole of `expression` matches `pattern` (RE2 syntax, no anchors). -#}
 {% macro regexp_full_match(expression, pattern) -%}
     {{ return(adapter.dispatch('regexp_full_match', 'dtsen')(expression, pattern)) }}

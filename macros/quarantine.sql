@@ -57,9 +57,8 @@
 {% macro reject_if_unknown_code(column, domain, required=true) -%}
     case
         {% if required %}when {{ clean_text(column) }} is null then 'MISSING_VALUE:{{ column }}'{% endif %}
-        when {{ clean_text(column) }} is not null and {{ clean_text(column) }} not in (
-            select kode from {{ ref('ref_kode') }} where domain = '{{ domain }}'
-        ) then 'UNKNOWN_CODE:{{ column }}'
+        when {{ clean_text(column) }} is not null and not {{ code_in_domain(clean_text(column), domain) }}
+            then 'UNKNOWN_CODE:{{ column }}'
     end
 {%- endmacro %}
 
