@@ -6,10 +6,10 @@
     (spreadsheet text marker), spaces and dashes, a trailing ".0" (spreadsheet float), then
     dots between digits. Exponent form (3.27301E+15) has lost digits: NULL, never guessed.
     Most numbers arrive well formed, and no repair changes them: they are tested with one
-    pattern instead of four (a fifth of the civil register's staging CPU time). -#}
+    pattern instead of four (a fifth of stg_dukcapil__penduduk's CPU time). -#}
 {% macro repair_identifier(column) -%}
     case
-        when {{ regexp_full_match(clean_text(column), "[0-9]{16}") }} then {{ clean_text(column) }}
+        when {{ _is_16_digits(clean_text(column)) }} then {{ clean_text(column) }}
         when {{ regexp_full_match(clean_text(column), "[0-9]+([.,][0-9]+)?[eE][+]?[0-9]+") }} then null
         else replace({{ replace_pattern(
             replace_pattern(replace_pattern(clean_text(column), "^''+", ''), '[\\s\\-]', '', 'g'),
