@@ -1,36 +1,29 @@
 -- Identity resolution never chains two register persons together: no resolved person holds
 -- civil-register records of two different NIKs, nor records resolved to two NIKs.
--- Two different values are told by min <> max (NULLs aside, as count(distinct) would): plain
--- aggregates. A distinct count per person over every record ran out of memory at 28.4 M
--- persons beside the identity test (12 GB limit).
-with register_niks as (
+-- Two different values are told by min <> max (NULLs aside, as count(distinct) would), all
+-- four in one aggregate over the records, on the NIKs as numbers: both columns are 16
+-- digits or NULL, so the number tells two NIKs apart exactly as the string does, and a
+-- minimum of numbers costs a fraction of one of strings. At 28.4 M persons a distinct count
+-- per person ran out of memory (12 GB limit); two string aggregates joined by person took
+-- 55 s alone (`dbt test`), one aggregate of strings 46 s, of numbers 18 s.
+with person_niks as (
     select
         person_id,
-        min(nik_clean) as register_nik_low,
-        max(nik_clean) as register_nik_high
-    from {{ ref('int_person_identity') }}
-    where source = 'dukcapil'
-    group by person_id
-),
-
-resolved_niks as (
-    select
-        person_id,
-        min(resolved_nik) as resolved_nik_low,
-        max(resolved_nik) as resolved_nik_high
+        min(case when source = 'dukcapil' then cast(nik_clean as bigint) end) as register_nik_low,
+        max(case when source = 'dukcapil' then cast(nik_clean as bigint) end) as register_nik_high,
+        min(cast(resolved_nik as bigint)) as resolved_nik_low,
+        max(cast(resolved_nik as bigint)) as resolved_nik_high
     from {{ ref('int_person_identity') }}
     group by person_id
 )
 
 select
-    resolved_niks.person_id,
-    register_niks.register_nik_low,
-    register_niks.register_nik_high,
-    resolved_niks.resolved_nik_low,
-    resolved_niks.resolved_nik_high
-from resolved_niks
-left join register_niks
-    on resolved_niks.person_id = register_niks.person_id
+    person_id,
+    register_nik_low,
+    register_nik_high,
+    resolved_nik_low,
+    resolved_nik_high
+from person_niks
 where
-    register_niks.register_nik_low <> register_niks.register_nik_high
-    or resolved_niks.resolved_nik_low <> resolved_niks.resolved_nik_high
+    register_nik_low <> register_nik_high
+    or resolved_nik_low <> resolved_nik_high

@@ -127,6 +127,31 @@ def test_the_guard_test_finds_two_register_persons_chained(generated_build):
     assert result.returncode == 1 and "Got 1 result" in result.stdout, result.stdout[-2000:]
 
 
+
+def test_the_identity_test_finds_a_stray_or_a_missing_identity(generated_build):
+    """assert_every_person_record_has_one_identity passes on the build; it fails on an
+    identity row of no record (the row counts differ) and on a record without identity
+    (the anti-join), even when the two balance each other's count."""
+    _, _, root = generated_build
+    db = root / "stray" / "warehouse.duckdb"
+    db.parent.mkdir()
+    shutil.copyfile(root / "warehouse.duckdb", db)
+    identity_test = ["--select", "assert_every_person_record_has_one_identity"]
+    assert run_dbt("test", root / "landing", db, identity_test, isolated=True, capture=True).returncode == 0
+    for change in (
+        """insert into intermediate.int_person_identity
+           select * replace ('stray' as record_key) from intermediate.int_person_identity limit 1""",
+        """delete from intermediate.int_person_identity
+           where record_key = (select min(record_key) from intermediate.int_person_identity)""",
+    ):
+        con = duckdb.connect(str(db))
+        try:
+            con.execute(change)
+        finally:
+            con.close()
+        result = run_dbt("test", root / "landing", db, identity_test, isolated=True, capture=True)
+        assert result.returncode == 1 and "Got 1 result" in result.stdout, result.stdout[-2000:]
+
 def test_clusters_never_join_two_register_persons():
     # a and b both look like register persons 1 and 2; the chain a-b would join them.
     edges = [(0.99, "a", "nik:1", "r"), (0.95, "b", "nik:2", "r"), (0.97, "a", "b", "r"),
