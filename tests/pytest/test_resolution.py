@@ -101,31 +101,36 @@ def test_the_matcher_trains_on_a_sample_of_whole_persons(generated_build, monkey
     con.close()
 
 
+def _guard_fails_after_each_change(root, test, folder, changes):
+    """The dbt test `test` passes on a copy of the generated build, then finds one row after
+    each of `changes` (SQL run in turn on the copy, each on a connection of its own)."""
+    db = root / folder / "warehouse.duckdb"
+    db.parent.mkdir()
+    shutil.copyfile(root / "warehouse.duckdb", db)
+    select = ["--select", test]
+    assert run_dbt("test", root / "landing", db, select, isolated=True, capture=True).returncode == 0
+    for change in changes:
+        con = duckdb.connect(str(db))
+        try:
+            con.execute(change)
+        finally:
+            con.close()
+        result = run_dbt("test", root / "landing", db, select, isolated=True, capture=True)
+        assert result.returncode == 1 and "Got 1 result" in result.stdout, result.stdout[-2000:]
+
+
 def test_the_guard_test_finds_two_register_persons_chained(generated_build):
     """assert_no_person_with_two_register_niks passes on the build, and fails once two
     register records of different NIKs are given one person (and so two resolved NIKs)."""
     _, _, root = generated_build
-    db = root / "chained" / "warehouse.duckdb"
-    db.parent.mkdir()
-    shutil.copyfile(root / "warehouse.duckdb", db)
-    guard = ["--select", "assert_no_person_with_two_register_niks"]
-    assert run_dbt("test", root / "landing", db, guard, isolated=True, capture=True).returncode == 0
-    con = duckdb.connect(str(db))
-    try:
-        con.execute("""
-            create temp table register_records as
-            select record_key, person_id from intermediate.int_person_identity
-            where source = 'dukcapil' and resolved_nik is not null""")
-        con.execute("""
-            update intermediate.int_person_identity
-            set person_id = (select min(person_id) from register_records)
-            where record_key = (select max(record_key) from register_records
-                                where person_id <> (select min(person_id) from register_records))""")
-    finally:
-        con.close()
-    result = run_dbt("test", root / "landing", db, guard, isolated=True, capture=True)
-    assert result.returncode == 1 and "Got 1 result" in result.stdout, result.stdout[-2000:]
-
+    _guard_fails_after_each_change(root, "assert_no_person_with_two_register_niks", "chained", ["""
+        create temp table register_records as
+        select record_key, person_id from intermediate.int_person_identity
+        where source = 'dukcapil' and resolved_nik is not null;
+        update intermediate.int_person_identity
+        set person_id = (select min(person_id) from register_records)
+        where record_key = (select max(record_key) from register_records
+                            where person_id <> (select min(person_id) from register_records))"""])
 
 
 def test_the_identity_test_finds_a_stray_or_a_missing_identity(generated_build):
@@ -133,24 +138,13 @@ def test_the_identity_test_finds_a_stray_or_a_missing_identity(generated_build):
     identity row of no record (the row counts differ) and on a record without identity
     (the anti-join), even when the two balance each other's count."""
     _, _, root = generated_build
-    db = root / "stray" / "warehouse.duckdb"
-    db.parent.mkdir()
-    shutil.copyfile(root / "warehouse.duckdb", db)
-    identity_test = ["--select", "assert_every_person_record_has_one_identity"]
-    assert run_dbt("test", root / "landing", db, identity_test, isolated=True, capture=True).returncode == 0
-    for change in (
+    _guard_fails_after_each_change(root, "assert_every_person_record_has_one_identity", "stray", [
         """insert into intermediate.int_person_identity
            select * replace ('stray' as record_key) from intermediate.int_person_identity limit 1""",
         """delete from intermediate.int_person_identity
            where record_key = (select min(record_key) from intermediate.int_person_identity)""",
-    ):
-        con = duckdb.connect(str(db))
-        try:
-            con.execute(change)
-        finally:
-            con.close()
-        result = run_dbt("test", root / "landing", db, identity_test, isolated=True, capture=True)
-        assert result.returncode == 1 and "Got 1 result" in result.stdout, result.stdout[-2000:]
+    ])
+
 
 def test_clusters_never_join_two_register_persons():
     # a and b both look like register persons 1 and 2; the chain a-b would join them.
