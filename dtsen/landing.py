@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -31,10 +32,10 @@ class NoUsableDelivery(RuntimeError):
 
 @dataclass
 class DeliveryFile:
-    source: str
+    source: str  # for a folder that is no known source: the folder's name
     extract_date: dt.date | None
-    delivery: str  # folder name as delivered
-    file_name: str
+    delivery: str | None  # folder name as delivered; None for a folder that is no known source
+    file_name: str | None  # None for a folder that is no known source
     file_path: str
     manifest_rows: int | None = None
     manifest_sha256: str | None = None
@@ -66,9 +67,12 @@ def _csv_header(path: Path, delimiter: str) -> list[str]:
     import csv
 
     with path.open("rb") as handle:
-        line = handle.readline(1 << 20)
-    if not line:
+        chunk = handle.read(1 << 20)
+    if not chunk:
         raise ValueError("file is empty (0 bytes)")
+    # The header ends at the first line break of any kind: old spreadsheet exports end
+    # lines in CR alone, which DuckDB (and Spark) read as line breaks too.
+    line = chunk.split(b"\n", 1)[0].split(b"\r", 1)[0]
     if line.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ValueError("not UTF-8: the file starts with a UTF-16 byte-order mark")
     if b"\x00" in line:
@@ -79,7 +83,10 @@ def _csv_header(path: Path, delimiter: str) -> list[str]:
         raise ValueError(
             f"not UTF-8: byte 0x{error.object[error.start]:02x} at offset {error.start} of the header line"
         ) from None
-    first = next(csv.reader([text], delimiter=delimiter), None)
+    try:
+        first = next(csv.reader([text], delimiter=delimiter), None)
+    except csv.Error as error:
+        raise ValueError(f"the header line is not CSV: {error}") from None
     if not first or first == [""]:
         raise ValueError("no header line (the first line is blank)")
     return [name.strip() for name in first]
@@ -260,7 +267,11 @@ def _inspect_file(con: duckdb.DuckDBPyConnection, record: DeliveryFile, path: Pa
         for field in ("file_sha256", "file_rows", "columns", "read_sql"):
             setattr(record, field, known[field])
         return
-    record.file_sha256 = _sha256(path)
+    try:
+        record.file_sha256 = _sha256(path)
+    except OSError as error:
+        record.file_problem = f"unreadable: {error.strerror or type(error).__name__}"
+        return
     if record.manifest_sha256 and record.file_sha256 != record.manifest_sha256.lower():
         record.file_problem = "sha256 does not match the manifest"
         return
@@ -276,7 +287,15 @@ def _inspect_file(con: duckdb.DuckDBPyConnection, record: DeliveryFile, path: Pa
             read_columns = [*read_column_names(header, contract_columns), EXTRA_FIELDS_COLUMN]
         else:
             plain = parquet_read_sql(path)
-            header = [row[0] for row in con.sql(f"describe select * from {plain}").fetchall()]
+            described = [row[:2] for row in con.sql(f"describe select * from {plain}").fetchall()]
+            header = [name for name, _ in described]
+            dates = DATE_COLUMNS.get(record.file_name, [])
+            mistyped = [f"{name} is {kind}" for name, kind in described if name in dates and kind != "DATE"]
+            if mistyped:
+                record.columns = json.dumps(header)
+                record.file_problem = ("date column(s) not of type DATE as the contract says: "
+                                       + ", ".join(mistyped))
+                return
             record.read_sql = parquet_read_sql(path, header, contract_columns)
             read_columns = read_column_names(header, contract_columns)
         record.columns = json.dumps(header)
@@ -319,51 +338,118 @@ def _read_manifest(folder: Path, source: str, extract_date: dt.date | None) -> t
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         return {}, f"_manifest.json is not valid JSON: {error}"
+    except (OSError, RecursionError) as error:
+        return {}, f"_manifest.json cannot be read: {type(error).__name__}"
+    if not isinstance(manifest, dict):
+        return {}, f"_manifest.json is not a JSON object (it is {_json_kind(manifest)})"
     if manifest.get("contract_version") != CONTRACT_VERSION:
-        return manifest, f"_manifest.json contract_version is {manifest.get('contract_version')!r}, expected {CONTRACT_VERSION}"
+        return manifest, f"_manifest.json contract_version is {_shown(manifest.get('contract_version'))}, expected {CONTRACT_VERSION}"
     if manifest.get("source") != source:
-        return manifest, f"_manifest.json names source {manifest.get('source')!r}"
+        return manifest, f"_manifest.json names source {_shown(manifest.get('source'))}"
     if extract_date and manifest.get("extract_date") != extract_date.isoformat():
-        return manifest, f"_manifest.json extract_date {manifest.get('extract_date')!r} differs from the folder"
+        return manifest, f"_manifest.json extract_date {_shown(manifest.get('extract_date'))} differs from the folder"
     if not isinstance(manifest.get("files"), dict):
         return manifest, "_manifest.json has no files object"
     return manifest, None
 
 
+def _json_kind(value) -> str:
+    kinds = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    return "null" if value is None else kinds.get(type(value), type(value).__name__)
+
+
+def _shown(value, limit: int = 40) -> str:
+    """A manifest value as the message shows it: repr, cut short (a manifest is the
+    agency's text, not personal data, but a message stays one readable line)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def _manifest_entry(entry) -> tuple[int | None, str | None, str | None]:
+    """(rows, sha256, problem) of one file's manifest entry. rows must be a whole number
+    written as one (JSON integer, not 4955.9, "4,955", null or true), sha256 64 hex digits."""
+    if not isinstance(entry, dict) or "rows" not in entry or "sha256" not in entry:
+        return None, None, "not listed with rows and sha256 in the manifest"
+    rows, sha256 = entry["rows"], entry["sha256"]
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
+        return None, None, f"the manifest's rows is not a whole number of rows: {_shown(rows)}"
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        return rows, None, f"the manifest's sha256 is not 64 hexadecimal digits: {_shown(sha256)}"
+    return rows, sha256, None
+
+
+_FOLDER_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _parse_folder_date(name: str) -> dt.date | None:
+    """YYYY-MM-DD exactly (date.fromisoformat alone also reads 2026-W45-1 and 20261102)."""
+    if not _FOLDER_DATE.fullmatch(name):
+        return None
     try:
-        return dt.date.fromisoformat(name) if len(name) == 10 else None
+        return dt.date.fromisoformat(name)
     except ValueError:
         return None
 
 
+def _outside(path: Path, root: Path) -> bool:
+    """Whether `path`, with every symbolic link followed, lies outside `root` (resolved)."""
+    return not path.resolve().is_relative_to(root)
+
+
 def inspect_delivery(con: duckdb.DuckDBPyConnection, source: str, folder: Path,
-                     verified: dict[str, dict] | None = None) -> list[DeliveryFile]:
-    """One record per contract file of one delivery folder, with the delivery's verdict."""
+                     verified: dict[str, dict] | None = None, root: Path | None = None,
+                     today: dt.date | None = None) -> list[DeliveryFile]:
+    """One record per contract file of one delivery folder, with the delivery's verdict.
+
+    root: the landing root (resolved); a delivery folder, manifest or file that resolves
+    outside it (a symbolic link) is refused before anything of it is read.
+    today: a delivery dated after it is held (refused until that date): otherwise a
+    mistyped future date would stay current for ever, superseding every later delivery.
+    """
+    root = (root or folder.parent.parent).resolve()
+    today = today or dt.date.today()
     extract_date = _parse_folder_date(folder.name)
     records = [
-        DeliveryFile(source, extract_date, folder.name, name, str((folder / name).resolve()))
+        DeliveryFile(source, extract_date, folder.name, name, str(folder.absolute() / name))
         for name in FILES[source]
     ]
-    if extract_date is None:
-        problem = "delivery folder name is not a date (YYYY-MM-DD)"
-    else:
-        manifest, problem = _read_manifest(folder, source, extract_date)
-    if problem is None:
-        for record in records:
-            entry = manifest["files"].get(record.file_name)
-            if not isinstance(entry, dict) or "rows" not in entry or "sha256" not in entry:
-                record.file_problem = "not listed with rows and sha256 in the manifest"
-                continue
-            record.manifest_rows = int(entry["rows"])
-            record.manifest_sha256 = str(entry["sha256"])
-            _inspect_file(con, record, folder / record.file_name, verified)
-        failed = [r for r in records if r.file_problem]
-        if failed:
-            problem = "; ".join(f"{r.file_name}: {r.file_problem}" for r in failed)
+    try:
+        problem = _check_delivery(con, source, folder, records, verified, root, today)
+    except Exception as error:  # noqa: BLE001 - one odd delivery must never stop the intake
+        problem = f"the intake could not inspect this delivery ({type(error).__name__}): refused"
     for record in records:
         record.delivery_problem = problem
     return records
+
+
+def _check_delivery(con, source: str, folder: Path, records: list[DeliveryFile], verified: dict | None,
+                    root: Path, today: dt.date) -> str | None:
+    """Inspect the delivery's manifest and files; the delivery's problem, or None."""
+    extract_date = records[0].extract_date
+    if extract_date is None:
+        return "delivery folder name is not a date (YYYY-MM-DD)"
+    if extract_date > today:
+        return (f"dated after today ({today.isoformat()}): held, not used before that date "
+                "(a mistyped folder name?)")
+    if _outside(folder, root) or _outside(folder / MANIFEST_NAME, root):
+        return "the delivery folder or its _manifest.json is a link to outside the landing root: refused unread"
+    manifest, problem = _read_manifest(folder, source, extract_date)
+    if problem is not None:
+        return problem
+    for record in records:
+        path = folder / record.file_name
+        record.manifest_rows, record.manifest_sha256, record.file_problem = _manifest_entry(
+            manifest["files"].get(record.file_name))
+        if record.file_problem is None and _outside(path, root):
+            record.file_problem = "the file is a link to outside the landing root: refused unread"
+        if record.file_problem is None:
+            record.file_path = str(path.resolve())
+            _inspect_file(con, record, path, verified)
+    failed = [r for r in records if r.file_problem]
+    return "; ".join(f"{r.file_name}: {r.file_problem}" for r in failed) if failed else None
 
 
 def scan_landing(root: Path, con: duckdb.DuckDBPyConnection,
@@ -377,11 +463,13 @@ def scan_landing(root: Path, con: duckdb.DuckDBPyConnection,
 
     Raises NoUsableDelivery naming each source that has none, with what was wrong.
     """
+    root = root.resolve()
+    today = dt.date.today()
     deliveries = [(source, folder) for source in FILES for folder in _delivery_folders(root, source)]
 
     def inspect(delivery: tuple[str, Path]) -> list[DeliveryFile]:
         with con.cursor() as cursor:
-            return inspect_delivery(cursor, *delivery, verified)
+            return inspect_delivery(cursor, *delivery, verified, root, today)
 
     by_source: dict[str, list[DeliveryFile]] = {source: [] for source in FILES}
     workers = max(1, min(len(deliveries), os.cpu_count() or 1))
@@ -404,6 +492,7 @@ def scan_landing(root: Path, con: duckdb.DuckDBPyConnection,
                 + (" (" + " | ".join(reasons) + ")" if reasons else " (no delivery folders)")
             )
         records.extend(source_records)
+    records.extend(unknown_folders(root))
     if unusable:
         raise NoUsableDelivery("; ".join(unusable))
     return records
@@ -411,6 +500,20 @@ def scan_landing(root: Path, con: duckdb.DuckDBPyConnection,
 
 def _delivery_folders(root: Path, source: str) -> list[Path]:
     return sorted(p for p in (root / source).glob("*") if p.is_dir()) if (root / source).is_dir() else []
+
+
+def unknown_folders(root: Path) -> list[DeliveryFile]:
+    """A refused record for each folder under the landing root that is no source this
+    version reads (a misspelt `Dukcapil/`, a newer contract's source): its rows would
+    otherwise vanish without a word. Hidden folders (`.snapshot`, `.Trash`) are left alone."""
+    known = ", ".join(sorted(FILES))
+    return [
+        DeliveryFile(folder.name, None, None, None, str(folder),
+                     delivery_problem=f"folder {folder.name}/ is not a source this warehouse reads ({known}): "
+                                      "nothing in it is staged")
+        for folder in sorted(root.iterdir()) if folder.is_dir() and not folder.name.startswith(".")
+        and folder.name not in FILES
+    ] if root.is_dir() else []
 
 
 def as_rows(records: list[DeliveryFile]) -> list[dict]:

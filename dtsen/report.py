@@ -75,6 +75,7 @@ def print_build_report(db: Path) -> None:
             "where status = 'refused' group by all order by all"
         ).fetchall()
         for source, delivery, problem in refused:
-            print(f"\nREFUSED delivery {source}/{delivery}: {problem}")
+            what = f"delivery {source}/{delivery}" if delivery is not None else f"folder {source}/"
+            print(f"\nREFUSED {what}: {problem}")
     finally:
         con.close()

@@ -23,6 +23,7 @@ contract_files as (
         source,
         file_name
     from files
+    where file_name is not null
 )
 
 select

@@ -20,10 +20,13 @@ In every case nothing is lost: for each current file, manifest rows = staged + q
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from deliveries import SAMPLE_DATES, csv_file, redeliver, sample_rows, write_delivery
@@ -133,6 +136,51 @@ def _bps_empty_parquet(root, date):
                    manifest_rows={"regsosek_individu.parquet": 0})
 
 
+def _manifest_rows(rows):
+    def write(root, date):
+        folder = write_delivery(root, "dtks", date, _dtks())
+        manifest = json.loads((folder / "_manifest.json").read_text(encoding="utf-8"))
+        manifest["files"]["anggota.csv"]["rows"] = rows
+        (folder / "_manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return write
+
+
+def _manifest_is_an_array(root, date):
+    folder = write_delivery(root, "p3ke", date, sample_rows()["p3ke"])
+    manifest = json.loads((folder / "_manifest.json").read_text(encoding="utf-8"))
+    (folder / "_manifest.json").write_text(json.dumps([manifest]), encoding="utf-8")
+
+
+def _valid_penduduk(root, date):
+    write_delivery(root, "dukcapil", date, {"penduduk.csv": _penduduk()})
+
+
+def _file_linked_from_outside(root, date):
+    # A "system file" outside the landing zone that even has the right header and rows.
+    outside = root.parent / "outside" / "penduduk.csv"
+    outside.parent.mkdir(exist_ok=True)
+    outside.write_bytes(csv_file("dukcapil", "penduduk.csv", _penduduk()))
+    folder = write_delivery(root, "dukcapil", date, {}, raw={"penduduk.csv": outside.read_bytes()},
+                            manifest_rows={"penduduk.csv": 2})
+    (folder / "penduduk.csv").unlink()
+    (folder / "penduduk.csv").symlink_to(outside)
+
+
+def _folder_linked_from_outside(root, date):
+    elsewhere = write_delivery(root.parent / "outside", "bps", date, sample_rows()["bps"])
+    (root / "bps" / date).symlink_to(elsewhere, target_is_directory=True)
+
+
+def _parquet_date_as_timestamp(root, date):
+    rows = sample_rows()["bps"]
+    table = pa.Table.from_pylist(rows["regsosek_individu.parquet"])
+    column = table.schema.get_field_index("tanggal_lahir")
+    table = table.set_column(column, "tanggal_lahir", table.column(column).cast(pa.timestamp("ms")))
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    write_delivery(root, "bps", date, rows, raw={"regsosek_individu.parquet": sink.getvalue().to_pybytes()})
+
+
 @dataclass(frozen=True)
 class Refused:
     source: str
@@ -140,7 +188,12 @@ class Refused:
     case: str
     write: object
     file_name: str
-    problem: str  # exact file_problem; a trailing "…" means "starts with"
+    problem: str  # exact file_problem ({today}: today's date)
+
+    @property
+    def expected(self) -> str:
+        problem = self.problem.format(today=dt.date.today().isoformat())
+        return problem if self.file_name is None else f"{self.file_name}: {problem}"
 
 
 REFUSED = [
@@ -172,6 +225,27 @@ REFUSED = [
             "YYYY-MM-DD (2 of 2 rows)"),
     Refused("dukcapil", "2026-11-11", "bare carriage return in an unquoted field (not RFC 4180)",
             _bare_carriage_return, "penduduk.csv", "row count 3 does not match the manifest's 2"),
+    Refused("dukcapil", "2026-W45-1", "folder named with an ISO week date (read as 2026-11-02 before)",
+            _valid_penduduk, None, "delivery folder name is not a date (YYYY-MM-DD)"),
+    Refused("dukcapil", "2099-01-01", "folder dated after today (would stay current for ever)",
+            _valid_penduduk, None, "dated after today ({today}): held, not used before that date "
+                                   "(a mistyped folder name?)"),
+    Refused("dukcapil", "2026-11-12", "file linked from outside the landing root (refused unread)",
+            _file_linked_from_outside, "penduduk.csv", "the file is a link to outside the landing root: refused unread"),
+    Refused("dtks", "2026-11-03", "manifest rows null", _manifest_rows(None), "anggota.csv",
+            "the manifest's rows is not a whole number of rows: None"),
+    Refused("dtks", "2026-11-04", "manifest rows written with a thousands separator", _manifest_rows("4,955"),
+            "anggota.csv", "the manifest's rows is not a whole number of rows: '4,955'"),
+    Refused("dtks", "2026-11-05", "manifest rows a fraction (was truncated silently)", _manifest_rows(4955.9),
+            "anggota.csv", "the manifest's rows is not a whole number of rows: 4955.9"),
+    Refused("p3ke", "2026-07-01", "manifest that is a JSON array", _manifest_is_an_array, None,
+            "_manifest.json is not a JSON object (it is an array)"),
+    Refused("bps", "2026-10-10", "delivery folder linked from outside the landing root (refused unread)",
+            _folder_linked_from_outside, None,
+            "the delivery folder or its _manifest.json is a link to outside the landing root: refused unread"),
+    Refused("bps", "2026-10-20", "Parquet date column typed TIMESTAMP", _parquet_date_as_timestamp,
+            "regsosek_individu.parquet",
+            "date column(s) not of type DATE as the contract says: tanggal_lahir is TIMESTAMP"),
     Refused("dtks", "2026-11-01", "wrong delimiter in one file of two (whole delivery refused)",
             _dtks_wrong_delimiter_in_one_file, "anggota.csv",
             "missing required column(s): " + ", ".join(FILES["dtks"]["anggota.csv"]) + " "
@@ -226,8 +300,12 @@ def _write_current(root):
     families = [*families, {**families[0], "id_keluarga_p3ke": "K2", "no_kk": "3171010101150002"}]
     keluarga = csv_file("p3ke", "keluarga.csv", families)
     cut = keluarga.rindex(b"3171011001")  # inside K2's kode_desa, before desil_p3ke
+    # individu.csv of the same delivery ends its lines in CR alone (an old spreadsheet
+    # export): read row for row.
+    individu = csv_file("p3ke", "individu.csv", sample_rows()["p3ke"]["individu.csv"]).replace(b"\n", b"\r")
     write_delivery(root, "p3ke", CURRENT["p3ke"], sample_rows()["p3ke"],
-                   raw={"keluarga.csv": keluarga[: cut + 5]}, manifest_rows={"keluarga.csv": 2})
+                   raw={"keluarga.csv": keluarga[: cut + 5], "individu.csv": individu},
+                   manifest_rows={"keluarga.csv": 2})
     # p3ke 2026-03-31: older than the current delivery (arrives late, or left behind): history.
     older = sample_rows()["p3ke"]
     older["individu.csv"].append({**older["individu.csv"][0], "id_individu": "I9", "nama": "ORANG LAMA"})
@@ -238,11 +316,24 @@ def _write_current(root):
     redeliver(root, "bps", SAMPLE_DATES["bps"], CURRENT["bps"])
 
 
+# Folders under the landing root that are no source this version reads: a misspelt
+# source, and the field-verification source of contract version 2.
+UNKNOWN_FOLDERS = ["Dukcapil", "verifikasi"]
+
+
+def _unknown_folder_problem(folder: str) -> str:
+    return (f"folder {folder}/ is not a source this warehouse reads ({', '.join(sorted(FILES))}): "
+            "nothing in it is staged")
+
+
 def write_corpus(landing):
     """The whole corpus in one landing zone: the current deliveries and every refused one."""
     _write_current(landing)
     for case in REFUSED:
         case.write(landing, case.delivery)
+    write_delivery(landing, "dukcapil", "2026-11-30", {"penduduk.csv": _penduduk()})
+    (landing / "dukcapil" / "2026-11-30").rename(landing / "Dukcapil")
+    (landing / "verifikasi" / "2026-11-30").mkdir(parents=True)
 
 
 STAGING = {
@@ -296,8 +387,7 @@ def test_refused_delivery_is_reported_whole(corpus, case):
     files = _files(con, case.source, case.delivery)
     assert set(files) == set(FILES[case.source]), "a row per contract file of the delivery"
     assert {status for status, _, _ in files.values()} == {"refused"}
-    expected = case.problem if case.file_name is None else f"{case.file_name}: {case.problem}"
-    assert {delivery_problem for _, _, delivery_problem in files.values()} == {expected}
+    assert {delivery_problem for _, _, delivery_problem in files.values()} == {case.expected}
     if case.file_name is not None:
         assert files[case.file_name][1] == case.problem
         # The other files of the delivery are refused with it, without a problem of their own.
@@ -309,13 +399,22 @@ def test_report_names_source_delivery_file_and_problem(corpus, capsys):
     print_build_report(db)
     out = capsys.readouterr().out
     for case in REFUSED:
-        expected = case.problem if case.file_name is None else f"{case.file_name}: {case.problem}"
-        assert f"REFUSED delivery {case.source}/{case.delivery}: {expected}\n" in out
+        assert f"REFUSED delivery {case.source}/{case.delivery}: {case.expected}\n" in out
+    for folder in UNKNOWN_FOLDERS:
+        assert f"REFUSED folder {folder}/: {_unknown_folder_problem(folder)}\n" in out
+
+
+def test_folder_that_is_no_known_source_is_refused_and_named(corpus):
+    con, _, _ = corpus
+    rows = con.execute(
+        "select source, delivery, file_name, status, delivery_problem from staging.stg_landing__delivery_files "
+        "where source not in ('dukcapil', 'dtks', 'p3ke', 'bps') order by source").fetchall()
+    assert rows == [(folder, None, None, "refused", _unknown_folder_problem(folder)) for folder in UNKNOWN_FOLDERS]
 
 
 def test_warn_test_counts_every_refused_file(corpus):
     _, stdout, _ = corpus
-    refused_files = sum(len(FILES[case.source]) for case in REFUSED)
+    refused_files = sum(len(FILES[case.source]) for case in REFUSED) + len(UNKNOWN_FOLDERS)
     assert f"Got {refused_files} results, configured to warn if != 0" in stdout
     assert f"WARN {refused_files} warn_refused_deliveries" in stdout
 
@@ -388,6 +487,12 @@ def test_row_truncated_by_the_export_is_quarantined_for_what_it_lost(corpus):
     con, _, _ = corpus
     assert _quarantine(con, "p3ke", "keluarga.csv") == {2: "MISSING_VALUE:desil_p3ke"}
     assert _staged(con, "p3ke", "keluarga.csv", "source_row_number, id_keluarga_p3ke") == [(1, "K1")]
+
+
+def test_csv_with_cr_only_line_endings_is_staged_row_for_row(corpus):
+    con, _, _ = corpus
+    assert _staged(con, "p3ke", "individu.csv", "source_row_number, id_individu, nama") == [(1, "I1", "BUDI SANTOSO")]
+    assert _quarantine(con, "p3ke", "individu.csv") == {}
 
 
 def test_delivery_older_than_the_current_one_is_history(corpus):
