@@ -115,9 +115,10 @@ def key_from_environment(stored_fingerprint: str | None = None, rotate: bool = F
         return key
     if not rotate:
         raise ChangedPseudonymKey(
-            f"{KEY_VARIABLE} is not the key the working database's pseudonyms and history were made with "
-            f"(its fingerprint differs from the stored one): set the previous key, or to rotate the key say "
-            f"so explicitly: --vars '{{{ROTATE_VAR}: true}}' with the previous key in {PREVIOUS_KEY_VARIABLE}")
+            f"{KEY_VARIABLE} is not the key the working database's pseudonyms and history were made "
+            f"with (its fingerprint differs from the stored one): set the previous key, or to rotate "
+            f"the key say so explicitly: --vars '{{{ROTATE_VAR}: true}}' with the previous key in "
+            f"{PREVIOUS_KEY_VARIABLE}")
     previous = _checked_key(PREVIOUS_KEY_VARIABLE)
     if not hmac.compare_digest(key_fingerprint(previous), stored_fingerprint):
         raise ChangedPseudonymKey(
@@ -167,9 +168,11 @@ def preflight_key(db: Path, rotate: bool = False) -> None:
     key_from_environment(fingerprint, rotate)
 
 
-def rotation_asked(dbt) -> bool:
-    """The dbt var rotate_pseudonym_key, as the model config dbt_project.yml passes it on."""
-    return str(dbt.config.get(ROTATE_VAR)).lower() == "true"
+def rotation_asked(config_value) -> bool:
+    """The dbt var rotate_pseudonym_key, as dbt_project.yml passes it on to the models'
+    config. A Python model reads it with a literal dbt.config.get("rotate_pseudonym_key"):
+    dbt hands a Python model only the config keys its own code names."""
+    return str(config_value).lower() == "true"
 
 
 def build_key(session, rotate: bool) -> tuple[bytes, bytes | None, str | None]:
@@ -206,7 +209,7 @@ def hmac_sql(text: str, prefix: str = "") -> str:
             f"{PSEUDONYM_HEX_DIGITS})")
 
 
-def pseudonyms_of(dbt, session, identifiers: str, previous: bool = False, **refs):
+def pseudonyms_of(session, identifiers: str, rotate, previous: bool = False, **refs):
     """The body of the int_*_pseudonyms models: every identifier the query `identifiers`
     names (one column, `identifier`; `{name}` stands for each of `refs`) with its pseudonym.
     The HMAC runs in DuckDB with the key's pads bound as parameters (dtsen.engine: on Spark,
@@ -214,10 +217,10 @@ def pseudonyms_of(dbt, session, identifiers: str, previous: bool = False, **refs
     enters SQL text. One table per kind of identifier: the marts join the kind they show, and
     the planner counts its rows instead of guessing how many a filter on the kind keeps.
     A key the working database's history was not made with stops the model before it
-    writes anything (build_key). previous: add previous_pseudonym, the pseudonym under the
-    previous key while a rotation is being done (else NULL), for the snapshot to re-key its
-    history by."""
-    key, old_key, _ = build_key(session, rotation_asked(dbt))
+    writes anything, unless `rotate` (its config rotate_pseudonym_key; build_key).
+    previous: add previous_pseudonym, the pseudonym under the previous key while a rotation
+    is being done (else NULL), for the snapshot to re-key its history by."""
+    key, old_key, _ = build_key(session, rotation_asked(rotate))
     params = hmac_pads(key)
     previous_column = ""
     if previous:
@@ -232,12 +235,13 @@ def pseudonyms_of(dbt, session, identifiers: str, previous: bool = False, **refs
             params=params))
 
 
-def key_model(dbt, session):
+def key_model(session, rotate):
     """The body of int_pseudonym_key: one row, the fingerprint of this build's key and, while
     a rotation is being done, the stored fingerprint it replaces (else NULL). The snapshot
     stores the first and re-keys its history when the second is the one stored."""
-    key, old_key, stored = build_key(session, rotation_asked(dbt))
+    key, old_key, stored = build_key(session, rotation_asked(rotate))
+    replaces = stored if old_key is not None else None
     with duckdb_inputs(session, cursor=False) as (con, _):
         return to_engine(session, con.sql(
             "select $fingerprint as fingerprint, cast($replaces as varchar) as replaces_fingerprint",
-            params={"fingerprint": key_fingerprint(key), "replaces": stored if old_key is not None else None}))
+            params={"fingerprint": key_fingerprint(key), "replaces": replaces}))

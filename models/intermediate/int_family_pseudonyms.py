@@ -6,7 +6,7 @@ from dtsen.pseudonym import pseudonyms_of
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    return pseudonyms_of(dbt, session, "select family_key as identifier from {members} "
+    return pseudonyms_of(session, "select family_key as identifier from {members} "
                                        "union select family_key from {households}",
-                         previous=True, members=dbt.ref("int_family_members"),
-                         households=dbt.ref("int_household_families"))
+                         dbt.config.get("rotate_pseudonym_key"), previous=True,
+                         members=dbt.ref("int_family_members"), households=dbt.ref("int_household_families"))

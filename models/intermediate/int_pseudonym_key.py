@@ -6,4 +6,4 @@ from dtsen.pseudonym import key_model
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    return key_model(dbt, session)
+    return key_model(session, dbt.config.get("rotate_pseudonym_key"))

@@ -6,5 +6,5 @@ from dtsen.pseudonym import pseudonyms_of
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    return pseudonyms_of(dbt, session, "select distinct record_key as identifier from {duplicates}",
-                         duplicates=dbt.ref("int_duplicate_records"))
+    return pseudonyms_of(session, "select distinct record_key as identifier from {duplicates}",
+                         dbt.config.get("rotate_pseudonym_key"), duplicates=dbt.ref("int_duplicate_records"))

@@ -77,13 +77,15 @@ def test_a_missing_key_is_refused(monkeypatch):
     monkeypatch.delenv(KEY_VARIABLE)
     with pytest.raises(MissingPseudonymKey, match=f"^{KEY_VARIABLE} is not set"):
         key_from_environment()
-    assert issubclass(MissingPseudonymKey, PseudonymKeyError) and issubclass(WeakPseudonymKey, PseudonymKeyError)
-    assert issubclass(ChangedPseudonymKey, PseudonymKeyError) and issubclass(PseudonymKeyError, RuntimeError)
+    assert all(issubclass(error, PseudonymKeyError)
+               for error in (MissingPseudonymKey, WeakPseudonymKey, ChangedPseudonymKey))
+    assert issubclass(PseudonymKeyError, RuntimeError)
 
 
 def test_the_fingerprint_is_keyed():
     key, other = b"0f" * 32, b"1e" * 32
-    assert key_fingerprint(key) == hmac.new(key, b"dtsen pseudonym key fingerprint v1", hashlib.sha256).hexdigest()
+    message = b"dtsen pseudonym key fingerprint v1"
+    assert key_fingerprint(key) == hmac.new(key, message, hashlib.sha256).hexdigest()
     assert key_fingerprint(key) != key_fingerprint(other)
     assert key_fingerprint(key) not in (hashlib.sha256(key).hexdigest(), key.decode())
 
@@ -106,7 +108,8 @@ def _database_with_fingerprint(path: Path, key: str | None) -> Path:
 def _hold(db: Path, read_only: bool) -> subprocess.Popen:
     """Another process holding `db` open until its stdin closes."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, sys; con = duckdb.connect({str(db)!r}, read_only={read_only}); "
+        [sys.executable, "-c", "import duckdb, sys; "
+                               f"con = duckdb.connect({str(db)!r}, read_only={read_only}); "
                                "print('open', flush=True); sys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline() == "open\n"
@@ -139,7 +142,8 @@ def test_preflight_refuses_a_changed_key_unless_rotated_with_the_previous_one(tm
         preflight_key(db)
     assert "\n" not in str(refused.value)
     assert str(refused.value).startswith(f"{KEY_VARIABLE} is not the key the working database's pseudonyms")
-    assert "--vars '{rotate_pseudonym_key: true}'" in str(refused.value) and PREVIOUS_KEY_VARIABLE in str(refused.value)
+    assert "--vars '{rotate_pseudonym_key: true}'" in str(refused.value)
+    assert PREVIOUS_KEY_VARIABLE in str(refused.value)
     # A rotation needs the previous key, and it must be the stored one.
     with pytest.raises(MissingPseudonymKey, match=f"^{PREVIOUS_KEY_VARIABLE} is not set"):
         preflight_key(db, rotate=True)
@@ -184,8 +188,10 @@ def test_mart_duplicates_carries_no_raw_record_id(generated_build, pseudonym_key
     assert len(raw) == len(shown) > 0
     raw_ids = {record_id for _, record_id in raw}
     assert not raw_ids & {record_id for (record_id,) in shown}
-    assert {record_id for (record_id,) in shown} == set(pseudonymise([key for key, _ in raw], pseudonym_key.encode()))
+    expected = pseudonymise([record_key for record_key, _ in raw], pseudonym_key.encode())
+    assert {record_id for (record_id,) in shown} == set(expected)
     # Not even inside a value.
-    assert con.sql("select count(*) from marts.mart_duplicates as mart join intermediate.int_duplicate_records "
-                   "as raw on contains(mart.source_record_id, raw.source_record_id) "
+    assert con.sql("select count(*) from marts.mart_duplicates as mart "
+                   "join intermediate.int_duplicate_records as raw "
+                   "on contains(mart.source_record_id, raw.source_record_id) "
                    "and length(raw.source_record_id) > 3").fetchall() == [(0,)]
