@@ -122,18 +122,9 @@ def key_from_environment(stored_fingerprint: str | None = None, rotate: bool = F
     previous = _checked_key(PREVIOUS_KEY_VARIABLE)
     if not hmac.compare_digest(key_fingerprint(previous), stored_fingerprint):
         raise ChangedPseudonymKey(
-            f"{PREVIOUS_KEY_VARIABLE} is not the key the working database's pseudonyms and history were made "
-            f"with: a rotation needs the previous key there, to carry the history over to {KEY_VARIABLE}")
+            f"{PREVIOUS_KEY_VARIABLE} is not the key the working database's pseudonyms and history were "
+            f"made with: a rotation needs the previous key there, to carry the history over to {KEY_VARIABLE}")
     return key
-
-
-def previous_key(stored_fingerprint: str | None, rotate: bool) -> bytes | None:
-    """The key to re-key the history from: DTSEN_PSEUDONYM_KEY_PREVIOUS when a rotation is
-    asked for and still to be done (key_from_environment has accepted the keys); else None."""
-    key = key_from_environment(stored_fingerprint, rotate)
-    if stored_fingerprint is None or hmac.compare_digest(key_fingerprint(key), stored_fingerprint):
-        return None
-    return _checked_key(PREVIOUS_KEY_VARIABLE)
 
 
 def stored_fingerprint(con) -> str | None:
@@ -176,8 +167,8 @@ def rotation_asked(config_value) -> bool:
 
 
 def build_key(session, rotate: bool) -> tuple[bytes, bytes | None, str | None]:
-    """In a model: the key, the previous key when a rotation is to be done now, and the
-    stored fingerprint. On Spark none is stored: Spark builds are compared, not published,
+    """In a model: the key, the previous key when a rotation is to be done now (else None),
+    and the stored fingerprint. On Spark none is stored: Spark builds are compared, not published,
     and keep no history."""
     stored = None
     if not is_spark(session):
@@ -186,7 +177,11 @@ def build_key(session, rotate: bool) -> tuple[bytes, bytes | None, str | None]:
             stored = stored_fingerprint(cursor)
         finally:
             cursor.close()
-    return key_from_environment(stored, rotate), previous_key(stored, rotate), stored
+    key = key_from_environment(stored, rotate)
+    # A key accepted with another fingerprint stored is a rotation still to be done, from the
+    # previous key (key_from_environment has checked it is the stored one).
+    rekey = stored is not None and not hmac.compare_digest(key_fingerprint(key), stored)
+    return key, _checked_key(PREVIOUS_KEY_VARIABLE) if rekey else None, stored
 
 
 def pseudonymise(values: list[str], key: bytes) -> list[str]:
