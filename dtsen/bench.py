@@ -59,7 +59,7 @@ DEFAULT_WORK = Path(os.environ.get("TMPDIR", "/tmp")) / "dtsen-bench"
 # DuckDB's limit inside the build: a 28.4 M run spills to disk rather than dies, and the
 # Python side of the build (Splink's Arrow result, the clustering) keeps 4 GB under 16 GB.
 DEFAULT_MEMORY_LIMIT = "12GB"
-BENCH_KEY = "bench-throwaway-key-not-secret"  # synthetic data only; used when none is set
+BENCH_KEY = "be" * 32  # a published, throwaway key: synthetic data only; used when none is set
 
 BUILD_STAGES = ("staging", "resolution", "households", "marts", "tests", "dbt_overhead")
 STAGE_ORDER = ("generate", *BUILD_STAGES, "build", "quality", "total_no_generate", "total", "floor_dedup", "floor")

@@ -5,4 +5,5 @@ from dtsen.pseudonym import pseudonyms_of
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    return pseudonyms_of(session, "select person_id as identifier from {persons}", persons=dbt.ref("int_persons"))
+    return pseudonyms_of(session, "select person_id as identifier from {persons}",
+                         dbt.config.get("rotate_pseudonym_key"), persons=dbt.ref("int_persons"))

@@ -1,84 +1,12 @@
--- Duplicates found while resolving identities, one row per record involved, grouped:
---   person_twice_in_source  one resolved person delivered more than once by one source;
---   family_twice_in_dtks    one family registered as more than one DTKS household;
---   nik_of_several_persons  one NIK carried by records of different resolved persons.
--- Records are named by source, file and the agency's own record id; NIKs by pseudonym.
--- Groups are found by hash aggregates on narrow columns of int_person_identity (every
--- record with its person) and their records picked by semi joins: every record with all
--- its columns, read once per kind, did not fit in memory at 10 % of the population.
-with persons_twice_in_a_source as (
-    select
-        source,
-        person_id
-    from {{ ref('int_person_identity') }}
-    group by source, person_id
-    having count(*) > 1
-),
-
-person_twice as (
-    select
-        'person_twice_in_source' as duplicate_kind,
-        records.source,
-        records.source_file,
-        records.source_record_id,
-        records.person_id,
-        cast(null as string) as family_key,
-        cast(null as string) as nik_clean
-    from {{ ref('int_person_identity') }} as records
-    semi join persons_twice_in_a_source as twice
-        on records.source = twice.source and records.person_id = twice.person_id
-    -- Twice in a source is twice in one of its files.
-    qualify count(*) over (partition by records.source, records.source_file, records.person_id) > 1
-),
-
-family_twice as (
-    select
-        'family_twice_in_dtks' as duplicate_kind,
-        source,
-        'rumah_tangga.csv' as source_file,
-        source_household_id as source_record_id,
-        cast(null as string) as person_id,
-        family_key,
-        cast(null as string) as nik_clean
-    from {{ ref('int_household_families') }}
-    where source = 'dtks'
-    qualify count(*) over (partition by family_key) > 1
-),
-
-niks_of_several_persons as (
-    select nik_clean
-    from {{ ref('int_person_identity') }}
-    where nik_clean is not null
-    group by nik_clean
-    having min(person_id) <> max(person_id)
-),
-
-nik_shared as (
-    select
-        'nik_of_several_persons' as duplicate_kind,
-        records.source,
-        records.source_file,
-        records.source_record_id,
-        records.person_id,
-        cast(null as string) as family_key,
-        records.nik_clean
-    from {{ ref('int_person_identity') }} as records
-    semi join niks_of_several_persons as shared on records.nik_clean = shared.nik_clean
-),
-
-duplicates as (
-    select * from person_twice
-    union all
-    select * from family_twice
-    union all
-    select * from nik_shared
-)
-
+-- Duplicates found while resolving identities (int_duplicate_records), one row per record
+-- involved, grouped: person_twice_in_source, family_twice_in_dtks, nik_of_several_persons.
+-- Records are named by source, file and the keyed pseudonym of the agency's record id (the
+-- agencies' own ids stay in the working database); persons, families and NIKs by pseudonym.
 select
     duplicates.duplicate_kind,
     duplicates.source,
     duplicates.source_file,
-    duplicates.source_record_id,
+    records.pseudonym as source_record_id,
     persons.pseudonym as person_id,
     families.pseudonym as family_id,
     niks.pseudonym as nik_pseudonym,
@@ -89,7 +17,8 @@ select
         when 'family_twice_in_dtks' then families.pseudonym
         when 'nik_of_several_persons' then niks.pseudonym
     end as duplicate_group_id
-from duplicates
+from {{ ref('int_duplicate_records') }} as duplicates
+left join {{ ref('int_record_pseudonyms') }} as records on duplicates.record_key = records.identifier
 left join {{ ref('int_person_pseudonyms') }} as persons on duplicates.person_id = persons.identifier
 left join {{ ref('int_family_pseudonyms') }} as families on duplicates.family_key = families.identifier
 left join {{ ref('int_nik_pseudonyms') }} as niks on duplicates.nik_clean = niks.identifier

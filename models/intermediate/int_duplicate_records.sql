@@ -1,0 +1,82 @@
+-- The records of mart_duplicates, with their raw identifiers: duplicates found while
+-- resolving identities, one row per record involved, grouped:
+--   person_twice_in_source  one resolved person delivered more than once by one source;
+--   family_twice_in_dtks    one family registered as more than one DTKS household;
+--   nik_of_several_persons  one NIK carried by records of different resolved persons.
+-- record_key names the record ('<source>/<file>/<record id>'); the mart shows its keyed
+-- pseudonym (int_record_pseudonyms) instead of the agency's record id.
+-- Groups are found by hash aggregates on narrow columns of int_person_identity (every
+-- record with its person) and their records picked by semi joins: every record with all
+-- its columns, read once per kind, did not fit in memory at 10 % of the population.
+with persons_twice_in_a_source as (
+    select
+        source,
+        person_id
+    from {{ ref('int_person_identity') }}
+    group by source, person_id
+    having count(*) > 1
+),
+
+person_twice as (
+    select
+        'person_twice_in_source' as duplicate_kind,
+        records.source,
+        records.source_file,
+        records.source_record_id,
+        records.person_id,
+        cast(null as string) as family_key,
+        cast(null as string) as nik_clean
+    from {{ ref('int_person_identity') }} as records
+    semi join persons_twice_in_a_source as twice
+        on records.source = twice.source and records.person_id = twice.person_id
+    -- Twice in a source is twice in one of its files.
+    qualify count(*) over (partition by records.source, records.source_file, records.person_id) > 1
+),
+
+family_twice as (
+    select
+        'family_twice_in_dtks' as duplicate_kind,
+        source,
+        'rumah_tangga.csv' as source_file,
+        source_household_id as source_record_id,
+        cast(null as string) as person_id,
+        family_key,
+        cast(null as string) as nik_clean
+    from {{ ref('int_household_families') }}
+    where source = 'dtks'
+    qualify count(*) over (partition by family_key) > 1
+),
+
+niks_of_several_persons as (
+    select nik_clean
+    from {{ ref('int_person_identity') }}
+    where nik_clean is not null
+    group by nik_clean
+    having min(person_id) <> max(person_id)
+),
+
+nik_shared as (
+    select
+        'nik_of_several_persons' as duplicate_kind,
+        records.source,
+        records.source_file,
+        records.source_record_id,
+        records.person_id,
+        cast(null as string) as family_key,
+        records.nik_clean
+    from {{ ref('int_person_identity') }} as records
+    semi join niks_of_several_persons as shared on records.nik_clean = shared.nik_clean
+),
+
+duplicates as (
+    select * from person_twice
+    union all
+    select * from family_twice
+    union all
+    select * from nik_shared
+)
+
+select
+    {{ person_record_key('duplicates') }} as record_key,
+    duplicates.*
+from duplicates
