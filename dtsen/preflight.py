@@ -47,13 +47,14 @@ def _gb(size: int) -> str:
 
 def check_key() -> str | None:
     """The pseudonym key's fault, if any, as one line (dtsen.pseudonym says what is wrong)."""
-    # TODO(lead): switch to dtsen.pseudonym.preflight_key(db, rotate) once the key helper's
-    # branch (weak keys, key fingerprint) is merged; it also refuses a changed key.
-    from dtsen.pseudonym import MissingPseudonymKey, key_from_environment
+    # TODO(lead): call dtsen.pseudonym.preflight_key(db, rotate) instead once the key
+    # helper's branch is merged: it also refuses a changed key. Its key errors (missing,
+    # weak) are RuntimeErrors, as MissingPseudonymKey is; nothing else can fail here.
+    from dtsen.pseudonym import key_from_environment
 
     try:
         key_from_environment()
-    except (MissingPseudonymKey, ValueError) as fault:
+    except RuntimeError as fault:
         return " ".join(str(fault).split())
     return None
 
@@ -74,7 +75,8 @@ def _holder(message: str) -> str:
         return "another process"
     executable, pid = found.groups()
     try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        command = command.decode(errors="replace").strip()
     except OSError:  # gone, or another user's process under hidepid
         command = ""
     command = command or executable

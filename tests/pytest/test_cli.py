@@ -127,7 +127,8 @@ def cli_build(landing, tmp_path_factory):
     db = work / "warehouse.duckdb"
     _loose_leftovers(db)
     command = [DTSEN, "build", "--select", SMALL, *ONLY_ITS_TESTS, "--vars", "{retrain_matcher: true}",
-               "--landing", str(landing), "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--db", str(db)]
+               "--landing", str(landing), "--target-path", str(work / "target"),
+               "--log-path", str(work / "logs"), "--db", str(db)]
     watch, code, output = _watched(command, _env(), db)
     return watch, code, output, work
 
@@ -154,8 +155,8 @@ def test_build_accepts_a_separator_before_the_dbt_arguments(cli_build, landing):
     _, code, output, work = cli_build
     assert code == 0, output[-3000:]
     result = _dtsen("build", "--landing", str(landing), "--db", str(work / "warehouse.duckdb"), "--",
-                    "--select", "stg_dukcapil__penduduk", *ONLY_ITS_TESTS, "--target-path", str(work / "target-2"),
-                    "--log-path", str(work / "logs"))
+                    "--select", "stg_dukcapil__penduduk", *ONLY_ITS_TESTS,
+                    "--target-path", str(work / "target-2"), "--log-path", str(work / "logs"))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     results = _run_results(work / "target-2")
     assert [r["unique_id"] for r in results["results"] if r["unique_id"].startswith("model.")] == [
@@ -218,33 +219,47 @@ def _refused(result: subprocess.CompletedProcess, *expected: str) -> list[str]:
 
 def test_preflight_refuses_a_build_without_key(landing, tmp_path):
     db = tmp_path / "warehouse" / "dtsen.duckdb"
-    lines = _refused(_dtsen("build", "--landing", str(landing), "--db", str(db), env=_env(**{KEY_VARIABLE: None})),
-                     f"dtsen build: {KEY_VARIABLE} is not set")
+    result = _dtsen("build", "--landing", str(landing), "--db", str(db), env=_env(**{KEY_VARIABLE: None}))
+    lines = _refused(result, f"dtsen build: {KEY_VARIABLE} is not set")
     assert len(lines) == 1
     assert not db.parent.exists()
 
 
+def test_run_checks_before_its_build_too(tmp_path):
+    """dtsen run makes its landing zone, then checks before dbt starts."""
+    db = tmp_path / "warehouse.duckdb"
+    result = _dtsen("run", "--persons", "300", "--landing", str(tmp_path / "landing"), "--truth",
+                    str(tmp_path / "truth"), "--db", str(db), env=_env(**{DISK_VARIABLE: "9999TB"}))
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    [line] = result.stderr.splitlines()
+    assert line.startswith("dtsen run: ") and line.endswith("(as DTSEN_DISK_NEEDED says)")
+    assert "dbt build finished" not in result.stdout and not db.exists()
+
+
 def test_preflight_names_a_missing_landing_folder_and_how_to_set_it(tmp_path):
     missing = tmp_path / "landing-typo"
-    lines = _refused(_dtsen("build", "--landing", str(missing), "--db", str(tmp_path / "w.duckdb"), "-s", "x"),
-                     f"landing folder {missing} does not exist (given by --landing)")
+    result = _dtsen("build", "--landing", str(missing), "--db", str(tmp_path / "w.duckdb"), "-s", "x")
+    lines = _refused(result, f"landing folder {missing} does not exist (given by --landing)")
     assert len(lines) == 1
-    default = _dtsen("build", "--db", str(tmp_path / "w.duckdb"), env=_env())
+    # The default landing folder, refused whether it exists or not: the disk cannot hold it.
+    default = _dtsen("build", "--db", str(tmp_path / "w.duckdb"), env=_env(**{DISK_VARIABLE: "9999TB"}))
+    lines = _refused(default)
     if not (PROJECT_DIR / "landing").exists():
-        _refused(default, f"landing folder {PROJECT_DIR / 'landing'} does not exist (the default; --landing DIR")
+        assert lines[0].startswith(f"dtsen build: landing folder {PROJECT_DIR / 'landing'} does not exist "
+                                   "(the default; --landing DIR sets another")
 
 
 def test_preflight_names_the_process_holding_the_database(landing, tmp_path):
     db = tmp_path / "warehouse.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, sys; con = duckdb.connect({str(db)!r}); print('open', flush=True); "
-                               "sys.stdin.read()"],
+        [sys.executable, "-c",
+         f"import duckdb, sys; con = duckdb.connect({str(db)!r}); print('open', flush=True); sys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline() == "open\n"
         result = _dtsen("build", "--landing", str(landing), "--db", str(db))
-        lines = _refused(result, f"working database {db} is in use by process {holder.pid} ({sys.executable} -c "
-                                 "import duckdb, sys;")
+        lines = _refused(result, f"working database {db} is in use by process {holder.pid} "
+                                 f"({sys.executable} -c import duckdb, sys;")
         assert len(lines) == 1
     finally:
         holder.communicate("")
@@ -253,8 +268,8 @@ def test_preflight_names_the_process_holding_the_database(landing, tmp_path):
 
 def test_preflight_refuses_a_build_the_disk_cannot_hold(landing, tmp_path):
     db = tmp_path / "warehouse.duckdb"
-    lines = _refused(_dtsen("build", "--landing", str(landing), "--db", str(db), env=_env(**{DISK_VARIABLE: "9999TB"})),
-                     "the build needs 10238976.0 GB (as DTSEN_DISK_NEEDED says)")
+    result = _dtsen("build", "--landing", str(landing), "--db", str(db), env=_env(**{DISK_VARIABLE: "9999TB"}))
+    lines = _refused(result, "the build needs 10238976.0 GB (as DTSEN_DISK_NEEDED says)")
     assert len(lines) == 1
     _refused(_dtsen("build", "--landing", str(landing), "--db", str(db), env=_env(**{DISK_VARIABLE: "lots"})),
              "DTSEN_DISK_NEEDED='lots' is not a size")
@@ -289,13 +304,12 @@ def test_preflight_reports_every_fault_on_its_own_line_in_well_under_a_second(la
     db = tmp_path / "warehouse.duckdb"
     duckdb.connect(str(db)).close()
     monkeypatch.setenv(KEY_VARIABLE, secrets.token_hex(32))
+    monkeypatch.delenv(DISK_VARIABLE, raising=False)
     preflight(landing, db, "")  # imports (DuckDB, the key's module) once, as a command pays them
     started = time.perf_counter()
     assert preflight(landing, db, "") == []
     assert time.perf_counter() - started < 0.5
 
-    monkeypatch.delenv(KEY_VARIABLE)
-    monkeypatch.setenv(DISK_VARIABLE, "9999TB")
     result = _dtsen("build", "--landing", str(tmp_path / "nowhere"), "--db", str(db),
                     env=_env(**{KEY_VARIABLE: None, DISK_VARIABLE: "9999TB"}))
     lines = _refused(result, KEY_VARIABLE, "does not exist")
