@@ -53,6 +53,7 @@ from bisect import bisect_right
 from pathlib import Path
 
 from dtsen.cli import PROJECT_DIR, dbt_command, dbt_env
+from dtsen.preflight import DISK_PER_LANDING_BYTE, dir_bytes
 
 DEFAULT_RESULTS = PROJECT_DIR / "benchmarks" / "results.csv"
 DEFAULT_WORK = Path(os.environ.get("TMPDIR", "/tmp")) / "dtsen-bench"
@@ -106,11 +107,6 @@ def tree_rss(root: int, include_root: bool = False) -> int:
     return total
 
 
-# Peak disk of a build (database, DuckDB's spill, Splink's scratch) against the size of its
-# landing zone: 3.9 at 2.84 M persons, 7.6 at 28.4 M (spill grows once data outgrows memory).
-DISK_PER_LANDING_BYTE = 8
-
-
 def disk_warning(free_bytes: int, landing_bytes: int) -> str | None:
     """A warning when the free disk looks too small for a build of this landing zone."""
     needed = DISK_PER_LANDING_BYTE * landing_bytes
@@ -119,21 +115,6 @@ def disk_warning(free_bytes: int, landing_bytes: int) -> str | None:
     return (f"{free_bytes / 2**30:.1f} GB free where the build writes, and a build of this landing zone "
             f"({landing_bytes / 2**30:.1f} GB) needs about {needed / 2**30:.1f} GB "
             f"({DISK_PER_LANDING_BYTE} x the landing zone): it may stop with 'No space left on device'")
-
-
-def dir_bytes(path: Path) -> int:
-    """Bytes of the files under `path` (0 if missing)."""
-    path = Path(path)
-    if path.is_file():
-        return path.stat().st_size
-    total = 0
-    for folder, _, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(folder, name)).st_size
-            except OSError:
-                pass
-    return total
 
 
 class Sampler:

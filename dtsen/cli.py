@@ -83,7 +83,26 @@ def dbt_build(landing: Path, db: Path, extra: list[str] | None = None, isolated:
     return run_dbt("build", landing, db, extra, isolated, capture)
 
 
+def _landing_set_by(args: argparse.Namespace) -> str:
+    """What chose the landing folder, for the pre-flight's message."""
+    if args.landing_given:
+        return "given by --landing"
+    return "the default; --landing DIR sets another, DTSEN_LANDING for dbt build alone"
+
+
+def _preflight(command: str, args: argparse.Namespace) -> bool:
+    """The pre-flight checks: every fault on one line of stderr; False if dbt must not start."""
+    from dtsen.preflight import preflight
+
+    faults = preflight(Path(args.landing), Path(args.db), _landing_set_by(args))
+    for fault in faults:
+        print(f"dtsen {command}: {fault}", file=sys.stderr)
+    return not faults
+
+
 def _build(args: argparse.Namespace) -> int:
+    if not _preflight("build", args):
+        return 2
     return dbt_build(Path(args.landing), Path(args.db), args.dbt_args).returncode
 
 
@@ -128,6 +147,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{KEY_VARIABLE} not set: using a throwaway pseudonym key for this synthetic demo run")
     args.out = args.landing
     _generate(args)
+    if not _preflight("run", args):
+        return 2
     started = time.perf_counter()
     code = dbt_build(Path(args.landing), Path(args.db)).returncode
     print(f"dbt build finished with exit code {code} in {time.perf_counter() - started:.1f} s")
@@ -193,10 +214,13 @@ def main(argv: list[str] | None = None) -> int:
     month.add_argument("--seed", type=int, default=20261126)
     month.set_defaults(handler=_next_month)
 
-    build = commands.add_parser("build", help="dbt build on a landing zone")
-    build.add_argument("--landing", default=str(DEFAULT_LANDING))
+    # Every argument dtsen build does not know goes to dbt build unchanged (a leading `--`
+    # ends dtsen's own options); no abbreviations, so that none of dbt's is taken for ours.
+    build = commands.add_parser(
+        "build", help="dbt build on a landing zone; other arguments go to dbt build", allow_abbrev=False,
+        usage="dtsen build [--landing DIR] [--db PATH] [--] [dbt build arguments]")
+    build.add_argument("--landing", help=f"landing root (default {DEFAULT_LANDING})")
     build.add_argument("--db", default=str(DEFAULT_DB))
-    build.add_argument("dbt_args", nargs=argparse.REMAINDER, help="passed to dbt build")
     build.set_defaults(handler=_build)
 
     intake = commands.add_parser(
@@ -223,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser(
         "run", help="the main job: generate, dbt build, report, evaluate, quality suites, publish")
     _add_generate_options(run)
-    run.add_argument("--landing", default=str(DEFAULT_LANDING))
+    run.add_argument("--landing", help=f"landing root to write (default {DEFAULT_LANDING})")
     run.add_argument("--db", default=str(DEFAULT_DB))
     run.add_argument("--analyst-db", default=str(DEFAULT_ANALYST_DB), help="read-only database for analysts")
     run.set_defaults(handler=_run)
@@ -242,7 +266,14 @@ def main(argv: list[str] | None = None) -> int:
                          help="refuse unless the working database's last quality result is a pass")
     publish.set_defaults(handler=_publish)
 
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if args.command == "build":
+        args.dbt_args = unknown[1:] if unknown[:1] == ["--"] else unknown
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if args.command in ("build", "run"):
+        args.landing_given = args.landing is not None
+        args.landing = args.landing or str(DEFAULT_LANDING)
     return args.handler(args) or 0
 
 
