@@ -20,21 +20,20 @@ with register as (
 ),
 
 mismatches as (
-    {%- for model in ['stg_dukcapil__penduduk', 'stg_dtks__anggota', 'stg_p3ke__individu',
-                      'stg_bps__regsosek_individu'] %}
-    select
-        source,
-        source_file,
-        source_row_number,
-        source_record_id,
-        nik_clean,
-        tanggal_lahir
-    from {{ ref(model) }}
-    where nik_status = 'birth_date_mismatch'
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {%- set person_models = ['stg_dukcapil__penduduk', 'stg_dtks__anggota', 'stg_p3ke__individu',
+        'stg_bps__regsosek_individu'] %}
+    {% for model in person_models %}
+        select
+            source,
+            source_file,
+            source_row_number,
+            source_record_id,
+            nik_clean,
+            tanggal_lahir
+        from {{ ref(model) }}
+        where nik_status = 'birth_date_mismatch'
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 )
 
 select

@@ -120,9 +120,9 @@ measured as (
         cast(null as {{ dbt.type_string() }}) as column_name,
         cast(null as double) as previous_value,
         cast(null as double) as current_value,
-        cast(null as double) as change,
+        cast(null as double) as change,  -- noqa: RF04
         cast(null as {{ dbt.type_string() }}) as code
-    where false
+    where false  -- noqa: LT02
 {%- for file in compared %}
     {%- set name = file.source ~ '__' ~ file.file_name.split('.')[0] %}
     {%- set previous, current = 'previous_' ~ name, 'current_' ~ name %}
@@ -207,7 +207,7 @@ checks as (
         cast(null as {{ dbt.type_string() }}) as column_name,
         cast(previous_rows as double) as previous_value,
         cast(current_rows as double) as current_value,
-        cast(current_rows as double) / nullif(previous_rows, 0) - 1 as change,
+        cast(current_rows as double) / nullif(previous_rows, 0) - 1 as change,  -- noqa: RF04
         cast(null as {{ dbt.type_string() }}) as code
     from pairs
     union all
@@ -219,7 +219,6 @@ select
     pairs.file_name,
     checks.check_name,
     checks.column_name,
-    case when pairs.previous_delivery is null then 'first_delivery' else 'compared' end as comparison,
     pairs.previous_delivery,
     pairs.previous_extract_date,
     pairs.current_delivery,
@@ -227,7 +226,8 @@ select
     checks.previous_value,
     checks.current_value,
     checks.change,
-    checks.code
+    checks.code,
+    case when pairs.previous_delivery is null then 'first_delivery' else 'compared' end as comparison
 from pairs
 inner join checks
     on pairs.source = checks.source and pairs.file_name = checks.file_name
