@@ -150,3 +150,17 @@ def test_report_lists_refused_deliveries_and_unknown_folders(tmp_path):
     assert 'class="change ok" data-check="dtks/anggota.csv/code_shift/hub_krt"' in changes_part
     first = re.search(r'data-check="bps/susenas_konsumsi.parquet/row_count/">(.*?)</tr>', changes_part).group(1)
     assert "Kiriman pertama" in first and "First delivery: nothing to compare" in first
+
+
+def test_report_says_when_more_checks_breach_than_it_can_mark(tmp_path):
+    from dtsen.quality.html_report import write
+    from dtsen.quality.runner import Outcome, QualityRun
+
+    outcome = Outcome(suite="delivery_changes", table="staging.stg_landing__delivery_changes", check="null_rate_shift",
+                      label_id="Pergeseran porsi nilai kosong", label_en="Shift in blank values",
+                      expectation="unexpected_rows_expectation", severity="warning", success=False,
+                      observed=25, rows=[{"source": "dtks"}] * 20)
+    run = QualityRun(run_id="r2", run_date="2026-12-06T06:00:00+07:00", db=str(tmp_path / "w.duckdb"),
+                     report_dir=str(tmp_path), outcomes=[outcome], figures={"delivery_changes": []})
+    page = write(run, [], tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "null_rate_shift: <span class=\"l-id\">25 pelanggaran" in page and "25 breaches, only 20 marked above" in page
