@@ -92,9 +92,11 @@ def test_thresholds_fill_the_suites_and_targeting_maxima_are_dbt_vars(tmp_path):
     dbt_vars = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
     assert thresholds["targeting.max_data_error_rate"] == dbt_vars["max_data_error_rate"]
     suites = {s.name: s for s in load_suites(thresholds)}
+    nik_format = next(e for e in suites["nik_validity_dtks"].expectations if e["meta"]["check"] == "nik_format")
+    assert nik_format["kwargs"]["mostly"] == thresholds["nik_min_share.dtks.format"]
+    assert isinstance(nik_format["kwargs"]["mostly"], float)
     nik_valid = next(e for e in suites["nik_validity_dtks"].expectations if e["meta"]["check"] == "nik_valid")
-    assert nik_valid["kwargs"]["mostly"] == thresholds["nik_min_share.dtks.valid"]
-    assert isinstance(nik_valid["kwargs"]["mostly"], float)
+    assert f"< {thresholds['nik_min_share.dtks.valid']}" in nik_valid["kwargs"]["unexpected_rows_query"]
     admin = suites["marts_mart_targeting_errors_administrative"]
     data_error = admin.expectations[0]
     assert f"batas_bawah > {dbt_vars['max_data_error_rate']}" in data_error["kwargs"]["unexpected_rows_query"]
