@@ -104,7 +104,7 @@ def test_thresholds_fill_the_suites_and_targeting_maxima_are_dbt_vars(tmp_path):
     assert {e["severity"] for e in admin.expectations[1:3]} == {"warning"}
     # another thresholds file changes the suites, a dbt var that does not exist is an error
     (tmp_path / "t.yml").write_text("nik_min_share: {dtks: {valid: 0.5}}\n")
-    with pytest.raises(KeyError, match=r"unknown threshold \$\{desil\.max_share_deviation\}"):
+    with pytest.raises(KeyError, match=r"unknown threshold \$\{delivery_changes\.min_rows_kept\}"):
         load_suites(load_thresholds(tmp_path / "t.yml"))
     (tmp_path / "v.yml").write_text("targeting: {max_data_error_rate: {dbt_var: no_such_var}}\n")
     with pytest.raises(KeyError, match="no_such_var"):
