@@ -203,6 +203,7 @@ def _row(row) -> str:
     return str(row)
 
 
+CHANGES_TITLE = t("Kiriman dibanding kiriman sebelumnya", "Deliveries against the previous delivery")
 CHECK_LABELS = {
     "row_count": ("Jumlah baris", "Row count"),
     "identifiers_kept": ("Pengenal yang masih ada", "Identifiers carried over"),
@@ -214,26 +215,32 @@ CHECK_LABELS = {
 def _change_verdicts(outcomes) -> dict[tuple, object]:
     """(source, file, check, column) -> the worst failed delivery_changes outcome naming it."""
     verdicts: dict[tuple, object] = {}
-    for o in sorted((o for o in outcomes if o.suite == "delivery_changes" and not o.success), key=lambda o: o.blocking):
+    failed = [o for o in outcomes if o.suite == "delivery_changes" and not o.success]
+    for o in sorted(failed, key=lambda o: o.blocking):  # blocking last: it wins
         for row in o.rows:
             if isinstance(row, dict):
-                verdicts[(row.get("source"), row.get("file_name"), row.get("check_name"), row.get("column_name"))] = o
+                key = (row.get("source"), row.get("file_name"), row.get("check_name"), row.get("column_name"))
+                verdicts[key] = o
     return verdicts
 
 
 def _change_values(row: dict) -> tuple[str, str, str]:
     """Previous value, current value and change, each as the check measures it."""
-    check, previous, current, change = row["check_name"], row["previous_value"], row["current_value"], row["change"]
+    check, previous, current, change = (row[k] for k in ("check_name", "previous_value", "current_value", "change"))
     if check == "row_count":
         return num(previous), num(current), pct(change)
+    if change is None:
+        shown = "–"
+    elif check == "identifiers_kept":
+        shown = t(f"{pct(change)} masih ada", f"{pct(change)} kept")
+    elif check == "null_rate":
+        shown = pct(change) + t(" poin", " points")
+    else:
+        shown = t(f"jarak variasi total {change:.3f}".replace(".", ","), f"total variation distance {change:.3f}")
     if check == "identifiers_kept":
-        return num(previous), num(current), t(f"{pct(change)} masih ada", f"{pct(change)} kept") if change is not None else "–"
-    if check == "null_rate":
-        return pct(previous), pct(current), (pct(change) + t(" poin", " points")) if change is not None else "–"
+        return num(previous), num(current), shown
     code = f'<code>{e(row["code"])}</code>: ' if row.get("code") is not None else ""
-    distance = t(f"jarak variasi total {change:.3f}".replace(".", ","), f"total variation distance {change:.3f}") \
-        if change is not None else "–"
-    return code + pct(previous), code + pct(current), distance
+    return code + pct(previous), code + pct(current), shown
 
 
 def delivery_changes_section(run) -> str:
@@ -241,8 +248,8 @@ def delivery_changes_section(run) -> str:
     the change and the verdict of the delivery_changes suite."""
     rows = run.figures.get("delivery_changes")
     if rows is None:
-        return (f'<section id="perubahan-kiriman"><h2>{t("Kiriman dibanding kiriman sebelumnya", "Deliveries against the previous delivery")}'
-                f'</h2><p>{t("Tidak tersedia di gudang data ini.", "Not available in this warehouse.")}</p></section>')
+        return (f'<section id="perubahan-kiriman"><h2>{CHANGES_TITLE}</h2>'
+                f'<p>{t("Tidak tersedia di gudang data ini.", "Not available in this warehouse.")}</p></section>')
     verdicts = _change_verdicts(run.outcomes)
     suite_errors = [o for o in run.outcomes if o.suite == "delivery_changes" and o.error]
     body = []
@@ -250,7 +257,8 @@ def delivery_changes_section(run) -> str:
         key = (row["source"], row["file_name"], row["check_name"], row["column_name"])
         failed = verdicts.get(key)
         if row["comparison"] == "first_delivery":
-            css, verdict = "ok", t("Kiriman pertama: tidak ada pembanding (lulus)", "First delivery: nothing to compare (passed)")
+            css, verdict = "ok", t("Kiriman pertama: tidak ada pembanding (lulus)",
+                                   "First delivery: nothing to compare (passed)")
         elif failed is not None and failed.blocking:
             css, verdict = "fail", t("GAGAL (memblokir)", "FAILED (blocking)")
         elif failed is not None:
@@ -264,8 +272,8 @@ def delivery_changes_section(run) -> str:
         previous, current, change = _change_values(row)
         label = CHECK_LABELS.get(row["check_name"], (row["check_name"], row["check_name"]))
         check_key = "/".join(str(part or "") for part in key)
-        body.append(f'<tr class="change {css}" data-check="{e(check_key)}"><td>{e(row["source"])}</td><td>{e(row["file_name"])}</td>'
-                    f'<td>{t(*label)}</td><td>{e(row["column_name"] or "–")}</td>'
+        body.append(f'<tr class="change {css}" data-check="{e(check_key)}"><td>{e(row["source"])}</td>'
+                    f'<td>{e(row["file_name"])}</td><td>{t(*label)}</td><td>{e(row["column_name"] or "–")}</td>'
                     f'<td>{e(row["previous_delivery"] or "–")}</td><td class="n">{previous}</td>'
                     f'<td>{e(row["current_delivery"])}</td><td class="n">{current}</td>'
                     f'<td class="n">{change}</td><td class="status-{css}">{verdict}</td></tr>')
@@ -279,7 +287,7 @@ def delivery_changes_section(run) -> str:
             errors += (f'<p class="status-fail">{e(o.check)}: '
                        + t(f"{o.observed} pelanggaran, hanya {listed} tercantum di atas",
                            f"{o.observed} breaches, only {listed} marked above") + "</p>")
-    return f"""<section id="perubahan-kiriman"><h2>{t("Kiriman dibanding kiriman sebelumnya", "Deliveries against the previous delivery")}</h2>
+    return f"""<section id="perubahan-kiriman"><h2>{CHANGES_TITLE}</h2>
 <p class="note">{t("Setiap sumber: kiriman saat ini dibanding kiriman terpakai sebelumnya, per berkas. Penurunan ekstrem memblokir; pergeseran ringan menjadi peringatan (expectations/thresholds.yml, delivery_changes).",
                    "Each source: the current delivery against the previous usable one, file by file. An extreme drop blocks; milder shifts warn (expectations/thresholds.yml, delivery_changes).")}</p>{errors}
 <table><thead><tr><th>{t("Sumber", "Source")}</th><th>{t("Berkas", "File")}</th><th>{t("Pemeriksaan", "Check")}</th><th>{t("Kolom", "Column")}</th>
@@ -294,8 +302,10 @@ def refused_deliveries_section(run) -> str:
     no file): source, delivery, file, problem."""
     rows = run.figures.get("refused_deliveries") or []
     body = "".join(
-        f'<tr class="refused"><td>{e(r["source"])}</td><td>{e(r["delivery"]) if r["delivery"] is not None else "–"}</td>'
-        f'<td>{e(r["file_name"]) if r["file_name"] is not None else "–"}</td><td>{e(r["problem"] or "–")}</td></tr>'
+        # a folder that is no known source has no delivery and no file
+        f'<tr class="refused"><td>{e(r["source"])}</td>'
+        f'<td>{"–" if r["delivery"] is None else e(r["delivery"])}</td>'
+        f'<td>{"–" if r["file_name"] is None else e(r["file_name"])}</td><td>{e(r["problem"] or "–")}</td></tr>'
         for r in rows)
     return f"""<section id="kiriman-ditolak"><h2>{t(f"Kiriman ditolak ({len(rows)})", f"Refused deliveries ({len(rows)})")}</h2>
 <p class="note">{t("Kiriman yang ditolak tidak dipakai; kiriman terpakai sebelumnya dari sumber itu tetap berlaku. Folder yang bukan sumber gudang data ini juga tercantum.",
