@@ -147,7 +147,7 @@ th{background:#eef2f6}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .chart{max-width:100%;height:auto}.chart .lbl{font-size:11px;fill:#1d2733}.chart .val,.chart .tick{font-size:10px;fill:#5d6d7e}
 .chart .axis{stroke:#5d6d7e}.chart .grid{stroke:#e5e9ee}.chart .threshold{stroke:#b3261e;stroke-dasharray:5 3;stroke-width:1.5}
 .legend{font-size:.8rem;margin:.2rem 0 .6rem}.key{margin-right:1rem}.key i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}
-.note{color:var(--muted);font-size:.82rem}.heat td.n{min-width:4.2rem}details{margin:.3rem 0}
+.note{color:var(--muted);font-size:.82rem;font-weight:normal}td.d{white-space:nowrap}.heat td.n{min-width:4.2rem}details{margin:.3rem 0}
 """
 
 SCRIPT = """
@@ -274,8 +274,8 @@ def delivery_changes_section(run) -> str:
         check_key = "/".join(str(part or "") for part in key)
         body.append(f'<tr class="change {css}" data-check="{e(check_key)}"><td>{e(row["source"])}</td>'
                     f'<td>{e(row["file_name"])}</td><td>{t(*label)}</td><td>{e(row["column_name"] or "–")}</td>'
-                    f'<td>{e(row["previous_delivery"] or "–")}</td><td class="n">{previous}</td>'
-                    f'<td>{e(row["current_delivery"])}</td><td class="n">{current}</td>'
+                    f'<td class="d">{e(row["previous_delivery"] or "–")}</td><td class="n">{previous}</td>'
+                    f'<td class="d">{e(row["current_delivery"])}</td><td class="n">{current}</td>'
                     f'<td class="n">{change}</td><td class="status-{css}">{verdict}</td></tr>')
     errors = "".join(f'<p class="status-fail">{e(o.check)}: {e(o.error)}</p>' for o in suite_errors)
     # The results store keeps a sample of an expectation's rows: were some left out, the
