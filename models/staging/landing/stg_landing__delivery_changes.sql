@@ -4,7 +4,9 @@
 -- deliveries' files through the read_sql the intake stored, and only the columns below, only
 -- when a previous delivery exists. Thresholds and verdicts: expectations/suites/delivery_changes.yml.
 
-{#- Per file: identifiers whose carry-over is measured (of the previous delivery's distinct
+{#- The sources whose every delivery is a full extract, so that a delivery compares with the
+    previous one (a source whose deliveries accumulate, like the field visits of contract
+    version 2, would not). Per file: identifiers whose carry-over is measured (of the previous delivery's distinct
     values, the share still delivered), columns whose share of blank values is compared,
     and code columns whose distributions are compared. Contract column names, read as
     delivered (trimmed text; blank is NULL). The results store keeps 20 breaching rows per
@@ -39,6 +41,7 @@
     },
 } -%}
 
+{%- set sources_compared = "'" ~ (key_columns | list | join("', '")) ~ "'" -%}
 {%- set registry = ref('stg_landing__delivery_files') -%}
 {%- set compared = [] -%}
 {%- if execute and load_relation(registry) is not none -%}
@@ -93,7 +96,9 @@ pairs as (
             and current_file.file_name = previous_file.file_name
             and previous_file.status = 'superseded'
             and previous_file.newest = 1
-    where current_file.status = 'current'
+    where
+        current_file.status = 'current'
+        and current_file.source in ({{ sources_compared }})
 ),
 
 {% for file in compared %}
@@ -102,9 +107,19 @@ pairs as (
 {{ side }}_{{ file.source }}__{{ file.file_name.split('.')[0] }} as {{ materialized_cte() }} (
     select
         {%- for column in columns %}
-        nullif(trim(cast(landed.{{ column }} as {{ dbt.type_string() }})), '') as {{ column }}{{ ',' if not loop.last }}
+            {%- set value = "nullif(trim(cast(landed." ~ column ~ " as " ~ dbt.type_string() ~ ")), '')" %}
+        {{ fingerprint(value) if column in file.columns.identifiers else value }} as {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ delivery_file_rows(file[side], side) }} as landed
+),
+
+{{ side }}_blanks_{{ file.source }}__{{ file.file_name.split('.')[0] }} as (
+    select
+        {%- for column in file.columns.nulls %}
+        count({{ column }}) as {{ column }},
+        {%- endfor %}
+        count(*) as delivered_rows
+    from {{ side }}_{{ file.source }}__{{ file.file_name.split('.')[0] }}
 ),
     {% endfor %}
 {% endfor %}
@@ -150,15 +165,13 @@ measured as (
         {{ label }},
         'null_rate' as check_name,
         '{{ column }}' as column_name,
-        rates.previous_rate as previous_value,
-        rates.current_rate as current_value,
-        rates.current_rate - rates.previous_rate as change,
+        1.0 - before.{{ column }} / nullif(before.delivered_rows, 0) as previous_value,
+        1.0 - after.{{ column }} / nullif(after.delivered_rows, 0) as current_value,
+        before.{{ column }} / nullif(before.delivered_rows, 0)
+        - after.{{ column }} / nullif(after.delivered_rows, 0) as change,
         cast(null as {{ dbt.type_string() }}) as code
-    from (
-        select
-            (select 1.0 - count({{ column }}) / nullif(count(*), 0) from {{ previous }}) as previous_rate,
-            (select 1.0 - count({{ column }}) / nullif(count(*), 0) from {{ current }}) as current_rate
-    ) as rates
+    from previous_blanks_{{ name }} as before
+    cross join current_blanks_{{ name }} as after
     {%- endfor %}
     {%- for column in file.columns.codes %}
     union all
