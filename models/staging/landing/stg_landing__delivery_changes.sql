@@ -2,13 +2,14 @@
 -- one (the newest superseded delivery), file by file. Row counts come from the intake's
 -- records; identifiers carried over, null rates and code distributions are read from both
 -- deliveries' files through the read_sql the intake stored, and only the columns below, only
--- when a previous delivery exists. Thresholds and verdicts: expectations/suites/delivery_changes.yml.
+-- when a previous delivery exists. Thresholds and verdicts:
+-- expectations/suites/delivery_changes.yml.
 
 {#- The sources whose every delivery is a full extract, so that a delivery compares with the
     previous one (a source whose deliveries accumulate, like the field visits of contract
-    version 2, would not). Per file: identifiers whose carry-over is measured (of the previous delivery's distinct
-    values, the share still delivered), columns whose share of blank values is compared,
-    and code columns whose distributions are compared. Contract column names, read as
+    version 2, would not). Per file: identifiers whose carry-over is measured (of the
+    previous delivery's distinct values, the share still delivered), columns whose share of
+    blank values is compared, and code columns whose distributions are compared. Contract column names, read as
     delivered (trimmed text; blank is NULL). The results store keeps 20 breaching rows per
     expectation (dtsen.quality.runner.MAX_ROWS_KEPT), so the report can mark each row's
     verdict while no check has more than 20 columns over all files (today: 14 identifiers,
