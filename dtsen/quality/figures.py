@@ -33,6 +33,35 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
             "select source, max(delivery) from staging.stg_landing__delivery_files where status = 'current' group by all"
         ).fetchall()
     }
+    # Every file of a refused delivery, and folders that are no known source (delivery and
+    # file NULL): the report lists them all.
+    figures["refused_deliveries"] = _rows(con, """
+        select source, delivery, file_name, coalesce(file_problem, delivery_problem) as problem
+        from staging.stg_landing__delivery_files where status = 'refused'
+        order by source, delivery nulls first, file_name nulls first
+    """)
+    if "staging.stg_landing__delivery_changes" in tables:
+        figures["delivery_changes"] = _rows(con, """
+            select source, file_name, check_name, column_name, comparison, previous_delivery, current_delivery,
+                   previous_value, current_value, change, code
+            from staging.stg_landing__delivery_changes
+            order by source, file_name, check_name <> 'row_count', check_name, column_name
+        """)
+    if "intermediate.int_nik_birth_date_checks" in tables:
+        # Birth-date disagreements per source: wrong birth date (the register vouches for the
+        # NIK) apart from invalid NIK.
+        figures["nik_birth_date_checks"] = _rows(con, """
+            select source, birth_date_check, count(*) as records
+            from intermediate.int_nik_birth_date_checks group by all order by all
+        """)
+        # A NIK the register vouches for is valid although the record's birth date is wrong.
+        records = {}
+        for row in figures["nik_status"]:
+            records[row["source"]] = records.get(row["source"], 0) + row["records"]
+        for row in figures["nik_birth_date_checks"]:
+            if row["birth_date_check"] == "birth_date_differs_from_register" and records.get(row["source"]):
+                figures["nik_valid_share"][row["source"]] = (
+                    figures["nik_valid_share"].get(row["source"], 0) + row["records"] / records[row["source"]])
     # Province of the record's village (retired codes mapped in int_person_records).
     if "intermediate.int_person_records" in tables:
         figures["nik_by_province"] = _rows(con, """

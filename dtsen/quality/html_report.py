@@ -147,7 +147,7 @@ th{background:#eef2f6}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .chart{max-width:100%;height:auto}.chart .lbl{font-size:11px;fill:#1d2733}.chart .val,.chart .tick{font-size:10px;fill:#5d6d7e}
 .chart .axis{stroke:#5d6d7e}.chart .grid{stroke:#e5e9ee}.chart .threshold{stroke:#b3261e;stroke-dasharray:5 3;stroke-width:1.5}
 .legend{font-size:.8rem;margin:.2rem 0 .6rem}.key{margin-right:1rem}.key i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}
-.note{color:var(--muted);font-size:.82rem}.heat td.n{min-width:4.2rem}details{margin:.3rem 0}
+.note{color:var(--muted);font-size:.82rem;font-weight:normal}td.d{white-space:nowrap}.heat td.n{min-width:4.2rem}details{margin:.3rem 0}
 """
 
 SCRIPT = """
@@ -203,6 +203,117 @@ def _row(row) -> str:
     return str(row)
 
 
+CHANGES_TITLE = t("Kiriman dibanding kiriman sebelumnya", "Deliveries against the previous delivery")
+CHECK_LABELS = {
+    "row_count": ("Jumlah baris", "Row count"),
+    "identifiers_kept": ("Pengenal yang masih ada", "Identifiers carried over"),
+    "null_rate": ("Porsi nilai kosong", "Share of blank values"),
+    "code_shift": ("Sebaran kode", "Code distribution"),
+}
+
+
+def _change_verdicts(outcomes) -> dict[tuple, object]:
+    """(source, file, check, column) -> the worst failed delivery_changes outcome naming it."""
+    verdicts: dict[tuple, object] = {}
+    failed = [o for o in outcomes if o.suite == "delivery_changes" and not o.success]
+    for o in sorted(failed, key=lambda o: o.blocking):  # blocking last: it wins
+        for row in o.rows:
+            if isinstance(row, dict):
+                key = (row.get("source"), row.get("file_name"), row.get("check_name"), row.get("column_name"))
+                verdicts[key] = o
+    return verdicts
+
+
+def _change_values(row: dict) -> tuple[str, str, str]:
+    """Previous value, current value and change, each as the check measures it."""
+    check, previous, current, change = (row[k] for k in ("check_name", "previous_value", "current_value", "change"))
+    if check == "row_count":
+        return num(previous), num(current), pct(change)
+    if change is None:
+        shown = "–"
+    elif check == "identifiers_kept":
+        shown = t(f"{pct(change)} masih ada", f"{pct(change)} kept")
+    elif check == "null_rate":
+        shown = pct(change) + t(" poin", " points")
+    else:
+        shown = t(f"jarak variasi total {change:.3f}".replace(".", ","), f"total variation distance {change:.3f}")
+    if check == "identifiers_kept":
+        return num(previous), num(current), shown
+    code = f'<code>{e(row["code"])}</code>: ' if row.get("code") is not None else ""
+    return code + pct(previous), code + pct(current), shown
+
+
+def delivery_changes_section(run) -> str:
+    """Every delivery check: the previous and the current delivery side by side, both values,
+    the change and the verdict of the delivery_changes suite."""
+    rows = run.figures.get("delivery_changes")
+    if rows is None:
+        return (f'<section id="perubahan-kiriman"><h2>{CHANGES_TITLE}</h2>'
+                f'<p>{t("Tidak tersedia di gudang data ini.", "Not available in this warehouse.")}</p></section>')
+    verdicts = _change_verdicts(run.outcomes)
+    suite_errors = [o for o in run.outcomes if o.suite == "delivery_changes" and o.error]
+    body = []
+    for row in rows:
+        key = (row["source"], row["file_name"], row["check_name"], row["column_name"])
+        failed = verdicts.get(key)
+        if row["comparison"] == "first_delivery":
+            css, verdict = "ok", t("Kiriman pertama: tidak ada pembanding (lulus)",
+                                   "First delivery: nothing to compare (passed)")
+        elif failed is not None and failed.blocking:
+            css, verdict = "fail", t("GAGAL (memblokir)", "FAILED (blocking)")
+        elif failed is not None:
+            css, verdict = "warn", t("PERINGATAN", "WARNING")
+        else:
+            css, verdict = "ok", t("LULUS", "PASSED")
+        if failed is not None:
+            verdict += f'<br><span class="note">{t(e(failed.label_id), e(failed.label_en))}: ' + ", ".join(
+                f"<code>{e(k)}</code> = {e(v)}" for k, v in failed.thresholds.items()
+                if not k.split(".")[-1].startswith("severity")) + "</span>"
+        previous, current, change = _change_values(row)
+        label = CHECK_LABELS.get(row["check_name"], (row["check_name"], row["check_name"]))
+        check_key = "/".join(str(part or "") for part in key)
+        body.append(f'<tr class="change {css}" data-check="{e(check_key)}"><td>{e(row["source"])}</td>'
+                    f'<td>{e(row["file_name"])}</td><td>{t(*label)}</td><td>{e(row["column_name"] or "–")}</td>'
+                    f'<td class="d">{e(row["previous_delivery"] or "–")}</td><td class="n">{previous}</td>'
+                    f'<td class="d">{e(row["current_delivery"])}</td><td class="n">{current}</td>'
+                    f'<td class="n">{change}</td><td class="status-{css}">{verdict}</td></tr>')
+    errors = "".join(f'<p class="status-fail">{e(o.check)}: {e(o.error)}</p>' for o in suite_errors)
+    # The results store keeps a sample of an expectation's rows: were some left out, the
+    # verdicts above miss them, and the report says so rather than show them as passed.
+    for o in run.outcomes:
+        if (o.suite == "delivery_changes" and not o.success and not o.error
+                and isinstance(o.observed, int) and o.observed > len(o.rows)):
+            listed = len(o.rows)
+            errors += (f'<p class="status-fail">{e(o.check)}: '
+                       + t(f"{o.observed} pelanggaran, hanya {listed} tercantum di atas",
+                           f"{o.observed} breaches, only {listed} marked above") + "</p>")
+    return f"""<section id="perubahan-kiriman"><h2>{CHANGES_TITLE}</h2>
+<p class="note">{t("Setiap sumber: kiriman saat ini dibanding kiriman terpakai sebelumnya, per berkas. Penurunan ekstrem memblokir; pergeseran ringan menjadi peringatan (expectations/thresholds.yml, delivery_changes).",
+                   "Each source: the current delivery against the previous usable one, file by file. An extreme drop blocks; milder shifts warn (expectations/thresholds.yml, delivery_changes).")}</p>{errors}
+<table><thead><tr><th>{t("Sumber", "Source")}</th><th>{t("Berkas", "File")}</th><th>{t("Pemeriksaan", "Check")}</th><th>{t("Kolom", "Column")}</th>
+<th>{t("Kiriman sebelumnya", "Previous delivery")}</th><th>{t("Nilai sebelumnya", "Previous value")}</th>
+<th>{t("Kiriman saat ini", "Current delivery")}</th><th>{t("Nilai saat ini", "Current value")}</th>
+<th>{t("Perubahan", "Change")}</th><th>{t("Putusan", "Verdict")}</th></tr></thead>
+<tbody>{"".join(body) or '<tr><td colspan="10">–</td></tr>'}</tbody></table></section>"""
+
+
+def refused_deliveries_section(run) -> str:
+    """Every refused delivery file, and every folder that is no known source (no delivery,
+    no file): source, delivery, file, problem."""
+    rows = run.figures.get("refused_deliveries") or []
+    body = "".join(
+        # a folder that is no known source has no delivery and no file
+        f'<tr class="refused"><td>{e(r["source"])}</td>'
+        f'<td>{"–" if r["delivery"] is None else e(r["delivery"])}</td>'
+        f'<td>{"–" if r["file_name"] is None else e(r["file_name"])}</td><td>{e(r["problem"] or "–")}</td></tr>'
+        for r in rows)
+    return f"""<section id="kiriman-ditolak"><h2>{t(f"Kiriman ditolak ({len(rows)})", f"Refused deliveries ({len(rows)})")}</h2>
+<p class="note">{t("Kiriman yang ditolak tidak dipakai; kiriman terpakai sebelumnya dari sumber itu tetap berlaku. Folder yang bukan sumber gudang data ini juga tercantum.",
+                   "A refused delivery is not used; the source's previous usable delivery stays current. Folders that are no source this warehouse reads are listed too.")}</p>
+<table><thead><tr><th>{t("Sumber / folder", "Source / folder")}</th><th>{t("Kiriman", "Delivery")}</th><th>{t("Berkas", "File")}</th><th>{t("Masalah", "Problem")}</th></tr></thead>
+<tbody>{body or '<tr><td colspan="4">' + t("Tidak ada.", "None.") + '</td></tr>'}</tbody></table></section>"""
+
+
 def write(run, history: list[dict], path: Path) -> Path:
     f = run.figures
     blocking, warnings = len(run.blocking_failures), len(run.warnings)
@@ -224,6 +335,8 @@ def write(run, history: list[dict], path: Path) -> Path:
 <details><summary>{t(f"{sum(o.success for o in run.outcomes)} pemeriksaan lulus", f"{sum(o.success for o in run.outcomes)} checks passed")}</summary>
 <table><tbody>{_outcome_rows([o for o in run.outcomes if o.success])}</tbody></table></details></section>"""]
 
+    sections += [delivery_changes_section(run), refused_deliveries_section(run)]
+
     # NIK validity per source and province.
     thresholds = {o.table: o.thresholds for o in run.outcomes if o.check == "nik_valid"}
     valid = f.get("nik_valid_share", {})
@@ -240,6 +353,13 @@ def write(run, history: list[dict], path: Path) -> Path:
     nik_parts.append(f"<details><summary>{t('Rincian status NIK', 'NIK status breakdown')}</summary><table><thead><tr><th>"
                      f"{t('Sumber', 'Source')}</th><th>{t('Status', 'Status')}</th><th>{t('Catatan', 'Records')}</th><th>"
                      f"{t('Porsi', 'Share')}</th></tr></thead><tbody>{status_rows}</tbody></table></details>")
+    split = {(r["source"], r["birth_date_check"]): r["records"] for r in f.get("nik_birth_date_checks") or []}
+    nik_parts.append(f"<h3>{t('NIK tidak sesuai tanggal lahir: NIK salah atau tanggal lahir salah', 'NIK disagrees with the birth date: wrong NIK or wrong birth date')}</h3>"
+                     f"<table><thead><tr><th>{t('Sumber', 'Source')}</th><th>{t('NIK tidak valid', 'NIK invalid')}</th>"
+                     f"<th>{t('Tanggal lahir berbeda dari register untuk NIK ini (NIK benar)', 'Birth date disagrees with the register for this NIK (NIK correct)')}</th></tr></thead><tbody>"
+                     + "".join(f'<tr><td>{e(s)}</td><td class="n" data-figure="nik-invalid-birth-{e(s)}">{num(split.get((s, "nik_invalid"), 0))}</td>'
+                               f'<td class="n" data-figure="birth-date-register-{e(s)}">{num(split.get((s, "birth_date_differs_from_register"), 0))}</td></tr>'
+                               for s in SOURCES) + "</tbody></table>")
     provinces: dict[tuple[str, str], dict[str, tuple]] = {}
     for r in f.get("nik_by_province", []):
         provinces.setdefault((r["kode_provinsi"], r["nama_provinsi"]), {})[r["source"]] = (r["valid_share"], r["records"])
