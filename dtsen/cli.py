@@ -94,7 +94,7 @@ def _preflight(command: str, args: argparse.Namespace) -> bool:
     """The pre-flight checks: every fault on one line of stderr; False if dbt must not start."""
     from dtsen.preflight import preflight
 
-    faults = preflight(Path(args.landing), Path(args.db), _landing_set_by(args))
+    faults = preflight(Path(args.landing), Path(args.db), _landing_set_by(args), getattr(args, "dbt_args", []))
     for fault in faults:
         print(f"dtsen {command}: {fault}", file=sys.stderr)
     return not faults
@@ -142,9 +142,12 @@ def _run(args: argparse.Namespace) -> int:
     from dtsen.quality.runner import REPORT_NAME, default_report_dir
 
     if not os.environ.get(KEY_VARIABLE):
-        # Synthetic data only: a key that lives as long as this process, never stored.
+        # Synthetic data only: a key that lives as long as this process, never stored. No
+        # history made with an earlier throwaway key can be carried over to it (a rotation
+        # needs the old key), so the demo starts from a fresh working database.
         os.environ[KEY_VARIABLE] = secrets.token_hex(32)
         print(f"{KEY_VARIABLE} not set: using a throwaway pseudonym key for this synthetic demo run")
+        _remove_working_database(Path(args.db))
     args.out = args.landing
     _generate(args)
     if not _preflight("run", args):
@@ -166,6 +169,19 @@ def _run(args: argparse.Namespace) -> int:
     return code
 
 
+def _remove_working_database(db: Path) -> None:
+    """Delete the working database and what DuckDB and the build keep beside it."""
+    import shutil
+
+    from dtsen.private_files import database_files
+
+    found = database_files(db)
+    for path in found:
+        shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    if found:
+        print(f"removed the working database {db} (its history was made with another key)")
+
+
 def _bench(args: argparse.Namespace) -> int:
     from dtsen.bench import run as run_bench
 
@@ -173,13 +189,13 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from dtsen.pseudonym import MissingPseudonymKey
+    from dtsen.pseudonym import PseudonymKeyError
     from dtsen.publish import PublishRefused, publish, require_quality_passed
 
     try:
         publication = publish(Path(args.db), Path(args.analyst_db),
                               quality_gate=require_quality_passed if args.require_quality else None)
-    except (MissingPseudonymKey, PublishRefused) as refused:
+    except (PseudonymKeyError, PublishRefused) as refused:
         print(f"dtsen publish: {refused}", file=sys.stderr)
         return 1
     print(f"published {len(publication.tables)} tables to {publication.analyst_db} (read-only) "

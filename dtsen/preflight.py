@@ -45,18 +45,36 @@ def _gb(size: int) -> str:
     return f"{size / 2**30:.1f} GB" if size >= 2**30 else f"{size / 2**20:.1f} MB"
 
 
-def check_key() -> str | None:
-    """The pseudonym key's fault, if any, as one line (dtsen.pseudonym says what is wrong)."""
-    # TODO(lead): call dtsen.pseudonym.preflight_key(db, rotate) instead once the key
-    # helper's branch is merged: it also refuses a changed key. Its key errors (missing,
-    # weak) are RuntimeErrors, as MissingPseudonymKey is; nothing else can fail here.
-    from dtsen.pseudonym import key_from_environment
+def check_key(db: Path, rotate: bool) -> str | None:
+    """The pseudonym key's fault, if any, as one line: missing, weak, or not the key the
+    working database's history was made with while no rotation is asked for."""
+    from dtsen.pseudonym import PseudonymKeyError, preflight_key
 
     try:
-        key_from_environment()
-    except RuntimeError as fault:
+        preflight_key(db, rotate)
+    except PseudonymKeyError as fault:
         return " ".join(str(fault).split())
     return None
+
+
+def rotation_asked(dbt_args: list[str]) -> bool:
+    """Whether dbt's --vars (as `dtsen build` passes them on) ask for rotate_pseudonym_key."""
+    import yaml
+
+    from dtsen.pseudonym import rotation_asked as var_true
+
+    for position, argument in enumerate(dbt_args):
+        text = argument.split("=", 1)[1] if argument.startswith("--vars=") else (
+            dbt_args[position + 1] if argument == "--vars" and position + 1 < len(dbt_args) else None)
+        if text is None:
+            continue
+        try:
+            values = yaml.safe_load(text)
+        except yaml.YAMLError:
+            continue  # dbt itself says what is wrong with them
+        if isinstance(values, dict) and var_true(values.get("rotate_pseudonym_key")):
+            return True
+    return False
 
 
 def check_landing(landing: Path, set_by: str) -> str | None:
@@ -140,10 +158,12 @@ def check_disk(landing: Path, db: Path) -> str | None:
             f"the build needs {_gb(needed)} ({how})")
 
 
-def preflight(landing: Path, db: Path, landing_set_by: str) -> list[str]:
-    """Every fault found, one line each; empty when dbt may start. Creates nothing."""
+def preflight(landing: Path, db: Path, landing_set_by: str, dbt_args: list[str] | None = None) -> list[str]:
+    """Every fault found, one line each; empty when dbt may start. Creates nothing.
+    dbt_args: what goes on to dbt build (a key rotation is asked for there)."""
     landing, db = Path(landing).resolve(), Path(db).resolve()
-    faults = [check_key(), check_landing(landing, landing_set_by), check_database_lock(db)]
+    faults = [check_key(db, rotation_asked(dbt_args or [])), check_landing(landing, landing_set_by),
+              check_database_lock(db)]
     if landing.is_dir():
         faults.append(check_disk(landing, db))
     return [fault for fault in faults if fault]
