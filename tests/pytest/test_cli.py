@@ -314,3 +314,35 @@ def test_preflight_reports_every_fault_on_its_own_line_in_well_under_a_second(la
                     env=_env(**{KEY_VARIABLE: None, DISK_VARIABLE: "9999TB"}))
     lines = _refused(result, KEY_VARIABLE, "does not exist")
     assert len(lines) == 2  # no disk estimate without a landing zone
+
+
+def test_preflight_refuses_a_changed_key_unless_a_rotation_is_asked(tmp_path, monkeypatch):
+    """The working database keeps a keyed fingerprint of its history's key: `dtsen build`
+    with another key stops before dbt starts, and may go on when --vars asks for a rotation
+    and the previous key is given."""
+    from dtsen.pseudonym import FINGERPRINT_TABLE, PREVIOUS_KEY_VARIABLE, key_fingerprint
+
+    landing, db = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    write_sample_landing(landing)
+    old_key, new_key = secrets.token_hex(32), secrets.token_hex(32)
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"create table {FINGERPRINT_TABLE} (fingerprint varchar not null, stored_at timestamp)")
+        con.execute(f"insert into {FINGERPRINT_TABLE} values (?, current_timestamp)",
+                    [key_fingerprint(old_key.encode())])
+
+    result = _dtsen("build", "--landing", str(landing), "--db", str(db), "--select", SMALL,
+                    env=_env(**{KEY_VARIABLE: new_key}))
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("dtsen build: ") and "rotate_pseudonym_key" in line, line
+    assert "Running with dbt" not in result.stdout
+
+    monkeypatch.setenv(KEY_VARIABLE, new_key)
+    monkeypatch.setenv(PREVIOUS_KEY_VARIABLE, old_key)
+    assert len(preflight(landing, db, "", ["--select", SMALL])) == 1
+    assert len(preflight(landing, db, "", ["--vars", "{retrain_matcher: true}"])) == 1
+    for asked in (["--vars", "{rotate_pseudonym_key: true}"], ["--vars={rotate_pseudonym_key: true, x: 1}"]):
+        assert preflight(landing, db, "", ["--select", SMALL, *asked]) == []
+    monkeypatch.setenv(PREVIOUS_KEY_VARIABLE, secrets.token_hex(32))  # not the key of the history
+    (fault,) = preflight(landing, db, "", ["--vars", "{rotate_pseudonym_key: true}"])
+    assert PREVIOUS_KEY_VARIABLE in fault
