@@ -63,12 +63,12 @@
     {%- for result in results -%}
         {%- do ran.append(result.node.unique_id) -%}
         {%- if (result.status | string) not in ok -%}
-            {%- do bad.append(result.node.unique_id.split('.')[-1] ~ ' ' ~ result.status) -%}
+            {%- do bad.append(result.node.name ~ ' ' ~ result.status) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set never_ran = [] -%}
     {%- for unique_id in selected_resources if unique_id not in ran -%}
-        {%- do never_ran.append(unique_id.split('.')[-1]) -%}
+        {%- do never_ran.append(unique_id.split('.')[2]) -%}
     {%- endfor -%}
     {%- set problem = [] -%}
     {%- if bad -%}{%- do problem.append(bad | length ~ ' node(s) not successful: ' ~ bad[:5] | join(', ')) -%}{%- endif -%}
