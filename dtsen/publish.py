@@ -193,7 +193,7 @@ def build_state(con: duckdb.DuckDBPyConnection, database: str | None = None) -> 
     ledger = f"{_quote(database)}.{LEDGER_SCHEMA}"
     try:
         stamps = dict(con.execute(f"select table_name, invocation_id from {ledger}.mart_builds").fetchall())
-        runs = {invocation: (status, started_at, problem) for invocation, status, started_at, problem in con.execute(
+        runs = {row[0]: row[1:] for row in con.execute(
             f"select invocation_id, status, started_at, problem from {ledger}.builds").fetchall()}
     except duckdb.CatalogException:
         return BuildState(None, {}, "it has no build ledger, so its marts cannot be traced to a build "
@@ -207,17 +207,19 @@ def build_state(con: duckdb.DuckDBPyConnection, database: str | None = None) -> 
         parts = "; ".join(f"{invocation} ({runs.get(invocation, ('?',))[0]}): {', '.join(tables[:3])}"
                           + (f" and {len(tables) - 3} more" if len(tables) > 3 else "")
                           for invocation, tables in sorted(builds.items(), key=lambda item: -len(item[1])))
-        return BuildState(None, builds, f"its marts are of {len(builds)} builds ({parts}), a build was interrupted "
-                                        "or only part of the project was built: run a complete dbt build")
+        return BuildState(None, builds, f"its marts are of {len(builds)} builds ({parts}), a build was "
+                                        "interrupted or only part of the project was built: run a complete dbt build")
     (invocation,) = builds
     status, started_at, problem = runs.get(invocation, ("unknown", None, None))
     if status == "success":
         return BuildState(invocation, builds, None)
     if status == "running":
-        return BuildState(None, builds, f"its marts are of build {invocation} (started {started_at:%Y-%m-%d %H:%M:%S}), "
-                                        "which never finished (killed or crashed): run a complete dbt build")
-    return BuildState(None, builds, f"its marts are of build {invocation}, which {status}"
-                                    + (f" ({problem})" if problem else "") + ": fix it and run a complete dbt build")
+        return BuildState(None, builds, f"its marts are of build {invocation} (started "
+                                        f"{started_at:%Y-%m-%d %H:%M:%S}), which never finished (killed or "
+                                        "crashed): run a complete dbt build")
+    because = f" ({problem})" if problem else ""
+    return BuildState(None, builds, f"its marts are of build {invocation}, which {status}{because}: fix it and "
+                                    "run a complete dbt build")
 
 
 def require_quality_passed(working_db: Path) -> dict:
@@ -236,8 +238,8 @@ def require_quality_passed(working_db: Path) -> dict:
         raise QualityNotPassed(f"the last quality checks of {working_db} ({result['run_date']}) had "
                                f"{result['blocking_failures']} blocking failures: not publishing.")
     if not result.get("build_id"):
-        raise QualityNotPassed(f"the last quality checks of {working_db} ({result['run_date']}) did not judge one "
-                               "complete build: not publishing. Run `dtsen quality` again.")
+        raise QualityNotPassed(f"the last quality checks of {working_db} ({result['run_date']}) did not judge "
+                               "one complete build: not publishing. Run `dtsen quality` again.")
     return result
 
 
@@ -359,8 +361,9 @@ def _copy_marts(con: duckdb.DuckDBPyConnection, working_db: Path, key: bytes,
         if state.problem:
             raise PublishRefused(f"not publishing {working_db}: {state.problem}")
         if expected_build and expected_build != state.build_id:
-            raise PublishRefused(f"the marts of {working_db} are of build {state.build_id}, but the last quality "
-                                 f"checks judged build {expected_build}: not publishing. Run `dtsen quality` first.")
+            raise PublishRefused(f"the marts of {working_db} are of build {state.build_id}, but the last "
+                                 f"quality checks judged build {expected_build}: not publishing. Run "
+                                 "`dtsen quality` first.")
         relations = [name for (name,) in con.execute(
             "select table_name from duckdb_tables() where database_name = 'working' and schema_name = ? "
             "union select view_name from duckdb_views() where database_name = 'working' and schema_name = ? "

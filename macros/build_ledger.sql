@@ -71,8 +71,12 @@
         {%- do never_ran.append(unique_id.split('.')[2]) -%}
     {%- endfor -%}
     {%- set problem = [] -%}
-    {%- if bad -%}{%- do problem.append(bad | length ~ ' node(s) not successful: ' ~ bad[:5] | join(', ')) -%}{%- endif -%}
-    {%- if never_ran -%}{%- do problem.append(never_ran | length ~ ' node(s) never ran: ' ~ never_ran[:5] | join(', ')) -%}{%- endif -%}
+    {%- if bad -%}
+        {%- do problem.append(bad | length ~ ' node(s) not successful: ' ~ bad[:5] | join(', ')) -%}
+    {%- endif -%}
+    {%- if never_ran -%}
+        {%- do problem.append(never_ran | length ~ ' node(s) never ran: ' ~ never_ran[:5] | join(', ')) -%}
+    {%- endif -%}
     {%- set deliveries = adapter.get_relation(database=target.database, schema='staging',
                                               identifier='stg_landing__delivery_files') -%}
     {#- One transaction: a build is never success without its deliveries. -#}

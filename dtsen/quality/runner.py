@@ -288,8 +288,8 @@ def _json_default(value):
 def _store(run: QualityRun, report_dir: Path) -> None:
     """Append this run to the results store: JSON lines, one file per kind, never rewritten."""
     _append_lines(report_dir / RESULTS_NAME, [
-        {"run_id": run.run_id, "run_date": run.run_date, "db": run.db, **asdict(outcome), "blocking": outcome.blocking}
-        for outcome in run.outcomes])
+        {"run_id": run.run_id, "run_date": run.run_date, "db": run.db, **asdict(outcome),
+         "blocking": outcome.blocking} for outcome in run.outcomes])
     _append_lines(report_dir / RUNS_NAME, [{
         "run_id": run.run_id, "run_date": run.run_date, "db": run.db, "seconds": round(run.seconds, 2),
         "expectations": len(run.outcomes), "blocking_failures": len(run.blocking_failures),

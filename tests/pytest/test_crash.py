@@ -74,8 +74,8 @@ class Scenario:
 
     def _dbt(self) -> subprocess.Popen:
         self.working.parent.mkdir(parents=True, exist_ok=True)
-        return subprocess.Popen(dbt_command("build", self.working.parent), env=dbt_env(self.landing, self.working),
-                                cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        return subprocess.Popen(dbt_command("build", self.working.parent),
+                                env=dbt_env(self.landing, self.working), cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 start_new_session=True)
 
     def build(self) -> str:
@@ -188,7 +188,7 @@ class Scenario:
         assert build_id in self.complete, (f"published build {build_id} never completed", self.log)
         assert hashes == self.complete[build_id].hashes, ("published marts are not one build's", self.log)
         assert deliveries == self.complete[build_id].deliveries, ("deliveries of another build", self.log)
-        assert build_id in self.passed_builds(), (f"build {build_id} was published without passing quality", self.log)
+        assert build_id in self.passed_builds(), (f"{build_id} published without passing quality", self.log)
         # Only the publication, and what a killed publisher left (the next publish removes it).
         assert all(re.fullmatch(re.escape(self.analyst.name) + r"(\.publishing-\d+(\.wal)?)?", path.name)
                    for path in self.analyst.parent.iterdir()), self.log

@@ -300,7 +300,8 @@ def _analyst_unchanged(analyst: Path):
     return _published_at(analyst), analyst.stat().st_ino, sorted(_leftovers(analyst))
 
 
-def test_marts_of_two_builds_are_judged_blocking_and_not_published(generated_build, publication, tmp_path, capsys):
+def test_marts_of_two_builds_are_judged_blocking_and_not_published(generated_build, publication, tmp_path,
+                                                                   capsys):
     """A partial build (`dbt run --select dim_region`) leaves one mart of a newer build beside
     the others: quality blocks naming the builds, publish refuses, gate or no gate."""
     working = _copy_of_build(generated_build, tmp_path / "partial")
@@ -317,7 +318,8 @@ def test_marts_of_two_builds_are_judged_blocking_and_not_published(generated_bui
     (blocking,) = [line for line in quality.stdout.splitlines() if "FAILED [blocking]" in line]
     assert "build/one_complete_build" in blocking and "its marts are of 2 builds" in blocking
     assert f"{newer} (success): dim_region" in blocking and "run a complete dbt build" in blocking
-    (record,) = [json.loads(line) for line in (tmp_path / "partial" / "quality" / "runs.jsonl").read_text().splitlines()]
+    runs = (tmp_path / "partial" / "quality" / "runs.jsonl").read_text()
+    (record,) = [json.loads(line) for line in runs.splitlines()]
     assert record["build_id"] is None and record["blocking_failures"] == 1
     analyst = publication.analyst_db
     before = _analyst_unchanged(analyst)
@@ -371,7 +373,7 @@ def test_publish_needs_quality_to_have_judged_this_build(working_db, publication
                            "build_id": build_id} | fields) + "\n"
 
     try:
-        for fields, refusal in (({"build_id": "another-build"}, "the last quality checks judged build another-build"),
+        for fields, refusal in (({"build_id": "another-build"}, "quality checks judged build another-build"),
                                 ({"build_id": None}, "did not judge one complete build"),
                                 ({"blocking_failures": 2}, "had 2 blocking failures")):
             runs.write_text(record(**fields))
