@@ -12,13 +12,19 @@ Refuses to publish (and leaves the published file as it was) when:
 
 * the pseudonym key is not in the environment (DTSEN_PSEUDONYM_KEY), or is not the key the
   working database's pseudonyms were made with;
-* the quality gate is asked for and the build's quality has not passed;
+* the marts are not all of one build that finished with every node passing (the build
+  ledger, macros/build_ledger.sql: a build killed half-way, a failed build, or a partial
+  `dbt build --select ...` leaves marts of several builds or of an unfinished one);
+* the quality gate is asked for and the build's quality has not passed, or the quality
+  checks judged another build than the one whose marts are there now;
+* the analyst database's folder is full (or another write fails);
 * any value of the new analyst database looks like a NIK or KK (`identifier_scan`).
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import hashlib
 import hmac
 import os
@@ -34,6 +40,7 @@ from dtsen.pseudonym import (KEY_VARIABLE, PSEUDONYM_HEX_DIGITS, MissingPseudony
 MARTS_SCHEMA = "marts"
 PUBLICATION_TABLE = "_publication"                 # one row per published table
 PUBLICATION_DELIVERIES_TABLE = "_publication_deliveries"  # the deliveries the marts were built from
+LEDGER_SCHEMA = "build_ledger"  # macros/build_ledger.sql
 
 # Hexadecimal digests standing alone as a word (keyed pseudonyms have PSEUDONYM_HEX_DIGITS
 # lowercase hex digits, sha256 sums 64) are removed before looking for NIK-shaped digits:
@@ -71,6 +78,16 @@ class Publication:
     published_at: dt.datetime
     tables: dict[str, tuple[int, str]]  # table -> (rows, content hash)
     seconds: float
+    build_id: str | None = None  # the dbt invocation that built every published mart
+
+
+@dataclasses.dataclass(frozen=True)
+class BuildState:
+    """What the build ledger says of the marts of a working database."""
+
+    build_id: str | None  # the one successful build that wrote every mart, else None
+    builds: dict[str, list[str]]  # invocation -> the marts it wrote
+    problem: str | None  # why the marts are not one complete build (one line), else None
 
 
 def _quote(identifier: str) -> str:
@@ -164,10 +181,51 @@ def check_key_matches(con: duckdb.DuckDBPyConnection, key: bytes, database: str 
                              "with: not publishing. Rebuild with this key, or publish with the build's key.")
 
 
-def require_quality_passed(working_db: Path) -> dict[str, str]:
+def build_state(con: duckdb.DuckDBPyConnection, database: str | None = None) -> BuildState:
+    """Whether the marts of `database` are all of one build that succeeded, from its build
+    ledger (macros/build_ledger.sql): every table of marts must be stamped by the same dbt
+    invocation, and that invocation must have finished with every node passing."""
+    database = database or _first(con, "select current_database()")[0]
+    marts = [name for (name,) in con.execute(
+        "select table_name from duckdb_tables() where database_name = ? and schema_name = ? "
+        "union select view_name from duckdb_views() where database_name = ? and schema_name = ? order by 1",
+        [database, MARTS_SCHEMA, database, MARTS_SCHEMA]).fetchall()]
+    ledger = f"{_quote(database)}.{LEDGER_SCHEMA}"
+    try:
+        stamps = dict(con.execute(f"select table_name, invocation_id from {ledger}.mart_builds").fetchall())
+        runs = {row[0]: row[1:] for row in con.execute(
+            f"select invocation_id, status, started_at, problem from {ledger}.builds").fetchall()}
+    except duckdb.CatalogException:
+        return BuildState(None, {}, "it has no build ledger, so its marts cannot be traced to a build "
+                                    "(built by an older version?): run a complete dbt build")
+    builds: dict[str, list[str]] = {}
+    for mart in marts:
+        builds.setdefault(stamps.get(mart, "no build"), []).append(mart)
+    if not marts:
+        return BuildState(None, builds, f"it has no {MARTS_SCHEMA} tables")
+    if len(builds) > 1:
+        parts = "; ".join(f"{invocation} ({runs.get(invocation, ('?',))[0]}): {', '.join(tables[:3])}"
+                          + (f" and {len(tables) - 3} more" if len(tables) > 3 else "")
+                          for invocation, tables in sorted(builds.items(), key=lambda item: -len(item[1])))
+        return BuildState(None, builds, f"its marts are of {len(builds)} builds ({parts}), a build was "
+                                        "interrupted or only part of the project was built: run a complete dbt build")
+    (invocation,) = builds
+    status, started_at, problem = runs.get(invocation, ("unknown", None, None))
+    if status == "success":
+        return BuildState(invocation, builds, None)
+    if status == "running":
+        return BuildState(None, builds, f"its marts are of build {invocation} (started "
+                                        f"{started_at:%Y-%m-%d %H:%M:%S}), which never finished (killed or "
+                                        "crashed): run a complete dbt build")
+    because = f" ({problem})" if problem else ""
+    return BuildState(None, builds, f"its marts are of build {invocation}, which {status}{because}: fix it and "
+                                    "run a complete dbt build")
+
+
+def require_quality_passed(working_db: Path) -> dict:
     """The quality gate: the last `dtsen quality` run of `working_db` must have passed (no
-    blocking failure). Returns the mart content hashes that run checked, so publishing can
-    refuse marts that changed after the checks."""
+    blocking failure). Returns that run's record (runs.jsonl): its mart_hashes and build_id
+    are what it judged, so publishing can refuse marts that changed after the checks."""
     from dtsen.quality.runner import last_result
 
     result = last_result(working_db)
@@ -179,7 +237,10 @@ def require_quality_passed(working_db: Path) -> dict[str, str]:
     if result["blocking_failures"]:
         raise QualityNotPassed(f"the last quality checks of {working_db} ({result['run_date']}) had "
                                f"{result['blocking_failures']} blocking failures: not publishing.")
-    return result.get("mart_hashes") or {}
+    if not result.get("build_id"):
+        raise QualityNotPassed(f"the last quality checks of {working_db} ({result['run_date']}) did not judge "
+                               "one complete build: not publishing. Run `dtsen quality` again.")
+    return result
 
 
 def _remove(path: Path) -> None:
@@ -210,18 +271,21 @@ def _fsync(path: Path) -> None:
 
 
 def publish(working_db: Path, analyst_db: Path, quality_gate: Callable[[Path], dict | None] | None = None,
-            expected_hashes: dict[str, str] | None = None) -> Publication:
+            expected_hashes: dict[str, str] | None = None, expected_build: str | None = None) -> Publication:
     """Publish the marts of `working_db` as the read-only analyst database `analyst_db`.
 
     Call it only after the build's quality checks passed: the main job and `dtsen publish`
-    pass quality_gate=require_quality_passed, which also returns the content hashes the
-    checks saw (they become expected_hashes). Raises
+    pass quality_gate=require_quality_passed, which also returns the quality run's record:
+    the content hashes and the build id the checks saw become expected_hashes and
+    expected_build. Whatever the gate, only marts that are all of one successful build
+    (build_state) are published, with the deliveries that build recorded. Raises
     MissingPseudonymKey without a key, PublishRefused (or a subclass) when it refuses; the
     published file is then exactly as it was.
 
     expected_hashes: the mart_content_hashes the quality checks saw; when given, publishing
     refuses if the marts copied differ (the working database changed after the checks, e.g.
     a later build was started or killed half-way).
+    expected_build: the build id the quality checks judged; publishing refuses marts of another.
     """
     started = time.perf_counter()
     try:
@@ -237,7 +301,9 @@ def publish(working_db: Path, analyst_db: Path, quality_gate: Callable[[Path], d
     if working_db == analyst_db:
         raise PublishRefused("the analyst database must be another file than the working database")
     if quality_gate is not None:
-        expected_hashes = expected_hashes or quality_gate(working_db) or None
+        judged = quality_gate(working_db) or {}
+        expected_hashes = expected_hashes or judged.get("mart_hashes") or None
+        expected_build = expected_build or judged.get("build_id")
     analyst_db.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(analyst_db)
     staging = analyst_db.with_name(f"{analyst_db.name}.publishing-{os.getpid()}")
@@ -245,8 +311,8 @@ def publish(working_db: Path, analyst_db: Path, quality_gate: Callable[[Path], d
     try:
         con = duckdb.connect(str(staging))
         try:
-            published_at = _copy_marts(con, working_db, key)
-            tables = _record_publication(con, working_db, published_at)
+            published_at, build_id = _copy_marts(con, working_db, key, expected_build)
+            tables = _record_publication(con, working_db, published_at, build_id)
             if expected_hashes is not None and expected_hashes != {t: h for t, (_, h) in tables.items()}:
                 raise PublishRefused(f"the marts of {working_db} are not those the quality checks passed "
                                      "(content hashes differ): not publishing")
@@ -263,19 +329,41 @@ def publish(working_db: Path, analyst_db: Path, quality_gate: Callable[[Path], d
         os.chmod(staging, 0o444)
         os.replace(staging, analyst_db)  # atomic: readers see the old file or the new one
         _fsync(analyst_db.parent)
-    except BaseException:
+    except BaseException as error:
         _remove(staging)
+        if _disk_full(error):
+            raise PublishRefused(f"no space left in {analyst_db.parent} to write the new analyst database: not "
+                                 f"publishing; the published analyst database {analyst_db.name} is unchanged. "
+                                 "Free space there and publish again.") from None
         raise
-    return Publication(analyst_db, published_at, tables, time.perf_counter() - started)
+    return Publication(analyst_db, published_at, tables, time.perf_counter() - started, build_id)
 
 
-def _copy_marts(con: duckdb.DuckDBPyConnection, working_db: Path, key: bytes) -> dt.datetime:
+def _disk_full(error: BaseException) -> bool:
+    """A write failed for want of space: a full filesystem, a quota, or a file size limit."""
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    return isinstance(error, duckdb.Error) and any(
+        text in str(error) for text in ("No space left on device", "Disk quota exceeded", "File too large"))
+
+
+def _copy_marts(con: duckdb.DuckDBPyConnection, working_db: Path, key: bytes,
+                expected_build: str | None) -> tuple[dt.datetime, str]:
     try:
         con.execute(f"attach {_literal(str(working_db))} as working (read_only)")
     except duckdb.IOException as error:  # one writer per DuckDB file: a build holds it
         raise PublishRefused(f"cannot read {working_db} (is a build writing it?): not publishing. {error}") from None
     try:
         check_key_matches(con, key)
+        # Read while the working database is attached read-only: no build can write it
+        # between this check and the copy below.
+        state = build_state(con, "working")
+        if state.problem:
+            raise PublishRefused(f"not publishing {working_db}: {state.problem}")
+        if expected_build and expected_build != state.build_id:
+            raise PublishRefused(f"the marts of {working_db} are of build {state.build_id}, but the last "
+                                 f"quality checks judged build {expected_build}: not publishing. Run "
+                                 "`dtsen quality` first.")
         relations = [name for (name,) in con.execute(
             "select table_name from duckdb_tables() where database_name = 'working' and schema_name = ? "
             "union select view_name from duckdb_views() where database_name = 'working' and schema_name = ? "
@@ -286,29 +374,29 @@ def _copy_marts(con: duckdb.DuckDBPyConnection, working_db: Path, key: bytes) ->
         for name in relations:
             relation = f"{_quote(MARTS_SCHEMA)}.{_quote(name)}"
             con.execute(f"create table {relation} as select * from working.{relation}")
-        deliveries = con.sql(
-            "select distinct source, delivery, extract_date, file_name, file_sha256, file_rows "
-            "from working.staging.stg_landing__delivery_files where status = 'current' "
-            "order by source, file_name").fetchall()
+        deliveries = con.execute(
+            f"select distinct source, delivery, extract_date, file_name, file_sha256, file_rows "
+            f"from working.{LEDGER_SCHEMA}.build_deliveries where invocation_id = ? "
+            "order by source, file_name", [state.build_id]).fetchall()
     finally:
         con.execute("detach working")  # the working database is free for the next build at once
     con.execute(f"create table {PUBLICATION_DELIVERIES_TABLE} (source varchar, delivery varchar, "
                 "extract_date date, file_name varchar, file_sha256 varchar, file_rows bigint)")
     if deliveries:
         con.executemany(f"insert into {PUBLICATION_DELIVERIES_TABLE} values (?, ?, ?, ?, ?, ?)", deliveries)
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc), state.build_id
 
 
-def _record_publication(con: duckdb.DuckDBPyConnection, working_db: Path,
-                        published_at: dt.datetime) -> dict[str, tuple[int, str]]:
+def _record_publication(con: duckdb.DuckDBPyConnection, working_db: Path, published_at: dt.datetime,
+                        build_id: str) -> dict[str, tuple[int, str]]:
     hashes = mart_content_hashes(con)
     tables = {}
     for table, content_hash in hashes.items():
         (rows,) = _first(con, f"select count(*) from {_quote(MARTS_SCHEMA)}.{_quote(table)}")
         tables[table] = (rows, content_hash)
     con.execute(f"create table {PUBLICATION_TABLE} (published_at timestamptz, working_db varchar, "
-                "table_name varchar, row_count bigint, content_hash varchar)")
-    con.executemany(f"insert into {PUBLICATION_TABLE} values (?, ?, ?, ?, ?)",
-                    [(published_at, str(working_db), table, rows, content_hash)
+                "build_id varchar, table_name varchar, row_count bigint, content_hash varchar)")
+    con.executemany(f"insert into {PUBLICATION_TABLE} values (?, ?, ?, ?, ?, ?)",
+                    [(published_at, str(working_db), build_id, table, rows, content_hash)
                      for table, (rows, content_hash) in tables.items()])
     return tables

@@ -4,15 +4,25 @@ DuckDB), store the results with the run date, write the ministries' HTML report 
 Data Docs. Exit code 1 when a blocking (`critical`) expectation fails, 0 otherwise
 (warnings included), so a scheduled job sees a blocking failure.
 
+Besides the suites, one blocking outcome of its own (build/one_complete_build): the marts
+must all be of one dbt build that finished with every node passing (the build ledger,
+dtsen.publish.build_state). Each run records that build's id with the marts' content
+hashes in runs.jsonl, and publishing publishes only the build quality judged.
+
+The results stores are JSON lines appended with one write per run; a line torn by a crash
+or a full disk is reported (file and line) and skipped when read, never fatal.
+
 The GX file context under <report dir>/gx/ is generated from expectations/ on every run;
 only its uncommitted/ part (validation results, Data Docs) is kept from run to run.
 """
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import shutil
+import sys
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -20,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from dtsen.publish import mart_content_hashes
+from dtsen.publish import LEDGER_SCHEMA, build_state, mart_content_hashes
 from dtsen.quality import figures as figures_module
 from dtsen.quality.suites import Suite, load_suites, load_thresholds
 
@@ -28,6 +38,7 @@ REPORT_NAME = "laporan_kualitas_data.html"
 RESULTS_NAME = "results.jsonl"  # one line per expectation per run
 RUNS_NAME = "runs.jsonl"  # one line per run: summary and key figures, for the trend
 MAX_ROWS_KEPT = 20  # failing rows kept per expectation in the store and the report
+BUILD_SUITE, BUILD_CHECK = "build", "one_complete_build"  # the outcome of the build ledger check
 
 
 def default_report_dir(db: Path) -> Path:
@@ -90,6 +101,7 @@ class QualityRun:
     outcomes: list[Outcome]
     figures: dict
     mart_hashes: dict = field(default_factory=dict)  # what was checked: publishing compares it
+    build_id: str | None = None  # the one successful build the marts are of (None: not one)
     seconds: float = 0.0
     report_path: str = ""
     data_docs_path: str = ""
@@ -133,8 +145,17 @@ def run_quality(db: Path, report_dir: Path | None = None, now: dt.datetime | Non
     try:
         run.figures = figures_module.collect(con)
         run.mart_hashes = mart_content_hashes(con)
+        state = build_state(con)
     finally:
         con.close()
+    run.build_id = state.build_id
+    run.outcomes.append(Outcome(
+        suite=BUILD_SUITE, table=f"{LEDGER_SCHEMA}.mart_builds", check=BUILD_CHECK,
+        label_id="Semua mart berasal dari satu build yang selesai tanpa galat",
+        label_en="Every mart is of one build that finished without errors",
+        expectation="one_complete_build", severity="critical", success=state.problem is None,
+        rows=[{"build": build, "marts": ", ".join(marts)} for build, marts in state.builds.items()],
+        error=state.problem and f"{db.name}: {state.problem}"))
     present = set(run.figures["tables"])
     deliveries = {table: f"{source} {run.figures['current_delivery'].get(source, '?')}"
                   for table, source in figures_module.person_model_sources().items()}
@@ -266,27 +287,67 @@ def _json_default(value):
 
 def _store(run: QualityRun, report_dir: Path) -> None:
     """Append this run to the results store: JSON lines, one file per kind, never rewritten."""
-    with open(report_dir / RESULTS_NAME, "a", encoding="utf-8") as out:
-        for outcome in run.outcomes:
-            line = {"run_id": run.run_id, "run_date": run.run_date, "db": run.db, **asdict(outcome),
-                    "blocking": outcome.blocking}
-            out.write(json.dumps(line, default=_json_default) + "\n")
-    summary = {
+    _append_lines(report_dir / RESULTS_NAME, [
+        {"run_id": run.run_id, "run_date": run.run_date, "db": run.db, **asdict(outcome),
+         "blocking": outcome.blocking} for outcome in run.outcomes])
+    _append_lines(report_dir / RUNS_NAME, [{
         "run_id": run.run_id, "run_date": run.run_date, "db": run.db, "seconds": round(run.seconds, 2),
         "expectations": len(run.outcomes), "blocking_failures": len(run.blocking_failures),
         "warnings": len(run.warnings),
         "figures": {k: v for k, v in run.figures.items() if k != "tables"},
-        "mart_hashes": run.mart_hashes,
-    }
-    with open(report_dir / RUNS_NAME, "a", encoding="utf-8") as out:
-        out.write(json.dumps(summary, default=_json_default) + "\n")
+        "mart_hashes": run.mart_hashes, "build_id": run.build_id,
+    }])
+
+
+def _append_lines(path: Path, records: list[dict]) -> None:
+    """Append records as JSON lines in one write, so a crash leaves at most one torn tail,
+    never a record interleaved with another; a tail torn earlier (no final newline) is
+    ended first, so this run's lines stay whole."""
+    text = "".join(json.dumps(record, default=_json_default) + "\n" for record in records)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        size = os.fstat(fd).st_size
+        if size and _last_byte(path, size) != b"\n":
+            text = "\n" + text
+        data = text.encode("utf-8")
+        written = os.write(fd, data)
+        if written != len(data):  # a full disk: what was written is a torn line, skipped when read
+            raise OSError(errno.ENOSPC, f"only {written} of {len(data)} bytes written", str(path))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _last_byte(path: Path, size: int) -> bytes:
+    with open(path, "rb") as existing:
+        existing.seek(size - 1)
+        return existing.read(1)
+
+
+def read_records(path: Path) -> list[dict]:
+    """The records of a JSON-lines store. A line that is not a whole JSON object (torn by a
+    crash or a full disk during its append) is reported on stderr, naming the file and the
+    line, and skipped."""
+    if not path.exists():
+        return []
+    records = []
+    for number, line in enumerate(path.read_bytes().decode("utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            record = None
+        if not isinstance(record, dict):
+            print(f"warning: {path} line {number}: a torn record (not a whole JSON object), skipped",
+                  file=sys.stderr)
+            continue
+        records.append(record)
+    return records
 
 
 def _history(report_dir: Path) -> list[dict]:
-    path = report_dir / RUNS_NAME
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [run for run in read_records(report_dir / RUNS_NAME) if "run_date" in run and "db" in run]
 
 
 def main(db: Path, report_dir: Path | None = None) -> int:

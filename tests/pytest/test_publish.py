@@ -3,21 +3,27 @@ marts only, no NIK or KK, only with the pseudonym key and a passed quality gate,
 atomically so that readers of the old publication keep reading it."""
 from __future__ import annotations
 
+import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import duckdb
 import pytest
+from quality_helpers import run_quality
 
+from dtsen.cli import PROJECT_DIR, run_dbt
 from dtsen.cli import main as dtsen_main
 from dtsen.pseudonym import KEY_VARIABLE, MissingPseudonymKey
 from dtsen.publish import (
     IdentifierFound,
     PublishRefused,
     QualityNotPassed,
+    build_state,
     identifier_scan,
     mart_content_hashes,
     publish,
@@ -79,6 +85,13 @@ def test_analyst_database_holds_the_marts_and_their_publication(generated_build,
             "select source, extract_date, file_name from staging.stg_landing__delivery_files "
             "where status = 'current' order by all").fetchall()
         assert {row[0] for row in deliveries.fetchall()} == {"dukcapil", "dtks", "p3ke", "bps"}
+        # The build that made every mart, from the working database's build ledger.
+        (build_id,) = {invocation for (invocation,) in working.sql(
+            "select invocation_id from build_ledger.mart_builds").fetchall()}
+        assert working.sql("select status from build_ledger.builds where invocation_id = ?",
+                           params=[build_id]).fetchall() == [("success",)]
+        assert publication.build_id == build_id
+        assert con.sql("select distinct build_id from _publication").fetchall() == [(build_id,)]
     finally:
         con.close()
 
@@ -266,3 +279,190 @@ def test_readers_keep_the_old_publication_while_a_new_one_is_swapped_in(working_
     assert after.strip() == before.strip()  # the old connection answers, from the old publication
     assert _published_at(analyst) == [(second.published_at,)]  # a new connection sees the new one
     assert _leftovers(analyst) == []
+
+
+def _copy_of_build(generated_build, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / "working.duckdb"
+    shutil.copy(generated_build[2] / "warehouse.duckdb", copy)
+    return copy
+
+
+def _state(db: Path):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return build_state(con)
+    finally:
+        con.close()
+
+
+def _analyst_unchanged(analyst: Path):
+    return _published_at(analyst), analyst.stat().st_ino, sorted(_leftovers(analyst))
+
+
+def test_marts_of_two_builds_are_judged_blocking_and_not_published(generated_build, publication, tmp_path,
+                                                                   capsys):
+    """A partial build (`dbt run --select dim_region`) leaves one mart of a newer build beside
+    the others: quality blocks naming the builds, publish refuses, gate or no gate."""
+    working = _copy_of_build(generated_build, tmp_path / "partial")
+    (complete,) = _state(working).builds
+    partial = run_dbt("run", generated_build[2] / "landing", working, ["--select", "dim_region"],
+                      isolated=True, capture=True)
+    assert partial.returncode == 0, partial.stdout[-3000:]
+    state = _state(working)
+    assert state.build_id is None and len(state.builds) == 2 and state.builds[complete] != ["dim_region"]
+    (newer,) = set(state.builds) - {complete}
+    assert state.builds[newer] == ["dim_region"]
+    quality = run_quality(working, tmp_path / "partial" / "quality")
+    assert quality.returncode == 1, quality.stdout[-3000:]
+    (blocking,) = [line for line in quality.stdout.splitlines() if "FAILED [blocking]" in line]
+    assert "build/one_complete_build" in blocking and "its marts are of 2 builds" in blocking
+    assert f"{newer} (success): dim_region" in blocking and "run a complete dbt build" in blocking
+    runs = (tmp_path / "partial" / "quality" / "runs.jsonl").read_text()
+    (record,) = [json.loads(line) for line in runs.splitlines()]
+    assert record["build_id"] is None and record["blocking_failures"] == 1
+    analyst = publication.analyst_db
+    before = _analyst_unchanged(analyst)
+    capsys.readouterr()
+    for gate in ([], ["--no-require-quality"]):
+        assert dtsen_main(["publish", "--db", str(working), "--analyst-db", str(analyst), *gate]) == 1
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.startswith("dtsen publish: ") and "not publishing" in line
+    assert f"not publishing {working}: its marts are of 2 builds" in line
+    assert _analyst_unchanged(analyst) == before
+
+
+def test_marts_of_a_failed_build_are_not_published(generated_build, publication, tmp_path):
+    """Every mart rebuilt by one invocation whose data test then failed: one build, failed."""
+    working = _copy_of_build(generated_build, tmp_path / "failed")
+    con = duckdb.connect(str(working))
+    con.execute("insert into intermediate.int_person_identity select * from intermediate.int_person_identity "
+                "where (source, person_id) in (select source, person_id from intermediate.int_person_identity "
+                "group by all having count(*) > 1) limit 1")  # one record twice: mart_duplicates not unique
+    con.close()
+    test = "unique_mart_duplicates_duplicate_kind_source_source_file_source_record_id"
+    failed = run_dbt("build", generated_build[2] / "landing", working,
+                     ["--select", "path:models/marts", "snap_household_eligibility", test,
+                      "--indirect-selection", "empty"], isolated=True, capture=True)
+    assert failed.returncode == 1 and f"FAIL 1 {test}" in failed.stdout, failed.stdout[-3000:]
+    state = _state(working)
+    assert state.build_id is None and len(state.builds) == 1
+    (invocation,) = state.builds
+    assert state.problem == (f"its marts are of build {invocation}, which failed (1 node(s) not successful: "
+                             f"{test} fail): fix it and run a complete dbt build")
+    before = _analyst_unchanged(publication.analyst_db)
+    with pytest.raises(PublishRefused, match=f"not publishing {working}: its marts are of build {invocation}, "
+                                             "which failed"):
+        publish(working, publication.analyst_db, quality_gate=lambda db: None)
+    assert _analyst_unchanged(publication.analyst_db) == before
+
+
+def test_publish_needs_quality_to_have_judged_this_build(working_db, publication, tmp_path, capsys):
+    """The quality record names the build it judged: a record of another build (or of none,
+    or one written before builds were recorded) does not let these marts through. A torn
+    last line in runs.jsonl is reported with its file and line, and skipped."""
+    build_id = _state(working_db).build_id
+    hashes = {table: content_hash for table, (_, content_hash) in publication.tables.items()}
+    analyst = tmp_path / "analyst.duckdb"
+    runs = working_db.parent / "quality" / "runs.jsonl"
+    runs.parent.mkdir(exist_ok=True)
+
+    def record(**fields) -> str:
+        return json.dumps({"run_id": "r", "run_date": "2026-11-30T09:00:00+07:00", "db": str(working_db),
+                           "blocking_failures": 0, "warnings": 0, "figures": {}, "mart_hashes": hashes,
+                           "build_id": build_id} | fields) + "\n"
+
+    try:
+        for fields, refusal in (({"build_id": "another-build"}, "quality checks judged build another-build"),
+                                ({"build_id": None}, "did not judge one complete build"),
+                                ({"blocking_failures": 2}, "had 2 blocking failures")):
+            runs.write_text(record(**fields))
+            with pytest.raises(PublishRefused, match=refusal):
+                publish(working_db, analyst, quality_gate=require_quality_passed)
+            assert not analyst.exists()
+        # A run judged this build, then a crash tore the next record half-way.
+        runs.write_text(record() + record(run_id="torn")[:70])
+        capsys.readouterr()
+        published = publish(working_db, analyst, quality_gate=require_quality_passed)
+        assert published.build_id == build_id
+        assert capsys.readouterr().err == (f"warning: {runs} line 2: a torn record (not a whole JSON object), "
+                                           "skipped\n")
+        assert dtsen_main(["publish", "--db", str(working_db), "--analyst-db", str(analyst)]) == 0
+        assert f"{runs} line 2: a torn record" in capsys.readouterr().err
+    finally:
+        shutil.rmtree(runs.parent)
+
+
+PUBLISH_WITH_FILE_SIZE_LIMIT = textwrap.dedent("""
+    import resource, sys
+    limit = int(sys.argv[1])
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))  # Python ignores SIGXFSZ: writes fail
+    from dtsen.cli import main
+    sys.exit(main(sys.argv[2:]))
+""")
+
+
+@pytest.fixture
+def small_filesystem(tmp_path):
+    """mount(size): a real tmpfs of `size` bytes (needs root and mount, as on the project's
+    machines); unmounted after the test."""
+    mounted = []
+
+    def mount(size: int) -> Path:
+        folder = tmp_path / "tmpfs"
+        folder.mkdir()
+        made = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(folder)],
+                              capture_output=True, text=True)
+        if made.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in mounted:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def _assert_full_disk_refusal(result_code: int, err: str, analyst: Path, before) -> None:
+    assert result_code == 1
+    (line,) = err.splitlines()
+    assert line == (f"dtsen publish: no space left in {analyst.parent} to write the new analyst database: not "
+                    f"publishing; the published analyst database {analyst.name} is unchanged. Free space there "
+                    "and publish again."), err
+    assert _analyst_unchanged(analyst) == before
+    assert _read_publication_hashes(analyst)  # still readable
+
+
+def _read_publication_hashes(analyst: Path) -> dict:
+    con = duckdb.connect(str(analyst), read_only=True)
+    try:
+        return dict(con.sql("select table_name, content_hash from _publication").fetchall())
+    finally:
+        con.close()
+
+
+def test_a_full_disk_during_publish_leaves_the_publication(working_db, publication, small_filesystem, capsys):
+    # Room for the publication and its write-ahead log while it is written.
+    folder = small_filesystem(4 * publication.analyst_db.stat().st_size + 2**24)
+    analyst = folder / "analyst.duckdb"
+    publish(working_db, analyst)
+    # Fill the filesystem but for 1 MiB: the last publication is there, a new one cannot be.
+    free = os.statvfs(folder)
+    with open(folder / "filler", "wb") as filler:
+        filler.write(b"\0" * (free.f_bavail * free.f_frsize - 2**20))
+    before = _analyst_unchanged(analyst)
+    assert before[2] == ["filler"]
+    capsys.readouterr()
+    code = dtsen_main(["publish", "--db", str(working_db), "--analyst-db", str(analyst), "--no-require-quality"])
+    _assert_full_disk_refusal(code, capsys.readouterr().err, analyst, before)
+
+
+def test_a_file_size_limit_during_publish_leaves_the_publication(working_db, tmp_path):
+    analyst = tmp_path / "limited" / "analyst.duckdb"
+    publish(working_db, analyst)
+    before = _analyst_unchanged(analyst)
+    result = subprocess.run([sys.executable, "-c", PUBLISH_WITH_FILE_SIZE_LIMIT, str(2**20), "publish",
+                             "--db", str(working_db), "--analyst-db", str(analyst), "--no-require-quality"],
+                            capture_output=True, text=True, cwd=PROJECT_DIR, timeout=300)
+    _assert_full_disk_refusal(result.returncode, result.stderr, analyst, before)
+    assert resource.getrlimit(resource.RLIMIT_FSIZE)[0] == resource.RLIM_INFINITY  # only the child was limited

@@ -112,16 +112,35 @@ def test_thresholds_fill_the_suites_and_targeting_maxima_are_dbt_vars(tmp_path):
 
 
 def test_generated_build_passes_with_warnings_and_stores_results(generated_build, tmp_path):
-    _, _, root = generated_build
-    result = run_quality(root / "warehouse.duckdb", tmp_path / "quality")
+    con, _, root = generated_build
+    # An earlier run was cut off half-way through writing its records (a crash, a full disk).
+    store = tmp_path / "quality"
+    store.mkdir()
+    torn = '{"run_id": "0ld", "run_date": "2026-10-01T08:00:00+07:00", "db": "'
+    (store / "runs.jsonl").write_text(torn)
+    (store / "results.jsonl").write_text(torn)
+    result = run_quality(root / "warehouse.duckdb", store)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert f"Data-quality report written: {tmp_path / 'quality' / 'laporan_kualitas_data.html'}" in result.stdout
     assert "FAILED [blocking]" not in result.stdout
+    assert f"warning: {store / 'runs.jsonl'} line 1: a torn record (not a whole JSON object), skipped" \
+        in result.stderr
     # today's DTKS lists carry inclusion errors: a warning naming programme and regions
     assert "FAILED [warning] marts_mart_targeting_errors_administrative/inclusion_error_rate" in result.stdout
-    lines = [json.loads(line) for line in (tmp_path / "quality" / "results.jsonl").read_text().splitlines()]
+    # This run's records start on a line of their own, after the torn one.
+    for name in ("runs.jsonl", "results.jsonl"):
+        first, *records = (store / name).read_text().split("\n")
+        assert first == torn and records[-1] == ""
+        assert all(json.loads(line)["run_id"] != "0ld" for line in records[:-1])
+    (run,) = [json.loads(line) for line in (store / "runs.jsonl").read_text().splitlines()[1:]]
+    (build,) = {b for (b,) in con.sql("select invocation_id from build_ledger.mart_builds").fetchall()}
+    assert run["build_id"] == build and run["blocking_failures"] == 0
+    lines = [json.loads(line) for line in (tmp_path / "quality" / "results.jsonl").read_text().splitlines()[1:]]
     suites = load_suites(load_thresholds())
-    assert len(lines) == sum(len(s.expectations) for s in suites)
+    # every expectation of every suite, and the build check
+    assert len(lines) == sum(len(s.expectations) for s in suites) + 1
+    (judged,) = [line for line in lines if line["suite"] == "build"]
+    assert judged["check"] == "one_complete_build" and judged["success"] and judged["blocking"]
     assert len({line["run_id"] for line in lines}) == 1 and lines[0]["run_date"]
     # the stored NIK share is the database's own
     # (a query expectation: it returns the source's counts when its share breaches, none here)
