@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from dtsen.cli import PROJECT_DIR
+from dtsen.project import PROJECT_DIR
 
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 _PLACEHOLDER = re.compile(r"\$\{([\w.]+)\}")

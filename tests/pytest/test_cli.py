@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from deliveries import write_sample_landing
-from dtsen.cli import PROJECT_DIR, dbt_command, dbt_env
+from dtsen.project import PROJECT_DIR, dbt_command, dbt_env
 from dtsen.preflight import DISK_PER_LANDING_BYTE, DISK_VARIABLE, check_disk, dir_bytes, parse_size, preflight
 from dtsen.pseudonym import KEY_VARIABLE
 

@@ -13,9 +13,9 @@ import subprocess
 import duckdb
 import pytest
 
-from dtsen.cli import run_dbt
+from dtsen.project import run_dbt
 from dtsen.generate.month import next_month
-from dtsen.publish import mart_content_hashes
+from dtsen.marts import mart_content_hashes
 
 SCHEMAS = ("staging", "intermediate", "marts")
 # History by design: the incremental database has last month's versions too.

@@ -16,16 +16,15 @@ import duckdb
 import pytest
 from quality_helpers import run_quality
 
-from dtsen.cli import PROJECT_DIR, run_dbt
+from dtsen.project import PROJECT_DIR, run_dbt
 from dtsen.cli import main as dtsen_main
+from dtsen.marts import build_state, mart_content_hashes
 from dtsen.pseudonym import KEY_VARIABLE, MissingPseudonymKey
 from dtsen.publish import (
     IdentifierFound,
     PublishRefused,
     QualityNotPassed,
-    build_state,
     identifier_scan,
-    mart_content_hashes,
     publish,
     require_quality_passed,
 )

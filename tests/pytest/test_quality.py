@@ -16,7 +16,7 @@ import pytest
 import yaml
 from quality_helpers import add_damaged_dtks_delivery, run_quality
 
-from dtsen.cli import PROJECT_DIR
+from dtsen.project import PROJECT_DIR
 from dtsen.quality import gx_duckdb
 from dtsen.quality.suites import load_suites, load_thresholds
 

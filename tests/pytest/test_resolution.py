@@ -10,7 +10,7 @@ import pytest
 
 from conftest import GENERATED_PERSONS as PERSONS
 from dtsen import resolution
-from dtsen.cli import run_dbt
+from dtsen.project import run_dbt
 from dtsen.evaluate import resolution_scores
 from dtsen.resolution import cluster_untrusted
 

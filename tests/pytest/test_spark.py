@@ -25,7 +25,7 @@ import duckdb
 import pytest
 
 from deliveries import SAMPLE_DATES, csv_file, sample_rows, write_delivery, write_sample_landing
-from dtsen.cli import PROJECT_DIR
+from dtsen.project import PROJECT_DIR
 from dtsen.generate import generate
 from spark_tables import canonical_row
 from test_bad_deliveries import write_corpus

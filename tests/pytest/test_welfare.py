@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dtsen.cli import PROJECT_DIR
+from dtsen.project import PROJECT_DIR
 from dtsen.evaluate import targeting_scores
 from dtsen.welfare import fit_pmt, predict
 

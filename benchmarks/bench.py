@@ -1,5 +1,9 @@
 """Benchmark of the full job: generate (or reuse) a population, dbt build, quality suites.
 
+Run by the command line (`dtsen bench`, which loads this file from the project's benchmarks/
+folder) or directly (`python benchmarks/bench.py ...`, same options). It lives beside its
+results rather than in the package: it measures a checkout of the project, not a library.
+
     dtsen bench --persons 284000 [--persons 2840000 ...] [--seed S] [--work DIR]
                 [--memory-limit 12GB] [--results benchmarks/results.csv] [--no-baselines]
     dtsen bench --table            # the latest run per size as a markdown table, no run
@@ -19,7 +23,8 @@ Stages:
              resolution (models/intermediate/int_person*: records, links, Splink, clusters,
              identity, persons, attributes), households (the rest of
              models/intermediate), marts (models/marts), tests (data and unit tests) and
-             dbt_overhead (start-up, parse, artefacts) from target/run_results.json: at each
+             dbt_overhead (start-up, parse, artefacts) by STAGE_OF_PATH (the one place
+             that knows the models' folders) from target/run_results.json: at each
              moment the wall clock is shared equally between the nodes running then, so the
              stages add up to the build. A stage's peak RSS is the peak while any of its nodes ran.
 * quality    `dtsen quality` when the package `dtsen.quality` exists, else skipped.
@@ -37,6 +42,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import fnmatch
 import importlib.util
 import json
 import math
@@ -52,16 +58,27 @@ import time
 from bisect import bisect_right
 from pathlib import Path
 
-from dtsen.cli import PROJECT_DIR, dbt_command, dbt_env
 from dtsen.preflight import DISK_PER_LANDING_BYTE, dir_bytes
+from dtsen.project import BENCHMARKS_DIR, PROJECT_DIR, dbt_command, dbt_env
 
-DEFAULT_RESULTS = PROJECT_DIR / "benchmarks" / "results.csv"
+DEFAULT_RESULTS = BENCHMARKS_DIR / "results.csv"
 DEFAULT_WORK = Path(os.environ.get("TMPDIR", "/tmp")) / "dtsen-bench"
 # DuckDB's limit inside the build: a 28.4 M run spills to disk rather than dies, and the
 # Python side of the build (Splink's Arrow result, the clustering) keeps 4 GB under 16 GB.
 DEFAULT_MEMORY_LIMIT = "12GB"
 BENCH_KEY = "be" * 32  # a published, throwaway key: synthetic data only; used when none is set
 
+# A dbt node's stage by its original_file_path: the first pattern that matches (fnmatch, so
+# `*` matches across folders too). The only place that knows how the models are foldered:
+# moving models between folders means editing this table (tests/pytest/test_bench.py
+# names one model of each stage). Data and unit tests are the stage `tests` wherever they are.
+STAGE_OF_PATH = (
+    ("seeds/*", "staging"),
+    ("models/staging/*", "staging"),
+    ("models/intermediate/int_person*", "resolution"),
+    ("models/intermediate/*", "households"),
+    ("models/marts/*", "marts"),
+)
 BUILD_STAGES = ("staging", "resolution", "households", "marts", "tests", "dbt_overhead")
 STAGE_ORDER = ("generate", *BUILD_STAGES, "build", "quality", "total_no_generate", "total", "floor_dedup", "floor")
 
@@ -181,16 +198,10 @@ def _merge(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 def stage_of(resource_type: str, path: str) -> str:
     """The benchmark stage of a dbt node, from its type and original_file_path."""
-    path = path.replace("\\", "/")
     if resource_type in ("test", "unit_test"):
         return "tests"
-    if resource_type == "seed" or path.startswith("models/staging/"):
-        return "staging"
-    if path.startswith("models/intermediate/"):
-        return "resolution" if Path(path).name.startswith("int_person") else "households"
-    if path.startswith("models/marts/"):
-        return "marts"
-    return "other"
+    path = path.replace("\\", "/")
+    return next((stage for pattern, stage in STAGE_OF_PATH if fnmatch.fnmatchcase(path, pattern)), "other")
 
 
 def _epoch(stamp: str) -> float:
@@ -543,7 +554,7 @@ def bench_one(persons: int, seed: int, work: Path, memory_limit: str, baselines:
     if baselines:
         log("[floor] hand-written DuckDB SQL: NIK dedup, join households, per-capita proxy, ntile(10)")
         floor_db = home / "floor.duckdb"
-        code, wall, fs = _run_sampled([python, "-m", "dtsen.bench", "floor", str(landing), str(floor_db),
+        code, wall, fs = _run_sampled([python, str(Path(__file__).resolve()), "floor", str(landing), str(floor_db),
                                        memory_limit], home / "floor.log", env)
         if code != 0:
             raise RuntimeError(f"floor baseline failed ({code}):\n{_tail(home / 'floor.log')}")
@@ -863,8 +874,15 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def main(argv: list[str] | None = None) -> int:
+    """`dtsen bench ARGS` and `python benchmarks/bench.py ARGS`."""
+    parser = argparse.ArgumentParser(prog="dtsen bench", description=__doc__.splitlines()[0])
+    add_options(parser)
+    return run(parser.parse_args(argv))
+
+
 def _floor_main(argv: list[str]) -> None:
-    """python -m dtsen.bench floor LANDING DB MEMORY_LIMIT: one JSON line of timings."""
+    """python benchmarks/bench.py floor LANDING DB MEMORY_LIMIT: one JSON line of timings."""
     landing, db, memory_limit = argv
     print(json.dumps(run_floor(Path(landing), Path(db), memory_limit)))
 
@@ -873,6 +891,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["floor"]:
         _floor_main(sys.argv[2:])
     else:
-        parser = argparse.ArgumentParser(prog="dtsen bench", description=__doc__.splitlines()[0])
-        add_options(parser)
-        sys.exit(run(parser.parse_args()))
+        sys.exit(main())
