@@ -140,3 +140,23 @@ def test_the_checks_find_a_cycle_through_a_late_import_and_a_relative_one(tmp_pa
     assert sorted(m for m, targets in graph.items() if COMMAND_LINE in targets) == ["dtsen.c"]
     (package / "c.py").write_text("import duckdb\n")
     assert cycles(import_graph(package)) == []
+
+
+def test_every_file_the_package_reads_ships_with_it():
+    """Files of dtsen/ that are not Python (the report's template) are package data, so an
+    installed dtsen finds them as a checkout does."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((PACKAGE_DIR.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]
+    data = [path for path in PACKAGE_DIR.rglob("*") if path.is_file() and path.suffix not in (".py", ".pyc")]
+    assert data, "no package data found: the test looks in the wrong place"
+    missing = []
+    for path in data:
+        package_dir = next(p for p in path.parents if (p / "__init__.py").is_file())
+        package = module_name(package_dir / "__init__.py", PACKAGE_DIR)
+        inside = path.relative_to(package_dir).as_posix()
+        if not any(fnmatch.fnmatch(inside, pattern) for pattern in globs.get(package, [])):
+            missing.append(str(path.relative_to(PACKAGE_DIR.parent)))
+    assert not missing, f"not declared as package data in pyproject.toml: {missing}"
