@@ -44,6 +44,7 @@ import csv
 import datetime as dt
 import fnmatch
 import importlib.util
+import itertools
 import json
 import math
 import os
@@ -236,7 +237,7 @@ def split_build(run_results: dict, manifest: dict) -> dict[str, dict]:
     # sweep: between consecutive boundaries, the running nodes share the time equally
     events = sorted({t for s in spans if s[1] > s[0] for t in s[:2]})
     timed = [s for s in spans if s[1] > s[0]]
-    for a, b in zip(events, events[1:]):
+    for a, b in itertools.pairwise(events):
         running = [s[2] for s in timed if s[0] <= a and s[1] >= b]
         for stage in running:
             stages[stage]["wall_s"] += (b - a) / len(running)
@@ -452,7 +453,8 @@ def bench_one(persons: int, seed: int, work: Path, memory_limit: str, baselines:
                      "rows": stamp["rows"],
                      "peak_rss_mb": stamp["peak_rss_mb"], "landing_mb": stamp["landing_mb"],
                      "disk_peak_mb": stamp.get("disk_peak_mb"),
-                     "notes": f"reused; timed when generated {stamp['generated_at']} (load {stamp.get('load_1m')})"})
+                     "notes": f"reused; timed when generated {stamp['generated_at']} "
+                              f"(load {stamp.get('load_1m')})"})
     else:
         for path in (landing, truth, stamp_path):
             shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
@@ -625,7 +627,7 @@ def _bench_next_month(home: Path, landing: Path, db: Path, build: Path, month_on
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 # ---------------------------------------------------------------- results file
@@ -706,7 +708,7 @@ def exponents(runs: dict[int, list[dict]], stage: str, column: str = "wall_s") -
         if wall:
             points.append((persons, float(wall)))
     return [(n1, n2, math.log(t2 / t1) / math.log(n2 / n1))
-            for (n1, t1), (n2, t2) in zip(points, points[1:]) if t1 > 0 and t2 > 0 and n2 != n1]
+            for (n1, t1), (n2, t2) in itertools.pairwise(points) if t1 > 0 and t2 > 0 and n2 != n1]
 
 
 def _size(persons: int) -> str:
@@ -813,7 +815,8 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 def _print_run(persons: int, rows: list[dict]) -> None:
     print(f"\n{_size(persons)} persons")
-    print(f"  {'stage':<18} {'status':<8} {'wall s':>9} {'cpu s':>8} {'rows':>12} {'rows/s':>11} {'peak RSS':>9} {'db':>8}")
+    print(f"  {'stage':<18} {'status':<8} {'wall s':>9} {'cpu s':>8} {'rows':>12} {'rows/s':>11} "
+          f"{'peak RSS':>9} {'db':>8}")
     for r in rows:
         wall = f"{r['wall_s']:.1f}" if r.get("wall_s") is not None else ""
         n = f"{r['rows']:,}" if r.get("rows") else ""

@@ -14,8 +14,16 @@ import time
 import duckdb
 import pyarrow as pa
 
-from dtsen.resolution import (BLOCKING_RULES, KEEP_FLOOR, U_MAX_PAIRS, UNTRUSTED_SIDE, _in_training_sample,
-                              _labels_sql, _nik_pair_counts, _prior)
+from dtsen.resolution import (
+    BLOCKING_RULES,
+    KEEP_FLOOR,
+    U_MAX_PAIRS,
+    UNTRUSTED_SIDE,
+    _in_training_sample,
+    _labels_sql,
+    _nik_pair_counts,
+    _prior,
+)
 
 _GAMMA_SQL = {
     "name": """case
@@ -35,7 +43,8 @@ _GAMMA_SQL = {
         when abs(l.birth_date - r.birth_date) <= 366 then 1
         else 0 end""",
     "sex": "case when l.sex is null or r.sex is null then -1 when l.sex = r.sex then 1 else 0 end",
-    "village": "case when l.village is null or r.village is null then -1 when l.village = r.village then 1 else 0 end",
+    "village": ("case when l.village is null or r.village is null then -1"
+                " when l.village = r.village then 1 else 0 end"),
 }
 _EXACT_NAME_LEVEL = 6
 
@@ -66,7 +75,8 @@ def sql_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, timings: dic
         with s as (select * from fs_input order by hash(record_key || 'u'), record_key limit {sample})
         select {_gammas()} from s as l join s as r on l.record_key < r.record_key""")
     union = " union all ".join(
-        f"select '{c}' as cmp, g_{c} as lvl, count(*) as n, '{k}' as kind from fs_{k} where g_{c} >= 0 group by g_{c}"
+        f"select '{c}' as cmp, g_{c} as lvl, count(*) as n, '{k}' as kind"
+        f" from fs_{k} where g_{c} >= 0 group by g_{c}"
         for c in _GAMMA_SQL for k in ("m", "u"))
     con.execute(f"""create or replace temp table fs_params as
         with c as ({union}),

@@ -5,8 +5,9 @@ usage: .venv/bin/python benchmarks/resolution_sql_vs_splink.py --db WAREHOUSE.du
 
 Reads a built warehouse read-only (int_person_match_features, int_person_nik_links,
 int_person_records) in an in-memory DuckDB session (2 threads), runs both implementations
-of the same model (dtsen/resolution.py and benchmarks/resolution_sql.py: same blocking rules, comparison levels, m from pairs
-sharing a trusted NIK, u from random pairs, name term-frequency adjustment), clusters each
+of the same model (dtsen/resolution.py and benchmarks/resolution_sql.py: same blocking rules,
+comparison levels, m from pairs sharing a trusted NIK, u from random pairs, name
+term-frequency adjustment), clusters each
 the way the build does (int_person_clusters, int_person_identity), and prints pairwise
 precision, recall and F1 per class of records (dtsen.evaluate.resolution_scores) and the
 seconds each took to score pairs.

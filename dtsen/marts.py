@@ -77,7 +77,8 @@ def build_state(con: duckdb.DuckDBPyConnection, database: str | None = None) -> 
     database = database or first_row(con, "select current_database()")[0]
     marts = [name for (name,) in con.execute(
         "select table_name from duckdb_tables() where database_name = ? and schema_name = ? "
-        "union select view_name from duckdb_views() where database_name = ? and schema_name = ? order by 1",
+        "union select view_name from duckdb_views() where database_name = ? and schema_name = ? "
+        "order by 1",
         [database, MARTS_SCHEMA, database, MARTS_SCHEMA]).fetchall()]
     ledger = f"{quote_identifier(database)}.{LEDGER_SCHEMA}"
     try:

@@ -33,10 +33,22 @@ from pathlib import Path
 
 import duckdb
 
-from dtsen.marts import (LEDGER_SCHEMA, MARTS_SCHEMA, build_state, first_row, mart_content_hashes,
-                         quote_identifier, quote_literal)
-from dtsen.pseudonym import (KEY_VARIABLE, PSEUDONYM_HEX_DIGITS, MissingPseudonymKey, key_from_environment,
-                             pseudonymise)
+from dtsen.marts import (
+    LEDGER_SCHEMA,
+    MARTS_SCHEMA,
+    build_state,
+    first_row,
+    mart_content_hashes,
+    quote_identifier,
+    quote_literal,
+)
+from dtsen.pseudonym import (
+    KEY_VARIABLE,
+    PSEUDONYM_HEX_DIGITS,
+    MissingPseudonymKey,
+    key_from_environment,
+    pseudonymise,
+)
 from dtsen.quality.runner import last_result
 
 PUBLICATION_TABLE = "_publication"                 # one row per published table
@@ -45,13 +57,14 @@ PUBLICATION_DELIVERIES_TABLE = "_publication_deliveries"  # the deliveries the m
 # Hexadecimal digests standing alone as a word (keyed pseudonyms have PSEUDONYM_HEX_DIGITS
 # lowercase hex digits, sha256 sums 64) are removed before looking for NIK-shaped digits:
 # a random 32-hex string holds a run of 16 or more decimal digits with probability 0.38 %
-# (0.625**16 per start position; 7 of 3,000 person pseudonyms of a small build), so at national scale hundreds of honest pseudonyms would
-# otherwise look like NIKs. What stays flagged is any run of 16 or more consecutive decimal
-# digits elsewhere: a NIK or KK on its own or behind a prefix or separator ("nik:…",
-# "dtks/…", "…/2"), or glued to letters that are not a long hex word ("ART3201…").
+# (0.625**16 per start position; 7 of 3,000 person pseudonyms of a small build), so at
+# national scale hundreds of honest pseudonyms would otherwise look like NIKs. What stays
+# flagged is any run of 16 or more consecutive decimal digits elsewhere: a NIK or KK on its
+# own or behind a prefix or separator ("nik:…", "dtks/…", "…/2"), or glued to letters that
+# are not a long hex word ("ART3201…").
 # Not caught, deliberately: 16 digits inside a word of 32+ lowercase hex characters (e.g.
 # a NIK glued to a KK with no separator) - indistinguishable from a pseudonym by shape.
-HEX_DIGEST_WORD = r"\b[0-9a-f]{%d,}\b" % PSEUDONYM_HEX_DIGITS
+HEX_DIGEST_WORD = rf"\b[0-9a-f]{{{PSEUDONYM_HEX_DIGITS},}}\b"
 NIK_DIGITS = r"[0-9]{16}"
 # A NIK or KK stored as a number: 16 digits, so in [1e15, 1e16).
 NIK_NUMBER_MIN, NIK_NUMBER_MAX = 10**15, 10**16
@@ -115,8 +128,8 @@ def check_key_matches(con: duckdb.DuckDBPyConnection, key: bytes, database: str 
     """Refuse when the working database's pseudonyms were made with another key (a rotated
     or mistyped key would publish marts that join to nothing). Compares one pseudonym."""
     try:
-        rows = con.execute(f"select identifier, pseudonym from {quote_identifier(database)}.intermediate.int_family_pseudonyms "
-                           "order by identifier limit 1").fetchall()
+        pseudonyms = f"{quote_identifier(database)}.intermediate.int_family_pseudonyms"
+        rows = con.execute(f"select identifier, pseudonym from {pseudonyms} order by identifier limit 1").fetchall()
     except duckdb.CatalogException:
         return  # no pseudonyms: nothing was pseudonymised, nothing to compare
     if not rows:
@@ -269,7 +282,8 @@ def _copy_marts(con: duckdb.DuckDBPyConnection, working_db: Path, key: bytes,
                                  "`dtsen quality` first.")
         relations = [name for (name,) in con.execute(
             "select table_name from duckdb_tables() where database_name = 'working' and schema_name = ? "
-            "union select view_name from duckdb_views() where database_name = 'working' and schema_name = ? "
+            "union select view_name from duckdb_views() "
+            "where database_name = 'working' and schema_name = ? "
             "order by 1", [MARTS_SCHEMA, MARTS_SCHEMA]).fetchall()]
         if not relations:
             raise PublishRefused(f"{working_db} has no {MARTS_SCHEMA} schema tables: nothing to publish")
@@ -287,7 +301,7 @@ def _copy_marts(con: duckdb.DuckDBPyConnection, working_db: Path, key: bytes,
                 "extract_date date, file_name varchar, file_sha256 varchar, file_rows bigint)")
     if deliveries:
         con.executemany(f"insert into {PUBLICATION_DELIVERIES_TABLE} values (?, ?, ?, ?, ?, ?)", deliveries)
-    return dt.datetime.now(dt.timezone.utc), state.build_id
+    return dt.datetime.now(dt.UTC), state.build_id
 
 
 def _record_publication(con: duckdb.DuckDBPyConnection, working_db: Path, published_at: dt.datetime,

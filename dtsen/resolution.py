@@ -31,7 +31,7 @@ import logging
 import shutil
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -261,10 +261,8 @@ def _splink_workspace(con: duckdb.DuckDBPyConnection, input_sql: str, work_schem
         yield db_api, register
     finally:
         for view in registered:  # on this connection
-            try:
+            with suppress(duckdb.Error):
                 con.unregister(view)
-            except duckdb.Error:
-                pass
         con.execute(f"drop schema if exists {work_schema} cascade")
         shutil.rmtree(workdir, ignore_errors=True)
 

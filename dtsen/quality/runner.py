@@ -356,7 +356,8 @@ def main(db: Path, report_dir: Path | None = None) -> int:
     run = run_quality(Path(db), report_dir)
     passed = sum(o.success for o in run.outcomes)
     print(f"\nData quality ({len(run.outcomes)} expectations, {passed} passed, "
-          f"{len(run.blocking_failures)} blocking failures, {len(run.warnings)} warnings) in {run.seconds:.1f} s")
+          f"{len(run.blocking_failures)} blocking failures, {len(run.warnings)} warnings) "
+          f"in {run.seconds:.1f} s")
     for outcome in run.blocking_failures + run.warnings:
         print("  " + outcome.message())
     print(f"Results stored in {Path(run.report_dir) / RESULTS_NAME} (run {run.run_id}, {run.run_date})")

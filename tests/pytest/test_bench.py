@@ -19,7 +19,8 @@ CHILD_BYTES = 200 * 1024 * 1024
 
 def test_sampler_sees_a_child_process_memory():
     """A child holding 200 MB shows up in the process-tree RSS (the sampler's own process not counted)."""
-    code = f"import time; b = bytearray({CHILD_BYTES}); b[::4096] = b'x' * len(b[::4096]); print('ok', flush=True); time.sleep(2)"
+    code = (f"import time; b = bytearray({CHILD_BYTES}); b[::4096] = b'x' * len(b[::4096]); "
+            "print('ok', flush=True); time.sleep(2)")
     with bench.Sampler(interval=0.05) as sampler:
         child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
         assert child.stdout.readline().strip() == "ok"
@@ -96,7 +97,7 @@ def _rows(run_at: str, persons: int, total: float) -> list[dict]:
 def test_results_csv_appends_rows_with_the_columns(tmp_path):
     path = tmp_path / "results.csv"
     bench.append_results(path, _rows("2026-11-26T10:00:00+00:00", 1000, 10.0))
-    bench.append_results(path, _rows("2026-11-26T11:00:00+00:00", 10000, 100.0) + [{"stage": "x", "unknown": 1}])
+    bench.append_results(path, [*_rows("2026-11-26T11:00:00+00:00", 10000, 100.0), {"stage": "x", "unknown": 1}])
     with open(path, newline="") as f:
         reader = csv.reader(f)
         header = next(reader)

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dtsen.project import PROJECT_DIR, dbt_command, dbt_env
 from dtsen.marts import mart_content_hashes
+from dtsen.project import PROJECT_DIR, dbt_command, dbt_env
 from dtsen.publish import PublishRefused, publish
 
 # Killed while Splink trains (asked to retrain): its work tables are being written then.
