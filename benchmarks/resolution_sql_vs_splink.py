@@ -5,8 +5,9 @@ usage: .venv/bin/python benchmarks/resolution_sql_vs_splink.py --db WAREHOUSE.du
 
 Reads a built warehouse read-only (int_person_match_features, int_person_nik_links,
 int_person_records) in an in-memory DuckDB session (2 threads), runs both implementations
-of the same model (dtsen/resolution.py: same blocking rules, comparison levels, m from pairs
-sharing a trusted NIK, u from random pairs, name term-frequency adjustment), clusters each
+of the same model (dtsen/resolution.py and benchmarks/resolution_sql.py: same blocking rules,
+comparison levels, m from pairs sharing a trusted NIK, u from random pairs, name
+term-frequency adjustment), clusters each
 the way the build does (int_person_clusters, int_person_identity), and prints pairwise
 precision, recall and F1 per class of records (dtsen.evaluate.resolution_scores) and the
 seconds each took to score pairs.
@@ -20,8 +21,8 @@ from pathlib import Path
 import duckdb
 
 from dtsen.evaluate import attach_truth, resolution_scores
-from dtsen.resolution import (cluster_sql_inputs, cluster_untrusted, matching_input_sql, splink_match_pairs,
-                              sql_match_pairs)
+from dtsen.resolution import cluster_sql_inputs, cluster_untrusted, matching_input_sql, splink_match_pairs
+from resolution_sql import sql_match_pairs  # beside this file: `python benchmarks/...` puts it on the path
 
 INPUT_SQL = matching_input_sql("w.intermediate.int_person_match_features", "w.intermediate.int_person_nik_links")
 LINKS_SQL = "select record_key, is_nik_trusted, register_nik from w.intermediate.int_person_nik_links"

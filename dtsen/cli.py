@@ -11,16 +11,11 @@ import argparse
 import datetime as dt
 import os
 import secrets
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_LANDING = PROJECT_DIR / "landing"
-DEFAULT_TRUTH = PROJECT_DIR / "truth"
-DEFAULT_DB = PROJECT_DIR / "warehouse" / "dtsen.duckdb"
-DEFAULT_ANALYST_DB = PROJECT_DIR / "warehouse" / "analyst.duckdb"
+from dtsen.project import DEFAULT_ANALYST_DB, DEFAULT_DB, DEFAULT_LANDING, DEFAULT_TRUTH, dbt_build
 
 
 def _generate(args: argparse.Namespace) -> None:
@@ -50,37 +45,6 @@ def _next_month(args: argparse.Namespace) -> None:
         print(f"{source} {result['extract_date']}: {changes}")
         for file_name, rows in result["rows"].items():
             print(f"  {source}/{file_name:<30} {rows:>12,} rows")
-
-
-def dbt_command(verb: str, artefacts: Path | None = None, suffix: str = "") -> list[str]:
-    """`dbt <verb>` on the in-project profile and project. artefacts: dbt's target/ and logs/
-    go to <artefacts>/target<suffix> and logs<suffix> instead of the project's, so several
-    builds (tests, benchmarks) can run without sharing them."""
-    command = [str(Path(sys.executable).with_name("dbt")), verb, "--profiles-dir", str(PROJECT_DIR),
-               "--project-dir", str(PROJECT_DIR)]
-    if artefacts is not None:
-        command += ["--target-path", str(artefacts / f"target{suffix}"), "--log-path", str(artefacts / f"logs{suffix}")]
-    return command
-
-
-def dbt_env(landing: Path, db: Path) -> dict[str, str]:
-    """The environment the profile reads: which landing zone, which database."""
-    return {**os.environ, "DTSEN_LANDING": str(landing.resolve()), "DTSEN_DB": str(db.resolve())}
-
-
-def run_dbt(verb: str, landing: Path, db: Path, extra: list[str] | None = None, isolated: bool = False,
-            capture: bool = False) -> subprocess.CompletedProcess:
-    """Run `dbt <verb>` against `landing`, writing `db`; isolated: artefacts beside the database."""
-    db.parent.mkdir(parents=True, exist_ok=True)
-    command = dbt_command(verb, db.parent if isolated else None)
-    return subprocess.run([*command, *(extra or [])], env=dbt_env(landing, db), cwd=PROJECT_DIR,
-                          capture_output=capture, text=True)
-
-
-def dbt_build(landing: Path, db: Path, extra: list[str] | None = None, isolated: bool = False,
-              capture: bool = False) -> subprocess.CompletedProcess:
-    """Run `dbt build` against `landing`, writing `db`."""
-    return run_dbt("build", landing, db, extra, isolated, capture)
 
 
 def _landing_set_by(args: argparse.Namespace) -> str:
@@ -183,9 +147,14 @@ def _remove_working_database(db: Path) -> None:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from dtsen.bench import run as run_bench
+    from dtsen.project import NoBenchmarks, load_benchmark
 
-    return run_bench(args)
+    try:
+        bench = load_benchmark("bench")
+    except NoBenchmarks as error:
+        print(f"dtsen bench: {error}", file=sys.stderr)
+        return 2
+    return bench.main(args.bench_args)
 
 
 def _publish(args: argparse.Namespace) -> int:
@@ -268,10 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--analyst-db", default=str(DEFAULT_ANALYST_DB), help="read-only database for analysts")
     run.set_defaults(handler=_run)
 
-    from dtsen.bench import add_options as add_bench_options
-
-    bench = commands.add_parser("bench", help="time the full job per stage at one or more population sizes")
-    add_bench_options(bench)
+    # The benchmark is not part of the package (benchmarks/bench.py): it parses its own
+    # options, --help included, so the command line does not load it unless asked to run it.
+    bench = commands.add_parser(
+        "bench", help="time the full job per stage at one or more population sizes (dtsen bench --help)",
+        add_help=False, allow_abbrev=False, usage="dtsen bench [benchmark options; --help lists them]")
     bench.set_defaults(handler=_bench)
 
     publish = commands.add_parser(
@@ -285,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     args, unknown = parser.parse_known_args(argv)
     if args.command == "build":
         args.dbt_args = unknown[1:] if unknown[:1] == ["--"] else unknown
+    elif args.command == "bench":
+        args.bench_args = unknown
     elif unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command in ("build", "run"):

@@ -9,8 +9,8 @@ populations Spark is checked on; a cluster-size run would swap Splink's Spark ba
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import duckdb
 import pyarrow as pa

@@ -61,7 +61,7 @@ def _staged_persons_sql() -> str:
 def _household_checks_sql() -> str:
     """Checks on household-level files: retired region codes and damaged family cards."""
     staged = " union all ".join(
-        f"select source, source_file, source_row_number, kode_desa_in_force, kode_desa_region_known, "
+        "select source, source_file, source_row_number, kode_desa_in_force, kode_desa_region_known, "
         + ("no_kk_status, no_kk_was_repaired" if model != "stg_dtks__rumah_tangga" else "null, null")
         + f" from staging.{model}"
         for model in HOUSEHOLD_MODELS.values()
@@ -118,10 +118,12 @@ def staging_detection(con: duckdb.DuckDBPyConnection) -> list[tuple]:
             from person_truth where is_staged and nik_damage is not null and expected_status is null
                 and not list_contains(errors, 'nik_other_person')
             union all
-            select source, 'nik birth part != birth date -> birth_date_mismatch', nik_status = 'birth_date_mismatch'
+            select source, 'nik birth part != birth date -> birth_date_mismatch',
+                   nik_status = 'birth_date_mismatch'
             from person_truth
             where is_staged and list_contains(errors, 'nik_birthdate_mismatch') and nik_damage is null
-                and not list_has_any(errors, ['birthdate_shifted', 'birthdate_placeholder', 'nik_other_person'])
+                and not list_has_any(errors,
+                                     ['birthdate_shifted', 'birthdate_placeholder', 'nik_other_person'])
             union all
             select source, 'birth date shifted -> NIK disagrees, or date implausible',
                    nik_status in ('birth_date_mismatch', 'sex_mismatch') or tanggal_lahir_is_placeholder
@@ -129,11 +131,14 @@ def staging_detection(con: duckdb.DuckDBPyConnection) -> list[tuple]:
             where is_staged and list_contains(errors, 'birthdate_shifted') and nik_damage is null
                 and not list_has_any(errors, ['nik_birthdate_mismatch', 'nik_other_person', 'unregistered'])
             union all
-            select source, 'birth date placeholder -> tanggal_lahir_is_placeholder', tanggal_lahir_is_placeholder
+            select source, 'birth date placeholder -> tanggal_lahir_is_placeholder',
+                   tanggal_lahir_is_placeholder
             from person_truth where is_staged and list_contains(errors, 'birthdate_placeholder')
             union all
-            select source, 'nik of another person -> any NIK flag (not always detectable)', nik_status <> 'valid'
-            from person_truth where is_staged and list_contains(errors, 'nik_other_person') and nik_damage is null
+            select source, 'nik of another person -> any NIK flag (not always detectable)',
+                   nik_status <> 'valid'
+            from person_truth
+            where is_staged and list_contains(errors, 'nik_other_person') and nik_damage is null
             union all
             select source, 'quarantine kind -> quarantined with ' || (case {quarantine} end),
                    coalesce(reason_codes like '%' || (case {quarantine} end) || ':%', false)
@@ -269,7 +274,8 @@ def household_assembly_scores(con: duckdb.DuckDBPyConnection) -> dict[str, float
                     as true_pairs_found,
                 (select sum(n * (n - 1) / 2) from (select count(*) as n from assembled group by family_key))
                     as predicted_pairs,
-                (select sum(n * (n - 1) / 2) from (select count(*) as n from assembled group by true_family_id))
+                (select sum(n * (n - 1) / 2)
+                 from (select count(*) as n from assembled group by true_family_id))
                     as actual_pairs
         ),
         family_sets as (
@@ -327,7 +333,8 @@ def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
         true_desil as (
             select family_id as true_family_id, pengeluaran_perkapita_true,
                 least(10, 1 + floor(10 * (sum(jumlah_art) over (
-                    order by pengeluaran_perkapita_true, family_id rows unbounded preceding) - jumlah_art / 2.0)
+                    order by pengeluaran_perkapita_true, family_id rows unbounded preceding)
+                    - jumlah_art / 2.0)
                     / sum(jumlah_art) over ())::INTEGER) as true_desil
             from truth_families
         ),
@@ -366,7 +373,8 @@ def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
         ),
         judged as (
             select eligibility.program, eligibility.menerima, eligibility.layak,
-                eligibility.layak_selain_desil and truth.true_desil between ceilings.desil_min and ceilings.desil_max
+                eligibility.layak_selain_desil
+                    and truth.true_desil between ceilings.desil_min and ceilings.desil_max
                     as truly_eligible
             from marts.fct_eligibility as eligibility
             join family_truth as truth using (family_id)
@@ -395,7 +403,8 @@ def _print_targeting_scores(con: duckdb.DuckDBPyConnection) -> None:
           f"({scores['families']:,} warehouse families matched to a true family):")
     print(f"  PMT rank correlation (Spearman) with true consumption per person: {scores['spearman']:.3f}; "
           f"persons in true desil 1-4 placed in desil 1-4: {scores['poor_found']:.1%}")
-    print(f"  {'programme':<10} {'DTKS today: inclusion':>22} {'exclusion':>10} {'DTSEN: inclusion':>18} {'exclusion':>10}")
+    print(f"  {'programme':<10} {'DTKS today: inclusion':>22} {'exclusion':>10} "
+          f"{'DTSEN: inclusion':>18} {'exclusion':>10}")
     for program, lists in scores["programmes"].items():
         (dtks_in, dtks_ex), (dtsen_in, dtsen_ex) = lists["dtks"], lists["dtsen"]
         print(f"  {program:<10} {dtks_in:>22.1%} {dtks_ex:>10.1%} {dtsen_in:>18.1%} {dtsen_ex:>10.1%}")

@@ -3,9 +3,10 @@
 A delivery (``<root>/<source>/<extract_date>/``) is usable when its manifest exists and
 matches the contract, and every file in it exists, hashes to the manifest's sha256, is
 readable with the source's dialect (UTF-8 in every value, dates in the source's format),
-has every contract column, and holds the manifest's row count. The newest usable delivery of a source is current; everything else is reported
-with its problem. The SQL that reads a file is built here once and stored with the file,
-so the staging models read each file exactly as its rows were counted.
+has every contract column, and holds the manifest's row count. The newest usable delivery
+of a source is current; everything else is reported with its problem. The SQL that reads a
+file is built here once and stored with the file, so the staging models read each file
+exactly as its rows were counted.
 """
 from __future__ import annotations
 
@@ -129,7 +130,8 @@ def csv_read_sql(path: Path, header: list[str], delimiter: str, contract_columns
     surplus = ", ".join(f"coalesce({_sql_name(name)}, '')" for name in catch)
     extra = (f"case when coalesce({', '.join(_sql_name(name) for name in catch)}) is not null "
              f"then rtrim(concat_ws({_sql_str(delimiter)}, {surplus}), {_sql_str(delimiter)}) end")
-    return f"(select {', '.join(_sql_name(name) for name in names)}, {extra} as {EXTRA_FIELDS_COLUMN} from {read})"
+    columns = ", ".join(_sql_name(name) for name in names)
+    return f"(select {columns}, {extra} as {EXTRA_FIELDS_COLUMN} from {read})"
 
 
 def parquet_read_sql(path: Path, header: list[str] | None = None, contract_columns: list[str] | None = None) -> str:
@@ -217,7 +219,7 @@ def _readable_format(date_format: str) -> str:
 
 def _date_formats(source: str, file_name: str) -> dict[str, str]:
     date_format = DIALECTS[source].date_format or PARQUET_DATE_FORMAT
-    formats = {column: date_format for column in DATE_COLUMNS.get(file_name, [])}
+    formats = dict.fromkeys(DATE_COLUMNS.get(file_name, []), date_format)
     return {**formats, **TIMESTAMP_COLUMNS.get(file_name, {})}
 
 
@@ -343,7 +345,8 @@ def _read_manifest(folder: Path, source: str, extract_date: dt.date | None) -> t
     if not isinstance(manifest, dict):
         return {}, f"_manifest.json is not a JSON object (it is {_json_kind(manifest)})"
     if manifest.get("contract_version") != CONTRACT_VERSION:
-        return manifest, f"_manifest.json contract_version is {_shown(manifest.get('contract_version'))}, expected {CONTRACT_VERSION}"
+        return manifest, (f"_manifest.json contract_version is {_shown(manifest.get('contract_version'))}, "
+                          f"expected {CONTRACT_VERSION}")
     if manifest.get("source") != source:
         return manifest, f"_manifest.json names source {_shown(manifest.get('source'))}"
     if extract_date and manifest.get("extract_date") != extract_date.isoformat():
@@ -418,7 +421,7 @@ def inspect_delivery(con: duckdb.DuckDBPyConnection, source: str, folder: Path,
     ]
     try:
         problem = _check_delivery(con, source, folder, records, verified, root, today)
-    except Exception as error:  # noqa: BLE001 - one odd delivery must never stop the intake
+    except Exception as error:
         problem = f"the intake could not inspect this delivery ({type(error).__name__}): refused"
     for record in records:
         record.delivery_problem = problem

@@ -7,6 +7,7 @@ free disk. `preflight` returns one line per fault; the command prints them and e
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -34,10 +35,8 @@ def dir_bytes(path: Path) -> int:
     total = 0
     for folder, _, files in os.walk(path):
         for name in files:
-            try:
+            with contextlib.suppress(OSError):
                 total += os.lstat(os.path.join(folder, name)).st_size
-            except OSError:
-                pass
     return total
 
 

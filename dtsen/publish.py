@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import errno
-import hashlib
 import hmac
 import os
 import time
@@ -34,24 +33,38 @@ from pathlib import Path
 
 import duckdb
 
-from dtsen.pseudonym import (KEY_VARIABLE, PSEUDONYM_HEX_DIGITS, MissingPseudonymKey, key_from_environment,
-                             pseudonymise)
+from dtsen.marts import (
+    LEDGER_SCHEMA,
+    MARTS_SCHEMA,
+    build_state,
+    first_row,
+    mart_content_hashes,
+    quote_identifier,
+    quote_literal,
+)
+from dtsen.pseudonym import (
+    KEY_VARIABLE,
+    PSEUDONYM_HEX_DIGITS,
+    MissingPseudonymKey,
+    key_from_environment,
+    pseudonymise,
+)
+from dtsen.quality.runner import last_result
 
-MARTS_SCHEMA = "marts"
 PUBLICATION_TABLE = "_publication"                 # one row per published table
 PUBLICATION_DELIVERIES_TABLE = "_publication_deliveries"  # the deliveries the marts were built from
-LEDGER_SCHEMA = "build_ledger"  # macros/build_ledger.sql
 
 # Hexadecimal digests standing alone as a word (keyed pseudonyms have PSEUDONYM_HEX_DIGITS
 # lowercase hex digits, sha256 sums 64) are removed before looking for NIK-shaped digits:
 # a random 32-hex string holds a run of 16 or more decimal digits with probability 0.38 %
-# (0.625**16 per start position; 7 of 3,000 person pseudonyms of a small build), so at national scale hundreds of honest pseudonyms would
-# otherwise look like NIKs. What stays flagged is any run of 16 or more consecutive decimal
-# digits elsewhere: a NIK or KK on its own or behind a prefix or separator ("nik:…",
-# "dtks/…", "…/2"), or glued to letters that are not a long hex word ("ART3201…").
+# (0.625**16 per start position; 7 of 3,000 person pseudonyms of a small build), so at
+# national scale hundreds of honest pseudonyms would otherwise look like NIKs. What stays
+# flagged is any run of 16 or more consecutive decimal digits elsewhere: a NIK or KK on its
+# own or behind a prefix or separator ("nik:…", "dtks/…", "…/2"), or glued to letters that
+# are not a long hex word ("ART3201…").
 # Not caught, deliberately: 16 digits inside a word of 32+ lowercase hex characters (e.g.
 # a NIK glued to a KK with no separator) - indistinguishable from a pseudonym by shape.
-HEX_DIGEST_WORD = r"\b[0-9a-f]{%d,}\b" % PSEUDONYM_HEX_DIGITS
+HEX_DIGEST_WORD = rf"\b[0-9a-f]{{{PSEUDONYM_HEX_DIGITS},}}\b"
 NIK_DIGITS = r"[0-9]{16}"
 # A NIK or KK stored as a number: 16 digits, so in [1e15, 1e16).
 NIK_NUMBER_MIN, NIK_NUMBER_MAX = 10**15, 10**16
@@ -81,65 +94,11 @@ class Publication:
     build_id: str | None = None  # the dbt invocation that built every published mart
 
 
-@dataclasses.dataclass(frozen=True)
-class BuildState:
-    """What the build ledger says of the marts of a working database."""
-
-    build_id: str | None  # the one successful build that wrote every mart, else None
-    builds: dict[str, list[str]]  # invocation -> the marts it wrote
-    problem: str | None  # why the marts are not one complete build (one line), else None
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _first(con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None) -> tuple:
-    return con.execute(sql, parameters or []).fetchall()[0]
-
-
-def mart_content_hashes(con: duckdb.DuckDBPyConnection, schema: str = MARTS_SCHEMA,
-                        database: str | None = None) -> dict[str, str]:
-    """An order-independent content hash of every table of `schema`: md5 over the column
-    names and types, the row count, and the exact sums of the two 64-bit halves of each
-    row's md5 (of its values as text, separated by U+001F, NULL as U+001E; duplicate rows
-    count).
-
-    Equal hashes mean equal tables whatever order the rows were written in. The sums are
-    exact integers, aggregated on every core (5.5 s of the quality run at 2.84 M persons,
-    where sorting the rows' digests into one string took 13.5 s). Stable for one DuckDB
-    version (the text form of a DOUBLE or a nested value could change between versions);
-    it does not depend on DuckDB's internal hash().
-    """
-    database = database or _first(con, "select current_database()")[0]
-    columns: dict[str, list[tuple[str, str]]] = {}
-    for table, column, data_type in con.execute(
-            "select table_name, column_name, data_type from duckdb_columns() where database_name = ? "
-            "and schema_name = ? order by table_name, column_index", [database, schema]).fetchall():
-        columns.setdefault(table, []).append((column, data_type))
-    hashes = {}
-    for table, table_columns in columns.items():
-        row_text = "concat_ws(chr(31), " + ", ".join(
-            f"coalesce(cast({_quote(column)} as varchar), chr(30))" for column, _ in table_columns) + ")"
-        rows, high_sum, low_sum = _first(
-            con, f"select count(*), coalesce(sum((row_md5 >> 64)::ubigint), 0), "
-                 f"coalesce(sum((row_md5 & {2**64 - 1}::uhugeint)::ubigint), 0) from "
-                 f"(select md5_number({row_text}) as row_md5 "
-                 f"from {_quote(database)}.{_quote(schema)}.{_quote(table)})")
-        signature = ", ".join(f"{column} {data_type}" for column, data_type in table_columns)
-        hashes[table] = hashlib.md5(f"{signature}\n{rows} {high_sum} {low_sum}".encode()).hexdigest()
-    return hashes
-
-
 def identifier_scan(con: duckdb.DuckDBPyConnection, database: str | None = None) -> list[tuple[str, str, int]]:
     """Every (schema.table, column, number of values) of `database` whose values look like a
     NIK or KK: text holding 16+ consecutive digits outside a hex digest word (see
     HEX_DIGEST_WORD), or a number in [1e15, 1e16). Never returns the values themselves."""
-    database = database or _first(con, "select current_database()")[0]
+    database = database or first_row(con, "select current_database()")[0]
     columns = con.execute(
         "select schema_name, table_name, column_name, data_type from duckdb_columns()"
         " where database_name = ? order by schema_name, table_name, column_index", [database]).fetchall()
@@ -148,19 +107,19 @@ def identifier_scan(con: duckdb.DuckDBPyConnection, database: str | None = None)
         type_name = data_type.split("(")[0]
         if type_name in _NOT_SCANNED or type_name.startswith("TIMESTAMP"):
             continue
-        value = _quote(column)
+        value = quote_identifier(column)
         if type_name in _NUMBER_TYPES:
             condition = f"abs({value}) >= {NIK_NUMBER_MIN} and abs({value}) < {NIK_NUMBER_MAX}"
         else:  # VARCHAR, and any other type (lists, structs, enums, blobs) by its text form
             text = value if type_name == "VARCHAR" else f"cast({value} as varchar)"
-            condition = (f"regexp_matches(regexp_replace({text}, {_literal(HEX_DIGEST_WORD)}, ' ', 'g'), "
-                         f"{_literal(NIK_DIGITS)})")
+            condition = (f"regexp_matches(regexp_replace({text}, {quote_literal(HEX_DIGEST_WORD)}, ' ', 'g'), "
+                         f"{quote_literal(NIK_DIGITS)})")
         by_table.setdefault((schema, table), []).append((column, condition))
     found = []
     for (schema, table), checks in by_table.items():
-        counts = _first(
+        counts = first_row(
             con, "select " + ", ".join(f"count(*) filter (where {condition})" for _, condition in checks)
-            + f" from {_quote(database)}.{_quote(schema)}.{_quote(table)}")
+            + f" from {quote_identifier(database)}.{quote_identifier(schema)}.{quote_identifier(table)}")
         found += [(f"{schema}.{table}", column, n) for (column, _), n in zip(checks, counts) if n]
     return found
 
@@ -169,8 +128,8 @@ def check_key_matches(con: duckdb.DuckDBPyConnection, key: bytes, database: str 
     """Refuse when the working database's pseudonyms were made with another key (a rotated
     or mistyped key would publish marts that join to nothing). Compares one pseudonym."""
     try:
-        rows = con.execute(f"select identifier, pseudonym from {_quote(database)}.intermediate.int_family_pseudonyms "
-                           "order by identifier limit 1").fetchall()
+        pseudonyms = f"{quote_identifier(database)}.intermediate.int_family_pseudonyms"
+        rows = con.execute(f"select identifier, pseudonym from {pseudonyms} order by identifier limit 1").fetchall()
     except duckdb.CatalogException:
         return  # no pseudonyms: nothing was pseudonymised, nothing to compare
     if not rows:
@@ -181,53 +140,10 @@ def check_key_matches(con: duckdb.DuckDBPyConnection, key: bytes, database: str 
                              "with: not publishing. Rebuild with this key, or publish with the build's key.")
 
 
-def build_state(con: duckdb.DuckDBPyConnection, database: str | None = None) -> BuildState:
-    """Whether the marts of `database` are all of one build that succeeded, from its build
-    ledger (macros/build_ledger.sql): every table of marts must be stamped by the same dbt
-    invocation, and that invocation must have finished with every node passing."""
-    database = database or _first(con, "select current_database()")[0]
-    marts = [name for (name,) in con.execute(
-        "select table_name from duckdb_tables() where database_name = ? and schema_name = ? "
-        "union select view_name from duckdb_views() where database_name = ? and schema_name = ? order by 1",
-        [database, MARTS_SCHEMA, database, MARTS_SCHEMA]).fetchall()]
-    ledger = f"{_quote(database)}.{LEDGER_SCHEMA}"
-    try:
-        stamps = dict(con.execute(f"select table_name, invocation_id from {ledger}.mart_builds").fetchall())
-        runs = {row[0]: row[1:] for row in con.execute(
-            f"select invocation_id, status, started_at, problem from {ledger}.builds").fetchall()}
-    except duckdb.CatalogException:
-        return BuildState(None, {}, "it has no build ledger, so its marts cannot be traced to a build "
-                                    "(built by an older version?): run a complete dbt build")
-    builds: dict[str, list[str]] = {}
-    for mart in marts:
-        builds.setdefault(stamps.get(mart, "no build"), []).append(mart)
-    if not marts:
-        return BuildState(None, builds, f"it has no {MARTS_SCHEMA} tables")
-    if len(builds) > 1:
-        parts = "; ".join(f"{invocation} ({runs.get(invocation, ('?',))[0]}): {', '.join(tables[:3])}"
-                          + (f" and {len(tables) - 3} more" if len(tables) > 3 else "")
-                          for invocation, tables in sorted(builds.items(), key=lambda item: -len(item[1])))
-        return BuildState(None, builds, f"its marts are of {len(builds)} builds ({parts}), a build was "
-                                        "interrupted or only part of the project was built: run a complete dbt build")
-    (invocation,) = builds
-    status, started_at, problem = runs.get(invocation, ("unknown", None, None))
-    if status == "success":
-        return BuildState(invocation, builds, None)
-    if status == "running":
-        return BuildState(None, builds, f"its marts are of build {invocation} (started "
-                                        f"{started_at:%Y-%m-%d %H:%M:%S}), which never finished (killed or "
-                                        "crashed): run a complete dbt build")
-    because = f" ({problem})" if problem else ""
-    return BuildState(None, builds, f"its marts are of build {invocation}, which {status}{because}: fix it and "
-                                    "run a complete dbt build")
-
-
 def require_quality_passed(working_db: Path) -> dict:
     """The quality gate: the last `dtsen quality` run of `working_db` must have passed (no
     blocking failure). Returns that run's record (runs.jsonl): its mart_hashes and build_id
     are what it judged, so publishing can refuse marts that changed after the checks."""
-    from dtsen.quality.runner import last_result
-
     result = last_result(working_db)
     if result is None:
         raise QualityNotPassed(
@@ -350,7 +266,7 @@ def _disk_full(error: BaseException) -> bool:
 def _copy_marts(con: duckdb.DuckDBPyConnection, working_db: Path, key: bytes,
                 expected_build: str | None) -> tuple[dt.datetime, str]:
     try:
-        con.execute(f"attach {_literal(str(working_db))} as working (read_only)")
+        con.execute(f"attach {quote_literal(str(working_db))} as working (read_only)")
     except duckdb.IOException as error:  # one writer per DuckDB file: a build holds it
         raise PublishRefused(f"cannot read {working_db} (is a build writing it?): not publishing. {error}") from None
     try:
@@ -366,13 +282,14 @@ def _copy_marts(con: duckdb.DuckDBPyConnection, working_db: Path, key: bytes,
                                  "`dtsen quality` first.")
         relations = [name for (name,) in con.execute(
             "select table_name from duckdb_tables() where database_name = 'working' and schema_name = ? "
-            "union select view_name from duckdb_views() where database_name = 'working' and schema_name = ? "
+            "union select view_name from duckdb_views() "
+            "where database_name = 'working' and schema_name = ? "
             "order by 1", [MARTS_SCHEMA, MARTS_SCHEMA]).fetchall()]
         if not relations:
             raise PublishRefused(f"{working_db} has no {MARTS_SCHEMA} schema tables: nothing to publish")
         con.execute(f"create schema {MARTS_SCHEMA}")
         for name in relations:
-            relation = f"{_quote(MARTS_SCHEMA)}.{_quote(name)}"
+            relation = f"{quote_identifier(MARTS_SCHEMA)}.{quote_identifier(name)}"
             con.execute(f"create table {relation} as select * from working.{relation}")
         deliveries = con.execute(
             f"select distinct source, delivery, extract_date, file_name, file_sha256, file_rows "
@@ -384,7 +301,7 @@ def _copy_marts(con: duckdb.DuckDBPyConnection, working_db: Path, key: bytes,
                 "extract_date date, file_name varchar, file_sha256 varchar, file_rows bigint)")
     if deliveries:
         con.executemany(f"insert into {PUBLICATION_DELIVERIES_TABLE} values (?, ?, ?, ?, ?, ?)", deliveries)
-    return dt.datetime.now(dt.timezone.utc), state.build_id
+    return dt.datetime.now(dt.UTC), state.build_id
 
 
 def _record_publication(con: duckdb.DuckDBPyConnection, working_db: Path, published_at: dt.datetime,
@@ -392,7 +309,7 @@ def _record_publication(con: duckdb.DuckDBPyConnection, working_db: Path, publis
     hashes = mart_content_hashes(con)
     tables = {}
     for table, content_hash in hashes.items():
-        (rows,) = _first(con, f"select count(*) from {_quote(MARTS_SCHEMA)}.{_quote(table)}")
+        (rows,) = first_row(con, f"select count(*) from {quote_identifier(MARTS_SCHEMA)}.{quote_identifier(table)}")
         tables[table] = (rows, content_hash)
     con.execute(f"create table {PUBLICATION_TABLE} (published_at timestamptz, working_db varchar, "
                 "build_id varchar, table_name varchar, row_count bigint, content_hash varchar)")

@@ -64,9 +64,11 @@ def print_build_report(db: Path) -> None:
     con = duckdb.connect(str(db), read_only=True)
     try:
         print(f"\nDelivered rows, staged and quarantined ({db}):")
-        print(f"  {'source':<9} {'file':<27} {'delivery':<11} {'manifest':>11} {'staged':>11} {'quarantined':>11}")
+        print(f"  {'source':<9} {'file':<27} {'delivery':<11} "
+              f"{'manifest':>11} {'staged':>11} {'quarantined':>11}")
         for source, file_name, delivery, manifest, staged, quarantined in row_accounting(con):
-            print(f"  {source:<9} {file_name:<27} {delivery:<11} {manifest:>11,} {staged:>11,} {quarantined:>11,}")
+            print(f"  {source:<9} {file_name:<27} {delivery:<11} "
+                  f"{manifest:>11,} {staged:>11,} {quarantined:>11,}")
         print("\nNIK status of person records:")
         for source, status, records, share in nik_status_shares(con):
             print(f"  {source:<9} {status:<20} {records:>11,} {share:>8.2%}")

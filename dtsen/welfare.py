@@ -39,7 +39,7 @@ def fit_pmt(sample: pd.DataFrame, categorical: list[str], numeric: list[str],
         table["cross_validated_rmse"] = None
         return table
     folds = pd.util.hash_array(sample[KEY].to_numpy(object)) % FOLDS
-    errors = {penalty: 0.0 for penalty in penalties}
+    errors = dict.fromkeys(penalties, 0.0)
     for fold in range(FOLDS):
         train, test = sample[folds != fold], sample[folds == fold]
         for penalty in penalties:

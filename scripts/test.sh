@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite: SQL lint, pytest (which runs dbt for real on generated data), then,
-# when called without arguments, the Spark comparison (scripts/spark.sh; needs Java 17).
+# The whole test suite: Python and SQL lint, pytest (which runs dbt for real on generated
+# data), then, when called without arguments, the Spark comparison (scripts/spark.sh; needs
+# Java 17).
 # Arguments go to pytest and leave Spark out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 # Chromium for the report's headless-browser test; without it that test is skipped, saying why.
 bash scripts/install_browser.sh || echo "test.sh: chromium could not be installed" >&2
+.venv/bin/ruff check .           # Python lint (pyproject.toml [tool.ruff])
+.venv/bin/ruff format --check .  # and format: `ruff format .` rewrites what it lists
 export DTSEN_DB="${TMPDIR:-/tmp}/dtsen-lint-$$.duckdb"  # lint compiles against an empty database
 .venv/bin/sqlfluff lint models tests/dbt --processes 2
 rm -f "$DTSEN_DB"

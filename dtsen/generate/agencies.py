@@ -103,13 +103,15 @@ def _dukcapil(con, rates, tl: Timeline) -> None:
         case when e_invalid_code then case when u(rk, 'dk_c') < .5 then 'X' else '3' end
              when jk = 1 then 'LAKI-LAKI' else 'PEREMPUAN' end as jenis_kelamin,
         tempat_lahir,
-        case when e_invalid_date then bad_date(dob, 'ymd', rk) else strftime(dob, '%Y-%m-%d') end as tanggal_lahir,
+        case when e_invalid_date then bad_date(dob, 'ymd', rk) else strftime(dob, '%Y-%m-%d') end
+            as tanggal_lahir,
         agama, status_kawin, shdk, pendidikan, pekerjaan, kode_desa, alamat, rt, rw,
         case when dod <= {ext} then strftime(dod, '%Y-%m-%d') end as tanggal_meninggal,
         strftime((changed + floor(u(rk, 'dk_upd') * ({ext} - changed))::INT)::TIMESTAMP
                  + to_seconds(pick(rk, 'dk_sec', 86400)), '%Y-%m-%d %H:%M:%S') as tanggal_update,
         row_number() over (order by kode_desa, family_id, slot, copy) as t_row,
-        person_id as t_person_id, family_id as t_family_id, nik as t_nik_delivered, NULL::VARCHAR as t_nik_damage,
+        person_id as t_person_id, family_id as t_family_id, nik as t_nik_delivered, NULL::VARCHAR
+            as t_nik_damage,
         {_errors_list([("duplicate_person", "copy = 1"), ("nik_birthdate_mismatch", "nik_mismatch"),
                        ("invalid_date", "e_invalid_date"), ("invalid_code", "e_invalid_code")])} as t_errors,
         copy = 0 as el_duplicate_person, copy = 0 and dup as e_duplicate_person,
@@ -253,7 +255,8 @@ def _person_rows(con, src: str, rates: dict[str, float]) -> None:
     ), e as (
         select *,
             case when e_nik_damaged then nik_form(rk, 'ndf') end as nik_damage,
-            case when draw_name then name_variant(nama_true, name_form(nama_true, age, rk, 'nvf'), rk, jk, agama)
+            case when draw_name
+                then name_variant(nama_true, name_form(nama_true, age, rk, 'nvf'), rk, jk, agama)
                  else nama_true end as nama_d,
             case when e_birthdate_placeholder then DATE '1900-01-01'
                  when draw_shift then shift_date(dob, shift_form(rk, 'bsf'), rk)
@@ -347,7 +350,8 @@ def _dtks(con, rates, tl: Timeline) -> None:
     insert into tally select 'dtks', 'rumah_tangga.csv', 'unknown_to_civil_register', count(*),
         count(*) filter (u(c, 'dtks_ghost') < {r['unknown_to_civil_register']}) from dtks_cov where covered;
     create temp table dtks_hh as
-    select family_id * 4 as hkey, family_id, family_id as tfam, 0 as kind, state, q, c from dtks_cov where covered
+    select family_id * 4 as hkey, family_id, family_id as tfam, 0 as kind, state, q, c from dtks_cov
+        where covered
     union all
     select family_id * 4 + 1, family_id, family_id, 1, state, q, c from dtks_cov
     where covered and u(c, 'dtks_dupf') < {r['duplicate_family']}
@@ -367,14 +371,16 @@ def _dtks(con, rates, tl: Timeline) -> None:
                               or hamil = 1 or disabilitas > 0) as has_component
     from person where dod is null group by family_id
     """)
-    con.execute(f"""
+    con.execute("""
     create temp table dtks_hh3 as
     select h.*, row_number() over (order by h.kode_desa_true, mix(h.hkey, 'dtks_order')) as hh_row,
         (u(h.c, 'pkh') < case when not cp.has_component then .02 when h.q < .2 then .55 when h.q < .4 then .40
                               when h.q < .6 then .15 else .06 end)::INT as penerima_pkh,
-        (u(h.c, 'bpnt') < case when h.q < .2 then .70 when h.q < .4 then .50 when h.q < .6 then .20 else .08 end)::INT
+        (u(h.c, 'bpnt') < case when h.q < .2 then .70 when h.q < .4 then .50
+                               when h.q < .6 then .20 else .08 end)::INT
             as penerima_bpnt,
-        (u(h.c, 'pbi') < case when h.q < .2 then .85 when h.q < .4 then .70 when h.q < .6 then .40 else .15 end)::INT
+        (u(h.c, 'pbi') < case when h.q < .2 then .85 when h.q < .4 then .70
+                              when h.q < .6 then .40 else .15 end)::INT
             as penerima_pbi_jk
     from dtks_hh2 h join dtks_comp cp on cp.family_id = h.tfam
     """)
@@ -398,16 +404,20 @@ def _dtks(con, rates, tl: Timeline) -> None:
         nama_d as nama,
         case when e_invalid_code then case when u(rk, 'ic') < .5 then '3' else 'X' end else jk::VARCHAR end
             as jenis_kelamin,
-        case when e_invalid_date then bad_date(dob_d, 'dmy', rk) else strftime(dob_d, '%d/%m/%Y') end as tanggal_lahir,
+        case when e_invalid_date then bad_date(dob_d, 'dmy', rk) else strftime(dob_d, '%d/%m/%Y') end
+            as tanggal_lahir,
         case when hub = 8 and shdk = 'PEMBANTU' then 7 when hub >= 7 then 8 else hub end::VARCHAR as hub_krt,
         sekolah::VARCHAR as partisipasi_sekolah, disabilitas::VARCHAR as disabilitas, hamil::VARCHAR as hamil,
         (sekolah = 1 and age_now between 6 and 21 and u2(pkey, hkey // 4, 'pip') <
             case when q < .2 then .45 when q < .4 then .30 when q < .6 then .12 else .04 end)::INT::VARCHAR
             as penerima_pip,
-        t_row, case when e_empty_record_id then NULL else 'ART' || lpad(t_row::VARCHAR, 12, '0') end as t_record_id,
-        person_id as t_person_id, family_id as t_family_id, nik_d as t_nik_delivered, nik_damage as t_nik_damage,
+        t_row, case when e_empty_record_id then NULL else 'ART' || lpad(t_row::VARCHAR, 12, '0') end
+            as t_record_id,
+        person_id as t_person_id, family_id as t_family_id, nik_d as t_nik_delivered, nik_damage
+            as t_nik_damage,
         {_person_errors('dtks', [("no_kk_damaged", "e_no_kk_damaged"), ("invalid_date", "e_invalid_date"),
-                                 ("invalid_code", "e_invalid_code"), ("empty_record_id", "e_empty_record_id")])}
+                                 ("invalid_code", "e_invalid_code"),
+                                     ("empty_record_id", "e_empty_record_id")])}
             as t_errors,
         el_no_kk_damaged, e_no_kk_damaged
     from n order by t_row
@@ -425,9 +435,11 @@ def _dtks(con, rates, tl: Timeline) -> None:
         case when h.e_invalid_code then '0' else f.lantai::VARCHAR end as lantai, {housing},
         h.penerima_pkh::VARCHAR as penerima_pkh, h.penerima_bpnt::VARCHAR as penerima_bpnt,
         h.penerima_pbi_jk::VARCHAR as penerima_pbi_jk,
-        case when h.e_invalid_date then bad_date(h.state, 'dmy', h.hkey) else strftime(h.state, '%d/%m/%Y') end
+        case when h.e_invalid_date then bad_date(h.state, 'dmy', h.hkey)
+            else strftime(h.state, '%d/%m/%Y') end
             as tanggal_verivali,
-        h.hh_row as t_row, case when h.e_empty_record_id then NULL else 'RT' || lpad(h.hh_row::VARCHAR, 12, '0') end
+        h.hh_row as t_row, case when h.e_empty_record_id then NULL else 'RT'
+            || lpad(h.hh_row::VARCHAR, 12, '0') end
             as t_record_id,
         h.family_id as t_family_id,
         {_household_errors([("rich_in_dtks", "h.kind < 2 and h.q > 0.4")])} as t_errors
@@ -462,7 +474,8 @@ def _p3ke(con, rates, tl: Timeline) -> None:
     insert into tally select 'p3ke', 'keluarga.csv', 'unknown_to_civil_register', count(*),
         count(*) filter (u(c, 'p3ke_ghost') < {r['unknown_to_civil_register']}) from p3ke_cov;
     create temp table p3ke_hh as
-    select family_id * 4 as hkey, family_id, family_id as tfam, 0 as kind, state2 as state, desil, c from p3ke_cov
+    select family_id * 4 as hkey, family_id, family_id as tfam, 0 as kind, state2 as state, desil, c
+        from p3ke_cov
     union all
     select family_id * 4 + 2, NULL, family_id, 2, state2, 1 + pick(c, 'p3ke_gd', 2), -c from p3ke_cov
     where u(c, 'p3ke_ghost') < {r['unknown_to_civil_register']}
@@ -490,12 +503,15 @@ def _p3ke(con, rates, tl: Timeline) -> None:
         nik_d as nik, nama_d as nama,
         case when e_invalid_code then case when u(rk, 'ic') < .5 then 'X' else '3' end
              when jk = 1 then 'L' else 'P' end as jk,
-        case when e_invalid_date then bad_date(dob_d, 'ymd', rk) else strftime(dob_d, '%Y-%m-%d') end as tgl_lahir,
+        case when e_invalid_date then bad_date(dob_d, 'ymd', rk) else strftime(dob_d, '%Y-%m-%d') end
+            as tgl_lahir,
         case when kk_change then 'ANAK' else shdk end as hubungan, pekerjaan, pendidikan,
         case when sekolah = 1 then 'SEKOLAH' when age_now < 7 then 'BELUM SEKOLAH' else 'TIDAK SEKOLAH' end
             as status_sekolah,
-        t_row, case when e_empty_record_id then NULL else 'IND-' || lpad(t_row::VARCHAR, 11, '0') end as t_record_id,
-        person_id as t_person_id, family_id as t_family_id, nik_d as t_nik_delivered, nik_damage as t_nik_damage,
+        t_row, case when e_empty_record_id then NULL else 'IND-' || lpad(t_row::VARCHAR, 11, '0') end
+            as t_record_id,
+        person_id as t_person_id, family_id as t_family_id, nik_d as t_nik_delivered, nik_damage
+            as t_nik_damage,
         {_person_errors('p3ke', [("invalid_date", "e_invalid_date"), ("invalid_code", "e_invalid_code"),
                                  ("empty_record_id", "e_empty_record_id")])} as t_errors,
         hkey, hub, copy
@@ -521,7 +537,8 @@ def _p3ke(con, rates, tl: Timeline) -> None:
     select
         case when d.e_empty_record_id then NULL else 'P3KE-' || lpad(d.hh_row::VARCHAR, 10, '0') end
             as id_keluarga_p3ke,
-        case when e_no_kk_damaged then damage_id(no_kk_true, nik_form(hkey, 'p3ke_kkf'), hkey) else no_kk_true end
+        case when e_no_kk_damaged then damage_id(no_kk_true, nik_form(hkey, 'p3ke_kkf'), hkey)
+            else no_kk_true end
             as no_kk,
         n.nik_head as nik_kepala_keluarga, d.kode_desa_d as kode_desa,
         case when d.e_invalid_code then '5' else d.desil::VARCHAR end as desil_p3ke,
@@ -530,10 +547,12 @@ def _p3ke(con, rates, tl: Timeline) -> None:
         d.fasilitas_bab::VARCHAR as fasilitas_bab, d.status_rumah::VARCHAR as kepemilikan_rumah,
         (round(d.pcc * d.jumlah_art * exp(-0.15 + 0.35 * nrm(d.hkey, 'p3ke_inc')), -4))::BIGINT::VARCHAR
             as penghasilan_bulanan,
-        case when d.e_invalid_date then bad_date(d.state, 'ymd', d.hkey) else strftime(d.state, '%Y-%m-%d') end
+        case when d.e_invalid_date then bad_date(d.state, 'ymd', d.hkey)
+            else strftime(d.state, '%Y-%m-%d') end
             as tanggal_pendataan,
         d.hh_row as t_row,
-        case when d.e_empty_record_id then NULL else 'P3KE-' || lpad(d.hh_row::VARCHAR, 10, '0') end as t_record_id,
+        case when d.e_empty_record_id then NULL else 'P3KE-' || lpad(d.hh_row::VARCHAR, 10, '0') end
+            as t_record_id,
         d.family_id as t_family_id,
         {_household_errors([("no_kk_damaged", "e_no_kk_damaged")])} as t_errors,
         el_no_kk_damaged, e_no_kk_damaged
@@ -557,7 +576,8 @@ def _bps(con, rates, tl: Timeline) -> None:
         {start} + pick(c, 'bps_date', {(tl.fieldwork_end - tl.fieldwork_start).days + 1}) as state
     from family
     where since <= {start}
-        and u(c, 'bps_in') < case when urban then {REGSOSEK_COVERAGE['urban']} else {REGSOSEK_COVERAGE['rural']} end
+        and u(c, 'bps_in') < case when urban then {REGSOSEK_COVERAGE['urban']}
+            else {REGSOSEK_COVERAGE['rural']} end
     """)
     _members(con, "bps", 0.0, end)
     _person_rows(con, "bps", rates)
@@ -580,18 +600,22 @@ def _bps(con, rates, tl: Timeline) -> None:
         from m
     )
     select
-        case when e_empty_record_id then '' else '{year}' || lpad(hh_row::VARCHAR, 10, '0') end as id_keluarga,
+        case when e_empty_record_id then '' else '{year}' || lpad(hh_row::VARCHAR, 10, '0') end
+            as id_keluarga,
         no_urut::INTEGER as no_urut, nik_d as nik, nama_d as nama,
         case when e_invalid_code then case when u(rk, 'ic') < .5 then 3 else 9 end else jk end::INTEGER
             as jenis_kelamin,
-        dob_d as tanggal_lahir, hub::INTEGER as hubungan_kk, ijazah::INTEGER as ijazah, bekerja::INTEGER as bekerja,
+        dob_d as tanggal_lahir, hub::INTEGER as hubungan_kk, ijazah::INTEGER as ijazah, bekerja::INTEGER
+            as bekerja,
         lapangan_usaha::INTEGER as lapangan_usaha, (disabilitas > 0)::INTEGER as disabilitas,
         sekolah::INTEGER as sekolah,
         t_row,
         case when e_empty_record_id then NULL
              else '{year}' || lpad(hh_row::VARCHAR, 10, '0') || '/' || no_urut end as t_record_id,
-        person_id as t_person_id, family_id as t_family_id, nik_d as t_nik_delivered, nik_damage as t_nik_damage,
-        {_person_errors('bps', [("invalid_code", "e_invalid_code"), ("empty_record_id", "e_empty_record_id")])}
+        person_id as t_person_id, family_id as t_family_id, nik_d as t_nik_delivered, nik_damage
+            as t_nik_damage,
+        {_person_errors('bps', [("invalid_code", "e_invalid_code"),
+                                ("empty_record_id", "e_empty_record_id")])}
             as t_errors
     from n order by t_row
     """)
@@ -610,14 +634,17 @@ def _bps(con, rates, tl: Timeline) -> None:
         from bps_hh3 h join family f on f.family_id = h.family_id
     )
     select
-        case when d.e_empty_record_id then '' else '{year}' || lpad(d.hh_row::VARCHAR, 10, '0') end as id_keluarga,
-        case when d.e_no_kk_damaged then damage_id(f.no_kk, nik_form(d.hkey, 'bps_kkf'), d.hkey) else f.no_kk end
+        case when d.e_empty_record_id then '' else '{year}' || lpad(d.hh_row::VARCHAR, 10, '0') end
+            as id_keluarga,
+        case when d.e_no_kk_damaged then damage_id(f.no_kk, nik_form(d.hkey, 'bps_kkf'), d.hkey)
+            else f.no_kk end
             as no_kk,
         d.kode_desa_d as kode_desa, coalesce(n.jumlah, 0)::INTEGER as jumlah_art,
         case when d.e_invalid_code then 99 else f.lantai end::INTEGER as lantai, {housing},
         f.luas_lantai_m2::DOUBLE as luas_lantai_m2, {assets}, d.state as tanggal_pencacahan,
         d.hh_row as t_row,
-        case when d.e_empty_record_id then NULL else '{year}' || lpad(d.hh_row::VARCHAR, 10, '0') end as t_record_id,
+        case when d.e_empty_record_id then NULL else '{year}' || lpad(d.hh_row::VARCHAR, 10, '0') end
+            as t_record_id,
         d.family_id as t_family_id,
         {_household_errors([("no_kk_damaged", "d.e_no_kk_damaged")])} as t_errors,
         d.el_no_kk_damaged, d.e_no_kk_damaged, f.c, f.kode_provinsi, f.pcc

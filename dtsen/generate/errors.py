@@ -44,7 +44,8 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
         when 'zero' then '0'
         when 'len15' then s[1:pick(k, 'dp', 16)] || s[pick(k, 'dp', 16) + 2:]
         when 'len17' then s[1:pick(k, 'dp', 16)] || pick(k, 'dd', 10)::VARCHAR || s[pick(k, 'dp', 16) + 1:]
-        when 'spaces' then case when u(k, 'ds') < .6 then s[1:4] || ' ' || s[5:8] || ' ' || s[9:12] || ' ' || s[13:16]
+        when 'spaces' then case when u(k, 'ds') < .6 then s[1:4] || ' ' || s[5:8] || ' ' || s[9:12]
+            || ' ' || s[13:16]
                                 when u(k, 'ds') < .8 then s[1:6] || ' ' || s[7:12] || ' ' || s[13:16]
                                 else ' ' || s || ' ' end
         when 'dots' then s[1:2] || '.' || s[3:4] || '.' || s[5:6] || '.' || s[7:12] || '.' || s[13:16]
@@ -71,9 +72,11 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     create macro name_variant(n, form, k, jk, agama) as
     case coalesce(form, case when u(k, 'nf') < .5 then 'typo' else 'case' end)
         when 'title' then case
-            when agama = 'ISLAM' and u(k, 'nt') < .6 then case when jk = 1 then {sql_str(names.TITLES_MUSLIM['m'])}
-                                                               else {sql_str(names.TITLES_MUSLIM['f'])} end || n
-            when u(k, 'nt') < .8 then (case when jk = 1 then {prefix_m} else {prefix_f} end)[1 + pick(k, 'np', 3)] || n
+            when agama = 'ISLAM' and u(k, 'nt') < .6 then case
+                when jk = 1 then {sql_str(names.TITLES_MUSLIM['m'])}
+                else {sql_str(names.TITLES_MUSLIM['f'])} end || n
+            when u(k, 'nt') < .8
+                then (case when jk = 1 then {prefix_m} else {prefix_f} end)[1 + pick(k, 'np', 3)] || n
             else n || {suffixes}[1 + pick(k, 'ns', {len(names.DEGREE_SUFFIXES)})] end
         when 'muhammad' then regexp_replace(n, '{_MUHAMMAD}', '\\1' || (
             case when {spellings}[1 + pick(k, 'nm', {n_spell})] = regexp_extract(n, '{_MUHAMMAD}', 2)
@@ -85,10 +88,13 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
             when 0 then n[1:pick(k, 'tp', length(n))] || n[pick(k, 'tp', length(n)) + 2:]
             when 1 then n[1:pick(k, 'tp', length(n)) + 1] || n[pick(k, 'tp', length(n)) + 1:]
             else n[1:pick(k, 'tp', length(n))] || n[pick(k, 'tp', length(n)) + 2:pick(k, 'tp', length(n)) + 2]
-                 || n[pick(k, 'tp', length(n)) + 1:pick(k, 'tp', length(n)) + 1] || n[pick(k, 'tp', length(n)) + 3:] end
-        when 'word_order' then array_to_string(list_concat(string_split(n, ' ')[2:], [string_split(n, ' ')[1]]), ' ')
+                 || n[pick(k, 'tp', length(n)) + 1:pick(k, 'tp', length(n)) + 1]
+                     || n[pick(k, 'tp', length(n)) + 3:] end
+        when 'word_order'
+            then array_to_string(list_concat(string_split(n, ' ')[2:], [string_split(n, ' ')[1]]), ' ')
         when 'case' then case when u(k, 'nc') < .5 then lower(n)
-            else array_to_string(list_transform(string_split(lower(n), ' '), lambda w: upper(w[1]) || w[2:]), ' ') end
+            else array_to_string(
+                list_transform(string_split(lower(n), ' '), lambda w: upper(w[1]) || w[2:]), ' ') end
         when 'old_spelling' then case when contains(n, 'U') then regexp_replace(n, 'U', 'OE')
                                       when contains(n, 'J') then regexp_replace(n, 'J', 'DJ')
                                       else regexp_replace(n, 'C', 'TJ') end

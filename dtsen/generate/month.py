@@ -83,7 +83,8 @@ def _dukcapil(con, landing: Path, folder: Path, extract: dt.date, rates: dict) -
         ),
         -- a village of the same district (first six digits), drawn per family card
         villages as (
-            select distinct kode_desa, substr(kode_desa, 1, 6) as district from persons where kode_desa is not null
+            select distinct kode_desa, substr(kode_desa, 1, 6) as district from persons
+                where kode_desa is not null
         ),
         numbered as (
             select *, row_number() over (partition by district order by kode_desa) - 1 as i,
@@ -151,10 +152,12 @@ def _dukcapil(con, landing: Path, folder: Path, extract: dt.date, rates: dict) -
                case when c.new_card then 'KEPALA KELUARGA' else p.shdk end as shdk,
                p.pendidikan, p.pekerjaan,
                coalesce(c.new_desa, p.kode_desa) as kode_desa,
-               case when c.new_desa is not null then 'PINDAHAN DARI ' || p.kode_desa else p.alamat end as alamat,
+               case when c.new_desa is not null then 'PINDAHAN DARI ' || p.kode_desa else p.alamat end
+                   as alamat,
                p.rt, p.rw,
                case when c.dies
-                   then strftime(date '{extract.isoformat()}' + 1 + pick(p.rn, 'month:died', {days}), '%Y-%m-%d')
+                   then strftime(date '{extract.isoformat()}' + 1 + pick(p.rn, 'month:died', {days}),
+                                 '%Y-%m-%d')
                    else p.tanggal_meninggal end as tanggal_meninggal,
                case when c.dies or c.new_card or c.new_desa is not null then {stamp} else p.tanggal_update end
                    as tanggal_update,
@@ -200,12 +203,12 @@ def _dtks(con, landing: Path, folder: Path, extract: dt.date, rates: dict) -> di
                 f"else r.{column} end as {column}")
 
     household_columns = [
-        f"case when n.added is not null then cast(cast(r.jumlah_art as integer) + n.added as varchar) "
-        f"else r.jumlah_art end as jumlah_art" if c == "jumlah_art"
+        "case when n.added is not null then cast(cast(r.jumlah_art as integer) + n.added as varchar) "
+        "else r.jumlah_art end as jumlah_art" if c == "jumlah_art"
         else flag(1, c) if c == "penerima_pkh" else flag(2, c) if c == "penerima_bpnt"
         else flag(3, c) if c == "penerima_pbi_jk"
-        else f"case when f.id_rt is not null or n.added is not null then {verivali} else r.tanggal_verivali end "
-             f"as tanggal_verivali" if c == "tanggal_verivali"
+        else f"case when f.id_rt is not null or n.added is not null then {verivali} "
+             "else r.tanggal_verivali end as tanggal_verivali" if c == "tanggal_verivali"
         else f"r.{c}"
         for c in FILES["dtks"]["rumah_tangga.csv"]]
     households = f"""
@@ -218,8 +221,10 @@ def _dtks(con, landing: Path, folder: Path, extract: dt.date, rates: dict) -> di
         select {', '.join(FILES['dtks']['anggota.csv'])} from (
             select *, rn as sort_key from anggota
             union all by name
-            select 'ARTB' || strftime(date '{new.isoformat()}', '%y%m') || lpad(cast(k as varchar), 7, '0') as id_art,
-                   id_rt, nik, no_kk, nama_lengkap as nama, case when girl then '2' else '1' end as jenis_kelamin,
+            select 'ARTB' || strftime(date '{new.isoformat()}', '%y%m')
+                || lpad(cast(k as varchar), 7, '0') as id_art,
+                   id_rt, nik, no_kk, nama_lengkap as nama, case when girl then '2' else '1' end
+                       as jenis_kelamin,
                    strftime(born, '%d/%m/%Y') as tanggal_lahir, '3' as hub_krt, '0' as partisipasi_sekolah,
                    '0' as disabilitas, '0' as hamil, '0' as penerima_pip,
                    (select max(rn) from anggota) + k as sort_key

@@ -95,7 +95,8 @@ def _slim(con) -> None:
     create or replace table person as
     select person_id, family_id, pk, slot, role::role_t as role, hub, shdk::shdk_t as shdk, dob, dod, age, jk,
         status_kawin::kawin_t as status_kawin, agama::agama_t as agama, unregistered, kode_desa, nik,
-        nik_mismatch, tempat_lahir::kab_t as tempat_lahir, nama, pendidikan::pendidikan_t as pendidikan, ijazah,
+        nik_mismatch, tempat_lahir::kab_t as tempat_lahir, nama, pendidikan::pendidikan_t as pendidikan,
+            ijazah,
         sekolah, pekerjaan::pekerjaan_t as pekerjaan, disabilitas, hamil, bekerja, lapangan_usaha
     from person join person_ids using (person_id) join person_names using (person_id)
         join person_work using (person_id)
@@ -106,7 +107,8 @@ def _slim(con) -> None:
     con.execute(f"""
     create or replace table family as
     select family_id, c, kode_provinsi, kode_kab, kode_kec, kode_desa, urban, budaya, unregistered, split,
-        since, origin_family_id, no_kk, alamat, rt, rw, jumlah_art, pcc, q, {housing}, luas_lantai_m2, status_rumah
+        since, origin_family_id, no_kk, alamat, rt, rw, jumlah_art, pcc, q, {housing}, luas_lantai_m2,
+            status_rumah
     from family order by family_id
     """)
 
@@ -128,7 +130,8 @@ def _families(con, persons: int, rates: dict[str, float], tl: Timeline) -> None:
         from a
     ), c as (
         select *,
-            case ftype when 'single' then case when s < .35 then 'young' when s < .85 then 'widowed' else 'divorced' end
+            case ftype when 'single' then case when s < .35 then 'young' when s < .85 then 'widowed'
+                else 'divorced' end
                        when 'couple' then case when s < .4 then 'young' else 'old' end
                        when 'extended' then case when s < .6 then 'parents' else 'grand' end
                        else '' end as sub
@@ -165,7 +168,8 @@ def _families(con, persons: int, rates: dict[str, float], tl: Timeline) -> None:
     ), share as (
         select count(*) filter (split_candidate) / count(*) as candidates from e
     ), f as (
-        select e.*, split_candidate and u(c, 'split') < {rates['population.kk_change']} / share.candidates as split
+        select e.*, split_candidate
+            and u(c, 'split') < {rates['population.kk_change']} / share.candidates as split
         from e, share
     ), g as (
         select *,
@@ -195,7 +199,8 @@ def _families(con, persons: int, rates: dict[str, float], tl: Timeline) -> None:
         case when sub = 'grand' then case when u(c, 'ngr') < .4 then 1 when u(c, 'ngr') < .8 then 2 else 3 end
              else 0 end as n_grand,
         case when sub = 'parents' then case when u(c, 'npa') < .7 then 1 else 2 end else 0 end as n_parent,
-        ((ftype = 'extended' and u(c, 'oth') < .08) or (ftype = 'nuclear' and u(c, 'oth') < .02))::INT as n_other,
+        ((ftype = 'extended' and u(c, 'oth') < .08) or (ftype = 'nuclear' and u(c, 'oth') < .02))::INT
+            as n_other,
         (ftype = 'nuclear' and not split and u(c, 'srv') < .004)::INT as n_servant,
         (head_kawin = 'CERAI MATI' and u(c, 'dsp') < .55)::INT as n_dead_spouse,
         (ftype in ('couple', 'nuclear', 'extended') and head_age between 30 and 65 and not split
@@ -248,7 +253,8 @@ def _welfare(con, tl: Timeline) -> None:
         for col, (_, shift) in HOUSING.items()
     )
     asset_latent = ", ".join(
-        f"{LOADING * k} * wz + {STYLE} * style + {(1 - (LOADING * k)**2 - STYLE**2) ** .5:.6f} * nrm(c, '{col}')"
+        f"{LOADING * k} * wz + {STYLE} * style"
+        f" + {(1 - (LOADING * k)**2 - STYLE**2) ** .5:.6f} * nrm(c, '{col}')"
         f" + {shift} * (urban::INT - 0.5) as l_{col}"
         for col, (_, shift, k) in ASSETS.items()
     )
@@ -268,8 +274,8 @@ def _welfare(con, tl: Timeline) -> None:
     ), c as (
         select *, (log_pcc - avg(log_pcc) over ()) / stddev_pop(log_pcc) over () as wz,
                nrm(c, 'style') as style,
-               (sum(jumlah_art) over (order by log_pcc, family_id rows unbounded preceding) - jumlah_art / 2.0)
-                   / sum(jumlah_art) over () as q
+               (sum(jumlah_art) over (order by log_pcc, family_id rows unbounded preceding)
+                    - jumlah_art / 2.0) / sum(jumlah_art) over () as q
         from b
     ), d as (select *, {housing_latent}, {asset_latent} from c)
     select family_id, c, ftype, sub, head_age, head_male, head_kawin, head_dob, n_spouse, split, split_date,
@@ -305,14 +311,16 @@ def _welfare(con, tl: Timeline) -> None:
     ), n_old as (select kode_provinsi, budaya, count(*) as n from old group by all)
     select b.*, o.family_id as origin_family_id,
         case when b.urban then
-            case when u(b.c, 'adr') < .08 then 'KOMPLEK "' || {komplek}[1 + pick(b.c, 'kp', {len(names.KOMPLEK)})]
+            case when u(b.c, 'adr') < .08 then 'KOMPLEK "'
+                || {komplek}[1 + pick(b.c, 'kp', {len(names.KOMPLEK)})]
                      || '" BLOK ' || chr(65 + pick(b.c, 'bl', 6)) || '/' || (1 + pick(b.c, 'no', 40))
                  when u(b.c, 'adr') < .2 then 'JL. ' || {street}[1 + pick(b.c, 'st', {len(names.STREETS)})]
                      || ' NO. ' || (1 + pick(b.c, 'no', 120)) || ', GG. ' || (1 + pick(b.c, 'gg', 9))
                  else 'JL. ' || {street}[1 + pick(b.c, 'st', {len(names.STREETS)})]
                      || ' NO. ' || (1 + pick(b.c, 'no', 120)) end
              else 'DUSUN ' || {dusun}[1 + pick(b.c, 'du', {len(names.DUSUN)})] end as alamat,
-        lpad((1 + pick(b.c, 'rt', 15))::VARCHAR, 3, '0') as rt, lpad((1 + pick(b.c, 'rw', 8))::VARCHAR, 3, '0') as rw
+        lpad((1 + pick(b.c, 'rt', 15))::VARCHAR, 3, '0') as rt,
+            lpad((1 + pick(b.c, 'rw', 8))::VARCHAR, 3, '0') as rw
     from b
     left join n_old n on b.split and n.kode_provinsi = b.kode_provinsi and n.budaya = b.budaya
     left join old o on o.kode_provinsi = b.kode_provinsi and o.budaya = b.budaya
@@ -388,7 +396,8 @@ def _persons(con, persons: int, tl: Timeline) -> None:
             case when role in ('head') then case when head_male then 1 else 2 end
                  when role in ('spouse', 'dead_spouse') then case when head_male then 2 else 1 end
                  when role = 'servant' then case when u(pk, 'sex') < .3 then 1 else 2 end
-                 when role in ('cil', 'parent', 'dead_parent') then case when u(pk, 'sex') < .5 then 1 else 2 end
+                 when role in ('cil', 'parent', 'dead_parent') then case when u(pk, 'sex') < .5 then 1
+                     else 2 end
                  else case when u(pk, 'sex') < .512 then 1 else 2 end end as jk
         from person1
     )
@@ -411,7 +420,8 @@ def _persons(con, persons: int, tl: Timeline) -> None:
              when role in ('spouse', 'cil', 'dead_spouse', 'dead_parent') then 'KAWIN'
              when role = 'child' and j = 0 and n_cil = 1 then 'KAWIN'
              when role = 'parent' then case when u(pk, 'kawin') < .6 then 'CERAI MATI' else 'KAWIN' end
-             when role in ('other', 'servant') and dob < {as_of} - 20 * 365 and u(pk, 'kawin') < .5 then 'KAWIN'
+             when role in ('other', 'servant') and dob < {as_of} - 20 * 365 and u(pk, 'kawin') < .5
+                 then 'KAWIN'
              else 'BELUM KAWIN' end as status_kawin,
         agama, budaya, unregistered, kode_kec, kode_desa, urban, wz
     from a
@@ -428,7 +438,8 @@ def _identifiers(con, mismatch_rate: float, tl: Timeline) -> None:
     with a as (
         select person_id, c, pk, jk, dob, role, family_id, unregistered,
             -- adults who moved: their NIK was issued elsewhere
-            case when role in ('head', 'spouse', 'cil', 'parent', 'other', 'servant', 'dead_spouse', 'dead_parent')
+            case when role in ('head', 'spouse', 'cil', 'parent', 'other', 'servant',
+                               'dead_spouse', 'dead_parent')
                       and u(pk, 'migrant') < .12 then pick(pk, 'mig', (select count(*) from kec))
                  end as kec_idx,
             kode_kec,
@@ -517,7 +528,8 @@ def assign_names(con, source: str, target: str) -> None:
                  when budaya in ('JAWA', 'SUNDA', 'MELAYU') and not old_style
                       and u2 < case budaya when 'JAWA' then .28 when 'SUNDA' then .15 else .25 end
                       then budaya || '_first_' || sx
-                 when (budaya = 'KRISTEN' or list_contains({surname}, budaya)) and u2 < .3 then 'KRISTEN_second_' || sx
+                 when (budaya = 'KRISTEN' or list_contains({surname}, budaya)) and u2 < .3
+                     then 'KRISTEN_second_' || sx
                  end as p2,
             case when list_contains({surname}, budaya) then 'surname_' || budaya
                  when budaya = 'TIONGHOA' then 'TIONGHOA_second_' || sx
@@ -605,23 +617,28 @@ def _education_and_work(con) -> None:
                            when job < {_z(.85):.4f} then 'WIRASWASTA'
                            else 'KARYAWAN SWASTA' end end as pekerjaan,
             case when u(pk, 'dis') < case when age < 18 then .01 when age < 60 then .02 else .10 end then
-                 case when u(pk, 'dtype') < .4 then 1 when u(pk, 'dtype') < .5 then 2 when u(pk, 'dtype') < .6 then 3
+                 case when u(pk, 'dtype') < .4 then 1 when u(pk, 'dtype') < .5 then 2
+                     when u(pk, 'dtype') < .6 then 3
                       when u(pk, 'dtype') < .9 then 4 else 5 end
                  else 0 end as disabilitas,
-            (jk = 2 and status_kawin = 'KAWIN' and age between 15 and 45 and u(pk, 'hamil') < .08)::INT as hamil
+            (jk = 2 and status_kawin = 'KAWIN' and age between 15 and 45 and u(pk, 'hamil') < .08)::INT
+                as hamil
         from c
     )
     select person_id, pendidikan_idx, {words}[pendidikan_idx + 1] as pendidikan,
         {ijazah}[pendidikan_idx + 1] as ijazah, sekolah, pekerjaan, disabilitas, hamil,
-        (pekerjaan not in ('MENGURUS RUMAH TANGGA', 'PELAJAR/MAHASISWA', 'BELUM/TIDAK BEKERJA', 'PENSIUNAN'))::INT
+        (pekerjaan not in ('MENGURUS RUMAH TANGGA', 'PELAJAR/MAHASISWA', 'BELUM/TIDAK BEKERJA',
+                           'PENSIUNAN'))::INT
             as bekerja,
         case pekerjaan
             when 'PETANI/PEKEBUN' then 1 when 'NELAYAN/PERIKANAN' then 1
-            when 'BURUH HARIAN LEPAS' then case when u(pk, 'lu') < .5 then 4 when u(pk, 'lu') < .8 then 1 else 3 end
+            when 'BURUH HARIAN LEPAS' then case when u(pk, 'lu') < .5 then 4 when u(pk, 'lu') < .8 then 1
+                else 3 end
             when 'WIRASWASTA' then case when u(pk, 'lu') < .6 then 5 when u(pk, 'lu') < .75 then 6
                                         when u(pk, 'lu') < .9 then 7 else 3 end
             when 'KARYAWAN SWASTA' then case when u(pk, 'lu') < .4 then 3 when u(pk, 'lu') < .6 then 5
-                                             when u(pk, 'lu') < .85 then 7 when u(pk, 'lu') < .95 then 6 else 2 end
+                                             when u(pk, 'lu') < .85 then 7 when u(pk, 'lu') < .95 then 6
+                                                 else 2 end
             when 'PEGAWAI NEGERI SIPIL' then case when u(pk, 'lu') < .7 then 8 else 7 end
             else 0 end as lapangan_usaha
     from d

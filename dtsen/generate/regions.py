@@ -74,7 +74,7 @@ _MUSLIM_CULTURE_DEFAULT = {"JAWA": 10}
 # Christian naming culture by province; elsewhere Christians carry KRISTEN names.
 _CHRISTIAN_CULTURE = {
     "12": "BATAK", "71": "MINAHASA", "53": "NTT", "81": "MALUKU", "82": "MALUKU",
-    **{p: "PAPUA" for p in ("91", "92", "93", "94", "95", "96")},
+    **dict.fromkeys(("91", "92", "93", "94", "95", "96"), "PAPUA"),
 }
 
 

@@ -17,7 +17,7 @@ class Timeline:
     bps: date
 
     @classmethod
-    def for_as_of(cls, as_of: date) -> "Timeline":
+    def for_as_of(cls, as_of: date) -> Timeline:
         year = as_of.year - 4
         return cls(
             as_of=as_of,

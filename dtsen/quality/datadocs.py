@@ -20,8 +20,10 @@ _REMOTE_TAG = re.compile(
 )
 _OFFLINE_STYLE = """<style id="dtsen-offline">
 body{font-family:system-ui,sans-serif;margin:1rem;color:#1d2733}
-table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #c8d0da;padding:.25rem .5rem;vertical-align:top}
-.container-fluid{max-width:1200px}.card{border:1px solid #d5dbe3;border-radius:4px;margin:.75rem 0;padding:.5rem}
+table{border-collapse:collapse;margin:.5rem 0}
+td,th{border:1px solid #c8d0da;padding:.25rem .5rem;vertical-align:top}
+.container-fluid{max-width:1200px}
+.card{border:1px solid #d5dbe3;border-radius:4px;margin:.75rem 0;padding:.5rem}
 .text-danger{color:#b3261e}.text-success{color:#1e7b34}.collapse:not(.show){display:block}
 </style>"""
 _MARK = 'id="dtsen-offline"'

@@ -28,11 +28,10 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
     figures["nik_valid_share"] = {
         row["source"]: row["share"] for row in figures["nik_status"] if row["nik_status"] == "valid"
     }
-    figures["current_delivery"] = {
-        source: delivery for source, delivery in con.sql(
-            "select source, max(delivery) from staging.stg_landing__delivery_files where status = 'current' group by all"
-        ).fetchall()
-    }
+    figures["current_delivery"] = dict(con.sql(
+            "select source, max(delivery) from staging.stg_landing__delivery_files "
+            "where status = 'current' group by all"
+        ).fetchall())
     # Every file of a refused delivery, and folders that are no known source (delivery and
     # file NULL): the report lists them all.
     figures["refused_deliveries"] = _rows(con, """
@@ -42,8 +41,8 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
     """)
     if "staging.stg_landing__delivery_changes" in tables:
         figures["delivery_changes"] = _rows(con, """
-            select source, file_name, check_name, column_name, comparison, previous_delivery, current_delivery,
-                   previous_value, current_value, change, code
+            select source, file_name, check_name, column_name, comparison,
+                   previous_delivery, current_delivery, previous_value, current_value, change, code
             from staging.stg_landing__delivery_changes
             order by source, file_name, check_name <> 'row_count', check_name, column_name
         """)
@@ -102,7 +101,8 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
         """)
     if "marts.mart_desil_wilayah" in tables:
         figures["desil_nasional"] = _rows(con, """
-            select desil_nasional, jumlah_keluarga, jumlah_jiwa, jumlah_jiwa / sum(jumlah_jiwa) over () as share_jiwa
+            select desil_nasional, jumlah_keluarga, jumlah_jiwa,
+                   jumlah_jiwa / sum(jumlah_jiwa) over () as share_jiwa
             from marts.mart_desil_wilayah where tingkat = 'nasional' order by desil_nasional
         """)
     return figures

@@ -6,7 +6,7 @@ Data Docs. Exit code 1 when a blocking (`critical`) expectation fails, 0 otherwi
 
 Besides the suites, one blocking outcome of its own (build/one_complete_build): the marts
 must all be of one dbt build that finished with every node passing (the build ledger,
-dtsen.publish.build_state). Each run records that build's id with the marts' content
+dtsen.marts.build_state). Each run records that build's id with the marts' content
 hashes in runs.jsonl, and publishing publishes only the build quality judged.
 
 The results stores are JSON lines appended with one write per run; a line torn by a crash
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from dtsen.publish import LEDGER_SCHEMA, build_state, mart_content_hashes
+from dtsen.marts import LEDGER_SCHEMA, build_state, mart_content_hashes
 from dtsen.quality import figures as figures_module
 from dtsen.quality.suites import Suite, load_suites, load_thresholds
 
@@ -356,7 +356,8 @@ def main(db: Path, report_dir: Path | None = None) -> int:
     run = run_quality(Path(db), report_dir)
     passed = sum(o.success for o in run.outcomes)
     print(f"\nData quality ({len(run.outcomes)} expectations, {passed} passed, "
-          f"{len(run.blocking_failures)} blocking failures, {len(run.warnings)} warnings) in {run.seconds:.1f} s")
+          f"{len(run.blocking_failures)} blocking failures, {len(run.warnings)} warnings) "
+          f"in {run.seconds:.1f} s")
     for outcome in run.blocking_failures + run.warnings:
         print("  " + outcome.message())
     print(f"Results stored in {Path(run.report_dir) / RESULTS_NAME} (run {run.run_id}, {run.run_date})")

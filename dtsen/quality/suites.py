@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from dtsen.cli import PROJECT_DIR
+from dtsen.project import PROJECT_DIR
 
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 _PLACEHOLDER = re.compile(r"\$\{([\w.]+)\}")
@@ -47,7 +47,8 @@ def load_thresholds(path: Path | None = None, dbt_project: Path | None = None) -
     def walk(prefix: str, value) -> None:
         if isinstance(value, dict) and set(value) == {"dbt_var"}:
             if value["dbt_var"] not in dbt_vars:
-                raise KeyError(f"threshold {prefix} reads dbt var {value['dbt_var']!r}, which dbt_project.yml does not define")
+                raise KeyError(f"threshold {prefix} reads dbt var {value['dbt_var']!r}, "
+                               "which dbt_project.yml does not define")
             flat[prefix] = dbt_vars[value["dbt_var"]]
         elif isinstance(value, dict):
             for key, item in value.items():
@@ -78,7 +79,7 @@ def load_suites(thresholds: dict[str, object], folder: Path | None = None) -> li
         items = yaml.safe_load(text).get("for_each") or [{}]
         for item in items:
             # The item's own keys first (a name like ${source}), then the thresholds.
-            own = re.sub(r"\$\{(\w+)\}", lambda m: str(item.get(m.group(1), m.group(0))), text)
+            own = re.sub(r"\$\{(\w+)\}", lambda m, item=item: str(item.get(m.group(1), m.group(0))), text)
             spec = yaml.safe_load(_PLACEHOLDER.sub(lambda m: f"THRESHOLD({m.group(1)})", own))
             for one in spec.get("suites") or [spec]:  # a file holds one suite or a list of them
                 suite = Suite(name=one["suite"], table=one["table"], description=one.get("description", "").strip(),

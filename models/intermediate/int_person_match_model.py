@@ -9,7 +9,7 @@ or when asked: --vars '{retrain_matcher: true}'. A --full-refresh does not retra
 (full_refresh: false), so a full rebuild scores like the monthly build it is checked against.
 Materialisation and key are set in _intermediate__models.yml (on Spark, a plain table).
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyarrow as pa
 
@@ -33,5 +33,5 @@ def model(dbt, session):
         "matcher_fingerprint": [fingerprint],
         "model_json": [model_json],
         "trained_on_records": pa.array([records], pa.int64()),
-        "trained_at": pa.array([datetime.now(timezone.utc)], pa.timestamp("us", tz="UTC")),
+        "trained_at": pa.array([datetime.now(UTC)], pa.timestamp("us", tz="UTC")),
     }))

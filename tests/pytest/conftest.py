@@ -7,9 +7,9 @@ from functools import partial
 import duckdb
 import pytest
 
-from dtsen.cli import dbt_build as _dbt_build
 from dtsen.evaluate import attach_truth
 from dtsen.generate import generate
+from dtsen.project import dbt_build as _dbt_build
 from dtsen.pseudonym import KEY_VARIABLE
 
 GENERATED_PERSONS = 20_000

@@ -1,8 +1,9 @@
 """Tables of a build as comparable rows, on either engine.
 
 `canonical()` turns a value fetched from DuckDB or collected from Spark into the same
-text: dates, timestamps, decimals, integers and booleans as text (floats stay floats), JSON text parsed and rewritten with
-sorted keys (the engines print numbers and key order differently). Run as a script with
+text: dates, timestamps, decimals, integers and booleans as text (floats stay floats), JSON
+text parsed and rewritten with sorted keys (the engines print numbers and key order
+differently). Run as a script with
 the Spark venv's Python, in the directory of a Spark build (its metastore_db/), it writes
 every table of the given schemas as JSON: {"<schema>.<table>": {"columns": [...],
 "rows": [[...], ...]}}.

@@ -28,8 +28,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from deliveries import SAMPLE_DATES, csv_file, redeliver, sample_rows, write_delivery
+
 from dtsen.contract import FILES
 from dtsen.report import print_build_report
 
@@ -407,7 +407,8 @@ def test_report_names_source_delivery_file_and_problem(corpus, capsys):
 def test_folder_that_is_no_known_source_is_refused_and_named(corpus):
     con, _, _ = corpus
     rows = con.execute(
-        "select source, delivery, file_name, status, delivery_problem from staging.stg_landing__delivery_files "
+        "select source, delivery, file_name, status, delivery_problem "
+        "from staging.stg_landing__delivery_files "
         "where source not in ('dukcapil', 'dtks', 'p3ke', 'bps') order by source").fetchall()
     assert rows == [(folder, None, None, "refused", _unknown_folder_problem(folder)) for folder in UNKNOWN_FOLDERS]
 

@@ -1,4 +1,5 @@
-"""The benchmark's machinery (dtsen.bench), without running a build: no timing assertions."""
+"""The benchmark's machinery (benchmarks/bench.py, loaded as `dtsen bench` loads it), without
+running a build: no timing assertions."""
 from __future__ import annotations
 
 import csv
@@ -7,16 +8,20 @@ import subprocess
 import sys
 import time
 
-from dtsen.bench import (COLUMNS, Sampler, append_results, disk_warning, exponents, latest_runs, markdown_table,
-                         read_results, split_build, stage_of, tree_rss)
+import pytest
+
+from dtsen.project import BENCHMARKS_DIR, NoBenchmarks, load_benchmark
+
+bench = load_benchmark("bench")
 
 CHILD_BYTES = 200 * 1024 * 1024
 
 
 def test_sampler_sees_a_child_process_memory():
     """A child holding 200 MB shows up in the process-tree RSS (the sampler's own process not counted)."""
-    code = f"import time; b = bytearray({CHILD_BYTES}); b[::4096] = b'x' * len(b[::4096]); print('ok', flush=True); time.sleep(2)"
-    with Sampler(interval=0.05) as sampler:
+    code = (f"import time; b = bytearray({CHILD_BYTES}); b[::4096] = b'x' * len(b[::4096]); "
+            "print('ok', flush=True); time.sleep(2)")
+    with bench.Sampler(interval=0.05) as sampler:
         child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
         assert child.stdout.readline().strip() == "ok"
         time.sleep(0.3)
@@ -29,12 +34,12 @@ def test_sampler_sees_a_child_process_memory():
 def test_tree_rss_counts_the_root_only_when_asked():
     import os
 
-    assert tree_rss(os.getpid(), include_root=True) > 0
-    assert tree_rss(os.getpid(), include_root=True) >= tree_rss(os.getpid())
+    assert bench.tree_rss(os.getpid(), include_root=True) > 0
+    assert bench.tree_rss(os.getpid(), include_root=True) >= bench.tree_rss(os.getpid())
 
 
 def test_sampler_peak_during_intervals():
-    sampler = Sampler(interval=0.2)
+    sampler = bench.Sampler(interval=0.2)
     sampler.samples = [(10.0, 1), (11.0, 5), (12.0, 9), (13.0, 2)]
     assert sampler.peak_during([(10.9, 11.1)]) == 5
     assert sampler.peak_during([(9.0, 10.5), (12.9, 13.5)]) == 2
@@ -42,14 +47,14 @@ def test_sampler_peak_during_intervals():
 
 
 def test_stage_of_node():
-    assert stage_of("seed", "seeds/ref_desa.csv") == "staging"
-    assert stage_of("model", "models/staging/dtks/stg_dtks__anggota.sql") == "staging"
-    assert stage_of("model", "models/intermediate/int_person_match_pairs.py") == "resolution"
-    assert stage_of("model", "models/intermediate/int_persons.sql") == "resolution"
-    assert stage_of("model", "models/intermediate/int_household_indicators.sql") == "households"
-    assert stage_of("model", "models/marts/fct_household.sql") == "marts"
-    assert stage_of("test", "models/marts/_marts__models.yml") == "tests"
-    assert stage_of("unit_test", "models/staging/dukcapil/_dukcapil__models.yml") == "tests"
+    assert bench.stage_of("seed", "seeds/ref_desa.csv") == "staging"
+    assert bench.stage_of("model", "models/staging/dtks/stg_dtks__anggota.sql") == "staging"
+    assert bench.stage_of("model", "models/intermediate/int_person_match_pairs.py") == "resolution"
+    assert bench.stage_of("model", "models/intermediate/int_persons.sql") == "resolution"
+    assert bench.stage_of("model", "models/intermediate/int_household_indicators.sql") == "households"
+    assert bench.stage_of("model", "models/marts/fct_household.sql") == "marts"
+    assert bench.stage_of("test", "models/marts/_marts__models.yml") == "tests"
+    assert bench.stage_of("unit_test", "models/staging/dukcapil/_dukcapil__models.yml") == "tests"
 
 
 def _result(uid: str, start: str, end: str, seconds: float) -> dict:
@@ -71,7 +76,7 @@ def test_split_build_shares_wall_time_between_running_nodes():
         _result("model.dtsen.int_person_records", "2026-11-26T10:00:02Z", "2026-11-26T10:00:06Z", 4.0),
         _result("test.dtsen.not_null_stg_a_x", "2026-11-26T10:00:05Z", "2026-11-26T10:00:06Z", 1.0),
     ]}
-    stages = split_build(run_results, manifest)
+    stages = bench.split_build(run_results, manifest)
     assert set(stages) == {"staging", "resolution", "tests"}
     assert abs(stages["staging"]["wall_s"] - 3.0) < 1e-6        # 2 s alone + half of 2 s
     assert abs(stages["resolution"]["wall_s"] - 2.5) < 1e-6     # half of 2 s + 1 s alone + half of 1 s
@@ -91,30 +96,30 @@ def _rows(run_at: str, persons: int, total: float) -> list[dict]:
 
 def test_results_csv_appends_rows_with_the_columns(tmp_path):
     path = tmp_path / "results.csv"
-    append_results(path, _rows("2026-11-26T10:00:00+00:00", 1000, 10.0))
-    append_results(path, _rows("2026-11-26T11:00:00+00:00", 10000, 100.0) + [{"stage": "x", "unknown": 1}])
+    bench.append_results(path, _rows("2026-11-26T10:00:00+00:00", 1000, 10.0))
+    bench.append_results(path, [*_rows("2026-11-26T11:00:00+00:00", 10000, 100.0), {"stage": "x", "unknown": 1}])
     with open(path, newline="") as f:
         reader = csv.reader(f)
         header = next(reader)
         body = list(reader)
-    assert header == COLUMNS
-    assert len(body) == 5 and all(len(row) == len(COLUMNS) for row in body)
-    rows = read_results(path)
+    assert header == bench.COLUMNS
+    assert len(body) == 5 and all(len(row) == len(bench.COLUMNS) for row in body)
+    rows = bench.read_results(path)
     assert rows[1]["notes"] == "a note, with a comma"
     assert rows[0]["wall_s"] == "9"
 
 
 def test_latest_runs_exponent_and_table(tmp_path):
     path = tmp_path / "results.csv"
-    append_results(path, _rows("2026-11-26T09:00:00+00:00", 1000, 50.0))   # older run, same size
-    append_results(path, _rows("2026-11-26T10:00:00+00:00", 1000, 10.0))
-    append_results(path, _rows("2026-11-26T11:00:00+00:00", 10000, 100.0))
-    runs = latest_runs(read_results(path))
+    bench.append_results(path, _rows("2026-11-26T09:00:00+00:00", 1000, 50.0))   # older run, same size
+    bench.append_results(path, _rows("2026-11-26T10:00:00+00:00", 1000, 10.0))
+    bench.append_results(path, _rows("2026-11-26T11:00:00+00:00", 10000, 100.0))
+    runs = bench.latest_runs(bench.read_results(path))
     assert list(runs) == [1000, 10000]
     assert next(r for r in runs[1000] if r["stage"] == "total")["wall_s"] == "10"
-    [(n1, n2, k)] = exponents(runs, "total")
+    [(n1, n2, k)] = bench.exponents(runs, "total")
     assert (n1, n2) == (1000, 10000) and abs(k - 1.0) < 1e-9
-    table = markdown_table(read_results(path))
+    table = bench.markdown_table(bench.read_results(path))
     assert "| stage | 1 k persons | 10 k persons |" in table
     assert "**job with generation**" in table and "1000" not in table.split("\n")[0]
 
@@ -122,24 +127,23 @@ def test_latest_runs_exponent_and_table(tmp_path):
 def test_results_csv_gains_new_columns_without_losing_rows(tmp_path):
     path = tmp_path / "results.csv"
     path.write_text("run_id,persons,stage,wall_s\nr1,1000,total,5\n")
-    append_results(path, _rows("2026-11-26T10:00:00+00:00", 1000, 10.0))
-    rows = read_results(path)
-    assert list(rows[0]) == COLUMNS
+    bench.append_results(path, _rows("2026-11-26T10:00:00+00:00", 1000, 10.0))
+    rows = bench.read_results(path)
+    assert list(rows[0]) == bench.COLUMNS
     assert [r["run_id"] for r in rows] == ["r1", "2026-11-26T10:00:00+00:00-1000", "2026-11-26T10:00:00+00:00-1000"]
     assert rows[0]["wall_s"] == "5" and rows[0]["cpu_s"] == ""
 
 
 def test_disk_warning_when_free_space_is_below_eight_times_the_landing_zone():
     gb = 2**30
-    assert disk_warning(free_bytes=70 * gb, landing_bytes=9 * gb) is not None
-    assert "needs about 72.0 GB" in disk_warning(free_bytes=20 * gb, landing_bytes=9 * gb)
-    assert disk_warning(free_bytes=73 * gb, landing_bytes=9 * gb) is None
+    assert bench.disk_warning(free_bytes=70 * gb, landing_bytes=9 * gb) is not None
+    assert "needs about 72.0 GB" in bench.disk_warning(free_bytes=20 * gb, landing_bytes=9 * gb)
+    assert bench.disk_warning(free_bytes=73 * gb, landing_bytes=9 * gb) is None
 
 
 def test_failed_nodes_says_what_went_wrong_in_each(tmp_path):
-    from dtsen.bench import failed_nodes
 
-    assert failed_nodes(tmp_path / "run_results.json") == "dbt wrote no run_results.json"
+    assert bench.failed_nodes(tmp_path / "run_results.json") == "dbt wrote no run_results.json"
     results = {"results": [
         {"unique_id": "model.dtsen.int_persons", "status": "success", "message": "OK"},
         {"unique_id": "test.dtsen.assert_x", "status": "error",
@@ -147,5 +151,20 @@ def test_failed_nodes_says_what_went_wrong_in_each(tmp_path):
         {"unique_id": "test.dtsen.unique_y.abc", "status": "fail", "message": "Got 2 results, configured to fail if != 0"},
     ]}
     (tmp_path / "run_results.json").write_text(json.dumps(results))
-    assert failed_nodes(tmp_path / "run_results.json") == (
+    assert bench.failed_nodes(tmp_path / "run_results.json") == (
         "assert_x: Out of Memory Error: failed to pin block; abc: Got 2 results, configured to fail if != 0")
+
+
+def test_dtsen_bench_runs_the_benchmark_of_the_checkout():
+    """`dtsen bench` loads benchmarks/bench.py (not part of the package) and hands it every option."""
+    shown = subprocess.run([sys.executable, "-m", "dtsen.cli", "bench", "--help"], capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("usage: dtsen bench") and "--next-month" in shown.stdout
+    wrong = subprocess.run([sys.executable, "-m", "dtsen.cli", "bench", "--persons", "many"],
+                           capture_output=True, text=True)
+    assert wrong.returncode == 2 and "--persons: invalid int value: 'many'" in wrong.stderr
+
+
+def test_a_missing_benchmark_names_the_file_it_looked_for():
+    with pytest.raises(NoBenchmarks, match=str(BENCHMARKS_DIR / "no_such_benchmark.py")):
+        load_benchmark("no_such_benchmark")

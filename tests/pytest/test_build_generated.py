@@ -4,8 +4,8 @@ it is, and no record without an identity error flagged."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import GENERATED_PERSONS
+
 from dtsen.evaluate import staging_detection
 from dtsen.report import row_accounting
 

@@ -7,7 +7,6 @@ import copy
 
 import duckdb
 import pytest
-
 from deliveries import SAMPLE_DATES, sample_rows, write_delivery
 
 
@@ -19,7 +18,7 @@ def _person(base: dict, **changes) -> dict:
 def handmade(tmp_path_factory, dbt_build):
     root = tmp_path_factory.mktemp("handmade")
     rows = sample_rows()
-    siti, budi = rows["dtks"]["anggota.csv"]
+    siti, _budi = rows["dtks"]["anggota.csv"]
     rows["dtks"]["anggota.csv"] += [
         _person(siti, id_art="A3", nik="3171 0145-0190.0001"),  # repairable: spaces, dash, dot
         _person(siti, id_art="A4", nik="'3171014501900001"),  # leading quote
@@ -70,7 +69,7 @@ def test_safe_repairs_give_a_valid_nik(handmade, id_art):
     assert nik["nik_status"] == "valid" and nik["nik_was_repaired"]
 
 
-@pytest.mark.parametrize("id_art, status", [
+@pytest.mark.parametrize(("id_art", "status"), [
     ("A1", "valid"), ("A6", "exponent_form"), ("A7", "wrong_length"), ("A8", "missing"),
     ("A9", "sex_mismatch"), ("A10", "valid"), ("A11", "unknown_region"), ("A12", "valid"),
     ("A13", "invalid_birth_part"), ("A14", "valid"), ("A15", "birth_date_mismatch"),
@@ -90,7 +89,8 @@ def test_placeholder_birth_date_is_flagged(handmade):
 def test_each_refused_row_is_quarantined_with_its_reason(handmade):
     con, _ = handmade
     reasons = dict(con.sql(
-        "select json_extract_string(delivered_row, '$.nama') || '/' || coalesce(json_extract_string(delivered_row, '$.id_art'), ''), "
+        "select json_extract_string(delivered_row, '$.nama') || '/' "
+        "|| coalesce(json_extract_string(delivered_row, '$.id_art'), ''), "
         "reason_codes from staging.stg_landing__quarantine where source = 'dtks'"
     ).fetchall())
     assert reasons == {
@@ -106,8 +106,8 @@ def test_each_refused_row_is_quarantined_with_its_reason(handmade):
 def test_quarantine_keeps_lineage(handmade):
     con, _ = handmade
     row = con.sql(
-        "select source, cast(extract_date as varchar), source_file, source_row_number from staging.stg_landing__quarantine "
-        "where reason_code = 'DUPLICATE_KEY:id_art'"
+        "select source, cast(extract_date as varchar), source_file, source_row_number "
+        "from staging.stg_landing__quarantine where reason_code = 'DUPLICATE_KEY:id_art'"
     ).fetchall()
     # Header excluded, the duplicate A1 is the 17th data row.
     assert row == [("dtks", "2026-10-01", "anggota.csv", 17)]

@@ -5,6 +5,7 @@ disk; the working database, its WAL and spill folder are owner-only whatever the
 for `dtsen build` and for a scheduled `dbt build` alike."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -17,10 +18,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from deliveries import write_sample_landing
-from dtsen.cli import PROJECT_DIR, dbt_command, dbt_env
+
 from dtsen.preflight import DISK_PER_LANDING_BYTE, DISK_VARIABLE, check_disk, dir_bytes, parse_size, preflight
+from dtsen.project import PROJECT_DIR, dbt_command, dbt_env
 from dtsen.pseudonym import KEY_VARIABLE
 
 DTSEN = str(Path(sys.executable).with_name("dtsen"))
@@ -81,10 +82,8 @@ class Watch:
             umasks = _dbt_umasks(self.process.pid)
             self.umasks |= umasks
             for kind in self.modes if "0077" in umasks else ():
-                try:
+                with contextlib.suppress(OSError):
                     self.modes[kind].add(_mode(Path(f"{self.db}.{kind}")))
-                except OSError:
-                    pass
             time.sleep(0.005)
 
     def result(self, timeout: float = 600) -> tuple[int, str]:
@@ -253,7 +252,8 @@ def test_preflight_names_the_process_holding_the_database(landing, tmp_path):
     db = tmp_path / "warehouse.duckdb"
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         f"import duckdb, sys; con = duckdb.connect({str(db)!r}); print('open', flush=True); sys.stdin.read()"],
+         f"import duckdb, sys; con = duckdb.connect({str(db)!r}); "
+         "print('open', flush=True); sys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline() == "open\n"
@@ -296,7 +296,7 @@ def test_parse_size():
     assert parse_size("50GB") == 50 * 2**30
     assert parse_size("512 mb") == 512 * 2**20
     assert parse_size("1048576") == 2**20
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="lots"):
         parse_size("lots")
 
 

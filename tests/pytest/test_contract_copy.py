@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dtsen.cli import PROJECT_DIR
+from dtsen.project import PROJECT_DIR
 
 SHARED_CONTRACT = PROJECT_DIR.parent / "shared" / "CONTRACT.md"
 

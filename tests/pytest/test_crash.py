@@ -28,10 +28,10 @@ from pathlib import Path
 import duckdb
 from quality_helpers import run_quality
 
-from dtsen.cli import PROJECT_DIR, dbt_command, dbt_env
 from dtsen.generate import generate
 from dtsen.generate.month import next_month
-from dtsen.publish import build_state, mart_content_hashes
+from dtsen.marts import build_state, mart_content_hashes
+from dtsen.project import PROJECT_DIR, dbt_command, dbt_env
 from dtsen.quality.runner import RUNS_NAME, read_records
 
 PERSONS = 1_500

@@ -9,11 +9,16 @@ import io
 import shutil
 
 import duckdb
-
 from deliveries import write_delivery
+
 from dtsen.contract import DIALECTS
-from dtsen.pseudonym import (FINGERPRINT_TABLE, KEY_VARIABLE, PREVIOUS_KEY_VARIABLE, key_fingerprint,
-                             pseudonymise)
+from dtsen.pseudonym import (
+    FINGERPRINT_TABLE,
+    KEY_VARIABLE,
+    PREVIOUS_KEY_VARIABLE,
+    key_fingerprint,
+    pseudonymise,
+)
 
 NEXT_MONTH = "2026-11-30"  # newer than every delivery the session's population has
 FLIPPED = 25

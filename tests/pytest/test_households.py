@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from dtsen.cli import dbt_build
 from dtsen.evaluate import household_assembly_scores
+from dtsen.project import dbt_build
 from dtsen.pseudonym import KEY_VARIABLE
 
 

@@ -13,15 +13,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dtsen.cli import PROJECT_DIR, dbt_command, dbt_env
-from dtsen.publish import PublishRefused, mart_content_hashes, publish
+from dtsen.marts import mart_content_hashes
+from dtsen.project import PROJECT_DIR, dbt_command, dbt_env
+from dtsen.publish import PublishRefused, publish
 
 # Killed while Splink trains (asked to retrain): its work tables are being written then.
 KILL_AT = "START python incremental model intermediate.int_person_match_model"
 
 
 def _start_build(landing: Path, db: Path, scratch: Path) -> subprocess.Popen:
-    """`dbt build` as dtsen.cli.dbt_build(isolated=True) runs it, asked to retrain the matcher,
+    """`dbt build` as dtsen.project.dbt_build(isolated=True) runs it, asked to retrain the matcher,
     in its own process group; its temporary files (Splink's) in `scratch`, so that what a
     kill leaves behind stays there."""
     command = [*dbt_command("build", db.parent), "--vars", "{retrain_matcher: true}"]

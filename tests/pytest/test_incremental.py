@@ -13,10 +13,10 @@ import subprocess
 import duckdb
 import pytest
 
-from dtsen.cli import run_dbt
 from dtsen.generate.month import next_month
+from dtsen.marts import mart_content_hashes
+from dtsen.project import run_dbt
 from dtsen.pseudonym import FINGERPRINT_TABLE
-from dtsen.publish import mart_content_hashes
 
 SCHEMAS = ("staging", "intermediate", "marts")
 # History by design: the incremental database has last month's versions too.
@@ -75,7 +75,7 @@ def monthly(generated_build, dbt_build, tmp_path_factory):
 
 
 def test_next_month_changes_about_two_percent_of_the_civil_register(monthly):
-    root, changes, _, _, _ = monthly
+    _root, changes, _, _, _ = monthly
     dukcapil = changes["dukcapil"]
     changed = sum(dukcapil["changes"].values())
     assert 0.01 < changed / dukcapil["rows"]["penduduk.csv"] < 0.03, dukcapil

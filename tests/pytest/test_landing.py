@@ -11,12 +11,12 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from deliveries import csv_file, sample_rows, write_delivery, write_sample_landing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deliveries import csv_file, sample_rows, write_delivery, write_sample_landing
-from dtsen.contract import FILES
 from dtsen import landing
+from dtsen.contract import FILES
 from dtsen.landing import NoUsableDelivery, scan_landing
 
 
@@ -63,9 +63,9 @@ def test_malformed_rows_are_counted_not_dropped(tmp_path, con):
         ";".join(header),
         ";".join(good),
         "A2;RT1",  # too few fields
-        ";".join(good[:0] + ["A3"] + good[1:]) + ";surplus;more",  # too many fields
-        ";".join(["A4", "RT1", "", "", '"Nama\ndua baris"'] + good[5:]),  # quoted newline
-        ";".join(["A5"] + good[1:]) + ";;later",  # too many fields, the first surplus one blank
+        ";".join([*good[:0], "A3", *good[1:]]) + ";surplus;more",  # too many fields
+        ";".join(["A4", "RT1", "", "", '"Nama\ndua baris"', *good[5:]]),  # quoted newline
+        ";".join(["A5", *good[1:]]) + ";;later",  # too many fields, the first surplus one blank
     ]
     raw = ("\ufeff" + "\n".join(lines) + "\n").encode()
     write_delivery(tmp_path, "dtks", "2026-11-01", sample_rows()["dtks"], raw={"anggota.csv": raw},
@@ -100,7 +100,7 @@ def test_a_verified_file_changed_in_place_is_checked_again(tmp_path, con):
     verified = {r.file_path: vars(r) for r in scan_landing(tmp_path, con)}
     path = tmp_path / "dtks" / "2026-10-01" / "anggota.csv"
     path.write_bytes(path.read_bytes()[:-40])  # truncated after it was verified
-    with pytest.raises(NoUsableDelivery, match="anggota.csv: sha256 does not match the manifest"):
+    with pytest.raises(NoUsableDelivery, match=r"anggota\.csv: sha256 does not match the manifest"):
         scan_landing(tmp_path, con, verified)
 
 
@@ -125,7 +125,7 @@ def _verdicts(tmp_path, con, delivery="2026-09-30"):
     return {r.status for r in records}, {r.delivery_problem for r in records}
 
 
-@pytest.mark.parametrize("rows, shown", [
+@pytest.mark.parametrize(("rows", "shown"), [
     (None, "None"), ("4,955", "'4,955'"), ("1", "'1'"), (1.5, "1.5"), (1.0, "1.0"), (-1, "-1"), (True, "True"),
     ([1], "[1]"), ({"n": 1}, "{'n': 1}"),
 ])
@@ -153,7 +153,7 @@ def test_manifest_sha256_not_hex_refuses_the_delivery(tmp_path, con):
         "susenas_konsumsi.parquet: the manifest's sha256 is not 64 hexadecimal digits: 12345"})
 
 
-@pytest.mark.parametrize("text, problem", [
+@pytest.mark.parametrize(("text", "problem"), [
     ("[]", "_manifest.json is not a JSON object (it is an array)"),
     ('"dtks"', "_manifest.json is not a JSON object (it is a string)"),
     ("null", "_manifest.json is not a JSON object (it is null)"),
@@ -246,10 +246,11 @@ def test_folder_that_is_no_known_source_is_reported(tmp_path, con):
     unknown = [r for r in scan_landing(tmp_path, con) if r.source not in FILES]
     assert [(r.source, r.delivery, r.file_name, r.status) for r in unknown] == [("Dukcapil", None, None, "refused")]
     assert unknown[0].delivery_problem == (
-        "folder Dukcapil/ is not a source this warehouse reads (bps, dtks, dukcapil, p3ke): nothing in it is staged")
+        "folder Dukcapil/ is not a source this warehouse reads (bps, dtks, dukcapil, p3ke): "
+        "nothing in it is staged")
 
 
-@pytest.mark.parametrize("arrow_type, shown", [
+@pytest.mark.parametrize(("arrow_type", "shown"), [
     (pa.timestamp("us"), "TIMESTAMP"), (pa.timestamp("us", tz="UTC"), "TIMESTAMP WITH TIME ZONE"),
     (pa.string(), "VARCHAR"),
 ])
@@ -264,7 +265,8 @@ def test_parquet_date_column_of_another_type_is_refused(tmp_path, con, arrow_typ
     pq.write_table(table, sink)
     write_delivery(tmp_path, "bps", "2026-09-30", rows, raw={"regsosek_individu.parquet": sink.getvalue().to_pybytes()})
     assert _verdicts(tmp_path, con) == ({"refused"}, {
-        f"regsosek_individu.parquet: date column(s) not of type DATE as the contract says: tanggal_lahir is {shown}"})
+        "regsosek_individu.parquet: date column(s) not of type DATE as the contract says: "
+        f"tanggal_lahir is {shown}"})
 
 
 JSON_VALUES = st.recursive(

@@ -16,9 +16,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dtsen.pseudonym import (FINGERPRINT_TABLE, KEY_VARIABLE, PREVIOUS_KEY_VARIABLE, ChangedPseudonymKey,
-                             MissingPseudonymKey, PseudonymKeyError, WeakPseudonymKey, hmac_pads, hmac_sql,
-                             key_fingerprint, key_from_environment, preflight_key, pseudonymise)
+from dtsen.pseudonym import (
+    FINGERPRINT_TABLE,
+    KEY_VARIABLE,
+    PREVIOUS_KEY_VARIABLE,
+    ChangedPseudonymKey,
+    MissingPseudonymKey,
+    PseudonymKeyError,
+    WeakPseudonymKey,
+    hmac_pads,
+    hmac_sql,
+    key_fingerprint,
+    key_from_environment,
+    preflight_key,
+    pseudonymise,
+)
 
 
 @pytest.mark.parametrize("key", [b"k", b"test-only-key-not-secret", b"x" * 64, b"y" * 65, bytes(range(200))])

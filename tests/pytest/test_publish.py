@@ -16,16 +16,15 @@ import duckdb
 import pytest
 from quality_helpers import run_quality
 
-from dtsen.cli import PROJECT_DIR, run_dbt
 from dtsen.cli import main as dtsen_main
+from dtsen.marts import build_state, mart_content_hashes
+from dtsen.project import PROJECT_DIR, run_dbt
 from dtsen.pseudonym import KEY_VARIABLE, MissingPseudonymKey
 from dtsen.publish import (
     IdentifierFound,
     PublishRefused,
     QualityNotPassed,
-    build_state,
     identifier_scan,
-    mart_content_hashes,
     publish,
     require_quality_passed,
 )
@@ -107,8 +106,10 @@ def test_no_value_of_the_analyst_database_looks_like_a_nik_or_kk(generated_build
         # NIK or family-card number the agencies delivered.
         con.execute(f"attach '{generated_build[2] / 'warehouse.duckdb'}' as working (read_only)")
         delivered = """
-            select nik_clean as identifier from working.intermediate.int_person_records where nik_clean is not null
-            union select no_kk_clean from working.intermediate.int_person_records where no_kk_clean is not null"""
+            select nik_clean as identifier from working.intermediate.int_person_records
+            where nik_clean is not null
+            union select no_kk_clean from working.intermediate.int_person_records
+            where no_kk_clean is not null"""
         assert con.sql(f"select count(*) from ({delivered})").fetchall()[0][0] > 20_000
         columns = con.sql("select schema_name, table_name, column_name from duckdb_columns() "
                           "where database_name = 'analyst'").fetchall()

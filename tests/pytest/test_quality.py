@@ -16,11 +16,12 @@ import pytest
 import yaml
 from quality_helpers import add_damaged_dtks_delivery, run_quality
 
-from dtsen.cli import PROJECT_DIR
+from dtsen.project import PROJECT_DIR
 from dtsen.quality import gx_duckdb
 from dtsen.quality.suites import load_suites, load_thresholds
 
-TINY_ROWS = "('3201010101900001', 1), ('32010101019000AB', 2), ('320101010190000', 3), (null, 4), ('3201010101900001', 5)"
+TINY_ROWS = ("('3201010101900001', 1), ('32010101019000AB', 2), ('320101010190000', 3), (null, 4), "
+             "('3201010101900001', 5)")
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def tiny_batch(tmp_path_factory):
     source.get_execution_engine().close()
 
 
-@pytest.mark.parametrize("expectation, unexpected", [
+@pytest.mark.parametrize(("expectation", "unexpected"), [
     (gxe.ExpectColumnValuesToMatchRegex(column="nik", regex="^[0-9]{16}$"), 2),
     (gxe.ExpectColumnValuesToMatchRegex(column="nik", regex=r"^\d{16}$"), 2),
     (gxe.ExpectColumnValuesToNotMatchRegex(column="nik", regex="[A-Z]"), 1),
@@ -62,7 +63,8 @@ def test_regex_searches_like_pandas_unless_anchored(tiny_batch):
 
 def test_query_expectation_returns_rows(tiny_batch):
     expectation = gxe.UnexpectedRowsExpectation(
-        unexpected_rows_query="select * from {batch} where not regexp_full_match(coalesce(nik, ''), '[0-9]{{16}}')")
+        unexpected_rows_query=(
+            "select * from {batch} where not regexp_full_match(coalesce(nik, ''), '[0-9]{{16}}')"))
     result = tiny_batch.validate(expectation, result_format="COMPLETE")
     assert result.result["observed_value"] == 3
     assert sorted(row["n"] for row in result.result["details"]["unexpected_rows"]) == [2, 3, 4]
@@ -77,10 +79,13 @@ def test_without_the_layer_gx_cannot_validate_duckdb(tmp_path):
         import great_expectations as gx, great_expectations.expectations as gxe
         context = gx.get_context(mode="ephemeral")
         source = context.data_sources.add_sql("tiny", connection_string="duckdb:///{db}")
-        batch = source.add_table_asset("persons", table_name="persons").add_batch_definition_whole_table("all").get_batch()
-        for e in (gxe.ExpectColumnValuesToNotBeNull(column="nik"), gxe.ExpectColumnValuesToMatchRegex(column="nik", regex="x")):
+        asset = source.add_table_asset("persons", table_name="persons")
+        batch = asset.add_batch_definition_whole_table("all").get_batch()
+        for e in (gxe.ExpectColumnValuesToNotBeNull(column="nik"),
+                  gxe.ExpectColumnValuesToMatchRegex(column="nik", regex="x")):
             r = batch.validate(e)
-            print(type(e).__name__, r.result.get("unexpected_count"), bool(r.exception_info.get("raised_exception")))
+            raised = bool(r.exception_info.get("raised_exception"))
+            print(type(e).__name__, r.result.get("unexpected_count"), raised)
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120).stdout
     assert "ExpectColumnValuesToNotBeNull None" in out
@@ -181,7 +186,8 @@ def test_data_error_expectation_names_programme_and_region_beyond_chance(tmp_pat
             ('pkh', 'provinsi', '33', 'Jawa Tengah', 119, 6, 6 / 119),
             ('pkh', 'provinsi', '35', 'Jawa Timur', 200, 30, 30 / 200),
             ('bpnt', 'provinsi', '91', 'Papua', 20, 5, 5 / 20)
-        ) v(program, tingkat, kode_wilayah, nama_wilayah, jumlah_penerima, penerima_data_bermasalah, data_error_rate)""")
+        ) v(program, tingkat, kode_wilayah, nama_wilayah, jumlah_penerima, penerima_data_bermasalah,
+            data_error_rate)""")
     con.close()
     suite = next(s for s in load_suites(load_thresholds()) if s.name == "marts_mart_targeting_errors_administrative")
     expectation = gxe.UnexpectedRowsExpectation(**suite.expectations[0]["kwargs"])

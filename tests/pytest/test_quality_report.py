@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from quality_helpers import run_quality
 
-from dtsen.cli import PROJECT_DIR
+from dtsen.project import PROJECT_DIR
 from dtsen.quality.datadocs import remote_references
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

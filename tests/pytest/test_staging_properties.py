@@ -18,10 +18,10 @@ import shutil
 
 import duckdb
 import pytest
+from deliveries import SAMPLE_DATES, sample_rows, write_delivery, write_sample_landing
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from deliveries import SAMPLE_DATES, sample_rows, write_delivery, write_sample_landing
 from dtsen.contract import DIALECTS, FILES
 
 DAMAGED_DATE = "2026-12-01"  # newer than every sample delivery: current unless refused
@@ -174,7 +174,7 @@ def _assert_conserved(con, source: str, file_name: str, rows: list[list[str]]) -
     # Found by hypothesis: a row whose first surplus field is blank and a later one not.
     # DuckDB dropped every field after the first surplus one, so the row was staged and
     # 'surplus' lost without a word. Now all surplus fields land in _extra_fields.
-    ("p3ke", "keluarga.csv"): [_valid_row("p3ke", "keluarga.csv", 0) + ["", "surplus"]],
+    ("p3ke", "keluarga.csv"): [[*_valid_row("p3ke", "keluarga.csv", 0), "", "surplus"]],
 }, line_end="\r\n")
 def test_damaged_rows_are_all_staged_or_quarantined(warehouse, dbt_build, files, line_end):
     landing, db = warehouse

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dtsen.cli import PROJECT_DIR
 from dtsen.evaluate import targeting_scores
+from dtsen.project import PROJECT_DIR
 from dtsen.welfare import fit_pmt, predict
 
 RULES_SEED = PROJECT_DIR / "seeds" / "ref_program_rules.csv"
@@ -73,7 +73,7 @@ def test_every_score_is_the_sum_of_its_coefficients(generated_build):
         "select max(extract_date) from staging.stg_landing__delivery_files where status = 'current'").fetchall()[0][0])
 
 
-@pytest.mark.parametrize("desil, region", [("desil_nasional", "'nasional'"), ("desil_provinsi", "kode_provinsi")])
+@pytest.mark.parametrize(("desil", "region"), [("desil_nasional", "'nasional'"), ("desil_provinsi", "kode_provinsi")])
 def test_desil_hold_equal_population_and_follow_welfare(generated_build, desil, region):
     con = generated_build[0]
     # Each desil's share of its region's persons is a tenth, give or take one family.
@@ -106,8 +106,8 @@ def _eligibility_by_the_rules(con) -> pd.DataFrame:
     """fct_eligibility's decision re-derived from seeds/ref_program_rules.csv in pandas."""
     rules = pd.read_csv(RULES_SEED, dtype={"kode_wilayah": str})
     families = con.sql("""
-        select desil.family_id, pseudonyms.identifier as family_key, desil.desil_nasional, desil.desil_provinsi,
-            desil.jumlah_anggota, desil.kode_kabupaten_kota
+        select desil.family_id, pseudonyms.identifier as family_key, desil.desil_nasional,
+            desil.desil_provinsi, desil.jumlah_anggota, desil.kode_kabupaten_kota
         from marts.fct_household_desil as desil
         join intermediate.int_family_pseudonyms as pseudonyms
             on pseudonyms.pseudonym = desil.family_id
@@ -231,7 +231,7 @@ def test_statistical_errors_cover_both_lists(generated_build):
     assert {(program, daftar) for program, daftar, *_ in rows} == {
         (program, daftar) for program in ("pkh", "bpnt", "pbi_jk", "pip") for daftar in ("dtks_saat_ini", "dtsen_layak")}
     sample, weight = con.sql("select count(*), sum(bobot) from intermediate.int_survey_households").fetchall()[0]
-    for program, daftar, size, inclusion, exclusion in rows:
+    for _program, _daftar, size, inclusion, exclusion in rows:
         assert size == sample
         assert inclusion is None or 0 <= inclusion <= 1
         assert exclusion is None or 0 <= exclusion <= 1

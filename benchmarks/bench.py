@@ -1,5 +1,9 @@
 """Benchmark of the full job: generate (or reuse) a population, dbt build, quality suites.
 
+Run by the command line (`dtsen bench`, which loads this file from the project's benchmarks/
+folder) or directly (`python benchmarks/bench.py ...`, same options). It lives beside its
+results rather than in the package: it measures a checkout of the project, not a library.
+
     dtsen bench --persons 284000 [--persons 2840000 ...] [--seed S] [--work DIR]
                 [--memory-limit 12GB] [--results benchmarks/results.csv] [--no-baselines]
     dtsen bench --table            # the latest run per size as a markdown table, no run
@@ -19,7 +23,8 @@ Stages:
              resolution (models/intermediate/int_person*: records, links, Splink, clusters,
              identity, persons, attributes), households (the rest of
              models/intermediate), marts (models/marts), tests (data and unit tests) and
-             dbt_overhead (start-up, parse, artefacts) from target/run_results.json: at each
+             dbt_overhead (start-up, parse, artefacts) by STAGE_OF_PATH (the one place
+             that knows the models' folders) from target/run_results.json: at each
              moment the wall clock is shared equally between the nodes running then, so the
              stages add up to the build. A stage's peak RSS is the peak while any of its nodes ran.
 * quality    `dtsen quality` when the package `dtsen.quality` exists, else skipped.
@@ -37,7 +42,9 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import fnmatch
 import importlib.util
+import itertools
 import json
 import math
 import os
@@ -52,16 +59,27 @@ import time
 from bisect import bisect_right
 from pathlib import Path
 
-from dtsen.cli import PROJECT_DIR, dbt_command, dbt_env
 from dtsen.preflight import DISK_PER_LANDING_BYTE, dir_bytes
+from dtsen.project import BENCHMARKS_DIR, PROJECT_DIR, dbt_command, dbt_env
 
-DEFAULT_RESULTS = PROJECT_DIR / "benchmarks" / "results.csv"
+DEFAULT_RESULTS = BENCHMARKS_DIR / "results.csv"
 DEFAULT_WORK = Path(os.environ.get("TMPDIR", "/tmp")) / "dtsen-bench"
 # DuckDB's limit inside the build: a 28.4 M run spills to disk rather than dies, and the
 # Python side of the build (Splink's Arrow result, the clustering) keeps 4 GB under 16 GB.
 DEFAULT_MEMORY_LIMIT = "12GB"
 BENCH_KEY = "be" * 32  # a published, throwaway key: synthetic data only; used when none is set
 
+# A dbt node's stage by its original_file_path: the first pattern that matches (fnmatch, so
+# `*` matches across folders too). The only place that knows how the models are foldered:
+# moving models between folders means editing this table (tests/pytest/test_bench.py
+# names one model of each stage). Data and unit tests are the stage `tests` wherever they are.
+STAGE_OF_PATH = (
+    ("seeds/*", "staging"),
+    ("models/staging/*", "staging"),
+    ("models/intermediate/int_person*", "resolution"),
+    ("models/intermediate/*", "households"),
+    ("models/marts/*", "marts"),
+)
 BUILD_STAGES = ("staging", "resolution", "households", "marts", "tests", "dbt_overhead")
 STAGE_ORDER = ("generate", *BUILD_STAGES, "build", "quality", "total_no_generate", "total", "floor_dedup", "floor")
 
@@ -181,16 +199,10 @@ def _merge(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 def stage_of(resource_type: str, path: str) -> str:
     """The benchmark stage of a dbt node, from its type and original_file_path."""
-    path = path.replace("\\", "/")
     if resource_type in ("test", "unit_test"):
         return "tests"
-    if resource_type == "seed" or path.startswith("models/staging/"):
-        return "staging"
-    if path.startswith("models/intermediate/"):
-        return "resolution" if Path(path).name.startswith("int_person") else "households"
-    if path.startswith("models/marts/"):
-        return "marts"
-    return "other"
+    path = path.replace("\\", "/")
+    return next((stage for pattern, stage in STAGE_OF_PATH if fnmatch.fnmatchcase(path, pattern)), "other")
 
 
 def _epoch(stamp: str) -> float:
@@ -225,7 +237,7 @@ def split_build(run_results: dict, manifest: dict) -> dict[str, dict]:
     # sweep: between consecutive boundaries, the running nodes share the time equally
     events = sorted({t for s in spans if s[1] > s[0] for t in s[:2]})
     timed = [s for s in spans if s[1] > s[0]]
-    for a, b in zip(events, events[1:]):
+    for a, b in itertools.pairwise(events):
         running = [s[2] for s in timed if s[0] <= a and s[1] >= b]
         for stage in running:
             stages[stage]["wall_s"] += (b - a) / len(running)
@@ -441,7 +453,8 @@ def bench_one(persons: int, seed: int, work: Path, memory_limit: str, baselines:
                      "rows": stamp["rows"],
                      "peak_rss_mb": stamp["peak_rss_mb"], "landing_mb": stamp["landing_mb"],
                      "disk_peak_mb": stamp.get("disk_peak_mb"),
-                     "notes": f"reused; timed when generated {stamp['generated_at']} (load {stamp.get('load_1m')})"})
+                     "notes": f"reused; timed when generated {stamp['generated_at']} "
+                              f"(load {stamp.get('load_1m')})"})
     else:
         for path in (landing, truth, stamp_path):
             shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
@@ -543,7 +556,7 @@ def bench_one(persons: int, seed: int, work: Path, memory_limit: str, baselines:
     if baselines:
         log("[floor] hand-written DuckDB SQL: NIK dedup, join households, per-capita proxy, ntile(10)")
         floor_db = home / "floor.duckdb"
-        code, wall, fs = _run_sampled([python, "-m", "dtsen.bench", "floor", str(landing), str(floor_db),
+        code, wall, fs = _run_sampled([python, str(Path(__file__).resolve()), "floor", str(landing), str(floor_db),
                                        memory_limit], home / "floor.log", env)
         if code != 0:
             raise RuntimeError(f"floor baseline failed ({code}):\n{_tail(home / 'floor.log')}")
@@ -614,7 +627,7 @@ def _bench_next_month(home: Path, landing: Path, db: Path, build: Path, month_on
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 # ---------------------------------------------------------------- results file
@@ -695,7 +708,7 @@ def exponents(runs: dict[int, list[dict]], stage: str, column: str = "wall_s") -
         if wall:
             points.append((persons, float(wall)))
     return [(n1, n2, math.log(t2 / t1) / math.log(n2 / n1))
-            for (n1, t1), (n2, t2) in zip(points, points[1:]) if t1 > 0 and t2 > 0 and n2 != n1]
+            for (n1, t1), (n2, t2) in itertools.pairwise(points) if t1 > 0 and t2 > 0 and n2 != n1]
 
 
 def _size(persons: int) -> str:
@@ -802,7 +815,8 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 def _print_run(persons: int, rows: list[dict]) -> None:
     print(f"\n{_size(persons)} persons")
-    print(f"  {'stage':<18} {'status':<8} {'wall s':>9} {'cpu s':>8} {'rows':>12} {'rows/s':>11} {'peak RSS':>9} {'db':>8}")
+    print(f"  {'stage':<18} {'status':<8} {'wall s':>9} {'cpu s':>8} {'rows':>12} {'rows/s':>11} "
+          f"{'peak RSS':>9} {'db':>8}")
     for r in rows:
         wall = f"{r['wall_s']:.1f}" if r.get("wall_s") is not None else ""
         n = f"{r['rows']:,}" if r.get("rows") else ""
@@ -863,8 +877,15 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def main(argv: list[str] | None = None) -> int:
+    """`dtsen bench ARGS` and `python benchmarks/bench.py ARGS`."""
+    parser = argparse.ArgumentParser(prog="dtsen bench", description=__doc__.splitlines()[0])
+    add_options(parser)
+    return run(parser.parse_args(argv))
+
+
 def _floor_main(argv: list[str]) -> None:
-    """python -m dtsen.bench floor LANDING DB MEMORY_LIMIT: one JSON line of timings."""
+    """python benchmarks/bench.py floor LANDING DB MEMORY_LIMIT: one JSON line of timings."""
     landing, db, memory_limit = argv
     print(json.dumps(run_floor(Path(landing), Path(db), memory_limit)))
 
@@ -873,6 +894,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["floor"]:
         _floor_main(sys.argv[2:])
     else:
-        parser = argparse.ArgumentParser(prog="dtsen bench", description=__doc__.splitlines()[0])
-        add_options(parser)
-        sys.exit(run(parser.parse_args()))
+        sys.exit(main())
