@@ -81,7 +81,10 @@ def staging_reads_staging(model: Model, intake_models: list[str] = []) -> RuleVi
 
 @rule
 def staging_reads_downstream(model: Model) -> RuleViolation | None:
-    """Staging models never read intermediate models or marts (fct_staging_dependent_on_marts_or_intermediate)."""
+    """Staging models never read intermediate models or marts.
+
+    fct_staging_dependent_on_marts_or_intermediate.
+    """
     if model_type(model) not in STAGING_LAYER:
         return None
     read = [p for p in parent_models(model) if model_type(p) in DOWNSTREAM_LAYER]
