@@ -14,6 +14,11 @@ export DTSEN_DB="${TMPDIR:-/tmp}/dtsen-lint-$$.duckdb"  # lint compiles against 
 .venv/bin/sqlfluff lint models tests/dbt --processes 2
 rm -f "$DTSEN_DB"
 unset DTSEN_DB
+# Convention checks (conventions/): dbt parse into a scratch target (kept, so that the next
+# run parses only what changed), then dbt-score's rules and dtsen's over its manifest.json;
+# a violation that conventions/exceptions.csv does not explain fails the test command.
+.venv/bin/dbt parse --quiet --target-path target/conventions
+.venv/bin/python scripts/check_conventions.py --manifest target/conventions/manifest.json
 .venv/bin/pytest "$@"
 if [ $# -gt 0 ]; then
     exit 0
