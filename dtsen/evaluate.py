@@ -369,7 +369,7 @@ def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
     programmes = con.sql("""
         with ceilings as (
             select program, coalesce(nilai_min, 1) as desil_min, coalesce(nilai_max, 10) as desil_max
-            from reference.ref_program_rules where syarat = 'desil_nasional'
+            from intermediate.int_program_rules_in_force where syarat = 'desil_nasional'
         ),
         judged as (
             select eligibility.program, eligibility.menerima, eligibility.layak,

@@ -1,41 +1,8 @@
--- Whether every living member of a family carries a verified identity: a NIK the civil
--- register holds once, for this person only, and finds valid. Social assistance is paid
--- only on identities the register confirms (the programme condition identitas_terverifikasi).
-with register as (
-    select
-        nik_clean,
-        count(*) as records,
-        bool_and(nik_status = 'valid') as all_valid
-    from {{ ref('stg_dukcapil__penduduk') }}
-    where nik_clean is not null
-    group by nik_clean
-),
-
-persons_per_nik as (
-    select
-        resolved_nik,
-        count(*) as persons
-    from {{ ref('int_persons') }}
-    where resolved_nik is not null
-    group by resolved_nik
-),
-
-members as (
-    select
-        members.family_key,
-        coalesce(
-            persons.in_dukcapil and register.records = 1 and register.all_valid and persons_per_nik.persons = 1,
-            false
-        ) as is_verified
-    from {{ ref('int_living_family_members') }} as members
-    inner join {{ ref('int_persons') }} as persons on members.person_id = persons.person_id
-    left join register on persons.resolved_nik = register.nik_clean
-    left join persons_per_nik on persons.resolved_nik = persons_per_nik.resolved_nik
-)
-
+-- Whether every living member of a family carries a verified identity
+-- (int_member_identity_checks): the programme condition identitas_terverifikasi.
 select
     family_key,
     bool_and(is_verified) as identitas_terverifikasi,
     count(*) filter (where not is_verified) as anggota_belum_terverifikasi
-from members
+from {{ ref('int_member_identity_checks') }}
 group by family_key

@@ -1,5 +1,7 @@
 -- One row per family and programme it could be in (national programmes: every family;
--- regional aid: families in its region): eligible or not under ref_program_rules, every
+-- regional aid: families in its region) among the programmes running at the decision date
+-- (eligibility_date(): the data date unless the var tanggal_keputusan asks another):
+-- eligible or not under the rules then in force (int_program_rules_in_force), every
 -- condition with its outcome, what the family receives today, and the targeting class.
 with households as (
     select
@@ -22,7 +24,7 @@ with households as (
 ),
 
 rules as (
-    select * from {{ ref('ref_program_rules') }}
+    select * from {{ ref('int_program_rules_in_force') }}
 ),
 
 programs as (
@@ -38,19 +40,37 @@ member_conditions_met as (
         members.family_key,
         rules.program,
         rules.syarat_no
-    from {{ ref('int_living_family_members') }} as members
+    from {{ ref('int_eligibility_members') }} as members
     inner join rules
         on case rules.syarat
             when 'anggota_umur'
+                then members.umur between coalesce(rules.nilai_min, 0) and coalesce(rules.nilai_max, 999)
+            when 'anggota_lansia'
                 then members.umur between coalesce(rules.nilai_min, 0) and coalesce(rules.nilai_max, 999)
             when 'anggota_sekolah_umur'
                 then
                     members.sekolah
                     and members.umur between coalesce(rules.nilai_min, 0) and coalesce(rules.nilai_max, 999)
+            when 'anggota_sekolah_belum_12_tahun'
+                then
+                    members.sekolah
+                    and members.belum_tamat_12_tahun
+                    and members.umur between coalesce(rules.nilai_min, 0) and coalesce(rules.nilai_max, 999)
+            when 'anggota_kuliah_umur'
+                then
+                    members.kuliah_atau_akan_kuliah
+                    and members.umur between coalesce(rules.nilai_min, 0) and coalesce(rules.nilai_max, 999)
             when 'anggota_hamil' then members.hamil
             when 'anggota_disabilitas' then members.disabilitas
             else false
         end
+),
+
+excluded_families as (
+    -- Families with a living member whose civil-register occupation excludes them.
+    select distinct family_key
+    from {{ ref('int_eligibility_members') }}
+    where pekerjaan_aparatur
 ),
 
 conditions as (
@@ -69,6 +89,7 @@ conditions as (
             when 'anggota_hidup'
                 then households.jumlah_anggota between coalesce(rules.nilai_min, 0) and coalesce(rules.nilai_max, 999)
             when 'identitas_terverifikasi' then identities.identitas_terverifikasi
+            when 'tanpa_anggota_aparatur' then excluded.family_key is null
             else met.family_key is not null
         end, false) as terpenuhi
     from households
@@ -76,6 +97,7 @@ conditions as (
         on programs.kode_wilayah is null or {{ starts_with('households.kode_kabupaten_kota', 'programs.kode_wilayah') }}
     inner join rules on programs.program = rules.program
     left join {{ ref('int_family_identity_checks') }} as identities on households.family_key = identities.family_key
+    left join excluded_families as excluded on households.family_key = excluded.family_key
     left join member_conditions_met as met
         on
             households.family_key = met.family_key
@@ -126,6 +148,11 @@ mask_decisions as (
         -- targeting combines with a desil from measured consumption.
         coalesce(bool_and(terpenuhi) filter (where gabung = 'semua' and syarat not like 'desil_%'), true)
         and coalesce(bool_or(terpenuhi) filter (where gabung = 'salah_satu'), true) as layak_selain_desil,
+        -- The same decision with the family's identity condition taken as met: what a
+        -- programme paying per person combines with each member's own identity
+        -- (fct_eligibility_person).
+        coalesce(bool_and(terpenuhi) filter (where gabung = 'semua' and syarat != 'identitas_terverifikasi'), true)
+        and coalesce(bool_or(terpenuhi) filter (where gabung = 'salah_satu'), true) as layak_selain_identitas,
         {{ ordered_string_agg(
             "keterangan || ': ' || case when terpenuhi then 'ya' else 'tidak' end", "'; '", 'syarat_no'
         ) }} as alasan,
@@ -151,6 +178,7 @@ decisions as (
         mask_decisions.program,
         mask_decisions.layak,
         mask_decisions.layak_selain_desil,
+        mask_decisions.layak_selain_identitas,
         mask_decisions.alasan,
         mask_decisions.syarat_tidak_terpenuhi
     from outcome_masks
@@ -190,6 +218,7 @@ select
     receipt.desil_provinsi,
     receipt.layak,
     receipt.layak_selain_desil,
+    receipt.layak_selain_identitas,
     receipt.alasan,
     nullif(receipt.syarat_tidak_terpenuhi, '') as syarat_tidak_terpenuhi,
     receipt.menerima,
@@ -203,7 +232,8 @@ select
     coalesce(errors.penerima_meninggal, false) as penerima_meninggal,
     coalesce(errors.penerima_ganda, false) as penerima_ganda,
     coalesce(errors.penerima_rumah_tangga_ganda, false) as penerima_rumah_tangga_ganda,
-    {{ reference_date() }} as tanggal_data
+    {{ reference_date() }} as tanggal_data,
+    {{ eligibility_date() }} as tanggal_keputusan
 from receipt
 left join {{ ref('int_recipient_data_errors') }} as errors
     on receipt.family_key = errors.family_key and receipt.program = errors.program

@@ -34,7 +34,7 @@ desil_ceilings as (
         program,
         coalesce(nilai_min, 1) as desil_min,
         coalesce(nilai_max, 10) as desil_max
-    from {{ ref('ref_program_rules') }}
+    from {{ ref('int_program_rules_in_force') }}
     where syarat = 'desil_nasional'
 ),
 

@@ -102,9 +102,22 @@ def test_desil_hold_equal_population_and_follow_welfare(generated_build, desil, 
     assert overlaps == 0
 
 
+def _rules_in_force(con) -> pd.DataFrame:
+    """The seed's rows in force at the data date, the PKH elderly age at its default (70)."""
+    data_date = pd.Timestamp(con.sql("select max(extract_date) from staging.stg_landing__delivery_files "
+                                     "where status = 'current'").fetchall()[0][0])
+    rules = pd.read_csv(RULES_SEED, dtype={"kode_wilayah": str}, parse_dates=["berlaku_mulai", "berlaku_sampai"])
+    in_force = (rules["berlaku_mulai"].isna() | (rules["berlaku_mulai"] <= data_date)) & (
+        rules["berlaku_sampai"].isna() | (rules["berlaku_sampai"] >= data_date))
+    rules = rules[in_force].copy()
+    elderly = rules["syarat"] == "anggota_lansia"
+    rules.loc[elderly, "nilai_min"] = rules.loc[elderly, "nilai_min"].fillna(70)
+    return rules
+
+
 def _eligibility_by_the_rules(con) -> pd.DataFrame:
     """fct_eligibility's decision re-derived from seeds/ref_program_rules.csv in pandas."""
-    rules = pd.read_csv(RULES_SEED, dtype={"kode_wilayah": str})
+    rules = _rules_in_force(con)
     families = con.sql("""
         select desil.family_id, pseudonyms.identifier as family_key, desil.desil_nasional,
             desil.desil_provinsi, desil.jumlah_anggota, desil.kode_kabupaten_kota
@@ -112,8 +125,27 @@ def _eligibility_by_the_rules(con) -> pd.DataFrame:
         join intermediate.int_family_pseudonyms as pseudonyms
             on pseudonyms.pseudonym = desil.family_id
     """).df()
-    members = con.sql("select family_key, umur, sekolah, hamil, disabilitas "
-                      "from intermediate.int_living_family_members").df()
+    members = con.sql("""
+        select living.family_key, living.umur, living.sekolah, living.hamil, living.disabilitas,
+            coalesce(living.ijazah < 3, true) as belum_12_tahun,
+            coalesce(living.ijazah >= 2, true) and (living.sekolah or coalesce(register.pelajar, false)) as kuliah
+        from intermediate.int_living_family_members as living
+        left join (
+            select identity.person_id, bool_or(penduduk.pekerjaan = 'PELAJAR/MAHASISWA') as pelajar
+            from intermediate.int_person_identity as identity
+            join staging.stg_dukcapil__penduduk as penduduk
+                on identity.record_key = 'dukcapil/' || penduduk.source_file || '/' || penduduk.source_record_id
+            group by identity.person_id
+        ) as register using (person_id)
+    """).df()
+    excluded = set(con.sql("""
+        select distinct living.family_key
+        from intermediate.int_living_family_members as living
+        join intermediate.int_person_identity as identity using (person_id)
+        join staging.stg_dukcapil__penduduk as penduduk
+            on identity.record_key = 'dukcapil/' || penduduk.source_file || '/' || penduduk.source_record_id
+        join reference.ref_pekerjaan_aparatur as aparatur on aparatur.pekerjaan = penduduk.pekerjaan
+    """).df()["family_key"])
     verified = set(con.sql("select family_key from intermediate.int_family_identity_checks "
                            "where identitas_terverifikasi").df()["family_key"])
     decisions = []
@@ -128,13 +160,19 @@ def _eligibility_by_the_rules(con) -> pd.DataFrame:
             high = np.inf if pd.isna(rule.nilai_max) else rule.nilai_max
             if rule.syarat == "identitas_terverifikasi":
                 met[rule.syarat_no] = eligible.index.isin(verified)
+            elif rule.syarat == "tanpa_anggota_aparatur":
+                met[rule.syarat_no] = ~eligible.index.isin(excluded)
             elif rule.syarat in ("desil_nasional", "desil_provinsi", "anggota_hidup"):
                 column = {"anggota_hidup": "jumlah_anggota"}.get(rule.syarat, rule.syarat)
                 met[rule.syarat_no] = eligible[column].between(low, high).fillna(False)
             else:
+                aged = members["umur"].between(low, high)
                 condition = {
-                    "anggota_umur": members["umur"].between(low, high),
-                    "anggota_sekolah_umur": members["sekolah"] & members["umur"].between(low, high),
+                    "anggota_umur": aged,
+                    "anggota_lansia": aged,
+                    "anggota_sekolah_umur": members["sekolah"] & aged,
+                    "anggota_sekolah_belum_12_tahun": members["sekolah"] & members["belum_12_tahun"] & aged,
+                    "anggota_kuliah_umur": members["kuliah"] & aged,
                     "anggota_hamil": members["hamil"],
                     "anggota_disabilitas": members["disabilitas"],
                 }[rule.syarat].fillna(False).astype(bool)
@@ -155,7 +193,7 @@ def test_eligibility_follows_the_rules_seed(generated_build):
     both = expected.merge(built, on=["family_id", "program"], how="outer", indicator=True)
     assert (both["_merge"] == "both").all(), both["_merge"].value_counts()
     assert (both["expected"] == both["layak"]).all(), both[both["expected"] != both["layak"]].head()
-    assert set(built["program"]) == set(pd.read_csv(RULES_SEED)["program"])
+    assert set(built["program"]) == set(_rules_in_force(con)["program"])
     assert 0.05 < built.loc[built["program"] == "bpnt", "layak"].mean() < 0.6
 
 
