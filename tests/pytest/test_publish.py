@@ -337,9 +337,9 @@ def test_marts_of_a_failed_build_are_not_published(generated_build, publication,
     """Every mart rebuilt by one invocation whose data test then failed: one build, failed."""
     working = _copy_of_build(generated_build, tmp_path / "failed")
     con = duckdb.connect(str(working))
-    con.execute("insert into intermediate.int_person_identity select * from intermediate.int_person_identity "
-                "where (source, person_id) in (select source, person_id from intermediate.int_person_identity "
-                "group by all having count(*) > 1) limit 1")  # one record twice: mart_duplicates not unique
+    # one duplicate record twice: mart_duplicates no longer unique
+    con.execute("insert into intermediate.int_duplicate_records select * from intermediate.int_duplicate_records "
+                "limit 1")
     con.close()
     test = "unique_mart_duplicates_duplicate_kind_source_source_file_source_record_id"
     failed = run_dbt("build", generated_build[2] / "landing", working,
