@@ -16,4 +16,4 @@ select
         reject_if_unknown_code('disabilitas', 'ya_tidak', required=false),
         reject_if_unknown_code('sekolah', 'partisipasi_sekolah', required=false),
     ]) }} as _reject_reasons
-from {{ landing_rows('bps', 'regsosek_individu.parquet') }} as landed
+from {{ landing_rows(source('bps', 'regsosek_individu'), ref('stg_landing__delivery_files')) }} as landed

@@ -27,4 +27,4 @@ select
         reject_if_unknown_code('punya_ternak', 'ya_tidak', required=false),
         reject_if_bad_date('tanggal_pencacahan', '%Y-%m-%d'),
     ]) }} as _reject_reasons
-from {{ landing_rows('bps', 'regsosek_keluarga.parquet') }} as landed
+from {{ landing_rows(source('bps', 'regsosek_keluarga'), ref('stg_landing__delivery_files')) }} as landed

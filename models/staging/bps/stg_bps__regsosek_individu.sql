@@ -1,7 +1,7 @@
 -- Regsosek family members, typed, names normalised for matching, every NIK check as a flag.
 with accepted as (
     select * from {{ ref('base_bps__regsosek_individu') }}
-    where _reject_reasons is null and {{ unless_delivery_already_staged() }}
+    where _reject_reasons is null and {{ unless_delivery_already_staged(ref('stg_landing__delivery_files')) }}
 ),
 
 typed as (

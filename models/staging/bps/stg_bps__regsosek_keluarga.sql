@@ -8,7 +8,7 @@
 
 with accepted as (
     select * from {{ ref('base_bps__regsosek_keluarga') }}
-    where _reject_reasons is null and {{ unless_delivery_already_staged() }}
+    where _reject_reasons is null and {{ unless_delivery_already_staged(ref('stg_landing__delivery_files')) }}
 ),
 
 typed as (

@@ -10,4 +10,4 @@ select
         select staged_family.id_keluarga from {{ ref("stg_bps__regsosek_keluarga") }} as staged_family
     ) as family_is_staged
 from {{ ref('base_bps__susenas_konsumsi') }}
-where _reject_reasons is null and {{ unless_delivery_already_staged() }}
+where _reject_reasons is null and {{ unless_delivery_already_staged(ref('stg_landing__delivery_files')) }}

@@ -15,4 +15,4 @@ select
         reject_if_unknown_code('hamil', 'ya_tidak', required=false),
         reject_if_unknown_code('penerima_pip', 'ya_tidak'),
     ]) }} as _reject_reasons
-from {{ landing_rows('dtks', 'anggota.csv') }} as landed
+from {{ landing_rows(source('dtks', 'anggota'), ref('stg_landing__delivery_files')) }} as landed

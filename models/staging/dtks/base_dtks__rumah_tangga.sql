@@ -25,4 +25,4 @@ select
         reject_if_unknown_code('penerima_pbi_jk', 'ya_tidak'),
         reject_if_bad_date('tanggal_verivali', '%d/%m/%Y'),
     ]) }} as _reject_reasons
-from {{ landing_rows('dtks', 'rumah_tangga.csv') }} as landed
+from {{ landing_rows(source('dtks', 'rumah_tangga'), ref('stg_landing__delivery_files')) }} as landed

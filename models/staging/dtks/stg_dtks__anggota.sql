@@ -2,7 +2,7 @@
 -- a flag, and today's school-aid (PIP) receipt.
 with accepted as (
     select * from {{ ref('base_dtks__anggota') }}
-    where _reject_reasons is null and {{ unless_delivery_already_staged() }}
+    where _reject_reasons is null and {{ unless_delivery_already_staged(ref('stg_landing__delivery_files')) }}
 ),
 
 typed as (

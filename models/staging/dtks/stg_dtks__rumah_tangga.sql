@@ -6,7 +6,7 @@
 
 with accepted as (
     select * from {{ ref('base_dtks__rumah_tangga') }}
-    where _reject_reasons is null and {{ unless_delivery_already_staged() }}
+    where _reject_reasons is null and {{ unless_delivery_already_staged(ref('stg_landing__delivery_files')) }}
 )
 
 select

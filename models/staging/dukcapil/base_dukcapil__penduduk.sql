@@ -13,4 +13,4 @@ select
         reject_if_bad_date('tanggal_meninggal', '%Y-%m-%d'),
         reject_if_bad_timestamp('tanggal_update', '%Y-%m-%d %H:%M:%S'),
     ]) }} as _reject_reasons
-from {{ landing_rows('dukcapil', 'penduduk.csv') }} as landed
+from {{ landing_rows(source('dukcapil', 'penduduk'), ref('stg_landing__delivery_files')) }} as landed

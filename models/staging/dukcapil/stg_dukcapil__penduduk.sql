@@ -2,7 +2,7 @@
 -- codes harmonised and every NIK, KK and village check as a flag.
 with accepted as (
     select * from {{ ref('base_dukcapil__penduduk') }}
-    where _reject_reasons is null and {{ unless_delivery_already_staged() }}
+    where _reject_reasons is null and {{ unless_delivery_already_staged(ref('stg_landing__delivery_files')) }}
 ),
 
 typed as (

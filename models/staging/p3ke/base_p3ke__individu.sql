@@ -13,4 +13,4 @@ select
         reject_if_unknown_code('pendidikan', 'pendidikan', required=false),
         reject_if_unknown_code('status_sekolah', 'status_sekolah_p3ke', required=false),
     ]) }} as _reject_reasons
-from {{ landing_rows('p3ke', 'individu.csv') }} as landed
+from {{ landing_rows(source('p3ke', 'individu'), ref('stg_landing__delivery_files')) }} as landed

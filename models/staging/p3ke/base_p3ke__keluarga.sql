@@ -16,4 +16,4 @@ select
         reject_if_bad_number('penghasilan_bulanan', 'bigint'),
         reject_if_bad_date('tanggal_pendataan', '%Y-%m-%d'),
     ]) }} as _reject_reasons
-from {{ landing_rows('p3ke', 'keluarga.csv') }} as landed
+from {{ landing_rows(source('p3ke', 'keluarga'), ref('stg_landing__delivery_files')) }} as landed

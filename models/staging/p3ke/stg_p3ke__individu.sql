@@ -1,7 +1,7 @@
 -- P3KE family members, typed, names normalised for matching, every NIK check as a flag.
 with accepted as (
     select * from {{ ref('base_p3ke__individu') }}
-    where _reject_reasons is null and {{ unless_delivery_already_staged() }}
+    where _reject_reasons is null and {{ unless_delivery_already_staged(ref('stg_landing__delivery_files')) }}
 ),
 
 typed as (

@@ -2,7 +2,7 @@
 -- head's NIK checked.
 with accepted as (
     select * from {{ ref('base_p3ke__keluarga') }}
-    where _reject_reasons is null and {{ unless_delivery_already_staged() }}
+    where _reject_reasons is null and {{ unless_delivery_already_staged(ref('stg_landing__delivery_files')) }}
 ),
 
 typed as (
