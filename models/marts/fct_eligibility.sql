@@ -203,7 +203,7 @@ select
     coalesce(errors.penerima_meninggal, false) as penerima_meninggal,
     coalesce(errors.penerima_ganda, false) as penerima_ganda,
     coalesce(errors.penerima_rumah_tangga_ganda, false) as penerima_rumah_tangga_ganda,
-    {{ reference_date() }} as tanggal_data
+    {{ reference_date(ref('stg_landing__delivery_files')) }} as tanggal_data
 from receipt
 left join {{ ref('int_recipient_data_errors') }} as errors
     on receipt.family_key = errors.family_key and receipt.program = errors.program

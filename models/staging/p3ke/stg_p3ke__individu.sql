@@ -1,4 +1,5 @@
 -- P3KE family members, typed, names normalised for matching, every NIK check as a flag.
+{%- set regions = ref('stg_reference__kode_wilayah_nik') %}
 with accepted as (
     select * from {{ ref('base_p3ke__individu') }}
     where _reject_reasons is null and {{ unless_delivery_already_staged(ref('stg_landing__delivery_files')) }}
@@ -44,7 +45,7 @@ select
     nik_delivered,
     nik_repaired,
     {{ nik_checks('nik_delivered', 'nik_repaired',
-        'case when not tanggal_lahir_is_placeholder then tanggal_lahir end', 'is_female') }},
+        'case when not tanggal_lahir_is_placeholder then tanggal_lahir end', 'is_female', regions) }},
     nama,
     nama_normal,
     jenis_kelamin,
