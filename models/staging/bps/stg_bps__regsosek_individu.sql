@@ -62,9 +62,6 @@ select
     sekolah,
     sekolah_label,
     tanggal_lahir_is_placeholder,
-    id_keluarga in (
-        select staged_family.id_keluarga from {{ ref("stg_bps__regsosek_keluarga") }} as staged_family
-    ) as family_is_staged,
     nik_delivered,
     nik_repaired,
     {{ nik_checks('nik_delivered', 'nik_repaired',

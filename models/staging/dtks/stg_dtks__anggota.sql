@@ -47,7 +47,6 @@ select
     source_record_id,
     id_art,
     id_rt,
-    id_rt in (select household.id_rt from {{ ref('stg_dtks__rumah_tangga') }} as household) as household_is_staged,
     nik_delivered,
     nik_repaired,
     {{ nik_checks('nik_delivered', 'nik_repaired',

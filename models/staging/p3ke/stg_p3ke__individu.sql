@@ -39,9 +39,6 @@ select
     source_record_id,
     id_individu,
     id_keluarga_p3ke,
-    id_keluarga_p3ke in (
-        select staged_family.id_keluarga_p3ke from {{ ref("stg_p3ke__keluarga") }} as staged_family
-    ) as family_is_staged,
     nik_delivered,
     nik_repaired,
     {{ nik_checks('nik_delivered', 'nik_repaired',
