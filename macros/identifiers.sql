@@ -109,5 +109,6 @@
     {{ clean }} as {{ prefix }},
     coalesce({{ regexp_full_match(clean, "[0-9]{10}") }}, false) as {{ prefix }}_is_10_digits,
     coalesce({{ clean }} in (select kode_desa from {{ villages }}), false) as {{ prefix }}_in_force,
-    coalesce({{ regexp_full_match(clean, "[0-9]{10}") }}, false) and {{ _region_known(clean, regions) }} as {{ prefix }}_region_known
+    coalesce({{ regexp_full_match(clean, "[0-9]{10}") }}, false)
+        and {{ _region_known(clean, regions) }} as {{ prefix }}_region_known
 {%- endmacro %}

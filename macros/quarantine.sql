@@ -57,7 +57,8 @@
 {% macro reject_if_unknown_code(column, domain, codes, required=true) -%}
     case
         {% if required %}when {{ clean_text(column) }} is null then 'MISSING_VALUE:{{ column }}'{% endif %}
-        when {{ clean_text(column) }} is not null and not {{ code_in_domain(clean_text(column), domain, codes) }}
+        when {{ clean_text(column) }} is not null
+            and not {{ code_in_domain(clean_text(column), domain, codes) }}
             then 'UNKNOWN_CODE:{{ column }}'
     end
 {%- endmacro %}
