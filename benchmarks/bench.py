@@ -20,7 +20,7 @@ Stages:
              recorded when it was generated (status `reused`).
 * dbt build  ONE `dbt build` (starting dbt costs about 4 s, and the stages depend on each
              other). Its wall time is split into staging (seeds and models/staging),
-             resolution (models/intermediate/int_person*: records, links, Splink, clusters,
+             resolution (models/intermediate/identity/: records, links, Splink, clusters,
              identity, persons, attributes), households (the rest of
              models/intermediate), marts (models/marts), tests (data and unit tests) and
              dbt_overhead (start-up, parse, artefacts) by STAGE_OF_PATH (the one place
@@ -76,7 +76,7 @@ BENCH_KEY = "be" * 32  # a published, throwaway key: synthetic data only; used w
 STAGE_OF_PATH = (
     ("seeds/*", "staging"),
     ("models/staging/*", "staging"),
-    ("models/intermediate/int_person*", "resolution"),
+    ("models/intermediate/identity/*", "resolution"),
     ("models/intermediate/*", "households"),
     ("models/marts/*", "marts"),
 )

@@ -1,4 +1,4 @@
-"""The landing-zone contract (shared/CONTRACT.md, version 1) in machine-readable form.
+"""The landing-zone contract (docs/contract.md, version 1) in machine-readable form.
 
 The delivery intake checks headers against it; the tests check the generator and the
 staging models against it. Column order is the contract's order.

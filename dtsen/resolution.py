@@ -69,9 +69,9 @@ KEEP_FLOOR = 0.01
 # Splink's working schemas in the build's database (and scratch folders beside it).
 TRAIN_SCHEMA, SCORE_SCHEMA = "splink_train", "splink_work"
 # The dbt code the matcher's input is made by (folders: every .sql file in them).
-MATCHER_INPUT_CODE = ("macros", "models/staging", "models/intermediate/int_person_records.sql",
-                      "models/intermediate/int_person_nik_links.sql",
-                      "models/intermediate/int_person_match_features.sql")
+MATCHER_INPUT_CODE = ("macros", "models/staging", "models/intermediate/identity/int_person_records.sql",
+                      "models/intermediate/identity/int_person_nik_links.sql",
+                      "models/intermediate/identity/int_person_match_features.sql")
 
 SCHEMA = pa.schema([
     ("record_key_l", pa.string()),

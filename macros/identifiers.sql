@@ -1,6 +1,8 @@
 {#- NIK and family-card (KK) numbers: safe repair and one flag per check (CONTRACT.md,
     "Identifiers"). Staging models use them in two steps: repair_identifier() in one CTE,
-    then nik_checks() / kk_checks() on the repaired column in the next. -#}
+    then nik_checks() / kk_checks() on the repaired column in the next. The model passes
+    in the relations the checks read (`regions`: the regency prefixes a code may carry,
+    stg_reference__kode_wilayah_nik; `villages`: ref_desa), so that it names its inputs. -#}
 
 {#- Repairs only what cannot change the number: surrounding spaces, a leading quote
     (spreadsheet text marker), spaces and dashes, a trailing ".0" (spreadsheet float), then
@@ -32,9 +34,9 @@
 {%- endmacro %}
 
 {#- Regency prefix (digits 1-4) of a Kemendagri code in force, or of one since split. -#}
-{% macro _region_known(repaired) -%}
+{% macro _region_known(repaired, regions) -%}
     coalesce(substr({{ repaired }}, 1, 4) in (
-        select kode_kabupaten_kota from {{ ref('stg_reference__kode_wilayah_nik') }}
+        select kode_kabupaten_kota from {{ regions }}
     ), false)
 {%- endmacro %}
 
@@ -51,9 +53,9 @@
 
 {#- Columns <prefix>_clean, _format_problem, _is_16_digits, _was_repaired, _region_known,
     _birth_part_valid, _agrees_birth_date, _agrees_sex and _status for a NIK. -#}
-{% macro nik_checks(raw, repaired, birth_date, is_female, prefix='nik') -%}
+{% macro nik_checks(raw, repaired, birth_date, is_female, regions, prefix='nik') -%}
     {%- set digits16 = _is_16_digits(repaired) -%}
-    {%- set region = _region_known(repaired) -%}
+    {%- set region = _region_known(repaired, regions) -%}
     {%- set day = "try_cast(substr(" ~ repaired ~ ", 7, 2) as integer)" -%}
     {%- set birth_part_ok = "(" ~ _birth_part_date(repaired, true) ~ " is not null and " ~ day ~ " not between 32 and 40)" -%}
     {%- set agrees_date -%}
@@ -82,9 +84,9 @@
 
 {#- Columns <prefix>_clean, _format_problem, _is_16_digits, _was_repaired, _region_known,
     _issue_date_valid and _status for a family-card number (digits 7-12: issue date DDMMYY). -#}
-{% macro kk_checks(raw, repaired, prefix='no_kk') -%}
+{% macro kk_checks(raw, repaired, regions, prefix='no_kk') -%}
     {%- set digits16 = _is_16_digits(repaired) -%}
-    {%- set region = _region_known(repaired) -%}
+    {%- set region = _region_known(repaired, regions) -%}
     {%- set issue_date_ok = "(" ~ _birth_part_date(repaired, false) ~ " is not null)" -%}
     case when {{ digits16 }} then {{ repaired }} end as {{ prefix }}_clean,
     {{ identifier_format_problem(raw, repaired) }} as {{ prefix }}_format_problem,
@@ -102,10 +104,11 @@
 
 {#- Columns for a village code: kode_desa (trimmed), _is_10_digits, _in_force (a village in
     ref_desa) and _region_known (regency prefix in force or since renumbered). -#}
-{% macro kode_desa_checks(column, prefix='kode_desa') -%}
+{% macro kode_desa_checks(column, villages, regions, prefix='kode_desa') -%}
     {%- set clean = clean_text(column) -%}
     {{ clean }} as {{ prefix }},
     coalesce({{ regexp_full_match(clean, "[0-9]{10}") }}, false) as {{ prefix }}_is_10_digits,
-    coalesce({{ clean }} in (select kode_desa from {{ ref('ref_desa') }}), false) as {{ prefix }}_in_force,
-    coalesce({{ regexp_full_match(clean, "[0-9]{10}") }}, false) and {{ _region_known(clean) }} as {{ prefix }}_region_known
+    coalesce({{ clean }} in (select kode_desa from {{ villages }}), false) as {{ prefix }}_in_force,
+    coalesce({{ regexp_full_match(clean, "[0-9]{10}") }}, false)
+        and {{ _region_known(clean, regions) }} as {{ prefix }}_region_known
 {%- endmacro %}

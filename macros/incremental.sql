@@ -4,15 +4,16 @@
     delivery. "Built from" is the fingerprint below, kept as the table's comment: the
     source's current delivery (each file's sha256), the code of the model and of the models
     it reads, every macro and seed of the project, and the vars staging reads. In a month where only Dukcapil and
-    DTKS deliver, the staging of P3KE and BPS costs nothing. -#}
+    DTKS deliver, the staging of P3KE and BPS costs nothing.
+    `registry` is the intake (stg_landing__delivery_files), passed in by the model and by
+    the folder's hooks in dbt_project.yml, so that each names its dependency on it. -#}
 
 {#- The source a staging model stages, from its name (base_<source>__x, stg_<source>__x). -#}
 {% macro staging_source() -%}
     {{ return(model.name.split('__')[0].split('_', 1)[1]) }}
 {%- endmacro %}
 
-{% macro staging_fingerprint() -%}
-    {%- set registry = ref('stg_landing__delivery_files') -%}
+{% macro staging_fingerprint(registry) -%}
     {%- set query -%}
         select string_agg(file_name || '=' || file_sha256, ',' order by file_name)
         from {{ registry }}
@@ -35,31 +36,29 @@
 
 {#- True when this run may keep the model's rows: an incremental run of a table built from
     what it would be built from now. -#}
-{% macro delivery_already_staged() -%}
-    {#- ref() outside any branch, so that dbt records the dependency at parse time. -#}
-    {%- set registry = ref('stg_landing__delivery_files') -%}
+{% macro delivery_already_staged(registry) -%}
     {%- if not execute or not is_incremental() -%}
         {{ return(false) }}
     {%- endif -%}
-    {{ return(table_comment(this) == staging_fingerprint()) }}
+    {{ return(table_comment(this) == staging_fingerprint(registry)) }}
 {%- endmacro %}
 
 {#- The filter a staging model puts on its rows: none, or all of them when already staged. -#}
-{% macro unless_delivery_already_staged() -%}
-    {{ 'false /* delivery already staged: rows kept */' if delivery_already_staged() else 'true' }}
+{% macro unless_delivery_already_staged(registry) -%}
+    {{ 'false /* delivery already staged: rows kept */' if delivery_already_staged(registry) else 'true' }}
 {%- endmacro %}
 
 {#- Pre-hook: a table about to take a new delivery loses the rows of the old one. -#}
-{% macro clear_superseded_delivery() -%}
-    {%- if execute and is_incremental() and not delivery_already_staged() -%}
+{% macro clear_superseded_delivery(registry) -%}
+    {%- if execute and is_incremental() and not delivery_already_staged(registry) -%}
         delete from {{ this }}
     {%- endif -%}
 {%- endmacro %}
 
 {#- Post-hook: what the table now holds. -#}
-{% macro record_staged_delivery() -%}
+{% macro record_staged_delivery(registry) -%}
     {%- if execute and config.get('materialized') == 'incremental' -%}
-        {{ set_table_comment(this, staging_fingerprint()) }}
+        {{ set_table_comment(this, staging_fingerprint(registry)) }}
     {%- endif -%}
 {%- endmacro %}
 

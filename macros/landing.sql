@@ -1,11 +1,12 @@
 {#- Reading the current delivery of a landing file. The intake model
     (stg_landing__delivery_files) stores the exact read_* call each file's rows were
     counted with; staging reads the file through that same call. On Spark the intake
-    stores the Spark statements that read the file (dtsen.landing.spark_read_sql). -#}
+    stores the Spark statements that read the file (dtsen.landing.spark_read_sql).
+    The calling model names both of its inputs: the file as a dbt source (schema = the
+    agency, identifier = the file's name; see the _<agency>__sources.yml headers) and the
+    intake (`registry`). -#}
 
-{% macro current_delivery(source, file_name) -%}
-    {#- ref() outside any branch, so that dbt records the dependency at parse time. -#}
-    {%- set registry = ref('stg_landing__delivery_files') -%}
+{% macro current_delivery(source, file_name, registry) -%}
     {#- At parse time, and when linting before any build, there is no intake table yet. -#}
     {%- if not execute or load_relation(registry) is none -%}
         {{ return({'read_sql': none, 'extract_date': none, 'delivery': none}) }}
@@ -26,8 +27,10 @@
 
 {#- The current file's rows, each with its lineage: source, delivery, file and 1-based
     data-row number in file order (header excluded), the numbering the manifest counts. -#}
-{% macro landing_rows(source, file_name) -%}
-    {%- set delivery = current_delivery(source, file_name) -%}
+{% macro landing_rows(delivered, registry) -%}
+    {%- set source = delivered.schema -%}
+    {%- set file_name = delivered.identifier -%}
+    {%- set delivery = current_delivery(source, file_name, registry) -%}
     {%- if delivery.read_sql is none -%}
         (select
             null as _source, null as _extract_date, null as _file_name, null as _row_number,
@@ -39,7 +42,7 @@
             '{{ file_name }}' as _file_name,
             numbered.*
         from {{ numbered_file_rows(delivery.read_sql) }} as numbered
-        where {{ unless_delivery_already_staged() }})
+        where {{ unless_delivery_already_staged(registry) }})
     {%- endif -%}
 {%- endmacro %}
 

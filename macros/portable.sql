@@ -15,30 +15,30 @@
 {#- The domain's labels as one map, built once per query: a scalar subquery correlated with
     the row costs DuckDB a join per label over every row (a third of stg_bps__regsosek_keluarga's
     time, with eight labels). -#}
-{% macro default__code_label(column, domain, label) -%}
-    (select map(list(ref_kode.kode), list(ref_kode.{{ label }})) from {{ ref('ref_kode') }} as ref_kode
+{% macro default__code_label(column, domain, codes, label) -%}
+    (select map(list(ref_kode.kode), list(ref_kode.{{ label }})) from {{ codes }} as ref_kode
         where ref_kode.domain = '{{ domain }}')[{{ clean_text(column) }}]
 {%- endmacro %}
 
-{% macro spark__code_label(column, domain, label) -%}
-    (select ref_kode.{{ label }} from {{ ref('ref_kode') }} as ref_kode
+{% macro spark__code_label(column, domain, codes, label) -%}
+    (select ref_kode.{{ label }} from {{ codes }} as ref_kode
         where ref_kode.domain = '{{ domain }}' and ref_kode.kode = {{ clean_text(column) }})
 {%- endmacro %}
 
 {#- True when `value` is a code of the domain. DuckDB: the domain's codes as one list, built
     once per query; an IN subquery costs a join per check over every row (the civil
     register's five coded columns at 2.8 M rows: 2.0 CPU-seconds as joins, 0.8 as lists). -#}
-{% macro code_in_domain(value, domain) -%}
-    {{ return(adapter.dispatch('code_in_domain', 'dtsen')(value, domain)) }}
+{% macro code_in_domain(value, domain, codes) -%}
+    {{ return(adapter.dispatch('code_in_domain', 'dtsen')(value, domain, codes)) }}
 {%- endmacro %}
 
-{% macro default__code_in_domain(value, domain) -%}
-    list_contains((select list(ref_kode.kode) from {{ ref('ref_kode') }} as ref_kode
+{% macro default__code_in_domain(value, domain, codes) -%}
+    list_contains((select list(ref_kode.kode) from {{ codes }} as ref_kode
         where ref_kode.domain = '{{ domain }}'), {{ value }})
 {%- endmacro %}
 
-{% macro spark__code_in_domain(value, domain) -%}
-    {{ value }} in (select ref_kode.kode from {{ ref('ref_kode') }} as ref_kode where ref_kode.domain = '{{ domain }}')
+{% macro spark__code_in_domain(value, domain, codes) -%}
+    {{ value }} in (select ref_kode.kode from {{ codes }} as ref_kode where ref_kode.domain = '{{ domain }}')
 {%- endmacro %}
 
 {#- True when the whole of `expression` matches `pattern` (RE2 syntax, no anchors). -#}

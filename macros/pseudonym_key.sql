@@ -13,14 +13,14 @@
     build's key replaces), every family of the history that this build knows takes its
     pseudonym under the new key, and its history continues under it. A family no longer
     delivered keeps its closed history under the old pseudonym: its card number is gone. -#}
-{% macro carry_history_to_new_key() -%}
+{% macro carry_history_to_new_key(family_pseudonyms, pseudonym_key) -%}
     {%- if execute and load_relation(this) is not none -%}
         update {{ this }} as history
         set family_id = families.pseudonym
-        from {{ ref('int_family_pseudonyms') }} as families
+        from {{ family_pseudonyms }} as families
         where
             history.family_id = families.previous_pseudonym
-            and (select replaces_fingerprint from {{ ref('int_pseudonym_key') }})
+            and (select replaces_fingerprint from {{ pseudonym_key }})
             = (select fingerprint from main.dtsen_pseudonym_key)
     {%- else -%}
         select 1 as no_history_yet
@@ -28,10 +28,10 @@
 {%- endmacro %}
 
 {#- Post-hook, after emptying the table: the history is now this build's key's. -#}
-{% macro store_pseudonym_key_fingerprint() -%}
+{% macro store_pseudonym_key_fingerprint(pseudonym_key) -%}
     insert into main.dtsen_pseudonym_key
     select
         fingerprint,
         current_timestamp as stored_at
-    from {{ ref('int_pseudonym_key') }}
+    from {{ pseudonym_key }}
 {%- endmacro %}

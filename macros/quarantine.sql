@@ -53,16 +53,17 @@
     end
 {%- endmacro %}
 
-{#- A coded value outside its domain in the ref_kode seed. -#}
-{% macro reject_if_unknown_code(column, domain, required=true) -%}
+{#- A coded value outside its domain in the ref_kode seed (`codes`, passed in by the model). -#}
+{% macro reject_if_unknown_code(column, domain, codes, required=true) -%}
     case
         {% if required %}when {{ clean_text(column) }} is null then 'MISSING_VALUE:{{ column }}'{% endif %}
-        when {{ clean_text(column) }} is not null and not {{ code_in_domain(clean_text(column), domain) }}
+        when {{ clean_text(column) }} is not null
+            and not {{ code_in_domain(clean_text(column), domain, codes) }}
             then 'UNKNOWN_CODE:{{ column }}'
     end
 {%- endmacro %}
 
-{#- Label of a code from the ref_kode seed (NULL for a code outside the domain). -#}
-{% macro code_label(column, domain, label='label') -%}
-    {{ return(adapter.dispatch('code_label', 'dtsen')(column, domain, label)) }}
+{#- Label of a code from the ref_kode seed (`codes`; NULL for a code outside the domain). -#}
+{% macro code_label(column, domain, codes, label='label') -%}
+    {{ return(adapter.dispatch('code_label', 'dtsen')(column, domain, codes, label)) }}
 {%- endmacro %}

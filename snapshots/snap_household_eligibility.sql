@@ -13,8 +13,10 @@
         updated_at='tanggal_data',
         hard_deletes='invalidate',
         enabled=target.type != 'spark',
-        pre_hook=['{{ create_pseudonym_key_table() }}', '{{ carry_history_to_new_key() }}'],
-        post_hook=['delete from main.dtsen_pseudonym_key', '{{ store_pseudonym_key_fingerprint() }}'],
+        pre_hook=['{{ create_pseudonym_key_table() }}',
+                  "{{ carry_history_to_new_key(ref('int_family_pseudonyms'), ref('int_pseudonym_key')) }}"],
+        post_hook=['delete from main.dtsen_pseudonym_key',
+                   "{{ store_pseudonym_key_fingerprint(ref('int_pseudonym_key')) }}"],
     ) }}
     -- depends_on: {{ ref('int_pseudonym_key') }}
     -- depends_on: {{ ref('int_family_pseudonyms') }}

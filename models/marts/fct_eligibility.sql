@@ -232,8 +232,8 @@ select
     coalesce(errors.penerima_meninggal, false) as penerima_meninggal,
     coalesce(errors.penerima_ganda, false) as penerima_ganda,
     coalesce(errors.penerima_rumah_tangga_ganda, false) as penerima_rumah_tangga_ganda,
-    {{ reference_date() }} as tanggal_data,
-    {{ eligibility_date() }} as tanggal_keputusan
+    {{ reference_date(ref('stg_landing__delivery_files')) }} as tanggal_data,
+    {{ eligibility_date(ref('stg_landing__delivery_files')) }} as tanggal_keputusan
 from receipt
 left join {{ ref('int_recipient_data_errors') }} as errors
     on receipt.family_key = errors.family_key and receipt.program = errors.program

@@ -49,9 +49,9 @@ def test_sampler_peak_during_intervals():
 def test_stage_of_node():
     assert bench.stage_of("seed", "seeds/ref_desa.csv") == "staging"
     assert bench.stage_of("model", "models/staging/dtks/stg_dtks__anggota.sql") == "staging"
-    assert bench.stage_of("model", "models/intermediate/int_person_match_pairs.py") == "resolution"
-    assert bench.stage_of("model", "models/intermediate/int_persons.sql") == "resolution"
-    assert bench.stage_of("model", "models/intermediate/int_household_indicators.sql") == "households"
+    assert bench.stage_of("model", "models/intermediate/identity/int_person_match_pairs.py") == "resolution"
+    assert bench.stage_of("model", "models/intermediate/identity/int_persons.sql") == "resolution"
+    assert bench.stage_of("model", "models/intermediate/welfare/int_household_indicators.sql") == "households"
     assert bench.stage_of("model", "models/marts/fct_household.sql") == "marts"
     assert bench.stage_of("test", "models/marts/_marts__models.yml") == "tests"
     assert bench.stage_of("unit_test", "models/staging/dukcapil/_dukcapil__models.yml") == "tests"
@@ -67,7 +67,7 @@ def test_split_build_shares_wall_time_between_running_nodes():
     manifest = {"nodes": {
         "model.dtsen.stg_a": {"resource_type": "model", "original_file_path": "models/staging/stg_a.sql"},
         "model.dtsen.int_person_records": {"resource_type": "model",
-                                           "original_file_path": "models/intermediate/int_person_records.sql"},
+                                           "original_file_path": "models/intermediate/identity/int_person_records.sql"},
         "test.dtsen.not_null_stg_a_x": {"resource_type": "test", "original_file_path": "models/staging/_s.yml"},
     }, "unit_tests": {}}
     run_results = {"results": [

@@ -1,7 +1,9 @@
 -- Regsosek family members, typed, names normalised for matching, every NIK check as a flag.
+{%- set codes = ref('ref_kode') %}
+{%- set regions = ref('stg_reference__kode_wilayah_nik') %}
 with accepted as (
     select * from {{ ref('base_bps__regsosek_individu') }}
-    where _reject_reasons is null and {{ unless_delivery_already_staged() }}
+    where _reject_reasons is null and {{ unless_delivery_already_staged(ref('stg_landing__delivery_files')) }}
 ),
 
 typed as (
@@ -17,15 +19,15 @@ typed as (
         {{ clean_text('jenis_kelamin') }} = '2' as is_female,
         {{ parse_date(clean_text('tanggal_lahir'), '%Y-%m-%d') }} as tanggal_lahir,
         cast({{ clean_text('hubungan_kk') }} as integer) as hubungan_kk,
-        {{ code_label('hubungan_kk', 'hubungan_kk_bps') }} as hubungan_kk_label,
+        {{ code_label('hubungan_kk', 'hubungan_kk_bps', codes) }} as hubungan_kk_label,
         cast({{ clean_text('ijazah') }} as integer) as ijazah,
-        {{ code_label('ijazah', 'ijazah') }} as ijazah_label,
+        {{ code_label('ijazah', 'ijazah', codes) }} as ijazah_label,
         {{ clean_text('bekerja') }} = '1' as bekerja,
         cast({{ clean_text('lapangan_usaha') }} as integer) as lapangan_usaha,
-        {{ code_label('lapangan_usaha', 'lapangan_usaha') }} as lapangan_usaha_label,
+        {{ code_label('lapangan_usaha', 'lapangan_usaha', codes) }} as lapangan_usaha_label,
         {{ clean_text('disabilitas') }} = '1' as disabilitas,
         cast({{ clean_text('sekolah') }} as integer) as sekolah,
-        {{ code_label('sekolah', 'partisipasi_sekolah') }} as sekolah_label
+        {{ code_label('sekolah', 'partisipasi_sekolah', codes) }} as sekolah_label
     from accepted
 ),
 
@@ -60,11 +62,8 @@ select
     sekolah,
     sekolah_label,
     tanggal_lahir_is_placeholder,
-    id_keluarga in (
-        select staged_family.id_keluarga from {{ ref("stg_bps__regsosek_keluarga") }} as staged_family
-    ) as family_is_staged,
     nik_delivered,
     nik_repaired,
     {{ nik_checks('nik_delivered', 'nik_repaired',
-        'case when not tanggal_lahir_is_placeholder then tanggal_lahir end', 'is_female') }}
+        'case when not tanggal_lahir_is_placeholder then tanggal_lahir end', 'is_female', regions) }}
 from flagged

@@ -1,4 +1,7 @@
 -- Regsosek families (BPS socio-economic registration), typed, with codes labelled.
+{%- set codes = ref('ref_kode') %}
+{%- set villages = ref('ref_desa') %}
+{%- set regions = ref('stg_reference__kode_wilayah_nik') %}
 {%- set coded_columns = {
     'lantai': 'lantai', 'dinding': 'dinding', 'atap': 'atap', 'sumber_air_minum': 'sumber_air_minum',
     'fasilitas_bab': 'fasilitas_bab', 'sumber_penerangan': 'sumber_penerangan',
@@ -8,7 +11,7 @@
 
 with accepted as (
     select * from {{ ref('base_bps__regsosek_keluarga') }}
-    where _reject_reasons is null and {{ unless_delivery_already_staged() }}
+    where _reject_reasons is null and {{ unless_delivery_already_staged(ref('stg_landing__delivery_files')) }}
 ),
 
 typed as (
@@ -21,7 +24,7 @@ typed as (
         cast({{ clean_text('jumlah_art') }} as integer) as jumlah_art,
         {%- for column, domain in coded_columns.items() %}
             cast({{ clean_text(column) }} as integer) as {{ column }},
-            {{ code_label(column, domain) }} as {{ column }}_label,
+            {{ code_label(column, domain, codes) }} as {{ column }}_label,
         {%- endfor %}
         cast({{ clean_text('luas_lantai_m2') }} as double) as luas_lantai_m2,
         {%- for column in flag_columns %}
@@ -50,6 +53,6 @@ select
     tanggal_pencacahan,
     no_kk_delivered,
     no_kk_repaired,
-    {{ kk_checks('no_kk_delivered', 'no_kk_repaired') }},
-    {{ kode_desa_checks('kode_desa_delivered') }}
+    {{ kk_checks('no_kk_delivered', 'no_kk_repaired', regions) }},
+    {{ kode_desa_checks('kode_desa_delivered', villages, regions) }}
 from typed

@@ -5,9 +5,6 @@ select
     {{ clean_text('id_keluarga') }} as id_keluarga,
     cast({{ clean_text('pengeluaran_perkapita') }} as double) as pengeluaran_perkapita,
     cast({{ clean_text('bobot') }} as double) as bobot,
-    cast({{ clean_text('tahun') }} as integer) as tahun,
-    {{ clean_text('id_keluarga') }} in (
-        select staged_family.id_keluarga from {{ ref("stg_bps__regsosek_keluarga") }} as staged_family
-    ) as family_is_staged
+    cast({{ clean_text('tahun') }} as integer) as tahun
 from {{ ref('base_bps__susenas_konsumsi') }}
-where _reject_reasons is null and {{ unless_delivery_already_staged() }}
+where _reject_reasons is null and {{ unless_delivery_already_staged(ref('stg_landing__delivery_files')) }}

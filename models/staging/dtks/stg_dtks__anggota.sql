@@ -1,8 +1,10 @@
 -- DTKS household members, typed, names normalised for matching, every NIK and KK check as
 -- a flag, and today's school-aid (PIP) receipt.
+{%- set codes = ref('ref_kode') %}
+{%- set regions = ref('stg_reference__kode_wilayah_nik') %}
 with accepted as (
     select * from {{ ref('base_dtks__anggota') }}
-    where _reject_reasons is null and {{ unless_delivery_already_staged() }}
+    where _reject_reasons is null and {{ unless_delivery_already_staged(ref('stg_landing__delivery_files')) }}
 ),
 
 typed as (
@@ -20,11 +22,11 @@ typed as (
         {{ clean_text('jenis_kelamin') }} = '2' as is_female,
         {{ parse_date(clean_text('tanggal_lahir'), '%d/%m/%Y') }} as tanggal_lahir,
         cast({{ clean_text('hub_krt') }} as integer) as hub_krt,
-        {{ code_label('hub_krt', 'hub_krt') }} as hub_krt_label,
+        {{ code_label('hub_krt', 'hub_krt', codes) }} as hub_krt_label,
         cast({{ clean_text('partisipasi_sekolah') }} as integer) as partisipasi_sekolah,
-        {{ code_label('partisipasi_sekolah', 'partisipasi_sekolah') }} as partisipasi_sekolah_label,
+        {{ code_label('partisipasi_sekolah', 'partisipasi_sekolah', codes) }} as partisipasi_sekolah_label,
         cast({{ clean_text('disabilitas') }} as integer) as disabilitas,
-        {{ code_label('disabilitas', 'disabilitas_dtks') }} as disabilitas_label,
+        {{ code_label('disabilitas', 'disabilitas_dtks', codes) }} as disabilitas_label,
         {{ clean_text('hamil') }} = '1' as hamil,
         {{ clean_text('penerima_pip') }} = '1' as penerima_pip
     from accepted
@@ -45,14 +47,13 @@ select
     source_record_id,
     id_art,
     id_rt,
-    id_rt in (select household.id_rt from {{ ref('stg_dtks__rumah_tangga') }} as household) as household_is_staged,
     nik_delivered,
     nik_repaired,
     {{ nik_checks('nik_delivered', 'nik_repaired',
-        'case when not tanggal_lahir_is_placeholder then tanggal_lahir end', 'is_female') }},
+        'case when not tanggal_lahir_is_placeholder then tanggal_lahir end', 'is_female', regions) }},
     no_kk_delivered,
     no_kk_repaired,
-    {{ kk_checks('no_kk_delivered', 'no_kk_repaired') }},
+    {{ kk_checks('no_kk_delivered', 'no_kk_repaired', regions) }},
     nama,
     nama_normal,
     jenis_kelamin,

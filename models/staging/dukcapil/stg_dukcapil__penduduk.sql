@@ -1,8 +1,10 @@
 -- The civil register, one row per registered person (the dead included), typed, with
 -- codes harmonised and every NIK, KK and village check as a flag.
+{%- set villages = ref('ref_desa') %}
+{%- set regions = ref('stg_reference__kode_wilayah_nik') %}
 with accepted as (
     select * from {{ ref('base_dukcapil__penduduk') }}
-    where _reject_reasons is null and {{ unless_delivery_already_staged() }}
+    where _reject_reasons is null and {{ unless_delivery_already_staged(ref('stg_landing__delivery_files')) }}
 ),
 
 typed as (
@@ -48,10 +50,10 @@ select
     nik_delivered,
     nik_repaired,
     {{ nik_checks('nik_delivered', 'nik_repaired',
-        'case when not tanggal_lahir_is_placeholder then tanggal_lahir end', 'is_female') }},
+        'case when not tanggal_lahir_is_placeholder then tanggal_lahir end', 'is_female', regions) }},
     no_kk_delivered,
     no_kk_repaired,
-    {{ kk_checks('no_kk_delivered', 'no_kk_repaired') }},
+    {{ kk_checks('no_kk_delivered', 'no_kk_repaired', regions) }},
     nama,
     nama_normal,
     jenis_kelamin,
@@ -64,7 +66,7 @@ select
     shdk,
     pendidikan,
     pekerjaan,
-    {{ kode_desa_checks('kode_desa_delivered') }},
+    {{ kode_desa_checks('kode_desa_delivered', villages, regions) }},
     alamat,
     rt,
     rw,

@@ -1,7 +1,8 @@
 -- P3KE family members, typed, names normalised for matching, every NIK check as a flag.
+{%- set regions = ref('stg_reference__kode_wilayah_nik') %}
 with accepted as (
     select * from {{ ref('base_p3ke__individu') }}
-    where _reject_reasons is null and {{ unless_delivery_already_staged() }}
+    where _reject_reasons is null and {{ unless_delivery_already_staged(ref('stg_landing__delivery_files')) }}
 ),
 
 typed as (
@@ -38,13 +39,10 @@ select
     source_record_id,
     id_individu,
     id_keluarga_p3ke,
-    id_keluarga_p3ke in (
-        select staged_family.id_keluarga_p3ke from {{ ref("stg_p3ke__keluarga") }} as staged_family
-    ) as family_is_staged,
     nik_delivered,
     nik_repaired,
     {{ nik_checks('nik_delivered', 'nik_repaired',
-        'case when not tanggal_lahir_is_placeholder then tanggal_lahir end', 'is_female') }},
+        'case when not tanggal_lahir_is_placeholder then tanggal_lahir end', 'is_female', regions) }},
     nama,
     nama_normal,
     jenis_kelamin,

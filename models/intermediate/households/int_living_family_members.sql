@@ -1,5 +1,6 @@
 -- Living members of each family with their age at the reference date: what household
 -- composition and the programme rules count.
+{%- set reference_day = reference_date(ref('stg_landing__delivery_files')) %}
 select
     person_id,
     family_key,
@@ -12,10 +13,10 @@ select
     ijazah,
     bekerja,
     penerima_pip,
-    year({{ reference_date() }}) - year(tanggal_lahir)
+    year({{ reference_day }}) - year(tanggal_lahir)
     - case
         when
-            month({{ reference_date() }}) * 100 + day({{ reference_date() }})
+            month({{ reference_day }}) * 100 + day({{ reference_day }})
             < month(tanggal_lahir) * 100 + day(tanggal_lahir) then 1
         else 0
     end as umur

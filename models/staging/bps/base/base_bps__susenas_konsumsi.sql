@@ -9,4 +9,4 @@ select
         reject_if_bad_number('bobot', 'double', required=true),
         reject_if_bad_number('tahun', 'integer', required=true),
     ]) }} as _reject_reasons
-from {{ landing_rows('bps', 'susenas_konsumsi.parquet') }} as landed
+from {{ landing_rows(source('bps', 'susenas_konsumsi'), ref('stg_landing__delivery_files')) }} as landed

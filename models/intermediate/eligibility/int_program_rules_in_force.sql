@@ -3,7 +3,7 @@
 -- with the ages the seed leaves to vars filled in. fct_eligibility applies these; a
 -- programme without a row in force is not running at that date.
 with decision as (
-    select {{ eligibility_date() }} as tanggal_keputusan
+    select {{ eligibility_date(ref('stg_landing__delivery_files')) }} as tanggal_keputusan
 ),
 
 in_force as (

@@ -30,7 +30,7 @@ members as (
         coalesce(occupation.pekerjaan_aparatur, false) as pekerjaan_aparatur,
         coalesce(occupation.pelajar_mahasiswa, false) as pelajar_mahasiswa,
         checks.is_verified as identitas_terverifikasi,
-        {{ eligibility_date() }} as tanggal_keputusan
+        {{ eligibility_date(ref('stg_landing__delivery_files')) }} as tanggal_keputusan
     from {{ ref('int_living_family_members') }} as members
     inner join {{ ref('int_member_identity_checks') }} as checks on members.person_id = checks.person_id
     left join register_occupation as occupation on members.person_id = occupation.person_id
