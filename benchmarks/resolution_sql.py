@@ -43,8 +43,10 @@ _GAMMA_SQL = {
         when abs(l.birth_date - r.birth_date) <= 366 then 1
         else 0 end""",
     "sex": "case when l.sex is null or r.sex is null then -1 when l.sex = r.sex then 1 else 0 end",
-    "village": ("case when l.village is null or r.village is null then -1"
-                " when l.village = r.village then 1 else 0 end"),
+    "village": (
+        "case when l.village is null or r.village is null then -1"
+        " when l.village = r.village then 1 else 0 end"
+    ),
 }
 _EXACT_NAME_LEVEL = 6
 
@@ -77,7 +79,9 @@ def sql_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, timings: dic
     union = " union all ".join(
         f"select '{c}' as cmp, g_{c} as lvl, count(*) as n, '{k}' as kind"
         f" from fs_{k} where g_{c} >= 0 group by g_{c}"
-        for c in _GAMMA_SQL for k in ("m", "u"))
+        for c in _GAMMA_SQL
+        for k in ("m", "u")
+    )
     con.execute(f"""create or replace temp table fs_params as
         with c as ({union}),
         tot as (select cmp, kind, sum(n) as n_tot from c group by all),
@@ -107,15 +111,19 @@ def sql_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, timings: dic
     for c in _GAMMA_SQL:
         levels = con.sql(f"select lvl, m, u from fs_params where cmp = '{c}'").fetchall()
         # exact name: u is the frequency of that name (term-frequency adjustment)
-        when = " ".join(f"when {lvl} then log2({m!r} / tf.tf)" if c == "name" and lvl == _EXACT_NAME_LEVEL
-                        else f"when {lvl} then log2({m!r} / {u!r})" for lvl, m, u in levels)
+        when = " ".join(
+            f"when {lvl} then log2({m!r} / tf.tf)"
+            if c == "name" and lvl == _EXACT_NAME_LEVEL
+            else f"when {lvl} then log2({m!r} / {u!r})"
+            for lvl, m, u in levels
+        )
         weights.append(f"(case g_{c} {when} else 0 end)")
     prior = f"log2({lam!r} / (1 - {lam!r}))"
     result = con.sql(f"""
         select record_key_l, record_key_r, match_weight,
                pow(2, match_weight) / (1 + pow(2, match_weight)) as match_probability,
                blocking_rule
-        from (select c.*, {prior} + {' + '.join(weights)} as match_weight
+        from (select c.*, {prior} + {" + ".join(weights)} as match_weight
               from fs_candidates as c left join fs_tf as tf on tf.name_key = c.name_l)
         where pow(2, match_weight) / (1 + pow(2, match_weight)) >= {KEEP_FLOOR}
         order by record_key_l, record_key_r

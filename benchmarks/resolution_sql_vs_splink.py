@@ -12,6 +12,7 @@ the way the build does (int_person_clusters, int_person_identity), and prints pa
 precision, recall and F1 per class of records (dtsen.evaluate.resolution_scores) and the
 seconds each took to score pairs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,9 @@ from dtsen.evaluate import attach_truth, resolution_scores
 from dtsen.resolution import cluster_sql_inputs, cluster_untrusted, matching_input_sql, splink_match_pairs
 from resolution_sql import sql_match_pairs  # beside this file: `python benchmarks/...` puts it on the path
 
-INPUT_SQL = matching_input_sql("w.intermediate.int_person_match_features", "w.intermediate.int_person_nik_links")
+INPUT_SQL = matching_input_sql(
+    "w.intermediate.int_person_match_features", "w.intermediate.int_person_nik_links"
+)
 LINKS_SQL = "select record_key, is_nik_trusted, register_nik from w.intermediate.int_person_nik_links"
 
 
@@ -49,9 +52,14 @@ def resolve(con: duckdb.DuckDBPyConnection, method: str, threshold: float) -> di
     finished = time.perf_counter()
     con.unregister("bench_pairs")
     con.unregister("bench_clusters")
-    return {"pairs": pairs.num_rows, "links": len(edges), "score_s": scored - started,
-            "cluster_s": finished - scored, "total_s": finished - started,
-            "scores": resolution_scores(con, f"identity_{method}", "w.intermediate.int_person_records")}
+    return {
+        "pairs": pairs.num_rows,
+        "links": len(edges),
+        "score_s": scored - started,
+        "cluster_s": finished - scored,
+        "total_s": finished - started,
+        "scores": resolution_scores(con, f"identity_{method}", "w.intermediate.int_person_records"),
+    }
 
 
 def main() -> None:
@@ -66,19 +74,26 @@ def main() -> None:
     con.execute("set threads = 2")
     con.execute(f"attach '{args.db.resolve()}' as w (read_only)")
     attach_truth(con, args.truth)
-    records, untrusted = con.sql("select count(*), count_if(not is_nik_trusted) "
-                                 "from w.intermediate.int_person_nik_links").fetchall()[0]
+    records, untrusted = con.sql(
+        "select count(*), count_if(not is_nik_trusted) from w.intermediate.int_person_nik_links"
+    ).fetchall()[0]
     print(f"{records:,} records, {untrusted:,} without a trusted NIK; threshold {args.threshold}")
     results = {}
     for method in ("splink", "sql"):
         runs = [resolve(con, method, args.threshold) for _ in range(args.repeat)]
         results[method] = min(runs, key=lambda r: r["score_s"])
-    print(f"\n{'method':<8} {'pairs kept':>10} {'links':>8} {'score s':>8} {'cluster s':>9}  "
-          f"{'class':<24} {'precision':>9} {'recall':>8} {'F1':>8}")
+    print(
+        f"\n{'method':<8} {'pairs kept':>10} {'links':>8} {'score s':>8} {'cluster s':>9}  "
+        f"{'class':<24} {'precision':>9} {'recall':>8} {'F1':>8}"
+    )
     for method, result in results.items():
         for i, (name, _, _, _, _, precision, recall, f1) in enumerate(result["scores"]):
-            head = (f"{method:<8} {result['pairs']:>10,} {result['links']:>8,} {result['score_s']:>8.1f} "
-                    f"{result['cluster_s']:>9.1f}" if i == 0 else " " * 47)
+            head = (
+                f"{method:<8} {result['pairs']:>10,} {result['links']:>8,} {result['score_s']:>8.1f} "
+                f"{result['cluster_s']:>9.1f}"
+                if i == 0
+                else " " * 47
+            )
             print(f"{head}  {name:<24} {precision:>9.4f} {recall:>8.4f} {f1:>8.4f}")
 
 

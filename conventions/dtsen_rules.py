@@ -16,8 +16,14 @@ from pathlib import PurePosixPath
 from dbt_score import Model, RuleViolation, Source, rule
 
 FOLDER_TYPES = {"base": "base", "staging": "staging", "intermediate": "intermediate", "marts": "marts"}
-PREFIX_TYPES = {"base_": "base", "stg_": "staging", "int_": "intermediate",
-                "fct_": "marts", "dim_": "marts", "mart_": "marts"}
+PREFIX_TYPES = {
+    "base_": "base",
+    "stg_": "staging",
+    "int_": "intermediate",
+    "fct_": "marts",
+    "dim_": "marts",
+    "mart_": "marts",
+}
 # Names by type: staging and base name their source and its table (`stg_<source>__<table>`).
 NAME_PATTERNS = {
     "base": re.compile(r"base_(?P<source>[a-z0-9]+(?:_[a-z0-9]+)*)__[a-z0-9_]+"),
@@ -73,8 +79,12 @@ def staging_reads_staging(model: Model, intake_models: list[str] = []) -> RuleVi
     kind = model_type(model)
     if kind not in STAGING_LAYER:
         return None
-    read = [p for p in parent_models(model) if p.name not in intake_models
-            and (model_type(p) == "staging" or (model_type(p) == "base" and kind == "base"))]
+    read = [
+        p
+        for p in parent_models(model)
+        if p.name not in intake_models
+        and (model_type(p) == "staging" or (model_type(p) == "base" and kind == "base"))
+    ]
     if read:
         return RuleViolation(f"{kind} model reads staging model(s): {names(read)}.")
 
@@ -107,8 +117,7 @@ def direct_join_to_source(model: Model, intake_models: list[str] = []) -> RuleVi
     """
     models = [p for p in parent_models(model) if p.name not in intake_models]
     if parent_sources(model) and models:
-        return RuleViolation(f"joins source(s) {names(parent_sources(model))} "
-                             f"with model(s) {names(models)}.")
+        return RuleViolation(f"joins source(s) {names(parent_sources(model))} with model(s) {names(models)}.")
 
 
 @rule
@@ -148,8 +157,10 @@ def rejoined_upstream_concept(model: Model) -> RuleViolation | None:
             continue
         for grandparent in middle.parents:
             if grandparent.unique_id in direct:
-                found.append(f"{getattr(grandparent, 'selector_name', grandparent.name)}"
-                             f" -> {middle.name} -> {model.name}")
+                found.append(
+                    f"{getattr(grandparent, 'selector_name', grandparent.name)}"
+                    f" -> {middle.name} -> {model.name}"
+                )
     if found:
         return RuleViolation("rejoins an upstream concept: " + "; ".join(sorted(found)) + ".")
 
@@ -184,8 +195,9 @@ def primary_key_test(model: Model) -> RuleViolation | None:
         types = {test.type for test in column.tests}
         if {"unique", "not_null"} <= types:
             return None
-    return RuleViolation("no primary-key test (unique + not_null on a column, "
-                         "or unique_combination_of_columns).")
+    return RuleViolation(
+        "no primary-key test (unique + not_null on a column, or unique_combination_of_columns)."
+    )
 
 
 @rule
@@ -197,8 +209,9 @@ def model_naming(model: Model) -> RuleViolation | None:
     kind = model_type(model)
     pattern = NAME_PATTERNS.get(kind)
     if pattern is None:
-        return RuleViolation("not in a folder or with a prefix that names a layer "
-                             "(staging, base, intermediate, marts).")
+        return RuleViolation(
+            "not in a folder or with a prefix that names a layer (staging, base, intermediate, marts)."
+        )
     match = pattern.fullmatch(model.name)
     if not match:
         return RuleViolation(f"a {kind} model's name must match {pattern.pattern}.")
@@ -206,8 +219,9 @@ def model_naming(model: Model) -> RuleViolation | None:
         folders = PurePosixPath(model.original_file_path).parts
         source_folder = folders[folders.index("staging") + 1] if "staging" in folders[:-2] else None
         if match["source"] != source_folder:
-            return RuleViolation(f"names source {match['source']!r} but lives in "
-                                 f"staging/{source_folder or ''}.")
+            return RuleViolation(
+                f"names source {match['source']!r} but lives in staging/{source_folder or ''}."
+            )
 
 
 @rule

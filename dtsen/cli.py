@@ -5,6 +5,7 @@ report, score the result against the generator's truth, run the data-quality sui
 (writing the ministries' report) and, when they pass, publish the analyst database. dbt
 runs in a subprocess, so the database file is closed when we read it afterwards.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,10 @@ def _generate(args: argparse.Namespace) -> None:
         as_of=args.as_of,
         rates=parse_rate_overrides(args.rate),
     )
-    print(f"generated {args.persons:,} persons (seed {args.seed}) into {args.out} "
-          f"in {time.perf_counter() - started:.1f} s; truth in {args.truth}")
+    print(
+        f"generated {args.persons:,} persons (seed {args.seed}) into {args.out} "
+        f"in {time.perf_counter() - started:.1f} s; truth in {args.truth}"
+    )
     for source, files in summary["rows"].items():
         for file_name, rows in files.items():
             print(f"  {source}/{file_name:<30} {rows:>12,} rows")
@@ -58,7 +61,9 @@ def _preflight(command: str, args: argparse.Namespace) -> bool:
     """The pre-flight checks: every fault on one line of stderr; False if dbt must not start."""
     from dtsen.preflight import preflight
 
-    faults = preflight(Path(args.landing), Path(args.db), _landing_set_by(args), getattr(args, "dbt_args", []))
+    faults = preflight(
+        Path(args.landing), Path(args.db), _landing_set_by(args), getattr(args, "dbt_args", [])
+    )
     for fault in faults:
         print(f"dtsen {command}: {fault}", file=sys.stderr)
     return not faults
@@ -78,8 +83,10 @@ def _intake(args: argparse.Namespace) -> int:
     except NoUsableDelivery as error:
         print(f"dtsen intake: {error}", file=sys.stderr)
         return 1
-    print(f"intake: {sum(r.status == 'current' for r in records)} current files, "
-          f"{sum(r.status == 'refused' for r in records)} refused; written to {args.out}")
+    print(
+        f"intake: {sum(r.status == 'current' for r in records)} current files, "
+        f"{sum(r.status == 'refused' for r in records)} refused; written to {args.out}"
+    )
     return 0
 
 
@@ -162,13 +169,18 @@ def _publish(args: argparse.Namespace) -> int:
     from dtsen.publish import PublishRefused, publish, require_quality_passed
 
     try:
-        publication = publish(Path(args.db), Path(args.analyst_db),
-                              quality_gate=require_quality_passed if args.require_quality else None)
+        publication = publish(
+            Path(args.db),
+            Path(args.analyst_db),
+            quality_gate=require_quality_passed if args.require_quality else None,
+        )
     except (PseudonymKeyError, PublishRefused) as refused:
         print(f"dtsen publish: {refused}", file=sys.stderr)
         return 1
-    print(f"published {len(publication.tables)} tables to {publication.analyst_db} (read-only) "
-          f"in {publication.seconds:.1f} s")
+    print(
+        f"published {len(publication.tables)} tables to {publication.analyst_db} (read-only) "
+        f"in {publication.seconds:.1f} s"
+    )
     for table, (rows, content_hash) in publication.tables.items():
         print(f"  {table:<40} {rows:>12,} rows  {content_hash}")
     return 0
@@ -177,11 +189,22 @@ def _publish(args: argparse.Namespace) -> int:
 def _add_generate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--persons", type=int, default=100_000, help="size of the true population")
     parser.add_argument("--seed", type=int, default=20261126, help="same seed, same bytes")
-    parser.add_argument("--truth", default=str(DEFAULT_TRUTH), help="folder for the truth (never read by dbt)")
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 10, 31),
-                        help="date the newest extract is taken (YYYY-MM-DD)")
-    parser.add_argument("--rate", action="append", default=[], metavar="KIND=RATE",
-                        help="override an error rate (see docs/synthetic-data.md); repeatable")
+    parser.add_argument(
+        "--truth", default=str(DEFAULT_TRUTH), help="folder for the truth (never read by dbt)"
+    )
+    parser.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=dt.date(2026, 10, 31),
+        help="date the newest extract is taken (YYYY-MM-DD)",
+    )
+    parser.add_argument(
+        "--rate",
+        action="append",
+        default=[],
+        metavar="KIND=RATE",
+        help="override an error rate (see docs/synthetic-data.md); repeatable",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     generate.set_defaults(handler=_generate)
 
     month = commands.add_parser(
-        "next-month", help="write next month's Dukcapil and DTKS deliveries, about 2 %% of records changed")
+        "next-month", help="write next month's Dukcapil and DTKS deliveries, about 2 %% of records changed"
+    )
     month.add_argument("--landing", default=str(DEFAULT_LANDING))
     month.add_argument("--seed", type=int, default=20261126)
     month.set_defaults(handler=_next_month)
@@ -202,14 +226,18 @@ def main(argv: list[str] | None = None) -> int:
     # Every argument dtsen build does not know goes to dbt build unchanged (a leading `--`
     # ends dtsen's own options); no abbreviations, so that none of dbt's is taken for ours.
     build = commands.add_parser(
-        "build", help="dbt build on a landing zone; other arguments go to dbt build", allow_abbrev=False,
-        usage="dtsen build [--landing DIR] [--db PATH] [--] [dbt build arguments]")
+        "build",
+        help="dbt build on a landing zone; other arguments go to dbt build",
+        allow_abbrev=False,
+        usage="dtsen build [--landing DIR] [--db PATH] [--] [dbt build arguments]",
+    )
     build.add_argument("--landing", help=f"landing root (default {DEFAULT_LANDING})")
     build.add_argument("--db", default=str(DEFAULT_DB))
     build.set_defaults(handler=_build)
 
     intake = commands.add_parser(
-        "intake", help="check the deliveries for a build on Spark (which runs no Python model): JSON lines")
+        "intake", help="check the deliveries for a build on Spark (which runs no Python model): JSON lines"
+    )
     intake.add_argument("--landing", default=str(DEFAULT_LANDING))
     intake.add_argument("--out", required=True, help="file the Spark target reads (env DTSEN_INTAKE)")
     intake.set_defaults(handler=_intake)
@@ -224,13 +252,16 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.set_defaults(handler=_evaluate)
 
     quality = commands.add_parser(
-        "quality", help="run the Great Expectations suites, store results, write the HTML report and Data Docs")
+        "quality",
+        help="run the Great Expectations suites, store results, write the HTML report and Data Docs",
+    )
     quality.add_argument("--db", default=str(DEFAULT_DB))
     quality.add_argument("--report-dir", default=None, help="default: <folder of the database>/quality")
     quality.set_defaults(handler=_quality)
 
     run = commands.add_parser(
-        "run", help="the main job: generate, dbt build, report, evaluate, quality suites, publish")
+        "run", help="the main job: generate, dbt build, report, evaluate, quality suites, publish"
+    )
     _add_generate_options(run)
     run.add_argument("--landing", help=f"landing root to write (default {DEFAULT_LANDING})")
     run.add_argument("--db", default=str(DEFAULT_DB))
@@ -240,16 +271,25 @@ def main(argv: list[str] | None = None) -> int:
     # The benchmark is not part of the package (benchmarks/bench.py): it parses its own
     # options, --help included, so the command line does not load it unless asked to run it.
     bench = commands.add_parser(
-        "bench", help="time the full job per stage at one or more population sizes (dtsen bench --help)",
-        add_help=False, allow_abbrev=False, usage="dtsen bench [benchmark options; --help lists them]")
+        "bench",
+        help="time the full job per stage at one or more population sizes (dtsen bench --help)",
+        add_help=False,
+        allow_abbrev=False,
+        usage="dtsen bench [benchmark options; --help lists them]",
+    )
     bench.set_defaults(handler=_bench)
 
     publish = commands.add_parser(
-        "publish", help="publish the marts of a quality-passed build as the read-only analyst database")
+        "publish", help="publish the marts of a quality-passed build as the read-only analyst database"
+    )
     publish.add_argument("--db", default=str(DEFAULT_DB), help="working database the build wrote")
     publish.add_argument("--analyst-db", default=str(DEFAULT_ANALYST_DB), help="analyst database to replace")
-    publish.add_argument("--require-quality", action=argparse.BooleanOptionalAction, default=True,
-                         help="refuse unless the working database's last quality result is a pass")
+    publish.add_argument(
+        "--require-quality",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="refuse unless the working database's last quality result is a pass",
+    )
     publish.set_defaults(handler=_publish)
 
     args, unknown = parser.parse_known_args(argv)

@@ -7,6 +7,7 @@ runs there, and the result goes back to Spark as a data frame: one implementatio
 answers on both engines. That collects the inputs on the driver, which suits the small
 populations Spark is checked on; a cluster-size run would swap Splink's Spark backend in here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -22,7 +23,9 @@ def is_spark(session) -> bool:
 
 
 @contextmanager
-def duckdb_inputs(session, cursor: bool = True, **refs) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, str]]]:
+def duckdb_inputs(
+    session, cursor: bool = True, **refs
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, str]]]:
     """A DuckDB connection, and for each of `refs` (name=dbt.ref(...): dbt finds a Python
     model's dependencies by its literal dbt.ref calls) a parenthesised query that reads it there.
 

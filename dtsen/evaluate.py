@@ -12,6 +12,7 @@ Targeting: how well the proxy-means test ranks families by their true consumptio
 true inclusion and exclusion errors of DTSEN's eligibility lists next to today's DTKS lists
 (`targeting_scores`).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,17 +31,32 @@ HOUSEHOLD_MODELS = {
 # Injected NIK damage form -> the nik_status staging must give it. Forms not listed here
 # are safe to repair (spaces, dots, dashes, apostrophe, trailing .0): staging must repair
 # them to a 16-digit NIK.
-UNREPAIRABLE_DAMAGE = {"blank": "missing", "zero": "missing", "exponent": "exponent_form",
-                       "len15": "wrong_length", "len17": "wrong_length"}
+UNREPAIRABLE_DAMAGE = {
+    "blank": "missing",
+    "zero": "missing",
+    "exponent": "exponent_form",
+    "len15": "wrong_length",
+    "len17": "wrong_length",
+}
 
 # Error kinds that make a person's NIK or birth date disagree; a record with none of them
 # must come out of staging with nik_status 'valid'.
-IDENTITY_ERRORS = ["nik_damaged", "nik_birthdate_mismatch", "nik_other_person", "birthdate_shifted",
-                   "birthdate_placeholder", "unregistered", "unknown_to_civil_register"]
+IDENTITY_ERRORS = [
+    "nik_damaged",
+    "nik_birthdate_mismatch",
+    "nik_other_person",
+    "birthdate_shifted",
+    "birthdate_placeholder",
+    "unregistered",
+    "unknown_to_civil_register",
+]
 
 # Row-level errors the generator makes for the quarantine, and the reason staging must give.
-QUARANTINE_ERRORS = {"invalid_date": "UNPARSEABLE_DATE", "invalid_code": "UNKNOWN_CODE",
-                     "empty_record_id": "EMPTY_KEY"}
+QUARANTINE_ERRORS = {
+    "invalid_date": "UNPARSEABLE_DATE",
+    "invalid_code": "UNKNOWN_CODE",
+    "empty_record_id": "EMPTY_KEY",
+}
 
 
 def attach_truth(con: duckdb.DuckDBPyConnection, truth: Path) -> None:
@@ -94,8 +110,10 @@ def staging_detection(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """
     unrepairable = " ".join(f"when '{form}' then '{status}'" for form, status in UNREPAIRABLE_DAMAGE.items())
     identity = ", ".join(f"'{kind}'" for kind in IDENTITY_ERRORS)
-    quarantine = " ".join(f"when list_contains(t.errors, '{kind}') then '{reason}'"
-                          for kind, reason in QUARANTINE_ERRORS.items())
+    quarantine = " ".join(
+        f"when list_contains(t.errors, '{kind}') then '{reason}'"
+        for kind, reason in QUARANTINE_ERRORS.items()
+    )
     return con.sql(f"""
         with staged as ({_staged_persons_sql()}),
         person_truth as (
@@ -157,7 +175,9 @@ def staging_detection(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 def _print_staging_detection(con: duckdb.DuckDBPyConnection) -> None:
     print("\nStaging checks against the truth:")
-    print(f"  {'source':<9} {'injected error -> expected flag':<66} {'records':>8} {'flagged':>8} {'share':>8}")
+    print(
+        f"  {'source':<9} {'injected error -> expected flag':<66} {'records':>8} {'flagged':>8} {'share':>8}"
+    )
     for source, check, injected, flagged, share in staging_detection(con):
         print(f"  {source:<9} {check:<66} {injected:>8,} {flagged:>8,} {share:>8.2%}")
 
@@ -171,8 +191,11 @@ RESOLUTION_CLASSES = {
 }
 
 
-def resolution_scores(con: duckdb.DuckDBPyConnection, identity: str = "intermediate.int_person_identity",
-                      records: str = "intermediate.int_person_records") -> list[tuple]:
+def resolution_scores(
+    con: duckdb.DuckDBPyConnection,
+    identity: str = "intermediate.int_person_identity",
+    records: str = "intermediate.int_person_records",
+) -> list[tuple]:
     """Pairwise precision, recall and F1 of person resolution, per class of records.
 
     Rows (class, records, true pairs, predicted pairs, true positives, precision, recall, F1).
@@ -191,7 +214,9 @@ def resolution_scores(con: duckdb.DuckDBPyConnection, identity: str = "intermedi
     """
     classes = ", ".join(f"({cond}) as c{i}" for i, cond in enumerate(RESOLUTION_CLASSES.values()))
     pair_sums = ", ".join(
-        f"sum(n * (n - 1) - (n - c{i}) * (n - c{i} - 1)) // 2 as pairs{i}" for i in range(len(RESOLUTION_CLASSES)))
+        f"sum(n * (n - 1) - (n - c{i}) * (n - c{i} - 1)) // 2 as pairs{i}"
+        for i in range(len(RESOLUTION_CLASSES))
+    )
     counts = ", ".join(f"count_if(c{i}) as c{i}" for i in range(len(RESOLUTION_CLASSES)))
     rows = con.sql(f"""
         with records as (
@@ -227,11 +252,15 @@ def resolution_scores(con: duckdb.DuckDBPyConnection, identity: str = "intermedi
 
 def _print_resolution_scores(con: duckdb.DuckDBPyConnection) -> None:
     print("\nIdentity resolution against the truth (pairs of records with at least one record of the class):")
-    print(f"  {'records':<24} {'count':>10} {'true pairs':>11} {'predicted':>11} {'correct':>11} "
-          f"{'precision':>9} {'recall':>9} {'F1':>9}")
+    print(
+        f"  {'records':<24} {'count':>10} {'true pairs':>11} {'predicted':>11} {'correct':>11} "
+        f"{'precision':>9} {'recall':>9} {'F1':>9}"
+    )
     for name, records, true_pairs, predicted, hits, precision, recall, f1 in resolution_scores(con):
-        print(f"  {name:<24} {records:>10,} {true_pairs:>11,} {predicted:>11,} {hits:>11,} "
-              f"{precision:>9.4f} {recall:>9.4f} {f1:>9.4f}")
+        print(
+            f"  {name:<24} {records:>10,} {true_pairs:>11,} {predicted:>11,} {hits:>11,} "
+            f"{precision:>9.4f} {recall:>9.4f} {f1:>9.4f}"
+        )
 
 
 # Each resolved person stands for the true person most of its records belong to.
@@ -309,9 +338,11 @@ def household_assembly_scores(con: duckdb.DuckDBPyConnection) -> dict[str, float
 def _print_household_assembly_scores(con: duckdb.DuckDBPyConnection) -> None:
     scores = household_assembly_scores(con)
     print("\nHousehold assembly against the true families (living members):")
-    print(f"  true families {scores['families']:,}; assembled exactly {scores['exactly_assembled']:.2%}; "
-          f"same-family pairs precision {scores['pair_precision']:.4f}, recall {scores['pair_recall']:.4f}, "
-          f"F1 {scores['pair_f1']:.4f}")
+    print(
+        f"  true families {scores['families']:,}; assembled exactly {scores['exactly_assembled']:.2%}; "
+        f"same-family pairs precision {scores['pair_precision']:.4f}, recall {scores['pair_recall']:.4f}, "
+        f"F1 {scores['pair_f1']:.4f}"
+    )
 
 
 def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
@@ -392,19 +423,27 @@ def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
         "families": con.sql("select count(*) from family_truth").fetchall()[0][0],
         "spearman": spearman,
         "poor_found": poor_found,
-        "programmes": {program: {"dtks": (dtks_in, dtks_ex), "dtsen": (dtsen_in, dtsen_ex)}
-                       for program, dtks_in, dtks_ex, dtsen_in, dtsen_ex in programmes},
+        "programmes": {
+            program: {"dtks": (dtks_in, dtks_ex), "dtsen": (dtsen_in, dtsen_ex)}
+            for program, dtks_in, dtks_ex, dtsen_in, dtsen_ex in programmes
+        },
     }
 
 
 def _print_targeting_scores(con: duckdb.DuckDBPyConnection) -> None:
     scores = targeting_scores(con)
-    print("\nTargeting against the true consumption "
-          f"({scores['families']:,} warehouse families matched to a true family):")
-    print(f"  PMT rank correlation (Spearman) with true consumption per person: {scores['spearman']:.3f}; "
-          f"persons in true desil 1-4 placed in desil 1-4: {scores['poor_found']:.1%}")
-    print(f"  {'programme':<10} {'DTKS today: inclusion':>22} {'exclusion':>10} "
-          f"{'DTSEN: inclusion':>18} {'exclusion':>10}")
+    print(
+        "\nTargeting against the true consumption "
+        f"({scores['families']:,} warehouse families matched to a true family):"
+    )
+    print(
+        f"  PMT rank correlation (Spearman) with true consumption per person: {scores['spearman']:.3f}; "
+        f"persons in true desil 1-4 placed in desil 1-4: {scores['poor_found']:.1%}"
+    )
+    print(
+        f"  {'programme':<10} {'DTKS today: inclusion':>22} {'exclusion':>10} "
+        f"{'DTSEN: inclusion':>18} {'exclusion':>10}"
+    )
     for program, lists in scores["programmes"].items():
         (dtks_in, dtks_ex), (dtsen_in, dtsen_ex) = lists["dtks"], lists["dtsen"]
         print(f"  {program:<10} {dtks_in:>22.1%} {dtks_ex:>10.1%} {dtsen_in:>18.1%} {dtsen_ex:>10.1%}")

@@ -8,6 +8,7 @@ of a source is current; everything else is reported with its problem. The SQL th
 file is built here once and stored with the file, so the staging models read each file
 exactly as its rows were counted.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -99,8 +100,10 @@ def read_column_names(header: list[str], contract_columns: list[str]) -> list[st
     does not know can never be blank, collide with another or shadow a lineage column
     (`_source`, `_row_number`, `_reject_reasons`, ...). Its values still reach the
     quarantine's delivered row; stg_landing__delivery_files.columns keeps the header."""
-    return [name if name in contract_columns else f"_extra_column_{position}"
-            for position, name in enumerate(header, start=1)]
+    return [
+        name if name in contract_columns else f"_extra_column_{position}"
+        for position, name in enumerate(header, start=1)
+    ]
 
 
 def _sql_name(name: str) -> str:
@@ -128,13 +131,17 @@ def csv_read_sql(path: Path, header: list[str], delimiter: str, contract_columns
         "strict_mode=false, null_padding=true, parallel=false, encoding='utf-8')"
     )
     surplus = ", ".join(f"coalesce({_sql_name(name)}, '')" for name in catch)
-    extra = (f"case when coalesce({', '.join(_sql_name(name) for name in catch)}) is not null "
-             f"then rtrim(concat_ws({_sql_str(delimiter)}, {surplus}), {_sql_str(delimiter)}) end")
+    extra = (
+        f"case when coalesce({', '.join(_sql_name(name) for name in catch)}) is not null "
+        f"then rtrim(concat_ws({_sql_str(delimiter)}, {surplus}), {_sql_str(delimiter)}) end"
+    )
     columns = ", ".join(_sql_name(name) for name in names)
     return f"(select {columns}, {extra} as {EXTRA_FIELDS_COLUMN} from {read})"
 
 
-def parquet_read_sql(path: Path, header: list[str] | None = None, contract_columns: list[str] | None = None) -> str:
+def parquet_read_sql(
+    path: Path, header: list[str] | None = None, contract_columns: list[str] | None = None
+) -> str:
     """read_parquet; with the file's columns given, a select naming them by read_column_names()."""
     call = f"read_parquet({_sql_str(str(path))})"
     if header is None or contract_columns is None:
@@ -174,22 +181,41 @@ def spark_read_sql(record: DeliveryFile) -> str:
             _spark_name(name) if name == read else f"{_spark_name(name)} as {_spark_name(read)}"
             for name, read in zip(header, names)
         )
-        return json.dumps([f"select _metadata.row_index + 1 as _row_number, {columns} "
-                           f"from parquet.{_spark_name(str(path))}"])
+        return json.dumps(
+            [
+                f"select _metadata.row_index + 1 as _row_number, {columns} "
+                f"from parquet.{_spark_name(str(path))}"
+            ]
+        )
     view = _spark_name(f"landing_{record.source}__{path.stem}")
     catch = [f"{EXTRA_FIELDS_COLUMN}_{position}" for position in range(1, len(header) + 1)]
     schema = ", ".join(f"{_spark_name(name)} string" for name in [*names, *catch])
     # RFC 4180 quoting; empty fields (quoted or not) are NULL, as DuckDB reads them.
-    options = {"path": str(path), "header": "true", "sep": dialect.delimiter, "quote": '"',
-               "escape": '"', "multiLine": "true", "mode": "PERMISSIVE", "encoding": "UTF-8"}
-    create = (f"create or replace temporary view {view} ({schema}) using csv options ("
-              + ", ".join(f"{_spark_str(key)} {_spark_str(value)}" for key, value in options.items()) + ")")
+    options = {
+        "path": str(path),
+        "header": "true",
+        "sep": dialect.delimiter,
+        "quote": '"',
+        "escape": '"',
+        "multiLine": "true",
+        "mode": "PERMISSIVE",
+        "encoding": "UTF-8",
+    }
+    create = (
+        f"create or replace temporary view {view} ({schema}) using csv options ("
+        + ", ".join(f"{_spark_str(key)} {_spark_str(value)}" for key, value in options.items())
+        + ")"
+    )
     surplus = ", ".join(f"coalesce({_spark_name(name)}, '')" for name in catch)
-    extra = (f"case when coalesce({', '.join(_spark_name(name) for name in catch)}) is not null "
-             f"then trim(trailing {_spark_str(dialect.delimiter)} from "
-             f"concat_ws({_spark_str(dialect.delimiter)}, {surplus})) end")
-    query = (f"select monotonically_increasing_id() + 1 as _row_number, "
-             f"{', '.join(_spark_name(name) for name in names)}, {extra} as {EXTRA_FIELDS_COLUMN} from {view}")
+    extra = (
+        f"case when coalesce({', '.join(_spark_name(name) for name in catch)}) is not null "
+        f"then trim(trailing {_spark_str(dialect.delimiter)} from "
+        f"concat_ws({_spark_str(dialect.delimiter)}, {surplus})) end"
+    )
+    query = (
+        f"select monotonically_increasing_id() + 1 as _row_number, "
+        f"{', '.join(_spark_name(name) for name in names)}, {extra} as {EXTRA_FIELDS_COLUMN} from {view}"
+    )
     return json.dumps([create, query])
 
 
@@ -223,8 +249,9 @@ def _date_formats(source: str, file_name: str) -> dict[str, str]:
     return {**formats, **TIMESTAMP_COLUMNS.get(file_name, {})}
 
 
-def _scan(con: duckdb.DuckDBPyConnection, read_sql: str, columns: list[str],
-          date_formats: dict[str, str]) -> tuple[int, dict[str, tuple[int, int]]]:
+def _scan(
+    con: duckdb.DuckDBPyConnection, read_sql: str, columns: list[str], date_formats: dict[str, str]
+) -> tuple[int, dict[str, tuple[int, int]]]:
     """Read every value of every column once (so that bytes that are not UTF-8 anywhere in
     the file fail here, not in staging): the row count and, per date column, how many
     values are given and how many of them parse in its format (as staging parses them)."""
@@ -234,7 +261,7 @@ def _scan(con: duckdb.DuckDBPyConnection, read_sql: str, columns: list[str],
         clean = f"nullif(trim(cast({_sql_name(column)} as varchar)), '')"
         dates += [f"count({clean})", f"count(try_strptime({clean}, {_sql_str(date_format)}))"]
     row = con.sql(f"select count(*), {', '.join(counts + dates) or '0'} from {read_sql}").fetchall()[0]
-    found = row[1 + len(counts):]
+    found = row[1 + len(counts) :]
     return row[0], {column: (found[2 * i], found[2 * i + 1]) for i, column in enumerate(date_formats)}
 
 
@@ -250,8 +277,9 @@ def _describe_error(error: Exception) -> str:
     return first
 
 
-def _inspect_file(con: duckdb.DuckDBPyConnection, record: DeliveryFile, path: Path,
-                  verified: dict[str, dict] | None = None) -> None:
+def _inspect_file(
+    con: duckdb.DuckDBPyConnection, record: DeliveryFile, path: Path, verified: dict[str, dict] | None = None
+) -> None:
     """Fill hash, columns, read SQL and row count; set file_problem on the first failure.
 
     verified: files an earlier intake found usable, by path. One whose size, modification
@@ -264,8 +292,12 @@ def _inspect_file(con: duckdb.DuckDBPyConnection, record: DeliveryFile, path: Pa
     stat = path.stat()
     record.file_bytes, record.file_mtime_ns = stat.st_size, stat.st_mtime_ns
     known = (verified or {}).get(record.file_path)
-    if known and (known["file_bytes"], known["file_mtime_ns"], known["manifest_sha256"], known["manifest_rows"]) == (
-            record.file_bytes, record.file_mtime_ns, record.manifest_sha256, record.manifest_rows):
+    if known and (
+        known["file_bytes"],
+        known["file_mtime_ns"],
+        known["manifest_sha256"],
+        known["manifest_rows"],
+    ) == (record.file_bytes, record.file_mtime_ns, record.manifest_sha256, record.manifest_rows):
         for field in ("file_sha256", "file_rows", "columns", "read_sql"):
             setattr(record, field, known[field])
         return
@@ -295,8 +327,9 @@ def _inspect_file(con: duckdb.DuckDBPyConnection, record: DeliveryFile, path: Pa
             mistyped = [f"{name} is {kind}" for name, kind in described if name in dates and kind != "DATE"]
             if mistyped:
                 record.columns = json.dumps(header)
-                record.file_problem = ("date column(s) not of type DATE as the contract says: "
-                                       + ", ".join(mistyped))
+                record.file_problem = "date column(s) not of type DATE as the contract says: " + ", ".join(
+                    mistyped
+                )
                 return
             record.read_sql = parquet_read_sql(path, header, contract_columns)
             read_columns = read_column_names(header, contract_columns)
@@ -305,7 +338,9 @@ def _inspect_file(con: duckdb.DuckDBPyConnection, record: DeliveryFile, path: Pa
         if missing:
             record.file_problem = "missing required column(s): " + ", ".join(missing)
             if dialect.format == "csv" and len(header) == 1:
-                record.file_problem += f" (the header is a single field: not delimited by {dialect.delimiter!r})"
+                record.file_problem += (
+                    f" (the header is a single field: not delimited by {dialect.delimiter!r})"
+                )
             return
         duplicated = sorted({name for name in contract_columns if header.count(name) > 1})
         if duplicated:
@@ -345,12 +380,17 @@ def _read_manifest(folder: Path, source: str, extract_date: dt.date | None) -> t
     if not isinstance(manifest, dict):
         return {}, f"_manifest.json is not a JSON object (it is {_json_kind(manifest)})"
     if manifest.get("contract_version") != CONTRACT_VERSION:
-        return manifest, (f"_manifest.json contract_version is {_shown(manifest.get('contract_version'))}, "
-                          f"expected {CONTRACT_VERSION}")
+        return manifest, (
+            f"_manifest.json contract_version is {_shown(manifest.get('contract_version'))}, "
+            f"expected {CONTRACT_VERSION}"
+        )
     if manifest.get("source") != source:
         return manifest, f"_manifest.json names source {_shown(manifest.get('source'))}"
     if extract_date and manifest.get("extract_date") != extract_date.isoformat():
-        return manifest, f"_manifest.json extract_date {_shown(manifest.get('extract_date'))} differs from the folder"
+        return (
+            manifest,
+            f"_manifest.json extract_date {_shown(manifest.get('extract_date'))} differs from the folder",
+        )
     if not isinstance(manifest.get("files"), dict):
         return manifest, "_manifest.json has no files object"
     return manifest, None
@@ -402,9 +442,14 @@ def _outside(path: Path, root: Path) -> bool:
     return not path.resolve().is_relative_to(root)
 
 
-def inspect_delivery(con: duckdb.DuckDBPyConnection, source: str, folder: Path,
-                     verified: dict[str, dict] | None = None, root: Path | None = None,
-                     today: dt.date | None = None) -> list[DeliveryFile]:
+def inspect_delivery(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    folder: Path,
+    verified: dict[str, dict] | None = None,
+    root: Path | None = None,
+    today: dt.date | None = None,
+) -> list[DeliveryFile]:
     """One record per contract file of one delivery folder, with the delivery's verdict.
 
     root: the landing root (resolved); a delivery folder, manifest or file that resolves
@@ -428,24 +473,36 @@ def inspect_delivery(con: duckdb.DuckDBPyConnection, source: str, folder: Path,
     return records
 
 
-def _check_delivery(con, source: str, folder: Path, records: list[DeliveryFile], verified: dict | None,
-                    root: Path, today: dt.date) -> str | None:
+def _check_delivery(
+    con,
+    source: str,
+    folder: Path,
+    records: list[DeliveryFile],
+    verified: dict | None,
+    root: Path,
+    today: dt.date,
+) -> str | None:
     """Inspect the delivery's manifest and files; the delivery's problem, or None."""
     extract_date = records[0].extract_date
     if extract_date is None:
         return "delivery folder name is not a date (YYYY-MM-DD)"
     if extract_date > today:
-        return (f"dated after today ({today.isoformat()}): held, not used before that date "
-                "(a mistyped folder name?)")
+        return (
+            f"dated after today ({today.isoformat()}): held, not used before that date "
+            "(a mistyped folder name?)"
+        )
     if _outside(folder, root) or _outside(folder / MANIFEST_NAME, root):
-        return "the delivery folder or its _manifest.json is a link to outside the landing root: refused unread"
+        return (
+            "the delivery folder or its _manifest.json is a link to outside the landing root: refused unread"
+        )
     manifest, problem = _read_manifest(folder, source, extract_date)
     if problem is not None:
         return problem
     for record in records:
         path = folder / record.file_name
         record.manifest_rows, record.manifest_sha256, record.file_problem = _manifest_entry(
-            manifest["files"].get(record.file_name))
+            manifest["files"].get(record.file_name)
+        )
         if record.file_problem is None and _outside(path, root):
             record.file_problem = "the file is a link to outside the landing root: refused unread"
         if record.file_problem is None:
@@ -455,8 +512,9 @@ def _check_delivery(con, source: str, folder: Path, records: list[DeliveryFile],
     return "; ".join(f"{r.file_name}: {r.file_problem}" for r in failed) if failed else None
 
 
-def scan_landing(root: Path, con: duckdb.DuckDBPyConnection,
-                 verified: dict[str, dict] | None = None) -> list[DeliveryFile]:
+def scan_landing(
+    root: Path, con: duckdb.DuckDBPyConnection, verified: dict[str, dict] | None = None
+) -> list[DeliveryFile]:
     """Inspect every delivery of every source and mark the current one of each (files in
     `verified`, unchanged, are not read again: see _inspect_file).
 
@@ -510,13 +568,23 @@ def unknown_folders(root: Path) -> list[DeliveryFile]:
     version reads (a misspelt `Dukcapil/`, a newer contract's source): its rows would
     otherwise vanish without a word. Hidden folders (`.snapshot`, `.Trash`) are left alone."""
     known = ", ".join(sorted(FILES))
-    return [
-        DeliveryFile(folder.name, None, None, None, str(folder),
-                     delivery_problem=f"folder {folder.name}/ is not a source this warehouse reads ({known}): "
-                                      "nothing in it is staged")
-        for folder in sorted(root.iterdir()) if folder.is_dir() and not folder.name.startswith(".")
-        and folder.name not in FILES
-    ] if root.is_dir() else []
+    return (
+        [
+            DeliveryFile(
+                folder.name,
+                None,
+                None,
+                None,
+                str(folder),
+                delivery_problem=f"folder {folder.name}/ is not a source this warehouse reads ({known}): "
+                "nothing in it is staged",
+            )
+            for folder in sorted(root.iterdir())
+            if folder.is_dir() and not folder.name.startswith(".") and folder.name not in FILES
+        ]
+        if root.is_dir()
+        else []
+    )
 
 
 def as_rows(records: list[DeliveryFile]) -> list[dict]:
@@ -532,5 +600,7 @@ def write_spark_intake(root: Path, out: Path) -> list[DeliveryFile]:
     for record in records:
         record.read_sql = spark_read_sql(record) if record.columns else None
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("".join(json.dumps(asdict(record), default=str) + "\n" for record in records), encoding="utf-8")
+    out.write_text(
+        "".join(json.dumps(asdict(record), default=str) + "\n" for record in records), encoding="utf-8"
+    )
     return records

@@ -5,6 +5,7 @@ for a missing landing folder, let it skip every model without saying why): the p
 key, the landing folder, a lock on the working database held by another process, and the
 free disk. `preflight` returns one line per fault; the command prints them and exits 2.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,8 +24,18 @@ DISK_VARIABLE = "DTSEN_DISK_NEEDED"
 # the landing zone, whether or not a database is already there.
 DISK_PER_LANDING_BYTE = 8
 
-_UNITS = {"": 1, "B": 1, "K": 2**10, "KB": 2**10, "M": 2**20, "MB": 2**20, "G": 2**30, "GB": 2**30,
-          "T": 2**40, "TB": 2**40}
+_UNITS = {
+    "": 1,
+    "B": 1,
+    "K": 2**10,
+    "KB": 2**10,
+    "M": 2**20,
+    "MB": 2**20,
+    "G": 2**30,
+    "GB": 2**30,
+    "T": 2**40,
+    "TB": 2**40,
+}
 
 
 def dir_bytes(path: Path) -> int:
@@ -63,8 +74,11 @@ def rotation_asked(dbt_args: list[str]) -> bool:
     from dtsen.pseudonym import rotation_asked as var_true
 
     for position, argument in enumerate(dbt_args):
-        text = argument.split("=", 1)[1] if argument.startswith("--vars=") else (
-            dbt_args[position + 1] if argument == "--vars" and position + 1 < len(dbt_args) else None)
+        text = (
+            argument.split("=", 1)[1]
+            if argument.startswith("--vars=")
+            else (dbt_args[position + 1] if argument == "--vars" and position + 1 < len(dbt_args) else None)
+        )
         if text is None:
             continue
         try:
@@ -115,8 +129,10 @@ def check_database_lock(db: Path) -> str | None:
     except duckdb.Error as error:
         message = " ".join(str(error).split())
         if "lock" in message.lower():
-            return (f"working database {db} is in use by {_holder(message)}: wait for it to finish "
-                    "or stop it, then build again")
+            return (
+                f"working database {db} is in use by {_holder(message)}: wait for it to finish "
+                "or stop it, then build again"
+            )
         return f"working database {db} cannot be opened: {message}"
     finally:
         os.umask(umask)
@@ -149,20 +165,27 @@ def check_disk(landing: Path, db: Path) -> str | None:
     else:
         landing_bytes = dir_bytes(landing)
         needed = DISK_PER_LANDING_BYTE * landing_bytes
-        how = (f"about {DISK_PER_LANDING_BYTE} x the landing zone's {_gb(landing_bytes)}; "
-               f"{DISK_VARIABLE}=SIZE replaces this estimate")
+        how = (
+            f"about {DISK_PER_LANDING_BYTE} x the landing zone's {_gb(landing_bytes)}; "
+            f"{DISK_VARIABLE}=SIZE replaces this estimate"
+        )
     if free >= needed:
         return None
-    return (f"{_gb(free)} free in {folder}, where the working database is written; "
-            f"the build needs {_gb(needed)} ({how})")
+    return (
+        f"{_gb(free)} free in {folder}, where the working database is written; "
+        f"the build needs {_gb(needed)} ({how})"
+    )
 
 
 def preflight(landing: Path, db: Path, landing_set_by: str, dbt_args: list[str] | None = None) -> list[str]:
     """Every fault found, one line each; empty when dbt may start. Creates nothing.
     dbt_args: what goes on to dbt build (a key rotation is asked for there)."""
     landing, db = Path(landing).resolve(), Path(db).resolve()
-    faults = [check_key(db, rotation_asked(dbt_args or [])), check_landing(landing, landing_set_by),
-              check_database_lock(db)]
+    faults = [
+        check_key(db, rotation_asked(dbt_args or [])),
+        check_landing(landing, landing_set_by),
+        check_database_lock(db),
+    ]
     if landing.is_dir():
         faults.append(check_disk(landing, db))
     return [fault for fault in faults if fault]

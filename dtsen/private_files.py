@@ -6,6 +6,7 @@ process's umask becomes 077, so the database, its WAL, the spill folder and Spli
 scratch folders are created 0600/0700 whatever the caller's umask, and what a build under
 a looser umask left is made owner-only too.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,9 @@ def database_files(db: Path) -> list[Path]:
     db = Path(db)
     if not db.parent.is_dir():
         return []
-    return sorted(path for path in db.parent.iterdir()
-                  if path.name == db.name or path.name.startswith(f"{db.name}."))
+    return sorted(
+        path for path in db.parent.iterdir() if path.name == db.name or path.name.startswith(f"{db.name}.")
+    )
 
 
 def make_private(path: Path) -> None:

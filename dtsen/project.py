@@ -26,11 +26,21 @@ def dbt_command(verb: str, artefacts: Path | None = None, suffix: str = "") -> l
     """`dbt <verb>` on the in-project profile and project. artefacts: dbt's target/ and logs/
     go to <artefacts>/target<suffix> and logs<suffix> instead of the project's, so several
     builds (tests, benchmarks) can run without sharing them."""
-    command = [str(Path(sys.executable).with_name("dbt")), verb, "--profiles-dir", str(PROJECT_DIR),
-               "--project-dir", str(PROJECT_DIR)]
+    command = [
+        str(Path(sys.executable).with_name("dbt")),
+        verb,
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--project-dir",
+        str(PROJECT_DIR),
+    ]
     if artefacts is not None:
-        command += ["--target-path", str(artefacts / f"target{suffix}"),
-                    "--log-path", str(artefacts / f"logs{suffix}")]
+        command += [
+            "--target-path",
+            str(artefacts / f"target{suffix}"),
+            "--log-path",
+            str(artefacts / f"logs{suffix}"),
+        ]
     return command
 
 
@@ -39,17 +49,29 @@ def dbt_env(landing: Path, db: Path) -> dict[str, str]:
     return {**os.environ, "DTSEN_LANDING": str(landing.resolve()), "DTSEN_DB": str(db.resolve())}
 
 
-def run_dbt(verb: str, landing: Path, db: Path, extra: list[str] | None = None, isolated: bool = False,
-            capture: bool = False) -> subprocess.CompletedProcess:
+def run_dbt(
+    verb: str,
+    landing: Path,
+    db: Path,
+    extra: list[str] | None = None,
+    isolated: bool = False,
+    capture: bool = False,
+) -> subprocess.CompletedProcess:
     """Run `dbt <verb>` against `landing`, writing `db`; isolated: artefacts beside the database."""
     db.parent.mkdir(parents=True, exist_ok=True)
     command = dbt_command(verb, db.parent if isolated else None)
-    return subprocess.run([*command, *(extra or [])], env=dbt_env(landing, db), cwd=PROJECT_DIR,
-                          capture_output=capture, text=True)
+    return subprocess.run(
+        [*command, *(extra or [])],
+        env=dbt_env(landing, db),
+        cwd=PROJECT_DIR,
+        capture_output=capture,
+        text=True,
+    )
 
 
-def dbt_build(landing: Path, db: Path, extra: list[str] | None = None, isolated: bool = False,
-              capture: bool = False) -> subprocess.CompletedProcess:
+def dbt_build(
+    landing: Path, db: Path, extra: list[str] | None = None, isolated: bool = False, capture: bool = False
+) -> subprocess.CompletedProcess:
     """Run `dbt build` against `landing`, writing `db`."""
     return run_dbt("build", landing, db, extra, isolated, capture)
 
@@ -64,8 +86,10 @@ def load_benchmark(name: str) -> ModuleType:
     in the package, and the command line loads them from here."""
     path = BENCHMARKS_DIR / f"{name}.py"
     if not path.is_file():
-        raise NoBenchmarks(f"{path} not found: the benchmarks run from a checkout of the project "
-                           f"(benchmarks/ beside dtsen/), and {PROJECT_DIR} is not one")
+        raise NoBenchmarks(
+            f"{path} not found: the benchmarks run from a checkout of the project "
+            f"(benchmarks/ beside dtsen/), and {PROJECT_DIR} is not one"
+        )
     module_name = f"benchmarks.{name}"
     if module_name in sys.modules:
         return sys.modules[module_name]

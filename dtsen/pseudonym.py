@@ -15,6 +15,7 @@ rotation is asked for (dbt var rotate_pseudonym_key, the previous key in
 DTSEN_PSEUDONYM_KEY_PREVIOUS); the snapshot's families are then re-keyed to their new
 pseudonyms in that same transaction, so their history continues.
 """
+
 from __future__ import annotations
 
 import base64
@@ -83,18 +84,21 @@ def _checked_key(variable: str) -> bytes:
         raise MissingPseudonymKey(
             f"{variable} is not set: the marts carry keyed pseudonyms instead of NIK and KK, "
             f"and refuse to build without the key. Set {variable} to the secret key, made with "
-            f"{MAKE_A_KEY} (the synthetic demo, dtsen run, makes a throwaway key for itself).")
+            f"{MAKE_A_KEY} (the synthetic demo, dtsen run, makes a throwaway key for itself)."
+        )
     if text != text.strip():
         # Not trimmed silently: a key with a stray newline is another HMAC key, and trimming
         # here but not in another tool would give two sets of pseudonyms for one key.
         raise WeakPseudonymKey(
             f"{variable} has whitespace around the key: remove it (the key is used exactly as written); "
-            f"make a key with {MAKE_A_KEY}")
+            f"make a key with {MAKE_A_KEY}"
+        )
     if _key_bytes_of_text(text) < MIN_KEY_BYTES:
         raise WeakPseudonymKey(
             f"{variable} is too weak: a pseudonym key needs at least 256 bits, written as at least 64 "
             f"hexadecimal characters or 44 base64 characters (a short key is found by brute force from "
-            f"one published pseudonym); make one with {MAKE_A_KEY}")
+            f"one published pseudonym); make one with {MAKE_A_KEY}"
+        )
     return text.encode("utf-8")
 
 
@@ -118,20 +122,25 @@ def key_from_environment(stored_fingerprint: str | None = None, rotate: bool = F
             f"{KEY_VARIABLE} is not the key the working database's pseudonyms and history were made "
             f"with (its fingerprint differs from the stored one): set the previous key, or to rotate "
             f"the key say so explicitly: --vars '{{{ROTATE_VAR}: true}}' with the previous key in "
-            f"{PREVIOUS_KEY_VARIABLE}")
+            f"{PREVIOUS_KEY_VARIABLE}"
+        )
     previous = _checked_key(PREVIOUS_KEY_VARIABLE)
     if not hmac.compare_digest(key_fingerprint(previous), stored_fingerprint):
         raise ChangedPseudonymKey(
             f"{PREVIOUS_KEY_VARIABLE} is not the key the working database's pseudonyms and history were "
-            f"made with: a rotation needs the previous key there, to carry the history over to {KEY_VARIABLE}")
+            f"made with: a rotation needs the previous key there, to carry the history over to {KEY_VARIABLE}"
+        )
     return key
 
 
 def stored_fingerprint(con) -> str | None:
     """The fingerprint the working database holds; None before the first snapshot of history."""
     schema, table = FINGERPRINT_TABLE.split(".")
-    exists = con.execute("select count(*) from duckdb_tables() where database_name = current_database() "
-                         "and schema_name = ? and table_name = ?", [schema, table]).fetchall()[0][0]
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()[0][0]
     if not exists:
         return None
     rows = con.execute(f"select fingerprint from {FINGERPRINT_TABLE}").fetchall()
@@ -185,23 +194,29 @@ def build_key(session, rotate: bool) -> tuple[bytes, bytes | None, str | None]:
 
 
 def pseudonymise(values: list[str], key: bytes) -> list[str]:
-    return [hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_DIGITS]
-            for value in values]
+    return [
+        hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_DIGITS]
+        for value in values
+    ]
 
 
 def hmac_pads(key: bytes, prefix: str = "") -> dict[str, bytes]:
     """The parameters of hmac_sql: the key's inner and outer HMAC pads (RFC 2104), named
     <prefix>inner_pad and <prefix>outer_pad."""
     block = (hashlib.sha256(key).digest() if len(key) > _HMAC_BLOCK else key).ljust(_HMAC_BLOCK, b"\0")
-    return {f"{prefix}inner_pad": bytes(byte ^ 0x36 for byte in block),
-            f"{prefix}outer_pad": bytes(byte ^ 0x5C for byte in block)}
+    return {
+        f"{prefix}inner_pad": bytes(byte ^ 0x36 for byte in block),
+        f"{prefix}outer_pad": bytes(byte ^ 0x5C for byte in block),
+    }
 
 
 def hmac_sql(text: str, prefix: str = "") -> str:
     """DuckDB SQL for the pseudonym of the text expression `text`, equal to pseudonymise:
     sha256(outer pad || sha256(inner pad || text)). Bind hmac_pads(key, prefix) as its parameters."""
-    return (f"left(sha256(${prefix}outer_pad || unhex(sha256(${prefix}inner_pad || encode({text})))), "
-            f"{PSEUDONYM_HEX_DIGITS})")
+    return (
+        f"left(sha256(${prefix}outer_pad || unhex(sha256(${prefix}inner_pad || encode({text})))), "
+        f"{PSEUDONYM_HEX_DIGITS})"
+    )
 
 
 def pseudonyms_of(session, identifiers: str, rotate, previous: bool = False, **refs):
@@ -225,9 +240,13 @@ def pseudonyms_of(session, identifiers: str, rotate, previous: bool = False, **r
             previous_column = f", {hmac_sql('identifier', 'previous_')} as previous_pseudonym"
     with duckdb_inputs(session, cursor=False, **refs) as (con, inputs):
         query = identifiers.format(**inputs)
-        return to_engine(session, con.sql(
-            f"select identifier, {hmac_sql('identifier')} as pseudonym{previous_column} from ({query})",
-            params=params))
+        return to_engine(
+            session,
+            con.sql(
+                f"select identifier, {hmac_sql('identifier')} as pseudonym{previous_column} from ({query})",
+                params=params,
+            ),
+        )
 
 
 def key_model(session, rotate):
@@ -237,6 +256,10 @@ def key_model(session, rotate):
     key, old_key, stored = build_key(session, rotation_asked(rotate))
     replaces = stored if old_key is not None else None
     with duckdb_inputs(session, cursor=False) as (con, _):
-        return to_engine(session, con.sql(
-            "select $fingerprint as fingerprint, cast($replaces as varchar) as replaces_fingerprint",
-            params={"fingerprint": key_fingerprint(key), "replaces": replaces}))
+        return to_engine(
+            session,
+            con.sql(
+                "select $fingerprint as fingerprint, cast($replaces as varchar) as replaces_fingerprint",
+                params={"fingerprint": key_fingerprint(key), "replaces": replaces},
+            ),
+        )

@@ -20,6 +20,7 @@ Refuses to publish (and leaves the published file as it was) when:
 * the analyst database's folder is full (or another write fails);
 * any value of the new analyst database looks like a NIK or KK (`identifier_scan`).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -51,7 +52,7 @@ from dtsen.pseudonym import (
 )
 from dtsen.quality.runner import last_result
 
-PUBLICATION_TABLE = "_publication"                 # one row per published table
+PUBLICATION_TABLE = "_publication"  # one row per published table
 PUBLICATION_DELIVERIES_TABLE = "_publication_deliveries"  # the deliveries the marts were built from
 
 # Hexadecimal digests standing alone as a word (keyed pseudonyms have PSEUDONYM_HEX_DIGITS
@@ -69,8 +70,20 @@ NIK_DIGITS = r"[0-9]{16}"
 # A NIK or KK stored as a number: 16 digits, so in [1e15, 1e16).
 NIK_NUMBER_MIN, NIK_NUMBER_MAX = 10**15, 10**16
 _NUMBER_TYPES = ("BIGINT", "UBIGINT", "HUGEINT", "UHUGEINT", "DOUBLE", "FLOAT", "DECIMAL")
-_NOT_SCANNED = ("BOOLEAN", "DATE", "TIME", "TIMESTAMP", "INTERVAL", "UUID", "TINYINT", "SMALLINT",
-                "INTEGER", "UTINYINT", "USMALLINT", "UINTEGER")  # cannot hold 16 digits as text or number
+_NOT_SCANNED = (
+    "BOOLEAN",
+    "DATE",
+    "TIME",
+    "TIMESTAMP",
+    "INTERVAL",
+    "UUID",
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+)  # cannot hold 16 digits as text or number
 
 
 class PublishRefused(RuntimeError):
@@ -94,14 +107,18 @@ class Publication:
     build_id: str | None = None  # the dbt invocation that built every published mart
 
 
-def identifier_scan(con: duckdb.DuckDBPyConnection, database: str | None = None) -> list[tuple[str, str, int]]:
+def identifier_scan(
+    con: duckdb.DuckDBPyConnection, database: str | None = None
+) -> list[tuple[str, str, int]]:
     """Every (schema.table, column, number of values) of `database` whose values look like a
     NIK or KK: text holding 16+ consecutive digits outside a hex digest word (see
     HEX_DIGEST_WORD), or a number in [1e15, 1e16). Never returns the values themselves."""
     database = database or first_row(con, "select current_database()")[0]
     columns = con.execute(
         "select schema_name, table_name, column_name, data_type from duckdb_columns()"
-        " where database_name = ? order by schema_name, table_name, column_index", [database]).fetchall()
+        " where database_name = ? order by schema_name, table_name, column_index",
+        [database],
+    ).fetchall()
     by_table: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for schema, table, column, data_type in columns:
         type_name = data_type.split("(")[0]
@@ -112,14 +129,19 @@ def identifier_scan(con: duckdb.DuckDBPyConnection, database: str | None = None)
             condition = f"abs({value}) >= {NIK_NUMBER_MIN} and abs({value}) < {NIK_NUMBER_MAX}"
         else:  # VARCHAR, and any other type (lists, structs, enums, blobs) by its text form
             text = value if type_name == "VARCHAR" else f"cast({value} as varchar)"
-            condition = (f"regexp_matches(regexp_replace({text}, {quote_literal(HEX_DIGEST_WORD)}, ' ', 'g'), "
-                         f"{quote_literal(NIK_DIGITS)})")
+            condition = (
+                f"regexp_matches(regexp_replace({text}, {quote_literal(HEX_DIGEST_WORD)}, ' ', 'g'), "
+                f"{quote_literal(NIK_DIGITS)})"
+            )
         by_table.setdefault((schema, table), []).append((column, condition))
     found = []
     for (schema, table), checks in by_table.items():
         counts = first_row(
-            con, "select " + ", ".join(f"count(*) filter (where {condition})" for _, condition in checks)
-            + f" from {quote_identifier(database)}.{quote_identifier(schema)}.{quote_identifier(table)}")
+            con,
+            "select "
+            + ", ".join(f"count(*) filter (where {condition})" for _, condition in checks)
+            + f" from {quote_identifier(database)}.{quote_identifier(schema)}.{quote_identifier(table)}",
+        )
         found += [(f"{schema}.{table}", column, n) for (column, _), n in zip(checks, counts) if n]
     return found
 
@@ -129,15 +151,19 @@ def check_key_matches(con: duckdb.DuckDBPyConnection, key: bytes, database: str 
     or mistyped key would publish marts that join to nothing). Compares one pseudonym."""
     try:
         pseudonyms = f"{quote_identifier(database)}.intermediate.int_family_pseudonyms"
-        rows = con.execute(f"select identifier, pseudonym from {pseudonyms} order by identifier limit 1").fetchall()
+        rows = con.execute(
+            f"select identifier, pseudonym from {pseudonyms} order by identifier limit 1"
+        ).fetchall()
     except duckdb.CatalogException:
         return  # no pseudonyms: nothing was pseudonymised, nothing to compare
     if not rows:
         return
     identifier, pseudonym = rows[0]
     if not hmac.compare_digest(pseudonymise([identifier], key)[0], pseudonym):
-        raise PublishRefused("DTSEN_PSEUDONYM_KEY is not the key the working database's pseudonyms were made "
-                             "with: not publishing. Rebuild with this key, or publish with the build's key.")
+        raise PublishRefused(
+            "DTSEN_PSEUDONYM_KEY is not the key the working database's pseudonyms were made "
+            "with: not publishing. Rebuild with this key, or publish with the build's key."
+        )
 
 
 def require_quality_passed(working_db: Path) -> dict:
@@ -149,13 +175,18 @@ def require_quality_passed(working_db: Path) -> dict:
         raise QualityNotPassed(
             f"no quality result recorded for {working_db}: not publishing. Run `dtsen quality --db "
             f"{working_db}` first (the main job does, and publishes only when it passes), or, once you have "
-            "checked the build yourself, dtsen publish --no-require-quality.")
+            "checked the build yourself, dtsen publish --no-require-quality."
+        )
     if result["blocking_failures"]:
-        raise QualityNotPassed(f"the last quality checks of {working_db} ({result['run_date']}) had "
-                               f"{result['blocking_failures']} blocking failures: not publishing.")
+        raise QualityNotPassed(
+            f"the last quality checks of {working_db} ({result['run_date']}) had "
+            f"{result['blocking_failures']} blocking failures: not publishing."
+        )
     if not result.get("build_id"):
-        raise QualityNotPassed(f"the last quality checks of {working_db} ({result['run_date']}) did not judge "
-                               "one complete build: not publishing. Run `dtsen quality` again.")
+        raise QualityNotPassed(
+            f"the last quality checks of {working_db} ({result['run_date']}) did not judge "
+            "one complete build: not publishing. Run `dtsen quality` again."
+        )
     return result
 
 
@@ -186,8 +217,13 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def publish(working_db: Path, analyst_db: Path, quality_gate: Callable[[Path], dict | None] | None = None,
-            expected_hashes: dict[str, str] | None = None, expected_build: str | None = None) -> Publication:
+def publish(
+    working_db: Path,
+    analyst_db: Path,
+    quality_gate: Callable[[Path], dict | None] | None = None,
+    expected_hashes: dict[str, str] | None = None,
+    expected_build: str | None = None,
+) -> Publication:
     """Publish the marts of `working_db` as the read-only analyst database `analyst_db`.
 
     Call it only after the build's quality checks passed: the main job and `dtsen publish`
@@ -210,7 +246,8 @@ def publish(working_db: Path, analyst_db: Path, quality_gate: Callable[[Path], d
         raise MissingPseudonymKey(
             f"{KEY_VARIABLE} is not set: not publishing. The analyst database may only be published by a "
             f"job that holds the pseudonym key its marts were built with; set {KEY_VARIABLE} to that key "
-            "(it is read from the environment only, never written anywhere).") from None
+            "(it is read from the environment only, never written anywhere)."
+        ) from None
     working_db, analyst_db = Path(working_db).resolve(), Path(analyst_db).resolve()
     if not working_db.exists():
         raise PublishRefused(f"working database {working_db} does not exist: nothing to publish")
@@ -230,14 +267,17 @@ def publish(working_db: Path, analyst_db: Path, quality_gate: Callable[[Path], d
             published_at, build_id = _copy_marts(con, working_db, key, expected_build)
             tables = _record_publication(con, working_db, published_at, build_id)
             if expected_hashes is not None and expected_hashes != {t: h for t, (_, h) in tables.items()}:
-                raise PublishRefused(f"the marts of {working_db} are not those the quality checks passed "
-                                     "(content hashes differ): not publishing")
+                raise PublishRefused(
+                    f"the marts of {working_db} are not those the quality checks passed "
+                    "(content hashes differ): not publishing"
+                )
             found = identifier_scan(con)
             if found:
                 raise IdentifierFound(
                     "not publishing: values that look like a NIK or KK (16 consecutive digits, or a "
-                    "16-digit number) in " + "; ".join(f"{table}.{column}: {n:,} values"
-                                                       for table, column, n in found))
+                    "16-digit number) in "
+                    + "; ".join(f"{table}.{column}: {n:,} values" for table, column, n in found)
+                )
             con.execute("checkpoint")
         finally:
             con.close()
@@ -248,9 +288,11 @@ def publish(working_db: Path, analyst_db: Path, quality_gate: Callable[[Path], d
     except BaseException as error:
         _remove(staging)
         if _disk_full(error):
-            raise PublishRefused(f"no space left in {analyst_db.parent} to write the new analyst database: not "
-                                 f"publishing; the published analyst database {analyst_db.name} is unchanged. "
-                                 "Free space there and publish again.") from None
+            raise PublishRefused(
+                f"no space left in {analyst_db.parent} to write the new analyst database: not "
+                f"publishing; the published analyst database {analyst_db.name} is unchanged. "
+                "Free space there and publish again."
+            ) from None
         raise
     return Publication(analyst_db, published_at, tables, time.perf_counter() - started, build_id)
 
@@ -260,15 +302,19 @@ def _disk_full(error: BaseException) -> bool:
     if isinstance(error, OSError):
         return error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
     return isinstance(error, duckdb.Error) and any(
-        text in str(error) for text in ("No space left on device", "Disk quota exceeded", "File too large"))
+        text in str(error) for text in ("No space left on device", "Disk quota exceeded", "File too large")
+    )
 
 
-def _copy_marts(con: duckdb.DuckDBPyConnection, working_db: Path, key: bytes,
-                expected_build: str | None) -> tuple[dt.datetime, str]:
+def _copy_marts(
+    con: duckdb.DuckDBPyConnection, working_db: Path, key: bytes, expected_build: str | None
+) -> tuple[dt.datetime, str]:
     try:
         con.execute(f"attach {quote_literal(str(working_db))} as working (read_only)")
     except duckdb.IOException as error:  # one writer per DuckDB file: a build holds it
-        raise PublishRefused(f"cannot read {working_db} (is a build writing it?): not publishing. {error}") from None
+        raise PublishRefused(
+            f"cannot read {working_db} (is a build writing it?): not publishing. {error}"
+        ) from None
     try:
         check_key_matches(con, key)
         # Read while the working database is attached read-only: no build can write it
@@ -277,14 +323,21 @@ def _copy_marts(con: duckdb.DuckDBPyConnection, working_db: Path, key: bytes,
         if state.problem:
             raise PublishRefused(f"not publishing {working_db}: {state.problem}")
         if expected_build and expected_build != state.build_id:
-            raise PublishRefused(f"the marts of {working_db} are of build {state.build_id}, but the last "
-                                 f"quality checks judged build {expected_build}: not publishing. Run "
-                                 "`dtsen quality` first.")
-        relations = [name for (name,) in con.execute(
-            "select table_name from duckdb_tables() where database_name = 'working' and schema_name = ? "
-            "union select view_name from duckdb_views() "
-            "where database_name = 'working' and schema_name = ? "
-            "order by 1", [MARTS_SCHEMA, MARTS_SCHEMA]).fetchall()]
+            raise PublishRefused(
+                f"the marts of {working_db} are of build {state.build_id}, but the last "
+                f"quality checks judged build {expected_build}: not publishing. Run "
+                "`dtsen quality` first."
+            )
+        relations = [
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where database_name = 'working' and schema_name = ? "
+                "union select view_name from duckdb_views() "
+                "where database_name = 'working' and schema_name = ? "
+                "order by 1",
+                [MARTS_SCHEMA, MARTS_SCHEMA],
+            ).fetchall()
+        ]
         if not relations:
             raise PublishRefused(f"{working_db} has no {MARTS_SCHEMA} schema tables: nothing to publish")
         con.execute(f"create schema {MARTS_SCHEMA}")
@@ -294,26 +347,39 @@ def _copy_marts(con: duckdb.DuckDBPyConnection, working_db: Path, key: bytes,
         deliveries = con.execute(
             f"select distinct source, delivery, extract_date, file_name, file_sha256, file_rows "
             f"from working.{LEDGER_SCHEMA}.build_deliveries where invocation_id = ? "
-            "order by source, file_name", [state.build_id]).fetchall()
+            "order by source, file_name",
+            [state.build_id],
+        ).fetchall()
     finally:
         con.execute("detach working")  # the working database is free for the next build at once
-    con.execute(f"create table {PUBLICATION_DELIVERIES_TABLE} (source varchar, delivery varchar, "
-                "extract_date date, file_name varchar, file_sha256 varchar, file_rows bigint)")
+    con.execute(
+        f"create table {PUBLICATION_DELIVERIES_TABLE} (source varchar, delivery varchar, "
+        "extract_date date, file_name varchar, file_sha256 varchar, file_rows bigint)"
+    )
     if deliveries:
         con.executemany(f"insert into {PUBLICATION_DELIVERIES_TABLE} values (?, ?, ?, ?, ?, ?)", deliveries)
     return dt.datetime.now(dt.UTC), state.build_id
 
 
-def _record_publication(con: duckdb.DuckDBPyConnection, working_db: Path, published_at: dt.datetime,
-                        build_id: str) -> dict[str, tuple[int, str]]:
+def _record_publication(
+    con: duckdb.DuckDBPyConnection, working_db: Path, published_at: dt.datetime, build_id: str
+) -> dict[str, tuple[int, str]]:
     hashes = mart_content_hashes(con)
     tables = {}
     for table, content_hash in hashes.items():
-        (rows,) = first_row(con, f"select count(*) from {quote_identifier(MARTS_SCHEMA)}.{quote_identifier(table)}")
+        (rows,) = first_row(
+            con, f"select count(*) from {quote_identifier(MARTS_SCHEMA)}.{quote_identifier(table)}"
+        )
         tables[table] = (rows, content_hash)
-    con.execute(f"create table {PUBLICATION_TABLE} (published_at timestamptz, working_db varchar, "
-                "build_id varchar, table_name varchar, row_count bigint, content_hash varchar)")
-    con.executemany(f"insert into {PUBLICATION_TABLE} values (?, ?, ?, ?, ?, ?)",
-                    [(published_at, str(working_db), build_id, table, rows, content_hash)
-                     for table, (rows, content_hash) in tables.items()])
+    con.execute(
+        f"create table {PUBLICATION_TABLE} (published_at timestamptz, working_db varchar, "
+        "build_id varchar, table_name varchar, row_count bigint, content_hash varchar)"
+    )
+    con.executemany(
+        f"insert into {PUBLICATION_TABLE} values (?, ?, ?, ?, ?, ?)",
+        [
+            (published_at, str(working_db), build_id, table, rows, content_hash)
+            for table, (rows, content_hash) in tables.items()
+        ],
+    )
     return tables

@@ -1,5 +1,6 @@
 """What a build staged: per delivered file, rows in the manifest, staged and quarantined;
 per source, the share of each NIK status. Read-only on the built database."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,12 +38,15 @@ def row_accounting(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 
 def _staging_models(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [name for (name,) in con.sql(
-        "select table_name from information_schema.tables "
-        "where table_schema = 'staging' and table_name like 'stg\\_%' escape '\\' "
-        "and table_name not like 'stg\\_landing\\_\\_%' escape '\\' "
-        "and table_name not like 'stg\\_reference\\_\\_%' escape '\\'"
-    ).fetchall()]
+    return [
+        name
+        for (name,) in con.sql(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'staging' and table_name like 'stg\\_%' escape '\\' "
+            "and table_name not like 'stg\\_landing\\_\\_%' escape '\\' "
+            "and table_name not like 'stg\\_reference\\_\\_%' escape '\\'"
+        ).fetchall()
+    ]
 
 
 def nik_status_shares(con: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -64,11 +68,15 @@ def print_build_report(db: Path) -> None:
     con = duckdb.connect(str(db), read_only=True)
     try:
         print(f"\nDelivered rows, staged and quarantined ({db}):")
-        print(f"  {'source':<9} {'file':<27} {'delivery':<11} "
-              f"{'manifest':>11} {'staged':>11} {'quarantined':>11}")
+        print(
+            f"  {'source':<9} {'file':<27} {'delivery':<11} "
+            f"{'manifest':>11} {'staged':>11} {'quarantined':>11}"
+        )
         for source, file_name, delivery, manifest, staged, quarantined in row_accounting(con):
-            print(f"  {source:<9} {file_name:<27} {delivery:<11} "
-                  f"{manifest:>11,} {staged:>11,} {quarantined:>11,}")
+            print(
+                f"  {source:<9} {file_name:<27} {delivery:<11} "
+                f"{manifest:>11,} {staged:>11,} {quarantined:>11,}"
+            )
         print("\nNIK status of person records:")
         for source, status, records, share in nik_status_shares(con):
             print(f"  {source:<9} {status:<20} {records:>11,} {share:>8.2%}")

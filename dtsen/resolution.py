@@ -23,6 +23,7 @@ Model:
   for them); u: from random record pairs; both on a sample of persons (TRAINING_SAMPLE_PAIRS).
   Prior: from the share of all record pairs sharing a trusted NIK.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,8 +46,10 @@ from dtsen.project import PROJECT_DIR
 # misspelt first letter. At 10 % of the population the plain village-and-year block made
 # Splink's pairs grow quadratically (632 s against 21 s at 1 %).
 BLOCKING_RULES = {
-    "village_birth_year_initial": ("l.village = r.village and l.birth_year = r.birth_year"
-                                   " and substr(l.name_key, 1, 1) = substr(r.name_key, 1, 1)"),
+    "village_birth_year_initial": (
+        "l.village = r.village and l.birth_year = r.birth_year"
+        " and substr(l.name_key, 1, 1) = substr(r.name_key, 1, 1)"
+    ),
     "village_birth_date": "l.village = r.village and l.birth_date = r.birth_date",
     "village_name": "l.village = r.village and l.name_key = r.name_key",
     "name_birth_date": "l.name_key = r.name_key and l.birth_date = r.birth_date",
@@ -69,22 +72,28 @@ KEEP_FLOOR = 0.01
 # Splink's working schemas in the build's database (and scratch folders beside it).
 TRAIN_SCHEMA, SCORE_SCHEMA = "splink_train", "splink_work"
 # The dbt code the matcher's input is made by (folders: every .sql file in them).
-MATCHER_INPUT_CODE = ("macros", "models/staging", "models/intermediate/identity/int_person_records.sql",
-                      "models/intermediate/identity/int_person_nik_links.sql",
-                      "models/intermediate/identity/int_person_match_features.sql")
+MATCHER_INPUT_CODE = (
+    "macros",
+    "models/staging",
+    "models/intermediate/identity/int_person_records.sql",
+    "models/intermediate/identity/int_person_nik_links.sql",
+    "models/intermediate/identity/int_person_match_features.sql",
+)
 
-SCHEMA = pa.schema([
-    ("record_key_l", pa.string()),
-    ("record_key_r", pa.string()),
-    ("match_weight", pa.float64()),
-    ("match_probability", pa.float64()),
-    ("blocking_rule", pa.string()),
-    ("mw_name", pa.float64()),
-    ("mw_tf_adj_name", pa.float64()),
-    ("mw_birth_date", pa.float64()),
-    ("mw_sex", pa.float64()),
-    ("mw_village", pa.float64()),
-])
+SCHEMA = pa.schema(
+    [
+        ("record_key_l", pa.string()),
+        ("record_key_r", pa.string()),
+        ("match_weight", pa.float64()),
+        ("match_probability", pa.float64()),
+        ("blocking_rule", pa.string()),
+        ("mw_name", pa.float64()),
+        ("mw_tf_adj_name", pa.float64()),
+        ("mw_birth_date", pa.float64()),
+        ("mw_sex", pa.float64()),
+        ("mw_village", pa.float64()),
+    ]
+)
 
 
 def matching_input_sql(features: str, links: str) -> str:
@@ -140,31 +149,43 @@ def splink_settings():
     import splink.comparison_library as cl
     from splink import SettingsCreator
 
-    name = cl.CustomComparison(output_column_name="name", comparison_levels=[
-        cll.NullLevel("name_key"),
-        cll.ExactMatchLevel("name_key", term_frequency_adjustments=True),
-        cll.ExactMatchLevel("name_sorted").configure(label_for_charts="same words, other order"),
-        cll.JaroWinklerLevel("name_key", 0.92),
-        cll.CustomLevel("list_has_all(name_words_l, name_words_r) or list_has_all(name_words_r, name_words_l)",
-                        "one name's words within the other's"),
-        cll.JaroWinklerLevel("name_key", 0.80),
-        cll.CustomLevel("len(list_intersect(name_words_l, name_words_r)) > 0", "a word in common"),
-        cll.ElseLevel(),
-    ])
-    birth_date = cl.CustomComparison(output_column_name="birth_date", comparison_levels=[
-        cll.NullLevel("birth_date"),
-        cll.ExactMatchLevel("birth_date"),
-        cll.CustomLevel("abs(birth_date_l - birth_date_r) <= 31 or (year(birth_date_l) = year(birth_date_r) "
-                        "and month(birth_date_l) = day(birth_date_r) and day(birth_date_l) = month(birth_date_r))",
-                        "within a month, or day and month swapped"),
-        cll.CustomLevel("abs(birth_date_l - birth_date_r) <= 366", "within a year"),
-        cll.ElseLevel(),
-    ])
+    name = cl.CustomComparison(
+        output_column_name="name",
+        comparison_levels=[
+            cll.NullLevel("name_key"),
+            cll.ExactMatchLevel("name_key", term_frequency_adjustments=True),
+            cll.ExactMatchLevel("name_sorted").configure(label_for_charts="same words, other order"),
+            cll.JaroWinklerLevel("name_key", 0.92),
+            cll.CustomLevel(
+                "list_has_all(name_words_l, name_words_r) or list_has_all(name_words_r, name_words_l)",
+                "one name's words within the other's",
+            ),
+            cll.JaroWinklerLevel("name_key", 0.80),
+            cll.CustomLevel("len(list_intersect(name_words_l, name_words_r)) > 0", "a word in common"),
+            cll.ElseLevel(),
+        ],
+    )
+    birth_date = cl.CustomComparison(
+        output_column_name="birth_date",
+        comparison_levels=[
+            cll.NullLevel("birth_date"),
+            cll.ExactMatchLevel("birth_date"),
+            cll.CustomLevel(
+                "abs(birth_date_l - birth_date_r) <= 31 or (year(birth_date_l) = year(birth_date_r) "
+                "and month(birth_date_l) = day(birth_date_r) and day(birth_date_l) = month(birth_date_r))",
+                "within a month, or day and month swapped",
+            ),
+            cll.CustomLevel("abs(birth_date_l - birth_date_r) <= 366", "within a year"),
+            cll.ElseLevel(),
+        ],
+    )
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="record_key",
         comparisons=[name, birth_date, cl.ExactMatch("sex"), cl.ExactMatch("village")],
-        blocking_rules_to_generate_predictions=[f"{sql} and {UNTRUSTED_SIDE}" for sql in BLOCKING_RULES.values()],
+        blocking_rules_to_generate_predictions=[
+            f"{sql} and {UNTRUSTED_SIDE}" for sql in BLOCKING_RULES.values()
+        ],
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=True,
     )
@@ -172,7 +193,9 @@ def splink_settings():
 
 def _database_path(con: duckdb.DuckDBPyConnection) -> str | None:
     """The file of `con`'s current database; None for an in-memory one."""
-    return con.sql("select path from duckdb_databases() where database_name = current_database()").fetchall()[0][0]
+    return con.sql("select path from duckdb_databases() where database_name = current_database()").fetchall()[
+        0
+    ][0]
 
 
 def _scratch_folder(con: duckdb.DuckDBPyConnection, name: str) -> str:
@@ -196,18 +219,24 @@ def _candidates_sql(table: str) -> str:
     untrusted = f"select * from {table} where not is_nik_trusted"
     shares_a_key = [
         f"select l.record_key from {table} as l semi join ({untrusted}) as r on {rule}"
-        for rule in BLOCKING_RULES.values()]
+        for rule in BLOCKING_RULES.values()
+    ]
     return f"""
         select * from {table}
-        where not is_nik_trusted or record_key in ({' union '.join(shares_a_key)})
+        where not is_nik_trusted or record_key in ({" union ".join(shares_a_key)})
     """
 
 
 def _input_code() -> dict[str, str]:
     """sha256 of every file of the code that makes the matcher's input, by path."""
-    files = sorted(path for name in MATCHER_INPUT_CODE for path in
-                   ([PROJECT_DIR / name] if name.endswith(".sql") else (PROJECT_DIR / name).rglob("*.sql")))
-    return {str(path.relative_to(PROJECT_DIR)): hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
+    files = sorted(
+        path
+        for name in MATCHER_INPUT_CODE
+        for path in ([PROJECT_DIR / name] if name.endswith(".sql") else (PROJECT_DIR / name).rglob("*.sql"))
+    )
+    return {
+        str(path.relative_to(PROJECT_DIR)): hashlib.sha256(path.read_bytes()).hexdigest() for path in files
+    }
 
 
 def matcher_fingerprint() -> str:
@@ -219,10 +248,17 @@ def matcher_fingerprint() -> str:
 
     settings = splink_settings().create_settings_dict("duckdb")
     settings.pop("linker_uid", None)
-    training = {"max_label_pairs": MAX_LABEL_PAIRS, "u_max_pairs": U_MAX_PAIRS, "prior_recall": PRIOR_RECALL,
-                "training_sample_pairs": TRAINING_SAMPLE_PAIRS, "sample": _in_training_sample(0),
-                "splink": splink.__version__}
-    return hashlib.sha256(json.dumps([settings, training, _input_code()], sort_keys=True).encode()).hexdigest()
+    training = {
+        "max_label_pairs": MAX_LABEL_PAIRS,
+        "u_max_pairs": U_MAX_PAIRS,
+        "prior_recall": PRIOR_RECALL,
+        "training_sample_pairs": TRAINING_SAMPLE_PAIRS,
+        "sample": _in_training_sample(0),
+        "splink": splink.__version__,
+    }
+    return hashlib.sha256(
+        json.dumps([settings, training, _input_code()], sort_keys=True).encode()
+    ).hexdigest()
 
 
 def _clear_leftovers(con: duckdb.DuckDBPyConnection) -> None:
@@ -256,8 +292,9 @@ def _splink_workspace(con: duckdb.DuckDBPyConnection, input_sql: str, work_schem
 
     try:
         con.execute(f"create or replace table {work_schema}.match_input as {input_sql}")
-        db_api = DuckDBAPI(connection=con, output_schema=work_schema,
-                           materialisation="parquet", materialisation_dir=workdir)
+        db_api = DuckDBAPI(
+            connection=con, output_schema=work_schema, materialisation="parquet", materialisation_dir=workdir
+        )
         yield db_api, register
     finally:
         for view in registered:  # on this connection
@@ -267,8 +304,12 @@ def _splink_workspace(con: duckdb.DuckDBPyConnection, input_sql: str, work_schem
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def train_matcher(con: duckdb.DuckDBPyConnection, input_sql: str, work_schema: str = TRAIN_SCHEMA,
-                  timings: dict | None = None) -> tuple[str, int]:
+def train_matcher(
+    con: duckdb.DuckDBPyConnection,
+    input_sql: str,
+    work_schema: str = TRAIN_SCHEMA,
+    timings: dict | None = None,
+) -> tuple[str, int]:
     """Train the model on a sample of the records of `input_sql` (m from pairs sharing a
     trusted NIK, u from random pairs; the prior from the share of all pairs sharing a
     trusted NIK); returns it as Splink's model JSON, and how many records it was trained on."""
@@ -282,8 +323,10 @@ def train_matcher(con: duckdb.DuckDBPyConnection, input_sql: str, work_schema: s
     timings["prior_s"] = time.perf_counter() - t
     sample_sql = f"select * from ({input_sql}) where {_in_training_sample(nik_pairs)}"
     with _splink_workspace(con, sample_sql, work_schema) as (_, register):
-        con.execute(f"create or replace table {work_schema}.match_labels as "
-                    f"{_labels_sql(work_schema + '.match_input')}")
+        con.execute(
+            f"create or replace table {work_schema}.match_labels as "
+            f"{_labels_sql(work_schema + '.match_input')}"
+        )
         sample = register(f"select * from {work_schema}.match_input", "splink_match_input")
         linker = Linker(sample, settings, log_level=logging.WARNING)
         t = time.perf_counter()
@@ -301,8 +344,13 @@ def train_matcher(con: duckdb.DuckDBPyConnection, input_sql: str, work_schema: s
     return model, trained_on
 
 
-def splink_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, model: str | None = None,
-                       work_schema: str = SCORE_SCHEMA, timings: dict | None = None) -> pa.Table:
+def splink_match_pairs(
+    con: duckdb.DuckDBPyConnection,
+    input_sql: str,
+    model: str | None = None,
+    work_schema: str = SCORE_SCHEMA,
+    timings: dict | None = None,
+) -> pa.Table:
     """Score candidate pairs of the records of `input_sql` with a trained model (Splink's
     model JSON; trained on these records first if None); returns the pairs as an Arrow table.
     The name frequencies are those of all records; only the records a candidate pair can
@@ -318,21 +366,27 @@ def splink_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, model: st
         records = register(f"select * from {work_schema}.match_input", "splink_match_input")
         frequencies = Linker(records, json.loads(model), log_level=logging.WARNING)
         name_frequencies = frequencies.table_management.compute_tf_table("name_key")
-        con.execute(f"create or replace table {work_schema}.match_candidates as "
-                    f"{_candidates_sql(work_schema + '.match_input')}")
+        con.execute(
+            f"create or replace table {work_schema}.match_candidates as "
+            f"{_candidates_sql(work_schema + '.match_input')}"
+        )
         candidates = register(f"select * from {work_schema}.match_candidates", "splink_match_candidates")
         scorer = Linker(candidates, json.loads(model), log_level=logging.WARNING)
         scorer.table_management.register_term_frequency_lookup(name_frequencies, "name_key")
         predictions = scorer.inference.predict(threshold_match_probability=KEEP_FLOOR, warning_mode="never")
         rule_names = list(BLOCKING_RULES)
         rule_case = " ".join(f"when '{i}' then '{name}'" for i, name in enumerate(rule_names))
-        result = con.sql(f"""
+        result = (
+            con.sql(f"""
             select record_key_l, record_key_r, match_weight, match_probability,
                    case cast(match_key as varchar) {rule_case} end as blocking_rule,
                    mw_name, mw_tf_adj_name, mw_birth_date, mw_sex, mw_village
             from {predictions.physical_name}
             order by record_key_l, record_key_r
-        """).to_arrow_table().cast(SCHEMA)
+        """)
+            .to_arrow_table()
+            .cast(SCHEMA)
+        )
         timings["predict_s"] = time.perf_counter() - t
         for splink_linker in (frequencies, scorer):
             splink_linker.table_management.delete_tables_created_by_splink_from_db()
@@ -341,13 +395,15 @@ def splink_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, model: st
     return result
 
 
-CLUSTER_SCHEMA = pa.schema([
-    ("record_key", pa.string()),
-    ("resolved_nik", pa.string()),
-    ("cluster_key", pa.string()),
-    ("match_probability", pa.float64()),
-    ("blocking_rule", pa.string()),
-])
+CLUSTER_SCHEMA = pa.schema(
+    [
+        ("record_key", pa.string()),
+        ("resolved_nik", pa.string()),
+        ("cluster_key", pa.string()),
+        ("match_probability", pa.float64()),
+        ("blocking_rule", pa.string()),
+    ]
+)
 
 
 def cluster_untrusted(untrusted: list[str], edges: list[tuple]) -> pa.Table:
@@ -407,21 +463,28 @@ def cluster_untrusted(untrusted: list[str], edges: list[tuple]) -> pa.Table:
         root = find(key)
         probability, rule = best.get(key, (None, None))
         rows.append((key, anchor[root], smallest[root], probability, rule))
-    return pa.Table.from_arrays([pa.array(list(column), type=field.type)
-                                 for column, field in zip(zip(*rows), CLUSTER_SCHEMA)]
-                                if rows else [pa.array([], type=f.type) for f in CLUSTER_SCHEMA],
-                                schema=CLUSTER_SCHEMA)
+    return pa.Table.from_arrays(
+        [pa.array(list(column), type=field.type) for column, field in zip(zip(*rows), CLUSTER_SCHEMA)]
+        if rows
+        else [pa.array([], type=f.type) for f in CLUSTER_SCHEMA],
+        schema=CLUSTER_SCHEMA,
+    )
 
 
-def cluster_sql_inputs(con: duckdb.DuckDBPyConnection, links_sql: str, pairs_sql: str,
-                       threshold: float) -> tuple[list[str], list[tuple]]:
+def cluster_sql_inputs(
+    con: duckdb.DuckDBPyConnection, links_sql: str, pairs_sql: str, threshold: float
+) -> tuple[list[str], list[tuple]]:
     """Untrusted record keys and the link edges at or above `threshold`, read with `con`.
 
     links_sql: record_key, is_nik_trusted, register_nik per record; pairs_sql: record_key_l,
     record_key_r, match_probability, blocking_rule per scored pair.
     """
-    untrusted = [row[0] for row in con.sql(
-        f"select record_key from ({links_sql}) where not is_nik_trusted order by record_key").fetchall()]
+    untrusted = [
+        row[0]
+        for row in con.sql(
+            f"select record_key from ({links_sql}) where not is_nik_trusted order by record_key"
+        ).fetchall()
+    ]
     edges = con.sql(f"""
         with nodes as (
             select record_key,

@@ -5,6 +5,7 @@ dbt-spark runs Python models only on Databricks (submission methods `job_cluster
 the Spark session, so a Python model can run in that session too: this adds the submission
 method `session`, makes it the default, and runs dbt's command line.
 """
+
 from __future__ import annotations
 
 from dbt.adapters.base import PythonJobHelper
@@ -27,7 +28,8 @@ class SessionPythonJobHelper(PythonJobHelper):
 
 _databricks_helpers = SparkAdapter.python_submission_helpers.fget
 SparkAdapter.python_submission_helpers = property(
-    lambda adapter: {**_databricks_helpers(adapter), "session": SessionPythonJobHelper})
+    lambda adapter: {**_databricks_helpers(adapter), "session": SessionPythonJobHelper}
+)
 SparkAdapter.default_python_submission_method = property(lambda adapter: "session")
 
 if __name__ == "__main__":

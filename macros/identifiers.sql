@@ -1,4 +1,4 @@
-{#- NIK and family-card (KK) numbers: safe repair and one flag per check (CONTRACT.md,
+{#- NIK and family-card (KK) numbers: safe repair and one flag per check (docs/contract.md,
     "Identifiers"). Staging models use them in two steps: repair_identifier() in one CTE,
     then nik_checks() / kk_checks() on the repaired column in the next. The model passes
     in the relations the checks read (`regions`: the regency prefixes a code may carry,

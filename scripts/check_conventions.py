@@ -42,9 +42,21 @@ def run_dbt_score(manifest: Path) -> tuple[list[Violation], set[str]]:
     if not manifest.is_file():
         raise ConventionError(f"{manifest}: no manifest.json (run dbt parse --target-path first)")
     result = subprocess.run(
-        [sys.executable, "-m", "dbt_score", "lint", "--format", "json",
-         "--manifest", str(manifest.resolve())],
-        cwd=CONVENTIONS_DIR, capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            "-m",
+            "dbt_score",
+            "lint",
+            "--format",
+            "json",
+            "--manifest",
+            str(manifest.resolve()),
+        ],
+        cwd=CONVENTIONS_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     # dbt-score exits 1 when a score is under the thresholds: the violations are read below.
     if result.returncode not in (0, 1):
         raise ConventionError(f"dbt-score failed on {manifest}:\n{result.stderr}{result.stdout}")
@@ -57,8 +69,9 @@ def run_dbt_score(manifest: Path) -> tuple[list[Violation], set[str]]:
             if outcome["result"] == "ERR":
                 raise ConventionError(f"rule {rule} crashed on {unique_id}: {outcome['message']}")
             if outcome["result"] == "WARN":
-                violations.append(Violation(short, node_name(unique_id, evaluated["type"]),
-                                            outcome["message"] or ""))
+                violations.append(
+                    Violation(short, node_name(unique_id, evaluated["type"]), outcome["message"] or "")
+                )
     return violations, rules
 
 
@@ -68,13 +81,17 @@ def read_exceptions(path: Path) -> dict[tuple[str, str], str]:
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames != EXCEPTION_COLUMNS:
-            raise ConventionError(f"{path}: the header must be {','.join(EXCEPTION_COLUMNS)}, "
-                                  f"not {','.join(reader.fieldnames or [])}")
+            raise ConventionError(
+                f"{path}: the header must be {','.join(EXCEPTION_COLUMNS)}, "
+                f"not {','.join(reader.fieldnames or [])}"
+            )
         for line, row in enumerate(reader, start=2):
             rule, node, reason = (row[c].strip() if row[c] else "" for c in EXCEPTION_COLUMNS)
             if not rule or not node or not reason:
-                raise ConventionError(f"{path}:{line}: an exception needs a rule, a node and "
-                                      f"a reason why it stands ({rule},{node})")
+                raise ConventionError(
+                    f"{path}:{line}: an exception needs a rule, a node and "
+                    f"a reason why it stands ({rule},{node})"
+                )
             if (rule, node) in exceptions:
                 raise ConventionError(f"{path}:{line}: {rule},{node} is listed twice")
             exceptions[(rule, node)] = reason
@@ -85,16 +102,17 @@ def check(manifest: Path, exceptions_path: Path = EXCEPTIONS) -> list[str]:
     """Every problem found, one line each; empty when the project follows its conventions."""
     violations, rules = run_dbt_score(manifest)
     exceptions = read_exceptions(exceptions_path)
-    problems = [f"{v.rule} {v.node}: {v.message}" for v in violations
-                if (v.rule, v.node) not in exceptions]
+    problems = [f"{v.rule} {v.node}: {v.message}" for v in violations if (v.rule, v.node) not in exceptions]
     violated = {(v.rule, v.node) for v in violations}
     for rule, node in exceptions:
         if rule not in rules:
-            problems.append(f"{exceptions_path.name}: {rule},{node}: no such rule "
-                            f"(rules: {', '.join(sorted(rules))})")
+            problems.append(
+                f"{exceptions_path.name}: {rule},{node}: no such rule (rules: {', '.join(sorted(rules))})"
+            )
         elif (rule, node) not in violated:
-            problems.append(f"{exceptions_path.name}: {rule},{node}: no longer violated, "
-                            "remove the exception")
+            problems.append(
+                f"{exceptions_path.name}: {rule},{node}: no longer violated, remove the exception"
+            )
     return problems
 
 
@@ -111,11 +129,16 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
-        print(f"check_conventions: {len(problems)} problem(s); fix them, or add an exception "
-              f"with its reason to {args.exceptions}", file=sys.stderr)
+        print(
+            f"check_conventions: {len(problems)} problem(s); fix them, or add an exception "
+            f"with its reason to {args.exceptions}",
+            file=sys.stderr,
+        )
         return 1
-    print(f"check_conventions: {args.manifest} follows the conventions "
-          f"({len(read_exceptions(args.exceptions))} explained exceptions)")
+    print(
+        f"check_conventions: {args.manifest} follows the conventions "
+        f"({len(read_exceptions(args.exceptions))} explained exceptions)"
+    )
     return 0
 
 

@@ -6,6 +6,7 @@
 
 See docs/synthetic-data.md for what is generated and every error kind.
 """
+
 from __future__ import annotations
 
 import json
@@ -77,9 +78,15 @@ def generate(
         finally:
             con.close()
     summary = {
-        "generator_version": GENERATOR_VERSION, "seed": seed, "persons": persons, "as_of": as_of.isoformat(),
+        "generator_version": GENERATOR_VERSION,
+        "seed": seed,
+        "persons": persons,
+        "as_of": as_of.isoformat(),
         "extract_dates": {source: tl.extract(source).isoformat() for source in FILES},
-        "historic_region_codes": historic, "rates": resolved, "population": facts, "errors": report,
+        "historic_region_codes": historic,
+        "rates": resolved,
+        "population": facts,
+        "errors": report,
     }
     (truth / "error_rates.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return {**summary, "rows": rows, "seconds": timings}

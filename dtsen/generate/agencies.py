@@ -10,6 +10,7 @@ last verification; P3KE: its enumeration; Regsosek: its fieldwork): people born 
 missing, people who died later are still there, a child who left the parents' KK later is
 still listed as their child under the old KK (kk_change).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -22,8 +23,8 @@ from dtsen.generate.population import assign_names
 from dtsen.generate.timeline import Timeline, sql_date
 
 # Share of families Regsosek enumerated (a coverage figure, not an error rate).
-REGSOSEK_COVERAGE = {"urban": .90, "rural": .95}
-SUSENAS_SAMPLE = .01
+REGSOSEK_COVERAGE = {"urban": 0.90, "rural": 0.95}
+SUSENAS_SAMPLE = 0.01
 # Consumption measured by Susenas = truth x log-normal noise with this sd.
 SUSENAS_NOISE_SD = 0.25
 # P3KE ranks families by its own welfare estimate: true log consumption + noise (sd).
@@ -32,12 +33,15 @@ P3KE_NOISE_SD = 0.3
 _SOURCE_INDEX = {"dukcapil": 0, "dtks": 1, "p3ke": 2, "bps": 3}
 
 
-def build(con: duckdb.DuckDBPyConnection, rates: dict[str, float], tl: Timeline,
-          deliver: Callable[[str], None]) -> None:
+def build(
+    con: duckdb.DuckDBPyConnection, rates: dict[str, float], tl: Timeline, deliver: Callable[[str], None]
+) -> None:
     """Build the sources one by one; deliver(source) writes a source's out tables and drops
     them before the next is built, so that only one source's rows are held at a time."""
     errors.install(con)
-    con.execute("create table tally (source VARCHAR, file VARCHAR, kind VARCHAR, eligible BIGINT, injected BIGINT)")
+    con.execute(
+        "create table tally (source VARCHAR, file VARCHAR, kind VARCHAR, eligible BIGINT, injected BIGINT)"
+    )
     # The NIK a careless enumerator copies: the next person's in the register (same family
     # or the neighbours, as families are numbered village by village).
     con.execute("""
@@ -77,6 +81,7 @@ def _errors_list(pairs: list[tuple[str, str]]) -> str:
 
 # ---------------------------------------------------------------------------- dukcapil
 
+
 def _dukcapil(con, rates, tl: Timeline) -> None:
     ext = sql_date(tl.dukcapil)
     r = {k: rates[f"dukcapil.{k}"] for k in ("duplicate_person", "invalid_date", "invalid_code")}
@@ -84,7 +89,7 @@ def _dukcapil(con, rates, tl: Timeline) -> None:
     create table out_dukcapil_penduduk as
     with a as (
         select p.*, f.no_kk, f.alamat, f.rt, f.rw, f.since,
-            u(p.pk, 'dk_dup') < {r['duplicate_person']} as dup
+            u(p.pk, 'dk_dup') < {r["duplicate_person"]} as dup
         from person p join family f using (family_id)
         where not p.unregistered and p.dob <= {ext}
     ), b as (
@@ -95,8 +100,8 @@ def _dukcapil(con, rates, tl: Timeline) -> None:
             greatest(dob, since, case when dod <= {ext} then dod end) as changed
         from b
     ), d as (
-        select *, u(rk, 'dk_q1') < {r['invalid_date']} as e_invalid_date,
-            u(rk, 'dk_q2') < {r['invalid_code']} as e_invalid_code
+        select *, u(rk, 'dk_q1') < {r["invalid_date"]} as e_invalid_date,
+            u(rk, 'dk_q2') < {r["invalid_code"]} as e_invalid_code
         from c
     )
     select nik, no_kk, nama as nama_lengkap,
@@ -112,8 +117,16 @@ def _dukcapil(con, rates, tl: Timeline) -> None:
         row_number() over (order by kode_desa, family_id, slot, copy) as t_row,
         person_id as t_person_id, family_id as t_family_id, nik as t_nik_delivered, NULL::VARCHAR
             as t_nik_damage,
-        {_errors_list([("duplicate_person", "copy = 1"), ("nik_birthdate_mismatch", "nik_mismatch"),
-                       ("invalid_date", "e_invalid_date"), ("invalid_code", "e_invalid_code")])} as t_errors,
+        {
+        _errors_list(
+            [
+                ("duplicate_person", "copy = 1"),
+                ("nik_birthdate_mismatch", "nik_mismatch"),
+                ("invalid_date", "e_invalid_date"),
+                ("invalid_code", "e_invalid_code"),
+            ]
+        )
+    } as t_errors,
         copy = 0 as el_duplicate_person, copy = 0 and dup as e_duplicate_person,
         true as el_invalid_date, e_invalid_date, true as el_invalid_code, e_invalid_code
     from d
@@ -124,6 +137,7 @@ def _dukcapil(con, rates, tl: Timeline) -> None:
 
 
 # ---------------------------------------------------------------------------- shared
+
 
 def _old_region(con) -> None:
     """For each regency that was split, the code it had just before (latest old code)."""
@@ -219,13 +233,15 @@ def _person_rows(con, src: str, rates: dict[str, float]) -> None:
 
     Adds nik_d, nik_damage, nama_d, dob_d and an e_/el_ pair per row-level kind.
     """
+
     def r(kind):
         return rates.get(f"{src}.{kind}", 0.0)
+
     con.execute(f"""
     create temp table {src}_rows1 as
     with a as (
         select *, 0 as copy, true as el_duplicate_person,
-            u2(pkey, hkey, '{src}_dup') < {r('duplicate_person')} as e_duplicate_person
+            u2(pkey, hkey, '{src}_dup') < {r("duplicate_person")} as e_duplicate_person
         from {src}_rows0
     )
     select * from a
@@ -240,17 +256,17 @@ def _person_rows(con, src: str, rates: dict[str, float]) -> None:
         select *, hash(pkey, hkey, copy, {_SOURCE_INDEX[src]}) as rk from {src}_rows1
     ), b as (
         select *, nik_true is not null and nik_other is not null as el_nik_other_person,
-            nik_true is not null and nik_other is not null and u(rk, 'e_nop') < {r('nik_other_person')}
+            nik_true is not null and nik_other is not null and u(rk, 'e_nop') < {r("nik_other_person")}
                 as e_nik_other_person
         from a
     ), c as (
         select *, case when e_nik_other_person then nik_other else nik_true end as nik1 from b
     ), d as (
         select *, nik1 is not null as el_nik_damaged,
-            nik1 is not null and u(rk, 'e_nd') < {r('nik_damaged')} as e_nik_damaged,
-            u(rk, 'e_nv') < {r('name_variant')} as draw_name,
-            u(rk, 'e_bp') < {r('birthdate_placeholder')} as e_birthdate_placeholder,
-            u(rk, 'e_bs') < {r('birthdate_shifted')} as draw_shift
+            nik1 is not null and u(rk, 'e_nd') < {r("nik_damaged")} as e_nik_damaged,
+            u(rk, 'e_nv') < {r("name_variant")} as draw_name,
+            u(rk, 'e_bp') < {r("birthdate_placeholder")} as e_birthdate_placeholder,
+            u(rk, 'e_bs') < {r("birthdate_shifted")} as draw_shift
         from c
     ), e as (
         select *,
@@ -269,14 +285,25 @@ def _person_rows(con, src: str, rates: dict[str, float]) -> None:
         true as el_birthdate_placeholder,
         not e_birthdate_placeholder as el_birthdate_shifted,
         not e_birthdate_placeholder and dob_d <> dob as e_birthdate_shifted,
-        true as el_invalid_date, u(rk, 'e_q1') < {r('invalid_date')} as e_invalid_date,
-        true as el_invalid_code, u(rk, 'e_q2') < {r('invalid_code')} as e_invalid_code,
-        true as el_empty_record_id, u(rk, 'e_q3') < {r('empty_record_id')} as e_empty_record_id
+        true as el_invalid_date, u(rk, 'e_q1') < {r("invalid_date")} as e_invalid_date,
+        true as el_invalid_code, u(rk, 'e_q2') < {r("invalid_code")} as e_invalid_code,
+        true as el_empty_record_id, u(rk, 'e_q3') < {r("empty_record_id")} as e_empty_record_id
     from e
     """)
-    kinds = [k for k in ("nik_other_person", "nik_damaged", "name_variant", "birthdate_placeholder",
-                         "birthdate_shifted", "invalid_date", "invalid_code", "empty_record_id")
-             if f"{src}.{k}" in rates]
+    kinds = [
+        k
+        for k in (
+            "nik_other_person",
+            "nik_damaged",
+            "name_variant",
+            "birthdate_placeholder",
+            "birthdate_shifted",
+            "invalid_date",
+            "invalid_code",
+            "empty_record_id",
+        )
+        if f"{src}.{k}" in rates
+    ]
     drop(con, f"{src}_rows1")
     _tally(con, src, file, f"{src}_rows", kinds)
 
@@ -284,14 +311,19 @@ def _person_rows(con, src: str, rates: dict[str, float]) -> None:
 def _person_errors(src: str, extra: list[tuple[str, str]] = ()) -> str:
     """The errors list of a person row (after _person_rows)."""
     pairs = [
-        ("duplicate_family", "kind = 1"), ("unknown_to_civil_register", "ghost"),
-        ("unregistered", "unregistered"), ("duplicate_person", "copy = 1"),
+        ("duplicate_family", "kind = 1"),
+        ("unknown_to_civil_register", "ghost"),
+        ("unregistered", "unregistered"),
+        ("duplicate_person", "copy = 1"),
         ("kk_change", "kk_change"),
         *([("dead_recipient", "dead_known")] if src != "bps" else []),
-        ("nik_other_person", "e_nik_other_person"), ("nik_damaged", "e_nik_damaged"),
+        ("nik_other_person", "e_nik_other_person"),
+        ("nik_damaged", "e_nik_damaged"),
         ("nik_birthdate_mismatch", "nik_mismatch and nik_d is not distinct from nik_true"),
-        ("name_variant", "e_name_variant"), ("birthdate_placeholder", "e_birthdate_placeholder"),
-        ("birthdate_shifted", "e_birthdate_shifted"), *extra,
+        ("name_variant", "e_name_variant"),
+        ("birthdate_placeholder", "e_birthdate_placeholder"),
+        ("birthdate_shifted", "e_birthdate_shifted"),
+        *extra,
     ]
     return _errors_list(pairs)
 
@@ -299,32 +331,41 @@ def _person_errors(src: str, extra: list[tuple[str, str]] = ()) -> str:
 def _household_flags(con, src: str, file: str, rates: dict[str, float], kinds: list[str]) -> None:
     """{src}_hh2: {src}_hh plus the household-level error draws of kinds (quarantine and
     old region code) and the delivered kode_desa."""
+
     def r(kind):
         return rates.get(f"{src}.{kind}", 0.0)
+
     con.execute(f"""
     create temp table {src}_hh2 as
     select h.*, f.kode_desa as kode_desa_true, f.kode_kab,
         k.kode_lama is not null as el_old_region_code,
-        k.kode_lama is not null and u(h.hkey, '{src}_old') < {r('old_region_code')} as e_old_region_code,
-        case when k.kode_lama is not null and u(h.hkey, '{src}_old') < {r('old_region_code')}
+        k.kode_lama is not null and u(h.hkey, '{src}_old') < {r("old_region_code")} as e_old_region_code,
+        case when k.kode_lama is not null and u(h.hkey, '{src}_old') < {r("old_region_code")}
              then k.kode_lama || substr(f.kode_desa, 5) else f.kode_desa end as kode_desa_d,
-        true as el_invalid_date, u(h.hkey, '{src}_hq1') < {r('invalid_date')} as e_invalid_date,
-        true as el_invalid_code, u(h.hkey, '{src}_hq2') < {r('invalid_code')} as e_invalid_code,
-        true as el_empty_record_id, u(h.hkey, '{src}_hq3') < {r('empty_record_id')} as e_empty_record_id
+        true as el_invalid_date, u(h.hkey, '{src}_hq1') < {r("invalid_date")} as e_invalid_date,
+        true as el_invalid_code, u(h.hkey, '{src}_hq2') < {r("invalid_code")} as e_invalid_code,
+        true as el_empty_record_id, u(h.hkey, '{src}_hq3') < {r("empty_record_id")} as e_empty_record_id
     from {src}_hh h join family f on f.family_id = h.tfam left join old_kab k on k.kode_baru = f.kode_kab
     """)
     _tally(con, src, file, f"{src}_hh2", [k for k in kinds if f"{src}.{k}" in rates])
 
 
 def _household_errors(extra: list[tuple[str, str]] = ()) -> str:
-    return _errors_list([
-        *extra, ("duplicate_family", "kind = 1"), ("unknown_to_civil_register", "kind = 2"),
-        ("old_region_code", "e_old_region_code"), ("invalid_date", "e_invalid_date"),
-        ("invalid_code", "e_invalid_code"), ("empty_record_id", "e_empty_record_id"),
-    ])
+    return _errors_list(
+        [
+            *extra,
+            ("duplicate_family", "kind = 1"),
+            ("unknown_to_civil_register", "kind = 2"),
+            ("old_region_code", "e_old_region_code"),
+            ("invalid_date", "e_invalid_date"),
+            ("invalid_code", "e_invalid_code"),
+            ("empty_record_id", "e_empty_record_id"),
+        ]
+    )
 
 
 # ---------------------------------------------------------------------------- dtks
+
 
 def _dtks(con, rates, tl: Timeline) -> None:
     ext = sql_date(tl.dtks)
@@ -335,8 +376,8 @@ def _dtks(con, rates, tl: Timeline) -> None:
     con.execute(f"""
     create temp table dtks_cov as
     select family_id, c, q, since, q <= 0.4 as poor,
-        case when q <= 0.4 then u(c, 'dtks_in') >= {r['poor_missing_from_dtks']}
-             else u(c, 'dtks_in') < {r['rich_in_dtks']} * (1.5 - (q - 0.4) / 0.6) end as covered,
+        case when q <= 0.4 then u(c, 'dtks_in') >= {r["poor_missing_from_dtks"]}
+             else u(c, 'dtks_in') < {r["rich_in_dtks"]} * (1.5 - (q - 0.4) / 0.6) end as covered,
         greatest(since, {ext} - floor(1095 * pow(u(c, 'dtks_verivali'), 2))::INT) as state
     from family where since <= {ext}
     """)
@@ -346,23 +387,28 @@ def _dtks(con, rates, tl: Timeline) -> None:
     insert into tally select 'dtks', 'rumah_tangga.csv', 'rich_in_dtks',
         count(*) filter (not poor), count(*) filter (not poor and covered) from dtks_cov;
     insert into tally select 'dtks', 'rumah_tangga.csv', 'duplicate_family', count(*),
-        count(*) filter (u(c, 'dtks_dupf') < {r['duplicate_family']}) from dtks_cov where covered;
+        count(*) filter (u(c, 'dtks_dupf') < {r["duplicate_family"]}) from dtks_cov where covered;
     insert into tally select 'dtks', 'rumah_tangga.csv', 'unknown_to_civil_register', count(*),
-        count(*) filter (u(c, 'dtks_ghost') < {r['unknown_to_civil_register']}) from dtks_cov where covered;
+        count(*) filter (u(c, 'dtks_ghost') < {r["unknown_to_civil_register"]}) from dtks_cov where covered;
     create temp table dtks_hh as
     select family_id * 4 as hkey, family_id, family_id as tfam, 0 as kind, state, q, c from dtks_cov
         where covered
     union all
     select family_id * 4 + 1, family_id, family_id, 1, state, q, c from dtks_cov
-    where covered and u(c, 'dtks_dupf') < {r['duplicate_family']}
+    where covered and u(c, 'dtks_dupf') < {r["duplicate_family"]}
     union all
     select family_id * 4 + 2, NULL, family_id, 2, state, 0.1, -c from dtks_cov
-    where covered and u(c, 'dtks_ghost') < {r['unknown_to_civil_register']};
+    where covered and u(c, 'dtks_ghost') < {r["unknown_to_civil_register"]};
     """)
     _members(con, "dtks", r["dead_recipient"], ext)
     _person_rows(con, "dtks", rates)
-    _household_flags(con, "dtks", "rumah_tangga.csv", rates,
-                     ["old_region_code", "invalid_date", "invalid_code", "empty_record_id"])
+    _household_flags(
+        con,
+        "dtks",
+        "rumah_tangga.csv",
+        rates,
+        ["old_region_code", "invalid_date", "invalid_code", "empty_record_id"],
+    )
     # Receipt: programmes reach the poorest households most, never perfectly. Second
     # registrations receive as the first (double receipt); made-up ones as the poorest.
     con.execute("""
@@ -393,7 +439,7 @@ def _dtks(con, rates, tl: Timeline) -> None:
         -- pkey last: two children who left for their own KK share hub and ord
         select *, row_number() over (order by hh_row, hub, ord, copy, pkey) as t_row,
             no_kk is not null as el_no_kk_damaged,
-            no_kk is not null and u(rk, 'e_kk') < {r['no_kk_damaged']} as e_no_kk_damaged
+            no_kk is not null and u(rk, 'e_kk') < {r["no_kk_damaged"]} as e_no_kk_damaged
         from m
     )
     select
@@ -415,17 +461,39 @@ def _dtks(con, rates, tl: Timeline) -> None:
             as t_record_id,
         person_id as t_person_id, family_id as t_family_id, nik_d as t_nik_delivered, nik_damage
             as t_nik_damage,
-        {_person_errors('dtks', [("no_kk_damaged", "e_no_kk_damaged"), ("invalid_date", "e_invalid_date"),
-                                 ("invalid_code", "e_invalid_code"),
-                                     ("empty_record_id", "e_empty_record_id")])}
+        {
+        _person_errors(
+            "dtks",
+            [
+                ("no_kk_damaged", "e_no_kk_damaged"),
+                ("invalid_date", "e_invalid_date"),
+                ("invalid_code", "e_invalid_code"),
+                ("empty_record_id", "e_empty_record_id"),
+            ],
+        )
+    }
             as t_errors,
         el_no_kk_damaged, e_no_kk_damaged
     from n order by t_row
     """)
     _drop_tallied(con, "dtks", "anggota.csv", "out_dtks_anggota", "no_kk_damaged")
-    housing = ", ".join(f"f.{c}::VARCHAR as {c}" for c in (
-        "dinding", "atap", "sumber_air_minum", "fasilitas_bab", "sumber_penerangan", "bahan_bakar_masak",
-        "punya_kulkas", "punya_ac", "punya_sepeda_motor", "punya_mobil", "punya_lahan", "punya_ternak"))
+    housing = ", ".join(
+        f"f.{c}::VARCHAR as {c}"
+        for c in (
+            "dinding",
+            "atap",
+            "sumber_air_minum",
+            "fasilitas_bab",
+            "sumber_penerangan",
+            "bahan_bakar_masak",
+            "punya_kulkas",
+            "punya_ac",
+            "punya_sepeda_motor",
+            "punya_mobil",
+            "punya_lahan",
+            "punya_ternak",
+        )
+    )
     con.execute(f"""
     create table out_dtks_rumah_tangga as
     with n as (select hkey, count(*) filter (copy = 0) as jumlah_art from dtks_rows group by hkey)
@@ -451,6 +519,7 @@ def _dtks(con, rates, tl: Timeline) -> None:
 
 # ---------------------------------------------------------------------------- p3ke
 
+
 def _p3ke(con, rates, tl: Timeline) -> None:
     ext = sql_date(tl.p3ke)
     r = {k.split(".", 1)[1]: v for k, v in rates.items() if k.startswith("p3ke.")}
@@ -472,18 +541,23 @@ def _p3ke(con, rates, tl: Timeline) -> None:
     """)
     con.execute(f"""
     insert into tally select 'p3ke', 'keluarga.csv', 'unknown_to_civil_register', count(*),
-        count(*) filter (u(c, 'p3ke_ghost') < {r['unknown_to_civil_register']}) from p3ke_cov;
+        count(*) filter (u(c, 'p3ke_ghost') < {r["unknown_to_civil_register"]}) from p3ke_cov;
     create temp table p3ke_hh as
     select family_id * 4 as hkey, family_id, family_id as tfam, 0 as kind, state2 as state, desil, c
         from p3ke_cov
     union all
     select family_id * 4 + 2, NULL, family_id, 2, state2, 1 + pick(c, 'p3ke_gd', 2), -c from p3ke_cov
-    where u(c, 'p3ke_ghost') < {r['unknown_to_civil_register']}
+    where u(c, 'p3ke_ghost') < {r["unknown_to_civil_register"]}
     """)
     _members(con, "p3ke", r["dead_recipient"], ext)
     _person_rows(con, "p3ke", rates)
-    _household_flags(con, "p3ke", "keluarga.csv", rates,
-                     ["old_region_code", "invalid_date", "invalid_code", "empty_record_id"])
+    _household_flags(
+        con,
+        "p3ke",
+        "keluarga.csv",
+        rates,
+        ["old_region_code", "invalid_date", "invalid_code", "empty_record_id"],
+    )
     con.execute("""
     create temp table p3ke_hh3 as
     select *, row_number() over (order by kode_desa_true, mix(hkey, 'p3ke_order')) as hh_row from p3ke_hh2
@@ -512,8 +586,16 @@ def _p3ke(con, rates, tl: Timeline) -> None:
             as t_record_id,
         person_id as t_person_id, family_id as t_family_id, nik_d as t_nik_delivered, nik_damage
             as t_nik_damage,
-        {_person_errors('p3ke', [("invalid_date", "e_invalid_date"), ("invalid_code", "e_invalid_code"),
-                                 ("empty_record_id", "e_empty_record_id")])} as t_errors,
+        {
+        _person_errors(
+            "p3ke",
+            [
+                ("invalid_date", "e_invalid_date"),
+                ("invalid_code", "e_invalid_code"),
+                ("empty_record_id", "e_empty_record_id"),
+            ],
+        )
+    } as t_errors,
         hkey, hub, copy
     from n order by t_row
     """)
@@ -531,7 +613,7 @@ def _p3ke(con, rates, tl: Timeline) -> None:
         left join (select distinct hkey, no_kk from p3ke_ghost1) g using (hkey)
     ), d as (
         select *, no_kk_true is not null as el_no_kk_damaged,
-            no_kk_true is not null and u(hkey, 'p3ke_kk') < {r['no_kk_damaged']} as e_no_kk_damaged
+            no_kk_true is not null and u(hkey, 'p3ke_kk') < {r["no_kk_damaged"]} as e_no_kk_damaged
         from k
     )
     select
@@ -567,6 +649,7 @@ def _p3ke(con, rates, tl: Timeline) -> None:
 
 # ---------------------------------------------------------------------------- bps
 
+
 def _bps(con, rates, tl: Timeline) -> None:
     r = {k.split(".", 1)[1]: v for k, v in rates.items() if k.startswith("bps.")}
     start, end = sql_date(tl.fieldwork_start), sql_date(tl.fieldwork_end)
@@ -576,13 +659,14 @@ def _bps(con, rates, tl: Timeline) -> None:
         {start} + pick(c, 'bps_date', {(tl.fieldwork_end - tl.fieldwork_start).days + 1}) as state
     from family
     where since <= {start}
-        and u(c, 'bps_in') < case when urban then {REGSOSEK_COVERAGE['urban']}
-            else {REGSOSEK_COVERAGE['rural']} end
+        and u(c, 'bps_in') < case when urban then {REGSOSEK_COVERAGE["urban"]}
+            else {REGSOSEK_COVERAGE["rural"]} end
     """)
     _members(con, "bps", 0.0, end)
     _person_rows(con, "bps", rates)
-    _household_flags(con, "bps", "regsosek_keluarga.parquet", rates, ["old_region_code", "invalid_code",
-                                                                       "empty_record_id"])
+    _household_flags(
+        con, "bps", "regsosek_keluarga.parquet", rates, ["old_region_code", "invalid_code", "empty_record_id"]
+    )
     con.execute("""
     create temp table bps_hh3 as
     select *, row_number() over (order by kode_desa_true, mix(hkey, 'bps_order')) as hh_row from bps_hh2
@@ -614,23 +698,44 @@ def _bps(con, rates, tl: Timeline) -> None:
              else '{year}' || lpad(hh_row::VARCHAR, 10, '0') || '/' || no_urut end as t_record_id,
         person_id as t_person_id, family_id as t_family_id, nik_d as t_nik_delivered, nik_damage
             as t_nik_damage,
-        {_person_errors('bps', [("invalid_code", "e_invalid_code"),
-                                ("empty_record_id", "e_empty_record_id")])}
+        {
+        _person_errors("bps", [("invalid_code", "e_invalid_code"), ("empty_record_id", "e_empty_record_id")])
+    }
             as t_errors
     from n order by t_row
     """)
-    housing = ", ".join(f"f.{c}::INTEGER as {c}" for c in (
-        "dinding", "atap", "sumber_air_minum", "fasilitas_bab", "sumber_penerangan", "bahan_bakar_masak",
-        "status_rumah"))
-    assets = ", ".join(f"f.{c}::INTEGER as {c}" for c in (
-        "punya_kulkas", "punya_ac", "punya_sepeda_motor", "punya_mobil", "punya_komputer", "punya_emas_10g",
-        "punya_lahan", "punya_rumah_lain", "punya_ternak"))
+    housing = ", ".join(
+        f"f.{c}::INTEGER as {c}"
+        for c in (
+            "dinding",
+            "atap",
+            "sumber_air_minum",
+            "fasilitas_bab",
+            "sumber_penerangan",
+            "bahan_bakar_masak",
+            "status_rumah",
+        )
+    )
+    assets = ", ".join(
+        f"f.{c}::INTEGER as {c}"
+        for c in (
+            "punya_kulkas",
+            "punya_ac",
+            "punya_sepeda_motor",
+            "punya_mobil",
+            "punya_komputer",
+            "punya_emas_10g",
+            "punya_lahan",
+            "punya_rumah_lain",
+            "punya_ternak",
+        )
+    )
     con.execute(f"""
     create table out_bps_regsosek_keluarga as
     with n as (select hkey, count(*) filter (copy = 0) as jumlah from bps_rows group by hkey),
     d as (
         select h.*, f.no_kk is not null as el_no_kk_damaged,
-            f.no_kk is not null and u(h.hkey, 'bps_kk') < {r['no_kk_damaged']} as e_no_kk_damaged
+            f.no_kk is not null and u(h.hkey, 'bps_kk') < {r["no_kk_damaged"]} as e_no_kk_damaged
         from bps_hh3 h join family f on f.family_id = h.family_id
     )
     select
@@ -681,7 +786,7 @@ def _susenas(con, tl: Timeline) -> None:
         select k.*, s.prob from k join s using (kode_provinsi) where u(k.c, 'susenas') < s.prob
     )
     select id_keluarga,
-        round(pcc * exp({SUSENAS_NOISE_SD} * nrm(c, 'susenas_noise') - {SUSENAS_NOISE_SD ** 2 / 2}))::DOUBLE
+        round(pcc * exp({SUSENAS_NOISE_SD} * nrm(c, 'susenas_noise') - {SUSENAS_NOISE_SD**2 / 2}))::DOUBLE
             as pengeluaran_perkapita,
         (1 / prob)::DOUBLE as bobot, {tl.fieldwork_start.year + 1}::INTEGER as tahun,
         row_number() over (order by t_row) as t_row, id_keluarga as t_record_id, t_family_id,

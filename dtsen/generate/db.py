@@ -4,6 +4,7 @@ Randomness never comes from DuckDB's random(): under parallel execution its sequ
 depends on thread scheduling. Every draw is a hash of (seed, entity key, salt) instead,
 so a value depends only on what it describes and the output is identical run to run.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,7 +31,9 @@ def connect(workdir: Path, seed: int, memory_limit: str = "8GB") -> duckdb.DuckD
     con.execute(f"create macro mix(k, salt) as hash(hash({seed}, k, salt))")
     con.execute("create macro pick(k, salt, n) as (mix(k, salt) % n)::INTEGER")
     con.execute(f"create macro u(k, salt) as (mix(k, salt) >> 11)::DOUBLE / {_TWO_53}")
-    con.execute(f"create macro u2(k1, k2, salt) as (hash(hash({seed}, k1, k2, salt)) >> 11)::DOUBLE / {_TWO_53}")
+    con.execute(
+        f"create macro u2(k1, k2, salt) as (hash(hash({seed}, k1, k2, salt)) >> 11)::DOUBLE / {_TWO_53}"
+    )
     # Box-Muller; the first uniform is kept away from 0 so ln() stays finite.
     con.execute(
         "create macro nrm(k, salt) as "

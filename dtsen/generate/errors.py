@@ -4,6 +4,7 @@ Each macro takes a row key k (hashed with a salt, so the damage is reproducible)
 returns the damaged value; the *_form macros draw which variant of a kind a row gets.
 Forms and their weights are documented in docs/synthetic-data.md.
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -11,18 +12,31 @@ import duckdb
 from dtsen.generate import names
 from dtsen.generate.db import sql_list, sql_str
 
-# Damage forms of an identifier (CONTRACT.md "Identifiers"), with weights.
+# Damage forms of an identifier (docs/contract.md "Identifiers"), with weights.
 NIK_FORMS = [
-    ("blank", .25), ("zero", .05), ("len15", .10), ("len17", .05), ("spaces", .08), ("dots", .07),
-    ("dashes", .05), ("apostrophe", .10), ("dot0", .10), ("exponent", .15),
+    ("blank", 0.25),
+    ("zero", 0.05),
+    ("len15", 0.10),
+    ("len17", 0.05),
+    ("spaces", 0.08),
+    ("dots", 0.07),
+    ("dashes", 0.05),
+    ("apostrophe", 0.10),
+    ("dot0", 0.10),
+    ("exponent", 0.15),
 ]
 # Name variants, with weights; a form that does not fit a name (no second word to drop,
 # no Muhammad to respell, a child given a title) falls back to a typo or a case change.
 NAME_FORMS = [
-    ("title", .20), ("muhammad", .15), ("single_name", .15), ("typo", .20), ("word_order", .10),
-    ("case", .10), ("old_spelling", .10),
+    ("title", 0.20),
+    ("muhammad", 0.15),
+    ("single_name", 0.15),
+    ("typo", 0.20),
+    ("word_order", 0.10),
+    ("case", 0.10),
+    ("old_spelling", 0.10),
 ]
-BIRTHDATE_SHIFTS = [("days", .35), ("month", .2), ("year", .2), ("swap", .15), ("mid_year", .1)]
+BIRTHDATE_SHIFTS = [("days", 0.35), ("month", 0.2), ("year", 0.2), ("swap", 0.15), ("mid_year", 0.1)]
 
 _MUHAMMAD = "(^| )(" + "|".join(s.replace(".", r"\.") for s in names.MUHAMMAD_SPELLINGS) + ")( |$)"
 
@@ -56,8 +70,15 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     end
     """)
     has_space = "contains(n, ' ')"
-    fits = {"title": "age >= 25", "muhammad": f"regexp_matches(n, '{_MUHAMMAD}')", "single_name": has_space,
-            "typo": "true", "word_order": has_space, "case": "true", "old_spelling": "regexp_matches(n, '[UJC]')"}
+    fits = {
+        "title": "age >= 25",
+        "muhammad": f"regexp_matches(n, '{_MUHAMMAD}')",
+        "single_name": has_space,
+        "typo": "true",
+        "word_order": has_space,
+        "case": "true",
+        "old_spelling": "regexp_matches(n, '[UJC]')",
+    }
     whens, cum = [], 0.0
     for form, weight in NAME_FORMS:
         cum += weight
@@ -73,8 +94,8 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     case coalesce(form, case when u(k, 'nf') < .5 then 'typo' else 'case' end)
         when 'title' then case
             when agama = 'ISLAM' and u(k, 'nt') < .6 then case
-                when jk = 1 then {sql_str(names.TITLES_MUSLIM['m'])}
-                else {sql_str(names.TITLES_MUSLIM['f'])} end || n
+                when jk = 1 then {sql_str(names.TITLES_MUSLIM["m"])}
+                else {sql_str(names.TITLES_MUSLIM["f"])} end || n
             when u(k, 'nt') < .8
                 then (case when jk = 1 then {prefix_m} else {prefix_f} end)[1 + pick(k, 'np', 3)] || n
             else n || {suffixes}[1 + pick(k, 'ns', {len(names.DEGREE_SUFFIXES)})] end

@@ -14,6 +14,7 @@ Draws are hashes of (seed, record, salt) as in the generator, so the same landin
 give the same bytes. The truth folder is not updated: this is for incremental builds and
 their tests, not for evaluation.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,8 +39,10 @@ MONTHLY_CHANGES = {
 
 def _read(source: str, path: Path) -> str:
     dialect = DIALECTS[source]
-    return (f"read_csv({sql_str(path)}, delim='{dialect.delimiter}', header=true, all_varchar=true, "
-            "quote='\"', escape='\"')")
+    return (
+        f"read_csv({sql_str(path)}, delim='{dialect.delimiter}', header=true, all_varchar=true, "
+        "quote='\"', escape='\"')"
+    )
 
 
 def _next_month(day: dt.date) -> dt.date:
@@ -55,10 +58,15 @@ def next_month(landing: Path, seed: int, changes: dict[str, float] | None = None
     with tempfile.TemporaryDirectory(prefix="dtsen-month-") as workdir:
         con = db.connect(Path(workdir), seed)
         try:
-            current = {r.source: (Path(r.file_path).parent, r.extract_date)
-                       for r in scan_landing(landing, con) if r.status == "current"}
-            return {"dukcapil": _dukcapil(con, landing, *current["dukcapil"], rates),
-                    "dtks": _dtks(con, landing, *current["dtks"], rates)}
+            current = {
+                r.source: (Path(r.file_path).parent, r.extract_date)
+                for r in scan_landing(landing, con)
+                if r.status == "current"
+            }
+            return {
+                "dukcapil": _dukcapil(con, landing, *current["dukcapil"], rates),
+                "dtks": _dtks(con, landing, *current["dtks"], rates),
+            }
         finally:
             con.close()
 
@@ -68,7 +76,7 @@ def _dukcapil(con, landing: Path, folder: Path, extract: dt.date, rates: dict) -
     days = (new - extract).days
     stamp = f"'{new.isoformat()} 08:00:00'"
     con.execute(f"""create or replace table penduduk as
-        select row_number() over () as rn, * from {_read('dukcapil', folder / 'penduduk.csv')}""")
+        select row_number() over () as rn, * from {_read("dukcapil", folder / "penduduk.csv")}""")
     # The changes, chosen per person or per family card.
     con.execute(f"""create or replace table changed as
         with persons as (
@@ -79,7 +87,7 @@ def _dukcapil(con, landing: Path, folder: Path, extract: dt.date, rates: dict) -
         moving_cards as (
             select no_kk, any_value(kode_desa) as kode_desa from persons
             where alive and no_kk is not null group by no_kk
-            having u(no_kk, 'month:move') < {rates['move']}
+            having u(no_kk, 'month:move') < {rates["move"]}
         ),
         -- a village of the same district (first six digits), drawn per family card
         villages as (
@@ -100,10 +108,10 @@ def _dukcapil(con, landing: Path, folder: Path, extract: dt.date, rates: dict) -
             where v.kode_desa <> m.kode_desa
         )
         select p.rn,
-               p.alive and u(p.rn, 'month:death') < {rates['death']} as dies,
+               p.alive and u(p.rn, 'month:death') < {rates["death"]} as dies,
                d.new_desa,
                p.alive and p.shdk = 'ANAK' and p.birth_year <= {new.year - 20}
-                   and d.new_desa is null and u(p.rn, 'month:card') < {rates['new_family_card']} as new_card
+                   and d.new_desa is null and u(p.rn, 'month:card') < {rates["new_family_card"]} as new_card
         from persons as p left join destinations as d on d.no_kk = p.no_kk
     """)
     con.execute(f"""create or replace table births as
@@ -111,7 +119,7 @@ def _dukcapil(con, landing: Path, folder: Path, extract: dt.date, rates: dict) -
             select p.*, row_number() over (order by p.rn) as k
             from penduduk as p join changed as c using (rn)
             where p.shdk = 'ISTRI' and p.tanggal_meninggal is null and not c.dies and c.new_desa is null
-              and u(p.no_kk, 'month:birth') < {rates['birth']}
+              and u(p.no_kk, 'month:birth') < {rates["birth"]}
         ),
         babies as (
             select m.*, u(m.rn, 'month:girl') < 0.49 as girl,
@@ -170,10 +178,18 @@ def _dukcapil(con, landing: Path, folder: Path, extract: dt.date, rates: dict) -
                (select max(rn) from penduduk) + k
         from births"""
     columns = ", ".join(FILES["dukcapil"]["penduduk.csv"])
-    rows = write_delivery(con, "dukcapil", new.isoformat(), landing,
-                          {"penduduk.csv": f"select {columns} from ({select}) order by sort_key"})
-    counts = one(con, """select count(*) filter (where dies), count(*) filter (where new_desa is not null),
-                                count(*) filter (where new_card) from changed""")
+    rows = write_delivery(
+        con,
+        "dukcapil",
+        new.isoformat(),
+        landing,
+        {"penduduk.csv": f"select {columns} from ({select}) order by sort_key"},
+    )
+    counts = one(
+        con,
+        """select count(*) filter (where dies), count(*) filter (where new_desa is not null),
+                                count(*) filter (where new_card) from changed""",
+    )
     touched = dict(zip(("deaths", "persons_moved", "new_family_cards"), counts))
     touched["births"] = one(con, "select count(*) from births")[0]
     return {"extract_date": new.isoformat(), "rows": rows, "changes": touched}
@@ -183,9 +199,9 @@ def _dtks(con, landing: Path, folder: Path, extract: dt.date, rates: dict) -> di
     new = _next_month(extract)
     verivali = f"'{new.strftime('%d/%m/%Y')}'"
     con.execute(f"""create or replace table rumah_tangga as
-        select row_number() over () as rn, * from {_read('dtks', folder / 'rumah_tangga.csv')}""")
+        select row_number() over () as rn, * from {_read("dtks", folder / "rumah_tangga.csv")}""")
     con.execute(f"""create or replace table anggota as
-        select row_number() over () as rn, * from {_read('dtks', folder / 'anggota.csv')}""")
+        select row_number() over () as rn, * from {_read("dtks", folder / "anggota.csv")}""")
     # Births (from this month's Dukcapil, up to DTKS's extract) in families DTKS lists, as
     # new members of that household.
     con.execute(f"""create or replace table new_members as
@@ -196,29 +212,38 @@ def _dtks(con, landing: Path, folder: Path, extract: dt.date, rates: dict) -> di
         where b.born <= date '{new.isoformat()}'""")
     con.execute(f"""create or replace table flipped as
         select id_rt, 1 + pick(id_rt, 'month:flag', 3) as flag from rumah_tangga
-        where u(id_rt, 'month:dtks') < {rates['dtks_flags']}""")
+        where u(id_rt, 'month:dtks') < {rates["dtks_flags"]}""")
 
     def flag(n: int, column: str) -> str:
-        return (f"case when f.flag = {n} then case r.{column} when '1' then '0' else '1' end "
-                f"else r.{column} end as {column}")
+        return (
+            f"case when f.flag = {n} then case r.{column} when '1' then '0' else '1' end "
+            f"else r.{column} end as {column}"
+        )
 
     household_columns = [
         "case when n.added is not null then cast(cast(r.jumlah_art as integer) + n.added as varchar) "
-        "else r.jumlah_art end as jumlah_art" if c == "jumlah_art"
-        else flag(1, c) if c == "penerima_pkh" else flag(2, c) if c == "penerima_bpnt"
-        else flag(3, c) if c == "penerima_pbi_jk"
+        "else r.jumlah_art end as jumlah_art"
+        if c == "jumlah_art"
+        else flag(1, c)
+        if c == "penerima_pkh"
+        else flag(2, c)
+        if c == "penerima_bpnt"
+        else flag(3, c)
+        if c == "penerima_pbi_jk"
         else f"case when f.id_rt is not null or n.added is not null then {verivali} "
-             "else r.tanggal_verivali end as tanggal_verivali" if c == "tanggal_verivali"
+        "else r.tanggal_verivali end as tanggal_verivali"
+        if c == "tanggal_verivali"
         else f"r.{c}"
-        for c in FILES["dtks"]["rumah_tangga.csv"]]
+        for c in FILES["dtks"]["rumah_tangga.csv"]
+    ]
     households = f"""
-        select {', '.join(household_columns)}
+        select {", ".join(household_columns)}
         from rumah_tangga as r
         left join flipped as f using (id_rt)
         left join (select id_rt, count(*) as added from new_members group by id_rt) as n using (id_rt)
         order by r.rn"""
     members = f"""
-        select {', '.join(FILES['dtks']['anggota.csv'])} from (
+        select {", ".join(FILES["dtks"]["anggota.csv"])} from (
             select *, rn as sort_key from anggota
             union all by name
             select 'ARTB' || strftime(date '{new.isoformat()}', '%y%m')
@@ -230,8 +255,11 @@ def _dtks(con, landing: Path, folder: Path, extract: dt.date, rates: dict) -> di
                    (select max(rn) from anggota) + k as sort_key
             from new_members
         ) order by sort_key"""
-    rows = write_delivery(con, "dtks", new.isoformat(), landing,
-                          {"rumah_tangga.csv": households, "anggota.csv": members})
-    touched = {"households_flags_flipped": one(con, "select count(*) from flipped")[0],
-               "members_born": one(con, "select count(*) from new_members")[0]}
+    rows = write_delivery(
+        con, "dtks", new.isoformat(), landing, {"rumah_tangga.csv": households, "anggota.csv": members}
+    )
+    touched = {
+        "households_flags_flipped": one(con, "select count(*) from flipped")[0],
+        "members_born": one(con, "select count(*) from new_members")[0],
+    }
     return {"extract_date": new.isoformat(), "rows": rows, "changes": touched}

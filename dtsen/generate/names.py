@@ -81,9 +81,28 @@ MARPAUNG PARDEDE SARAGIH GINTING TARIGAN SEMBIRING PERANGIN-ANGIN SITEPU PURBA D
     "MINAHASA": """WOWOR RUMONDOR LUMENTUT SUMAMPOUW TUMBELAKA RONDONUWU KAUNANG MANDAGI POLII
 SUMOLANG WALANDOUW MAMAHIT LENGKONG KALIGIS PANGEMANAN RUNTUKAHU SUPIT TAMBUWUN WAROUW
 ONIBALA""".split(),
-    "NTT": ["BRIA", "NAHAK", "SERAN", "TEFA", "LAKA", "FERNANDEZ", "DA COSTA", "DE ROZARI",
-            "PAREIRA", "LEWAR", "BEDA", "KOLI", "LODO", "RIHI", "NDOLU", "BANUNAEK", "NENOBAIS",
-            "TANESIB", "SAU", "MANEK"],
+    "NTT": [
+        "BRIA",
+        "NAHAK",
+        "SERAN",
+        "TEFA",
+        "LAKA",
+        "FERNANDEZ",
+        "DA COSTA",
+        "DE ROZARI",
+        "PAREIRA",
+        "LEWAR",
+        "BEDA",
+        "KOLI",
+        "LODO",
+        "RIHI",
+        "NDOLU",
+        "BANUNAEK",
+        "NENOBAIS",
+        "TANESIB",
+        "SAU",
+        "MANEK",
+    ],
     "PAPUA": """WENDA KOGOYA WONDA MURIB TABUNI YIKWA RUMBIAK MANSAWAN KAFIAR WANIMBO ENUMBI YOMAN
 MAGAI ASSO KAMBU RUMBEWAS WAMAFMA IWANGGIN BONAY AWOM SAWAKI WANDIK""".split(),
     "MALUKU": """PATTIASINA SAHETAPY TUHUMURY LATUMAHINA PATTIPEILOHY SOPLANTILA TUANAKOTTA LEATEMIA
@@ -100,20 +119,34 @@ SETIAWAN WIBISONO LIMANTO SUGIARTO TANUWIJAYA HIDAYAT SUTANTO LIEM""".split()
 
 # pool name -> words. Keys are "<culture>_<slot>_<sex>", sex m/f, or "surname_<culture>".
 POOLS: dict[str, list[str]] = {
-    "JAWA_old_m": _JAWA_OLD_M, "JAWA_old_f": _JAWA_OLD_F,
-    "JAWA_first_m": _JAWA_NEW_M, "JAWA_first_f": _JAWA_NEW_F,
-    "JAWA_second_m": _JAWA_SECOND_M, "JAWA_second_f": _JAWA_SECOND_F,
-    "SUNDA_first_m": _SUNDA_M, "SUNDA_first_f": _SUNDA_F,
-    "SUNDA_second_m": _SUNDA_SECOND_M, "SUNDA_second_f": _SUNDA_SECOND_F,
-    "MELAYU_first_m": _MELAYU_M, "MELAYU_first_f": _MELAYU_F,
-    "MELAYU_second_m": _MELAYU_SECOND_M, "MELAYU_second_f": _MELAYU_SECOND_F,
-    "BALI_order_m": ["I " + w for w in _BALI_ORDER], "BALI_order_f": ["NI " + w for w in _BALI_ORDER],
-    "BALI_first_m": _BALI_M, "BALI_first_f": _BALI_F,
-    "BALI_second_m": _BALI_M, "BALI_second_f": _BALI_F,
-    "KRISTEN_first_m": _KRISTEN_M, "KRISTEN_first_f": _KRISTEN_F,
-    "KRISTEN_second_m": _KRISTEN_M, "KRISTEN_second_f": _KRISTEN_F,
-    "TIONGHOA_first_m": _TIONGHOA_M, "TIONGHOA_first_f": _TIONGHOA_F,
-    "TIONGHOA_second_m": _TIONGHOA_SECOND, "TIONGHOA_second_f": _TIONGHOA_SECOND,
+    "JAWA_old_m": _JAWA_OLD_M,
+    "JAWA_old_f": _JAWA_OLD_F,
+    "JAWA_first_m": _JAWA_NEW_M,
+    "JAWA_first_f": _JAWA_NEW_F,
+    "JAWA_second_m": _JAWA_SECOND_M,
+    "JAWA_second_f": _JAWA_SECOND_F,
+    "SUNDA_first_m": _SUNDA_M,
+    "SUNDA_first_f": _SUNDA_F,
+    "SUNDA_second_m": _SUNDA_SECOND_M,
+    "SUNDA_second_f": _SUNDA_SECOND_F,
+    "MELAYU_first_m": _MELAYU_M,
+    "MELAYU_first_f": _MELAYU_F,
+    "MELAYU_second_m": _MELAYU_SECOND_M,
+    "MELAYU_second_f": _MELAYU_SECOND_F,
+    "BALI_order_m": ["I " + w for w in _BALI_ORDER],
+    "BALI_order_f": ["NI " + w for w in _BALI_ORDER],
+    "BALI_first_m": _BALI_M,
+    "BALI_first_f": _BALI_F,
+    "BALI_second_m": _BALI_M,
+    "BALI_second_f": _BALI_F,
+    "KRISTEN_first_m": _KRISTEN_M,
+    "KRISTEN_first_f": _KRISTEN_F,
+    "KRISTEN_second_m": _KRISTEN_M,
+    "KRISTEN_second_f": _KRISTEN_F,
+    "TIONGHOA_first_m": _TIONGHOA_M,
+    "TIONGHOA_first_f": _TIONGHOA_F,
+    "TIONGHOA_second_m": _TIONGHOA_SECOND,
+    "TIONGHOA_second_f": _TIONGHOA_SECOND,
     **{f"surname_{c}": words for c, words in _SURNAMES.items()},
 }
 
@@ -121,9 +154,28 @@ POOLS: dict[str, list[str]] = {
 DUSUN = """KRAJAN SUKAMAJU MEKARSARI SUKARAME SIDOMULYO KARANGANYAR TEGALSARI SUMBERSARI
 MARGAMULYA CIBEUREUM BABAKAN PASIRJAYA TANJUNG SELATAN TIMUR BARAT UTARA TENGAH
 SUKAJADI BANJARSARI GUNUNGSARI""".split()
-STREETS = ["MERDEKA", "SUDIRMAN", "DIPONEGORO", "GATOT SUBROTO", "AHMAD YANI", "PAHLAWAN",
-           "MAWAR", "MELATI", "KENANGA", "ANGGREK", "CEMPAKA", "FLAMBOYAN", "KARTINI", "GAJAH MADA",
-           "HASANUDDIN", "PATTIMURA", "IMAM BONJOL", "CENDRAWASIH", "TRANS SULAWESI", "PELITA"]
+STREETS = [
+    "MERDEKA",
+    "SUDIRMAN",
+    "DIPONEGORO",
+    "GATOT SUBROTO",
+    "AHMAD YANI",
+    "PAHLAWAN",
+    "MAWAR",
+    "MELATI",
+    "KENANGA",
+    "ANGGREK",
+    "CEMPAKA",
+    "FLAMBOYAN",
+    "KARTINI",
+    "GAJAH MADA",
+    "HASANUDDIN",
+    "PATTIMURA",
+    "IMAM BONJOL",
+    "CENDRAWASIH",
+    "TRANS SULAWESI",
+    "PELITA",
+]
 KOMPLEK = ["GRIYA ASRI", "PERMATA HIJAU", "BUMI INDAH", "TAMAN SARI", "VILLA MUTIARA"]
 
 # Name variants typed by enumerators (errors.py).
@@ -131,4 +183,3 @@ TITLES_MUSLIM = {"m": "H. ", "f": "HJ. "}
 TITLES_PREFIX = {"m": ["DRS. ", "IR. ", "DR. "], "f": ["DRA. ", "IR. ", "DR. "]}
 DEGREE_SUFFIXES = [", S.PD.", ", S.E.", ", S.H.", ", S.KOM.", ", S.AG.", ", A.MD.", ", S.T.", ", M.PD."]
 MUHAMMAD_SPELLINGS = ["MUHAMMAD", "MUHAMAD", "MOHAMMAD", "MOHAMAD", "MOCH.", "MOH.", "M.", "MUHAMMED"]
-

@@ -7,6 +7,7 @@ Built in SQL from hashed draws (db.py). Tables left behind for agencies.py:
           they were formed and the family the head came from;
   person  one row per person, dead or alive: roles, dates, name, NIK, education, work.
 """
+
 from __future__ import annotations
 
 from statistics import NormalDist
@@ -17,24 +18,58 @@ from dtsen.generate import names
 from dtsen.generate.db import drop, one, sql_list, sql_str
 from dtsen.generate.timeline import Timeline, sql_date
 
-# Housing codes (CONTRACT.md) from poorest to richest, with national shares, and how much
+# Housing codes (docs/contract.md) from poorest to richest, with national shares, and how much
 # being urban moves a family up the ladder (in standard deviations of the latent).
 HOUSING = {
-    "lantai": ([(8, .05), (7, .01), (5, .08), (6, .25), (9, .01), (4, .03), (2, .55), (3, .01), (1, .01)], .4),
-    "dinding": ([(7, .005), (6, .02), (4, .03), (5, .01), (3, .12), (2, .015), (1, .80)], .4),
-    "atap": ([(7, .02), (8, .005), (5, .005), (6, .01), (4, .40), (3, .10), (2, .40), (1, .06)], .2),
-    "sumber_air_minum": ([(8, .015), (7, .02), (5, .03), (9, .02), (10, .005), (6, .05), (4, .12),
-                          (3, .20), (2, .10), (1, .44)], .5),
-    "fasilitas_bab": ([(4, .05), (3, .03), (2, .10), (1, .82)], .3),
-    "sumber_penerangan": ([(6, .015), (5, .035), (1, .20), (2, .35), (3, .25), (4, .15)], .4),
-    "bahan_bakar_masak": ([(8, .15), (7, .005), (6, .005), (5, .02), (9, .01), (3, .70), (4, .002),
-                           (2, .078), (1, .03)], .6),
+    "lantai": (
+        [(8, 0.05), (7, 0.01), (5, 0.08), (6, 0.25), (9, 0.01), (4, 0.03), (2, 0.55), (3, 0.01), (1, 0.01)],
+        0.4,
+    ),
+    "dinding": ([(7, 0.005), (6, 0.02), (4, 0.03), (5, 0.01), (3, 0.12), (2, 0.015), (1, 0.80)], 0.4),
+    "atap": ([(7, 0.02), (8, 0.005), (5, 0.005), (6, 0.01), (4, 0.40), (3, 0.10), (2, 0.40), (1, 0.06)], 0.2),
+    "sumber_air_minum": (
+        [
+            (8, 0.015),
+            (7, 0.02),
+            (5, 0.03),
+            (9, 0.02),
+            (10, 0.005),
+            (6, 0.05),
+            (4, 0.12),
+            (3, 0.20),
+            (2, 0.10),
+            (1, 0.44),
+        ],
+        0.5,
+    ),
+    "fasilitas_bab": ([(4, 0.05), (3, 0.03), (2, 0.10), (1, 0.82)], 0.3),
+    "sumber_penerangan": ([(6, 0.015), (5, 0.035), (1, 0.20), (2, 0.35), (3, 0.25), (4, 0.15)], 0.4),
+    "bahan_bakar_masak": (
+        [
+            (8, 0.15),
+            (7, 0.005),
+            (6, 0.005),
+            (5, 0.02),
+            (9, 0.01),
+            (3, 0.70),
+            (4, 0.002),
+            (2, 0.078),
+            (1, 0.03),
+        ],
+        0.6,
+    ),
 }
 # Assets: national share owning, urban shift, and how strongly ownership follows welfare.
 ASSETS = {
-    "punya_kulkas": (.65, .4, 1.0), "punya_ac": (.10, .4, 1.0), "punya_sepeda_motor": (.80, .1, 1.0),
-    "punya_mobil": (.10, .2, 1.0), "punya_komputer": (.15, .3, 1.0), "punya_emas_10g": (.20, 0, 1.0),
-    "punya_lahan": (.45, -.6, .4), "punya_rumah_lain": (.08, 0, .8), "punya_ternak": (.25, -.6, .3),
+    "punya_kulkas": (0.65, 0.4, 1.0),
+    "punya_ac": (0.10, 0.4, 1.0),
+    "punya_sepeda_motor": (0.80, 0.1, 1.0),
+    "punya_mobil": (0.10, 0.2, 1.0),
+    "punya_komputer": (0.15, 0.3, 1.0),
+    "punya_emas_10g": (0.20, 0, 1.0),
+    "punya_lahan": (0.45, -0.6, 0.4),
+    "punya_rumah_lain": (0.08, 0, 0.8),
+    "punya_ternak": (0.25, -0.6, 0.3),
 }
 # Indicator latent = LOADING * welfare + STYLE * a family's taste shared by all its
 # indicators + noise. Calibrated so that a proxy-means regression of measured consumption
@@ -42,19 +77,45 @@ ASSETS = {
 LOADING, STYLE = 0.25, 0.35
 
 # Adult education (dukcapil ladder 0-9) shares, lowest first.
-EDUCATION_SHARES = [.05, .10, .27, .18, .28, .01, .03, .075, .0045, .0005]
+EDUCATION_SHARES = [0.05, 0.10, 0.27, 0.18, 0.28, 0.01, 0.03, 0.075, 0.0045, 0.0005]
 EDUCATION_WORDS = [
-    "TIDAK/BELUM SEKOLAH", "BELUM TAMAT SD/SEDERAJAT", "TAMAT SD/SEDERAJAT", "SLTP/SEDERAJAT",
-    "SLTA/SEDERAJAT", "DIPLOMA I/II", "AKADEMI/DIPLOMA III/S. MUDA", "DIPLOMA IV/STRATA I",
-    "STRATA II", "STRATA III",
+    "TIDAK/BELUM SEKOLAH",
+    "BELUM TAMAT SD/SEDERAJAT",
+    "TAMAT SD/SEDERAJAT",
+    "SLTP/SEDERAJAT",
+    "SLTA/SEDERAJAT",
+    "DIPLOMA I/II",
+    "AKADEMI/DIPLOMA III/S. MUDA",
+    "DIPLOMA IV/STRATA I",
+    "STRATA II",
+    "STRATA III",
 ]
 IJAZAH = [0, 0, 1, 2, 3, 4, 4, 5, 6, 6]  # bps ijazah per ladder step
 OCCUPATION_WORDS = [
-    "PETANI/PEKEBUN", "BURUH HARIAN LEPAS", "NELAYAN/PERIKANAN", "WIRASWASTA", "KARYAWAN SWASTA",
-    "PEGAWAI NEGERI SIPIL", "MENGURUS RUMAH TANGGA", "PELAJAR/MAHASISWA", "BELUM/TIDAK BEKERJA", "PENSIUNAN",
+    "PETANI/PEKEBUN",
+    "BURUH HARIAN LEPAS",
+    "NELAYAN/PERIKANAN",
+    "WIRASWASTA",
+    "KARYAWAN SWASTA",
+    "PEGAWAI NEGERI SIPIL",
+    "MENGURUS RUMAH TANGGA",
+    "PELAJAR/MAHASISWA",
+    "BELUM/TIDAK BEKERJA",
+    "PENSIUNAN",
 ]
-SHDK_WORDS = ["KEPALA KELUARGA", "SUAMI", "ISTRI", "ANAK", "MENANTU", "CUCU", "ORANG TUA", "MERTUA",
-              "FAMILI LAIN", "PEMBANTU", "LAINNYA"]
+SHDK_WORDS = [
+    "KEPALA KELUARGA",
+    "SUAMI",
+    "ISTRI",
+    "ANAK",
+    "MENANTU",
+    "CUCU",
+    "ORANG TUA",
+    "MERTUA",
+    "FAMILI LAIN",
+    "PEMBANTU",
+    "LAINNYA",
+]
 KAWIN_WORDS = ["BELUM KAWIN", "KAWIN", "CERAI HIDUP", "CERAI MATI"]
 AGAMA_WORDS = ["ISLAM", "KRISTEN", "KATOLIK", "HINDU", "BUDDHA", "KONGHUCU", "KEPERCAYAAN"]
 
@@ -86,9 +147,14 @@ def build(con: duckdb.DuckDBPyConnection, persons: int, rates: dict[str, float],
 def _slim(con) -> None:
     """Keep only what the agencies need, words as ENUMs (one byte instead of 16 and more):
     at 10 M persons every column costs 100-200 MB."""
-    for name, words in (("role_t", _ROLES), ("shdk_t", SHDK_WORDS), ("kawin_t", KAWIN_WORDS),
-                        ("agama_t", AGAMA_WORDS), ("pendidikan_t", EDUCATION_WORDS),
-                        ("pekerjaan_t", OCCUPATION_WORDS)):
+    for name, words in (
+        ("role_t", _ROLES),
+        ("shdk_t", SHDK_WORDS),
+        ("kawin_t", KAWIN_WORDS),
+        ("agama_t", AGAMA_WORDS),
+        ("pendidikan_t", EDUCATION_WORDS),
+        ("pekerjaan_t", OCCUPATION_WORDS),
+    ):
         con.execute(f"create type {name} as enum ({', '.join(map(sql_str, words))})")
     con.execute("create type kab_t as enum (select distinct nama from kab order by nama)")
     con.execute("""
@@ -169,7 +235,7 @@ def _families(con, persons: int, rates: dict[str, float], tl: Timeline) -> None:
         select count(*) filter (split_candidate) / count(*) as candidates from e
     ), f as (
         select e.*, split_candidate
-            and u(c, 'split') < {rates['population.kk_change']} / share.candidates as split
+            and u(c, 'split') < {rates["population.kk_change"]} / share.candidates as split
         from e, share
     ), g as (
         select *,
@@ -248,18 +314,20 @@ def _welfare(con, tl: Timeline) -> None:
     """True consumption, its percentile, housing and assets, KK date, origin of split families."""
     as_of = sql_date(tl.as_of)
     housing_latent = ", ".join(
-        f"{LOADING} * wz + {STYLE} * style + {(1 - LOADING**2 - STYLE**2) ** .5:.6f} * nrm(c, '{col}')"
+        f"{LOADING} * wz + {STYLE} * style + {(1 - LOADING**2 - STYLE**2) ** 0.5:.6f} * nrm(c, '{col}')"
         f" + {shift} * (urban::INT - 0.5) as l_{col}"
         for col, (_, shift) in HOUSING.items()
     )
     asset_latent = ", ".join(
         f"{LOADING * k} * wz + {STYLE} * style"
-        f" + {(1 - (LOADING * k)**2 - STYLE**2) ** .5:.6f} * nrm(c, '{col}')"
+        f" + {(1 - (LOADING * k) ** 2 - STYLE**2) ** 0.5:.6f} * nrm(c, '{col}')"
         f" + {shift} * (urban::INT - 0.5) as l_{col}"
         for col, (_, shift, k) in ASSETS.items()
     )
     housing = ", ".join(f"{_cut('l_' + col, ladder)} as {col}" for col, (ladder, _) in HOUSING.items())
-    assets = ", ".join(f"(l_{col} > {_z(1 - share):.6f})::INT as {col}" for col, (share, _, _) in ASSETS.items())
+    assets = ", ".join(
+        f"(l_{col} > {_z(1 - share):.6f})::INT as {col}" for col, (share, _, _) in ASSETS.items()
+    )
     con.execute(f"""
     create temp table fam3 as
     with a as (
@@ -330,10 +398,32 @@ def _welfare(con, tl: Timeline) -> None:
     drop(con, "fam3")
 
 
-_ROLES = ["head", "spouse", "child", "cil", "grand", "parent", "other", "servant",
-          "dead_spouse", "dead_parent", "dead_child"]
-_ROLE_COUNTS = ["1", "n_spouse", "n_child", "n_cil", "n_grand", "n_parent", "n_other", "n_servant",
-                "n_dead_spouse", "n_dead_parent", "n_dead_child"]
+_ROLES = [
+    "head",
+    "spouse",
+    "child",
+    "cil",
+    "grand",
+    "parent",
+    "other",
+    "servant",
+    "dead_spouse",
+    "dead_parent",
+    "dead_child",
+]
+_ROLE_COUNTS = [
+    "1",
+    "n_spouse",
+    "n_child",
+    "n_cil",
+    "n_grand",
+    "n_parent",
+    "n_other",
+    "n_servant",
+    "n_dead_spouse",
+    "n_dead_parent",
+    "n_dead_child",
+]
 
 
 def _persons(con, persons: int, tl: Timeline) -> None:
@@ -343,9 +433,11 @@ def _persons(con, persons: int, tl: Timeline) -> None:
     for role, count in zip(_ROLES, _ROLE_COUNTS):
         bounds.append((role, acc))
         acc = f"{acc} + {count}"
-    role_case = "case " + " ".join(
-        f"when slot < {bounds[i + 1][1]} then '{bounds[i][0]}'" for i in range(len(bounds) - 1)
-    ) + f" else '{_ROLES[-1]}' end"
+    role_case = (
+        "case "
+        + " ".join(f"when slot < {bounds[i + 1][1]} then '{bounds[i][0]}'" for i in range(len(bounds) - 1))
+        + f" else '{_ROLES[-1]}' end"
+    )
     j_case = "case role " + " ".join(f"when '{r}' then slot - ({lo})" for r, lo in bounds) + " end"
     con.execute(f"""
     create temp table person0 as
@@ -431,7 +523,7 @@ def _persons(con, persons: int, tl: Timeline) -> None:
 
 
 def _identifiers(con, mismatch_rate: float, tl: Timeline) -> None:
-    """NIK and no_kk per CONTRACT.md, region codes as they were when issued."""
+    """NIK and no_kk per docs/contract.md, region codes as they were when issued."""
     as_of = sql_date(tl.as_of)
     con.execute(f"""
     create temp table nik0 as
@@ -499,7 +591,9 @@ def _identifiers(con, mismatch_rate: float, tl: Timeline) -> None:
 def _names(con) -> None:
     con.execute("create temp table pool (pool VARCHAR, words VARCHAR[])")
     con.executemany("insert into pool values (?, ?)", list(names.POOLS.items()))
-    con.execute("create temp view name_src as select person_id as id, pk, c, budaya, role, jk, byear from person")
+    con.execute(
+        "create temp view name_src as select person_id as id, pk, c, budaya, role, jk, byear from person"
+    )
     assign_names(con, "name_src", "name1")
     con.execute("create temp table person_names as select id as person_id, nama from name1")
     drop(con, "name1")
@@ -564,8 +658,11 @@ def _education_and_work(con) -> None:
     for share in EDUCATION_SHARES[:-1]:
         cum += share
         cuts.append(cum)
-    level_case = ("case " + " ".join(f"when e < q[{i + 1}] then {i}" for i in range(len(cuts)))
-                  + f" else {len(cuts)} end")
+    level_case = (
+        "case "
+        + " ".join(f"when e < q[{i + 1}] then {i}" for i in range(len(cuts)))
+        + f" else {len(cuts)} end"
+    )
     words, ijazah = sql_list(EDUCATION_WORDS), "[" + ", ".join(map(str, IJAZAH)) + "]"
     con.execute(f"""
     create temp table person_work as
@@ -606,15 +703,15 @@ def _education_and_work(con) -> None:
                  when jk = 2 and uo < 0.45 - 0.03 * pendidikan_idx then 'MENGURUS RUMAH TANGGA'
                  when pendidikan_idx >= 7 and u(pk, 'pns') < .3 then 'PEGAWAI NEGERI SIPIL'
                  when u(pk, 'jobless') < .06 then 'BELUM/TIDAK BEKERJA'
-                 when urban then case when job < {_z(.20):.4f} then 'BURUH HARIAN LEPAS'
-                                      when job < {_z(.21):.4f} then 'NELAYAN/PERIKANAN'
-                                      when job < {_z(.24):.4f} then 'PETANI/PEKEBUN'
-                                      when job < {_z(.54):.4f} then 'WIRASWASTA'
+                 when urban then case when job < {_z(0.20):.4f} then 'BURUH HARIAN LEPAS'
+                                      when job < {_z(0.21):.4f} then 'NELAYAN/PERIKANAN'
+                                      when job < {_z(0.24):.4f} then 'PETANI/PEKEBUN'
+                                      when job < {_z(0.54):.4f} then 'WIRASWASTA'
                                       else 'KARYAWAN SWASTA' end
-                 else case when job < {_z(.22):.4f} then 'BURUH HARIAN LEPAS'
-                           when job < {_z(.26):.4f} then 'NELAYAN/PERIKANAN'
-                           when job < {_z(.68):.4f} then 'PETANI/PEKEBUN'
-                           when job < {_z(.85):.4f} then 'WIRASWASTA'
+                 else case when job < {_z(0.22):.4f} then 'BURUH HARIAN LEPAS'
+                           when job < {_z(0.26):.4f} then 'NELAYAN/PERIKANAN'
+                           when job < {_z(0.68):.4f} then 'PETANI/PEKEBUN'
+                           when job < {_z(0.85):.4f} then 'WIRASWASTA'
                            else 'KARYAWAN SWASTA' end end as pekerjaan,
             case when u(pk, 'dis') < case when age < 18 then .01 when age < 60 then .02 else .10 end then
                  case when u(pk, 'dtype') < .4 then 1 when u(pk, 'dtype') < .5 then 2
@@ -646,14 +743,25 @@ def _education_and_work(con) -> None:
 
 
 def _facts(con) -> dict:
-    row = one(con, """
+    row = one(
+        con,
+        """
         select (select count(*) from person), (select count(*) from person where dod is not null),
                (select count(*) from family), (select count(*) from family where unregistered),
                (select count(*) from family where split),
                (select count(*) from family where origin_family_id is not null),
                (select count(*) from person where nik_mismatch),
                (select avg(jumlah_art) from family)
-    """)
-    keys = ["persons", "dead", "families", "unregistered_families", "split_families",
-            "split_families_with_origin", "nik_birthdate_mismatch", "mean_jumlah_art"]
+    """,
+    )
+    keys = [
+        "persons",
+        "dead",
+        "families",
+        "unregistered_families",
+        "split_families",
+        "split_families_with_origin",
+        "nik_birthdate_mismatch",
+        "mean_jumlah_art",
+    ]
     return dict(zip(keys, row))

@@ -5,6 +5,7 @@ seen by every source) or a source. A rate is a probability per eligible unit; th
 is named beside each entry and in the docs, and error_rates.json reports, per source and
 file, how many units were eligible and how many were hit.
 """
+
 from __future__ import annotations
 
 _QUARANTINE = 0.0002  # each of the three quarantine kinds; together ~0.06 % of rows
@@ -79,9 +80,11 @@ def parse_rate_overrides(items: list[str]) -> dict[str, float]:
         keys = [name] if name in DEFAULT_RATES else [k for k in DEFAULT_RATES if k.split(".", 1)[1] == name]
         if not keys:
             known = ", ".join(sorted({k.split(".", 1)[1] for k in DEFAULT_RATES}))
-            raise ValueError(f"--rate {item!r}: unknown error kind {name!r}; known kinds: {known} "
-                             "(prefix one with its source, e.g. dtks.nik_damaged, to set that source only; "
-                             "docs/synthetic-data.md lists where each applies)")
+            raise ValueError(
+                f"--rate {item!r}: unknown error kind {name!r}; known kinds: {known} "
+                "(prefix one with its source, e.g. dtks.nik_damaged, to set that source only; "
+                "docs/synthetic-data.md lists where each applies)"
+            )
         try:
             value = float(text)
         except ValueError:

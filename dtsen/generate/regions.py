@@ -4,6 +4,7 @@ The province figures below are rounded, plausible values for a synthetic populat
 (religion shares after the 2020s census publications, consumption medians in the order
 of BPS Susenas), not statistics to quote.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,12 +18,44 @@ HISTORIC_CODES = "ref_kode_wilayah_historis.csv"
 
 # Median per-capita monthly consumption, thousand rupiah.
 MEDIAN_PCC_RIBU = {
-    "11": 1050, "12": 1150, "13": 1250, "14": 1350, "15": 1150, "16": 1050, "17": 1050,
-    "18": 1000, "19": 1450, "21": 1750, "31": 2400, "32": 1250, "33": 1000, "34": 1300,
-    "35": 1100, "36": 1400, "51": 1600, "52": 900, "53": 700, "61": 1000, "62": 1200,
-    "63": 1300, "64": 1700, "65": 1450, "71": 1250, "72": 1000, "73": 1100, "74": 1000,
-    "75": 850, "76": 850, "81": 900, "82": 1050, "91": 1250, "92": 1000, "93": 850,
-    "94": 700, "95": 500, "96": 950,
+    "11": 1050,
+    "12": 1150,
+    "13": 1250,
+    "14": 1350,
+    "15": 1150,
+    "16": 1050,
+    "17": 1050,
+    "18": 1000,
+    "19": 1450,
+    "21": 1750,
+    "31": 2400,
+    "32": 1250,
+    "33": 1000,
+    "34": 1300,
+    "35": 1100,
+    "36": 1400,
+    "51": 1600,
+    "52": 900,
+    "53": 700,
+    "61": 1000,
+    "62": 1200,
+    "63": 1300,
+    "64": 1700,
+    "65": 1450,
+    "71": 1250,
+    "72": 1000,
+    "73": 1100,
+    "74": 1000,
+    "75": 850,
+    "76": 850,
+    "81": 900,
+    "82": 1050,
+    "91": 1250,
+    "92": 1000,
+    "93": 850,
+    "94": 700,
+    "95": 500,
+    "96": 950,
 }
 
 # Religion shares in percent; the rest of 100 is ISLAM.
@@ -62,9 +95,13 @@ _RELIGION_DEFAULT = {"KRISTEN": 1.5, "KATOLIK": 0.3, "BUDDHA": 0.3}
 
 # Naming culture of Muslim families, by province (the rest is MELAYU).
 _MUSLIM_CULTURE_PCT = {
-    "31": {"JAWA": 35, "SUNDA": 20}, "32": {"SUNDA": 80, "JAWA": 12},
-    "33": {"JAWA": 95}, "34": {"JAWA": 95}, "35": {"JAWA": 95},
-    "36": {"SUNDA": 60, "JAWA": 15}, "18": {"JAWA": 60, "SUNDA": 10},
+    "31": {"JAWA": 35, "SUNDA": 20},
+    "32": {"SUNDA": 80, "JAWA": 12},
+    "33": {"JAWA": 95},
+    "34": {"JAWA": 95},
+    "35": {"JAWA": 95},
+    "36": {"SUNDA": 60, "JAWA": 15},
+    "18": {"JAWA": 60, "SUNDA": 10},
     **{p: {"JAWA": 25} for p in ("14", "15", "16", "17", "19", "21")},
     **{p: {"JAWA": 20} for p in ("61", "62", "63", "64", "65")},
     **{p: {"JAWA": 40} for p in ("91", "92", "93", "94", "95", "96")},
@@ -73,7 +110,11 @@ _MUSLIM_CULTURE_DEFAULT = {"JAWA": 10}
 
 # Christian naming culture by province; elsewhere Christians carry KRISTEN names.
 _CHRISTIAN_CULTURE = {
-    "12": "BATAK", "71": "MINAHASA", "53": "NTT", "81": "MALUKU", "82": "MALUKU",
+    "12": "BATAK",
+    "71": "MINAHASA",
+    "53": "NTT",
+    "81": "MALUKU",
+    "82": "MALUKU",
     **dict.fromkeys(("91", "92", "93", "94", "95", "96"), "PAPUA"),
 }
 
@@ -114,11 +155,14 @@ def load(con: duckdb.DuckDBPyConnection, seeds: Path) -> bool:
     districts, for picking where a migrant's NIK was issued), kab (names), relig and
     cult (cumulative shares), hist (old regency codes, possibly empty).
     """
+
     def seed(name: str) -> str:
         return f"read_csv({sql_str(seeds / name)}, header=true, all_varchar=true)"
 
-    provinces = con.sql(f"select kode_provinsi, penduduk_ribu_2024::DOUBLE from {seed('ref_provinsi.csv')} "
-                        "order by kode_provinsi").fetchall()
+    provinces = con.sql(
+        f"select kode_provinsi, penduduk_ribu_2024::DOUBLE from {seed('ref_provinsi.csv')} "
+        "order by kode_provinsi"
+    ).fetchall()
     total = sum(pop for _, pop in provinces)
     prov_rows, low = [], 0.0
     for code, pop in provinces:
@@ -128,12 +172,20 @@ def load(con: duckdb.DuckDBPyConnection, seeds: Path) -> bool:
     con.executemany("insert into prov values (?, ?, ?, ?)", prov_rows)
 
     con.execute("create table relig (kode_provinsi VARCHAR, agama VARCHAR, lo DOUBLE)")
-    con.executemany("insert into relig values (?, ?, ?)", [
-        (code, religion, low) for code, _ in provinces
-        for religion, low in _shares({"KEPERCAYAAN": 0.05, **_RELIGION_PCT.get(code, _RELIGION_DEFAULT)}, "ISLAM")
-    ])
+    con.executemany(
+        "insert into relig values (?, ?, ?)",
+        [
+            (code, religion, low)
+            for code, _ in provinces
+            for religion, low in _shares(
+                {"KEPERCAYAAN": 0.05, **_RELIGION_PCT.get(code, _RELIGION_DEFAULT)}, "ISLAM"
+            )
+        ],
+    )
     con.execute("create table cult (kode_provinsi VARCHAR, agama VARCHAR, budaya VARCHAR, lo DOUBLE)")
-    con.executemany("insert into cult values (?, ?, ?, ?)", [r for code, _ in provinces for r in _culture_rows(code)])
+    con.executemany(
+        "insert into cult values (?, ?, ?, ?)", [r for code, _ in provinces for r in _culture_rows(code)]
+    )
 
     # Kelurahan (7th digit 1) are urban and more populous than rural desa (7th digit 2).
     con.execute(f"""
@@ -142,7 +194,7 @@ def load(con: duckdb.DuckDBPyConnection, seeds: Path) -> bool:
             select kode_desa, kode_kecamatan as kode_kec, substr(kode_desa, 1, 4) as kode_kab,
                    substr(kode_desa, 1, 2) as kode_provinsi,
                    substr(kode_desa, 7, 1) = '1' or substr(kode_desa, 3, 1) = '7' as urban
-            from {seed('ref_desa.csv')}
+            from {seed("ref_desa.csv")}
         )
         select *, (sum(case when urban then 3 else 1 end) over w - case when urban then 3 else 1 end)
                   / sum(case when urban then 3 else 1 end) over (partition by kode_provinsi) as lo
@@ -152,18 +204,21 @@ def load(con: duckdb.DuckDBPyConnection, seeds: Path) -> bool:
     con.execute(f"""
         create table kec as
         select row_number() over (order by kode_kecamatan) - 1 as idx, kode_kecamatan as kode_kec
-        from {seed('ref_kecamatan.csv')}
+        from {seed("ref_kecamatan.csv")}
     """)
     con.execute(f"""
         create table kab as
         select kode_kabupaten_kota as kode_kab,
                upper(regexp_replace(nama_kabupaten_kota, '^(Kabupaten|Kota) ', '')) as nama
-        from {seed('ref_kabupaten_kota.csv')}
+        from {seed("ref_kabupaten_kota.csv")}
     """)
     historic = (seeds / HISTORIC_CODES).is_file()
-    source = (f"select kode_lama, kode_baru, tahun_berlaku_sampai::INTEGER as tahun_berlaku_sampai "
-              f"from {seed(HISTORIC_CODES)}" if historic else
-              "select NULL::VARCHAR as kode_lama, NULL::VARCHAR as kode_baru, "
-              "NULL::INTEGER as tahun_berlaku_sampai where false")
+    source = (
+        f"select kode_lama, kode_baru, tahun_berlaku_sampai::INTEGER as tahun_berlaku_sampai "
+        f"from {seed(HISTORIC_CODES)}"
+        if historic
+        else "select NULL::VARCHAR as kode_lama, NULL::VARCHAR as kode_baru, "
+        "NULL::INTEGER as tahun_berlaku_sampai where false"
+    )
     con.execute(f"create table hist as {source}")
     return historic

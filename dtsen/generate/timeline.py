@@ -1,4 +1,5 @@
 """Dates that tie the population and the four deliveries together."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
-"""Write the landing zone (CONTRACT.md) and the truth folder from the out_* tables."""
+"""Write the landing zone (docs/contract.md) and the truth folder from the out_* tables."""
+
 from __future__ import annotations
 
 import hashlib
@@ -40,7 +41,9 @@ def _finish(tmp: Path, final: Path, bom: bool) -> str:
     return digest.hexdigest()
 
 
-def deliver(con: duckdb.DuckDBPyConnection, source: str, out: Path, parts: Path, tl: Timeline) -> dict[str, int]:
+def deliver(
+    con: duckdb.DuckDBPyConnection, source: str, out: Path, parts: Path, tl: Timeline
+) -> dict[str, int]:
     """Write one source's delivery and its truth parts, then drop its out tables."""
     rows = _write_delivery(con, source, out, tl)
     _save_truth_parts(con, source, parts, tl)
@@ -52,8 +55,10 @@ def deliver(con: duckdb.DuckDBPyConnection, source: str, out: Path, parts: Path,
 def _write_delivery(con, source: str, out: Path, tl: Timeline) -> dict[str, int]:
     # out tables were created ORDER BY t_row and insertion order is preserved (db.py), so a
     # plain scan is already in file order: no second sort.
-    selects = {file: f"select {', '.join(columns)} from {_table(source, file)}"
-               for file, columns in FILES[source].items()}
+    selects = {
+        file: f"select {', '.join(columns)} from {_table(source, file)}"
+        for file, columns in FILES[source].items()
+    }
     return write_delivery(con, source, tl.extract(source).isoformat(), out, selects)
 
 
@@ -75,14 +80,22 @@ def write_delivery(con, source: str, extract: str, out: Path, selects: dict[str,
             con.execute(f"copy ({select}) to {sql_str(tmp)} {_PARQUET}")
         rows = one(con, f"select count(*) from ({select})")[0]
         entries[file] = {"rows": rows, "sha256": _finish(tmp, final, dialect.bom)}
-    manifest = {"contract_version": CONTRACT_VERSION, "source": source, "extract_date": extract,
-                "files": dict(sorted(entries.items()))}
+    manifest = {
+        "contract_version": CONTRACT_VERSION,
+        "source": source,
+        "extract_date": extract,
+        "files": dict(sorted(entries.items())),
+    }
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return {file: entry["rows"] for file, entry in entries.items()}
 
 
-_PERSON_FILES = {("dukcapil", "penduduk.csv"), ("dtks", "anggota.csv"), ("p3ke", "individu.csv"),
-                 ("bps", "regsosek_individu.parquet")}
+_PERSON_FILES = {
+    ("dukcapil", "penduduk.csv"),
+    ("dtks", "anggota.csv"),
+    ("p3ke", "individu.csv"),
+    ("bps", "regsosek_individu.parquet"),
+}
 
 
 def _part(parts: Path, source: str, file: str) -> Path:
@@ -95,17 +108,23 @@ def _save_truth_parts(con, source: str, parts: Path, tl: Timeline) -> None:
     con.execute("create table if not exists tagged (source VARCHAR, file VARCHAR, kind VARCHAR, n BIGINT)")
     for file in FILES[source]:
         table = _table(source, file)
-        head = (f"select '{source}' as source, '{file}' as file, DATE '{tl.extract(source).isoformat()}' "
-                f"as extract_date, t_row::BIGINT as row_number, ")
+        head = (
+            f"select '{source}' as source, '{file}' as file, DATE '{tl.extract(source).isoformat()}' "
+            f"as extract_date, t_row::BIGINT as row_number, "
+        )
         if (source, file) in _PERSON_FILES:
             # dukcapil has no record key: its row number stands in for one.
             record_id = "t_row" if source == "dukcapil" else "t_record_id"
-            select = head + (f"{record_id}::VARCHAR as record_id, t_person_id::BIGINT as person_id, "
-                             "t_family_id::BIGINT as family_id, t_nik_delivered::VARCHAR as nik_delivered, "
-                             "t_errors::VARCHAR[] as errors, t_nik_damage::VARCHAR as nik_damage")
+            select = head + (
+                f"{record_id}::VARCHAR as record_id, t_person_id::BIGINT as person_id, "
+                "t_family_id::BIGINT as family_id, t_nik_delivered::VARCHAR as nik_delivered, "
+                "t_errors::VARCHAR[] as errors, t_nik_damage::VARCHAR as nik_damage"
+            )
         else:
-            select = head + ("t_record_id::VARCHAR as record_id, t_family_id::BIGINT as family_id, "
-                             "t_errors::VARCHAR[] as errors")
+            select = head + (
+                "t_record_id::VARCHAR as record_id, t_family_id::BIGINT as family_id, "
+                "t_errors::VARCHAR[] as errors"
+            )
         con.execute(f"copy ({select} from {table}) to {sql_str(_part(parts, source, file))} {_PARQUET}")
         con.execute(f"""insert into tagged select '{source}', '{file}', kind, count(*)
                         from (select unnest(t_errors) as kind from {table}) group by kind""")
@@ -117,11 +136,11 @@ def write_truth(con: duckdb.DuckDBPyConnection, truth: Path, parts: Path) -> Non
     con.execute(f"""copy (
         select person_id::BIGINT as person_id, nik, nama, jk::INTEGER as jenis_kelamin, dob as tanggal_lahir,
             family_id::BIGINT as family_id, kode_desa, dod as tanggal_meninggal, hub::INTEGER as hubungan
-        from person order by person_id) to {sql_str(truth / 'persons.parquet')} {_PARQUET}""")
+        from person order by person_id) to {sql_str(truth / "persons.parquet")} {_PARQUET}""")
     con.execute(f"""copy (
         select family_id::BIGINT as family_id, no_kk, kode_desa, jumlah_art::INTEGER as jumlah_art,
             pcc::DOUBLE as pengeluaran_perkapita_true
-        from family order by family_id) to {sql_str(truth / 'families.parquet')} {_PARQUET}""")
+        from family order by family_id) to {sql_str(truth / "families.parquet")} {_PARQUET}""")
     for kind in ("records", "household_records"):
         files = sorted(parts.glob(f"{kind}.*.parquet"))
         listed = ", ".join(sql_str(p) for p in files)
@@ -138,8 +157,15 @@ def error_report(con: duckdb.DuckDBPyConnection, rates: dict[str, float]) -> dic
         report.setdefault(source, {}).setdefault(file, {})[kind] = {"rows": n}
     for source, file, kind, eligible, injected in con.sql("select * from tally").fetchall():
         entry = report.setdefault(source, {}).setdefault(file, {}).setdefault(kind, {"rows": 0})
-        entry.update({
-            "rate": rates.get(f"{source}.{kind}"), "eligible": eligible, "injected": injected,
-            "realized_rate": injected / eligible if eligible else None,
-        })
-    return {s: {f: dict(sorted(k.items())) for f, k in sorted(files.items())} for s, files in sorted(report.items())}
+        entry.update(
+            {
+                "rate": rates.get(f"{source}.{kind}"),
+                "eligible": eligible,
+                "injected": injected,
+                "realized_rate": injected / eligible if eligible else None,
+            }
+        )
+    return {
+        s: {f: dict(sorted(k.items())) for f, k in sorted(files.items())}
+        for s, files in sorted(report.items())
+    }

@@ -7,6 +7,7 @@ ships in the site's static/ folder): every table, expectation and result stays r
 what needs the removed scripts (sortable tables, the Vega charts of some renderers, icons)
 does not work offline. The ministries' report (html_report) is the fully offline document.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,4 +44,8 @@ def make_offline(site: Path) -> Path:
 
 def remote_references(site: Path) -> list[str]:
     """Tags left in the site that would fetch from the network (empty when offline-ready)."""
-    return [m.group(0) for page in site.rglob("*.html") for m in _REMOTE_TAG.finditer(page.read_text(encoding="utf-8"))]
+    return [
+        m.group(0)
+        for page in site.rglob("*.html")
+        for m in _REMOTE_TAG.finditer(page.read_text(encoding="utf-8"))
+    ]

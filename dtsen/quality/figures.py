@@ -1,6 +1,7 @@
 """Key figures for the ministries' report, read from the built warehouse (read-only).
 Row accounting and NIK status shares come from dtsen.report; a figure whose table the
 build does not hold is left out (the report says so)."""
+
 from __future__ import annotations
 
 import duckdb
@@ -14,7 +15,10 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {f"{s}.{t}" for s, t in con.sql("select table_schema, table_name from information_schema.tables").fetchall()}
+    return {
+        f"{s}.{t}"
+        for s, t in con.sql("select table_schema, table_name from information_schema.tables").fetchall()
+    }
 
 
 def collect(con: duckdb.DuckDBPyConnection) -> dict:
@@ -24,35 +28,48 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
         dict(zip(("source", "file_name", "delivery", "manifest_rows", "staged", "quarantined"), row))
         for row in row_accounting(con)
     ]
-    figures["nik_status"] = [dict(zip(("source", "nik_status", "records", "share"), row)) for row in nik_status_shares(con)]
+    figures["nik_status"] = [
+        dict(zip(("source", "nik_status", "records", "share"), row)) for row in nik_status_shares(con)
+    ]
     figures["nik_valid_share"] = {
         row["source"]: row["share"] for row in figures["nik_status"] if row["nik_status"] == "valid"
     }
-    figures["current_delivery"] = dict(con.sql(
+    figures["current_delivery"] = dict(
+        con.sql(
             "select source, max(delivery) from staging.stg_landing__delivery_files "
             "where status = 'current' group by all"
-        ).fetchall())
+        ).fetchall()
+    )
     # Every file of a refused delivery, and folders that are no known source (delivery and
     # file NULL): the report lists them all.
-    figures["refused_deliveries"] = _rows(con, """
+    figures["refused_deliveries"] = _rows(
+        con,
+        """
         select source, delivery, file_name, coalesce(file_problem, delivery_problem) as problem
         from staging.stg_landing__delivery_files where status = 'refused'
         order by source, delivery nulls first, file_name nulls first
-    """)
+    """,
+    )
     if "staging.stg_landing__delivery_changes" in tables:
-        figures["delivery_changes"] = _rows(con, """
+        figures["delivery_changes"] = _rows(
+            con,
+            """
             select source, file_name, check_name, column_name, comparison,
                    previous_delivery, current_delivery, previous_value, current_value, change, code
             from staging.stg_landing__delivery_changes
             order by source, file_name, check_name <> 'row_count', check_name, column_name
-        """)
+        """,
+        )
     if "intermediate.int_nik_birth_date_checks" in tables:
         # Birth-date disagreements per source: wrong birth date (the register vouches for the
         # NIK) apart from invalid NIK.
-        figures["nik_birth_date_checks"] = _rows(con, """
+        figures["nik_birth_date_checks"] = _rows(
+            con,
+            """
             select source, birth_date_check, count(*) as records
             from intermediate.int_nik_birth_date_checks group by all order by all
-        """)
+        """,
+        )
         # A NIK the register vouches for is valid although the record's birth date is wrong.
         records = {}
         for row in figures["nik_status"]:
@@ -60,26 +77,35 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
         for row in figures["nik_birth_date_checks"]:
             if row["birth_date_check"] == "birth_date_differs_from_register" and records.get(row["source"]):
                 figures["nik_valid_share"][row["source"]] = (
-                    figures["nik_valid_share"].get(row["source"], 0) + row["records"] / records[row["source"]])
+                    figures["nik_valid_share"].get(row["source"], 0) + row["records"] / records[row["source"]]
+                )
     # Province of the record's village (retired codes mapped in int_person_records).
     if "intermediate.int_person_records" in tables:
-        figures["nik_by_province"] = _rows(con, """
+        figures["nik_by_province"] = _rows(
+            con,
+            """
             select r.source, coalesce(left(r.kode_desa, 2), '??') as kode_provinsi,
                    coalesce(p.nama_provinsi, 'TIDAK DIKETAHUI') as nama_provinsi,
                    count(*) as records, avg((r.nik_status = 'valid')::int) as valid_share
             from intermediate.int_person_records as r
             left join reference.ref_provinsi as p on p.kode_provinsi = left(r.kode_desa, 2)
             group by all order by kode_provinsi, source
-        """)
+        """,
+        )
     if "marts.mart_duplicates" in tables:
-        figures["duplicates"] = _rows(con, """
+        figures["duplicates"] = _rows(
+            con,
+            """
             select duplicate_kind, source, count(*) as records, count(distinct duplicate_group_id) as groups
             from marts.mart_duplicates group by all order by duplicate_kind, source
-        """)
+        """,
+        )
     if "intermediate.int_person_identity" in tables:
         # Match rate: person records resolved to a civil-register person, exactly by NIK or
         # probabilistically (the register's own records excluded).
-        figures["match_rates"] = _rows(con, """
+        figures["match_rates"] = _rows(
+            con,
+            """
             select source, count(*) as records,
                    count(*) filter (where link_rule = 'nik_register') as by_nik,
                    count(*) filter (where link_rule = 'probabilistic') as probabilistic,
@@ -87,24 +113,34 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
                    1 - count(*) filter (where link_rule = 'none') / count(*) as match_rate
             from intermediate.int_person_identity where source <> 'dukcapil'
             group by all order by source
-        """)
+        """,
+        )
     if "marts.mart_targeting_errors_administrative" in tables:
-        figures["targeting_administrative"] = _rows(con, """
+        figures["targeting_administrative"] = _rows(
+            con,
+            """
             select program, jumlah_penerima, penerima_tidak_layak, inclusion_error_rate, jumlah_layak,
                    layak_tidak_menerima, exclusion_error_rate, penerima_data_bermasalah, data_error_rate
             from marts.mart_targeting_errors_administrative where tingkat = 'nasional' order by program
-        """)
+        """,
+        )
     if "marts.mart_targeting_errors_statistical" in tables:
-        figures["targeting_statistical"] = _rows(con, """
+        figures["targeting_statistical"] = _rows(
+            con,
+            """
             select program, daftar, jumlah_sampel, inclusion_error_rate, exclusion_error_rate
             from marts.mart_targeting_errors_statistical where tingkat = 'nasional' order by program, daftar
-        """)
+        """,
+        )
     if "marts.mart_desil_wilayah" in tables:
-        figures["desil_nasional"] = _rows(con, """
+        figures["desil_nasional"] = _rows(
+            con,
+            """
             select desil_nasional, jumlah_keluarga, jumlah_jiwa,
                    jumlah_jiwa / sum(jumlah_jiwa) over () as share_jiwa
             from marts.mart_desil_wilayah where tingkat = 'nasional' order by desil_nasional
-        """)
+        """,
+        )
     return figures
 
 

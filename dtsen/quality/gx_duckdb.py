@@ -6,6 +6,7 @@ is idempotent, and a third break, in duckdb-engine's column reflection, that mak
 lose the schema of a table. Everything else runs on GX's own SQL code: metrics are computed in DuckDB,
 no table is loaded into pandas. Measured in shared/reference/stack-feasibility-2026-11.md §3.
 """
+
 from __future__ import annotations
 
 import sys
@@ -15,8 +16,9 @@ import sqlalchemy as sa
 from great_expectations.execution_engine import sqlalchemy_execution_engine as _engine
 from great_expectations.expectations.metrics import util as _metrics_util
 
-_ORIGINAL_REGEX = getattr(_metrics_util.get_dialect_regex_expression, "__wrapped__",
-                          _metrics_util.get_dialect_regex_expression)
+_ORIGINAL_REGEX = getattr(
+    _metrics_util.get_dialect_regex_expression, "__wrapped__", _metrics_util.get_dialect_regex_expression
+)
 
 
 class _DuckDBDialectName(str):
@@ -74,15 +76,24 @@ def _get_columns(self, connection, table_name, schema=None, **kw):
     `SELECT * FROM <table>` without the schema, so no column of a table outside `main` is found.
     Read DuckDB's own information_schema instead."""
     rows = connection.execute(
-        sa.text("select column_name, data_type, is_nullable = 'YES' from information_schema.columns "
-                "where table_schema = coalesce(:schema, current_schema()) and table_name = :table "
-                "order by ordinal_position"),
+        sa.text(
+            "select column_name, data_type, is_nullable = 'YES' from information_schema.columns "
+            "where table_schema = coalesce(:schema, current_schema()) and table_name = :table "
+            "order by ordinal_position"
+        ),
         {"schema": schema, "table": str(table_name)},
     ).fetchall()
     if not rows:
         raise sa.exc.NoSuchTableError(f"{schema}.{table_name}" if schema else str(table_name))
-    return [{"name": name, "type": self.ischema_names.get(data_type.split("(")[0].lower(), sa.types.NullType)(),
-             "nullable": nullable, "default": None} for name, data_type, nullable in rows]
+    return [
+        {
+            "name": name,
+            "type": self.ischema_names.get(data_type.split("(")[0].lower(), sa.types.NullType)(),
+            "nullable": nullable,
+            "default": None,
+        }
+        for name, data_type, nullable in rows
+    ]
 
 
 def apply() -> None:

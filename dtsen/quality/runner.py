@@ -15,6 +15,7 @@ or a full disk is reported (file and line) and skipped when read, never fatal.
 The GX file context under <report dir>/gx/ is generated from expectations/ on every run;
 only its uncommitted/ part (validation results, Data Docs) is kept from run to run.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -78,7 +79,9 @@ class Outcome:
         if self.expectation == "unexpected_rows_expectation":
             text += f": {self.observed} row(s) breach"
         elif self.observed is not None:
-            text += f": {self.observed:.2%} of {self.element_count:,} rows pass ({self.unexpected_count:,} fail)"
+            text += (
+                f": {self.observed:.2%} of {self.element_count:,} rows pass ({self.unexpected_count:,} fail)"
+            )
         if self.thresholds:
             text += "; threshold " + ", ".join(f"{name} = {value}" for name, value in self.thresholds.items())
         if not self.success and self.rows:
@@ -135,8 +138,14 @@ def run_quality(db: Path, report_dir: Path | None = None, now: dt.datetime | Non
     report_dir = Path(report_dir or default_report_dir(db)).resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     now = now or dt.datetime.now().astimezone()
-    run = QualityRun(run_id=uuid.uuid4().hex[:12], run_date=now.isoformat(timespec="seconds"), db=str(db),
-                     report_dir=str(report_dir), outcomes=[], figures={})
+    run = QualityRun(
+        run_id=uuid.uuid4().hex[:12],
+        run_date=now.isoformat(timespec="seconds"),
+        db=str(db),
+        report_dir=str(report_dir),
+        outcomes=[],
+        figures={},
+    )
     suites = load_suites(load_thresholds())
 
     # Figures first, on a plain read-only connection closed before GX opens the file: one
@@ -149,19 +158,29 @@ def run_quality(db: Path, report_dir: Path | None = None, now: dt.datetime | Non
     finally:
         con.close()
     run.build_id = state.build_id
-    run.outcomes.append(Outcome(
-        suite=BUILD_SUITE, table=f"{LEDGER_SCHEMA}.mart_builds", check=BUILD_CHECK,
-        label_id="Semua mart berasal dari satu build yang selesai tanpa galat",
-        label_en="Every mart is of one build that finished without errors",
-        expectation="one_complete_build", severity="critical", success=state.problem is None,
-        rows=[{"build": build, "marts": ", ".join(marts)} for build, marts in state.builds.items()],
-        error=state.problem and f"{db.name}: {state.problem}"))
+    run.outcomes.append(
+        Outcome(
+            suite=BUILD_SUITE,
+            table=f"{LEDGER_SCHEMA}.mart_builds",
+            check=BUILD_CHECK,
+            label_id="Semua mart berasal dari satu build yang selesai tanpa galat",
+            label_en="Every mart is of one build that finished without errors",
+            expectation="one_complete_build",
+            severity="critical",
+            success=state.problem is None,
+            rows=[{"build": build, "marts": ", ".join(marts)} for build, marts in state.builds.items()],
+            error=state.problem and f"{db.name}: {state.problem}",
+        )
+    )
     present = set(run.figures["tables"])
-    deliveries = {table: f"{source} {run.figures['current_delivery'].get(source, '?')}"
-                  for table, source in figures_module.person_model_sources().items()}
+    deliveries = {
+        table: f"{source} {run.figures['current_delivery'].get(source, '?')}"
+        for table, source in figures_module.person_model_sources().items()
+    }
     if "staging.stg_landing__delivery_files" in present:
         deliveries["staging.stg_landing__delivery_files"] = ", ".join(
-            f"{s} {d}" for s, d in sorted(run.figures["current_delivery"].items()))
+            f"{s} {d}" for s, d in sorted(run.figures["current_delivery"].items())
+        )
 
     runnable = [suite for suite in suites if suite.table in present]
     for suite in suites:
@@ -174,7 +193,9 @@ def run_quality(db: Path, report_dir: Path | None = None, now: dt.datetime | Non
 
     run.seconds = time.perf_counter() - started
     _store(run, report_dir)
-    run.data_docs_path = str(datadocs.make_offline(report_dir / "gx" / "uncommitted" / "data_docs" / "local_site"))
+    run.data_docs_path = str(
+        datadocs.make_offline(report_dir / "gx" / "uncommitted" / "data_docs" / "local_site")
+    )
     run.report_path = str(html_report.write(run, _history(report_dir), report_dir / REPORT_NAME))
     return run
 
@@ -182,10 +203,18 @@ def run_quality(db: Path, report_dir: Path | None = None, now: dt.datetime | Non
 def _missing_table(suite: Suite, index: int) -> Outcome:
     spec = suite.expectations[index]
     meta = spec.get("meta", {})
-    return Outcome(suite=suite.name, table=suite.table, check=meta.get("check", spec["type"]),
-                   label_id=meta.get("id", ""), label_en=meta.get("en", ""), expectation=spec["type"],
-                   severity=spec.get("severity", "critical"), success=False, thresholds=suite.thresholds[index],
-                   error=f"table {suite.table} does not exist in the warehouse (did dbt build finish?)")
+    return Outcome(
+        suite=suite.name,
+        table=suite.table,
+        check=meta.get("check", spec["type"]),
+        label_id=meta.get("id", ""),
+        label_en=meta.get("en", ""),
+        expectation=spec["type"],
+        severity=spec.get("severity", "critical"),
+        success=False,
+        thresholds=suite.thresholds[index],
+        error=f"table {suite.table} does not exist in the warehouse (did dbt build finish?)",
+    )
 
 
 def _fresh_context(report_dir: Path):
@@ -205,7 +234,9 @@ def _fresh_context(report_dir: Path):
     return context
 
 
-def _validate(db: Path, report_dir: Path, suites: list[Suite], now: dt.datetime, run_id: str) -> list[Outcome]:
+def _validate(
+    db: Path, report_dir: Path, suites: list[Suite], now: dt.datetime, run_id: str
+) -> list[Outcome]:
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
@@ -214,18 +245,26 @@ def _validate(db: Path, report_dir: Path, suites: list[Suite], now: dt.datetime,
     gx_duckdb.apply()
     context = _fresh_context(report_dir)
     source = context.data_sources.add_sql(
-        "dtsen_warehouse", connection_string=f"duckdb:///{db}",
+        "dtsen_warehouse",
+        connection_string=f"duckdb:///{db}",
         # never take the build's write lock
         kwargs={"connect_args": {"read_only": True, "config": _duckdb_config()}},
     )
     by_format: dict[str, list] = {"SUMMARY": [], "COMPLETE": []}
     by_name = {suite.name: suite for suite in suites}
     for suite in suites:
-        asset = source.add_table_asset(name=suite.table, schema_name=suite.schema, table_name=suite.table_name)
+        asset = source.add_table_asset(
+            name=suite.table, schema_name=suite.schema, table_name=suite.table_name
+        )
         batch = asset.add_batch_definition_whole_table("whole_table")
-        gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name, expectations=suite.expectations,
-                                                          meta={"description": suite.description}))
-        definition = context.validation_definitions.add(gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite))
+        gx_suite = context.suites.add(
+            gx.ExpectationSuite(
+                name=suite.name, expectations=suite.expectations, meta={"description": suite.description}
+            )
+        )
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
+        )
         # Query expectations return the rows that breach (programme, region...): keep them.
         # Row-level expectations keep a summary: a full list of bad values could be millions.
         queries = any(e["type"] == "unexpected_rows_expectation" for e in suite.expectations)
@@ -235,10 +274,13 @@ def _validate(db: Path, report_dir: Path, suites: list[Suite], now: dt.datetime,
     for result_format, definitions in by_format.items():
         if not definitions:
             continue
-        checkpoint = context.checkpoints.add(gx.Checkpoint(
-            name=f"dtsen_quality_{result_format.lower()}", validation_definitions=definitions,
-            result_format={"result_format": result_format, "partial_unexpected_count": MAX_ROWS_KEPT},
-        ))
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=f"dtsen_quality_{result_format.lower()}",
+                validation_definitions=definitions,
+                result_format={"result_format": result_format, "partial_unexpected_count": MAX_ROWS_KEPT},
+            )
+        )
         result = checkpoint.run(run_id=RunIdentifier(run_name=f"dtsen-quality-{run_id}", run_time=now))
         for validation in result.run_results.values():
             suite = by_name[validation.suite_name]
@@ -252,22 +294,38 @@ def _validate(db: Path, report_dir: Path, suites: list[Suite], now: dt.datetime,
 def _outcome(suite: Suite, item) -> Outcome:
     config = item.expectation_config
     meta = config.meta or {}
-    index = next((i for i, e in enumerate(suite.expectations) if e.get("meta", {}).get("check") == meta.get("check")), None)
+    index = next(
+        (i for i, e in enumerate(suite.expectations) if e.get("meta", {}).get("check") == meta.get("check")),
+        None,
+    )
     result = item.result or {}
     outcome = Outcome(
-        suite=suite.name, table=suite.table, check=meta.get("check", config.type), label_id=meta.get("id", ""),
-        label_en=meta.get("en", ""), expectation=config.type, severity=str(getattr(config.severity, "value", config.severity)),
-        success=bool(item.success), thresholds=suite.thresholds[index] if index is not None else {},
+        suite=suite.name,
+        table=suite.table,
+        check=meta.get("check", config.type),
+        label_id=meta.get("id", ""),
+        label_en=meta.get("en", ""),
+        expectation=config.type,
+        severity=str(getattr(config.severity, "value", config.severity)),
+        success=bool(item.success),
+        thresholds=suite.thresholds[index] if index is not None else {},
     )
     info = item.exception_info or {}
-    errors = [v.get("exception_message") for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+    errors = [
+        v.get("exception_message") for v in info.values() if isinstance(v, dict) and v.get("raised_exception")
+    ]
     if info.get("raised_exception"):
         errors.append(info.get("exception_message"))
     if errors:
-        outcome.success, outcome.error = False, "GX could not evaluate it: " + "; ".join(str(e) for e in errors)[:500]
+        outcome.success, outcome.error = (
+            False,
+            "GX could not evaluate it: " + "; ".join(str(e) for e in errors)[:500],
+        )
     elif config.type == "unexpected_rows_expectation":
         outcome.observed = result.get("observed_value")
-        outcome.rows = [dict(row) for row in (result.get("details") or {}).get("unexpected_rows", [])[:MAX_ROWS_KEPT]]
+        outcome.rows = [
+            dict(row) for row in (result.get("details") or {}).get("unexpected_rows", [])[:MAX_ROWS_KEPT]
+        ]
     elif "element_count" in result:
         outcome.element_count = result["element_count"]
         outcome.unexpected_count = result.get("unexpected_count") or 0
@@ -287,16 +345,36 @@ def _json_default(value):
 
 def _store(run: QualityRun, report_dir: Path) -> None:
     """Append this run to the results store: JSON lines, one file per kind, never rewritten."""
-    _append_lines(report_dir / RESULTS_NAME, [
-        {"run_id": run.run_id, "run_date": run.run_date, "db": run.db, **asdict(outcome),
-         "blocking": outcome.blocking} for outcome in run.outcomes])
-    _append_lines(report_dir / RUNS_NAME, [{
-        "run_id": run.run_id, "run_date": run.run_date, "db": run.db, "seconds": round(run.seconds, 2),
-        "expectations": len(run.outcomes), "blocking_failures": len(run.blocking_failures),
-        "warnings": len(run.warnings),
-        "figures": {k: v for k, v in run.figures.items() if k != "tables"},
-        "mart_hashes": run.mart_hashes, "build_id": run.build_id,
-    }])
+    _append_lines(
+        report_dir / RESULTS_NAME,
+        [
+            {
+                "run_id": run.run_id,
+                "run_date": run.run_date,
+                "db": run.db,
+                **asdict(outcome),
+                "blocking": outcome.blocking,
+            }
+            for outcome in run.outcomes
+        ],
+    )
+    _append_lines(
+        report_dir / RUNS_NAME,
+        [
+            {
+                "run_id": run.run_id,
+                "run_date": run.run_date,
+                "db": run.db,
+                "seconds": round(run.seconds, 2),
+                "expectations": len(run.outcomes),
+                "blocking_failures": len(run.blocking_failures),
+                "warnings": len(run.warnings),
+                "figures": {k: v for k, v in run.figures.items() if k != "tables"},
+                "mart_hashes": run.mart_hashes,
+                "build_id": run.build_id,
+            }
+        ],
+    )
 
 
 def _append_lines(path: Path, records: list[dict]) -> None:
@@ -339,8 +417,10 @@ def read_records(path: Path) -> list[dict]:
         except json.JSONDecodeError:
             record = None
         if not isinstance(record, dict):
-            print(f"warning: {path} line {number}: a torn record (not a whole JSON object), skipped",
-                  file=sys.stderr)
+            print(
+                f"warning: {path} line {number}: a torn record (not a whole JSON object), skipped",
+                file=sys.stderr,
+            )
             continue
         records.append(record)
     return records
@@ -355,9 +435,11 @@ def main(db: Path, report_dir: Path | None = None) -> int:
     return the exit code (1 on a blocking failure). Call this after `dbt build`."""
     run = run_quality(Path(db), report_dir)
     passed = sum(o.success for o in run.outcomes)
-    print(f"\nData quality ({len(run.outcomes)} expectations, {passed} passed, "
-          f"{len(run.blocking_failures)} blocking failures, {len(run.warnings)} warnings) "
-          f"in {run.seconds:.1f} s")
+    print(
+        f"\nData quality ({len(run.outcomes)} expectations, {passed} passed, "
+        f"{len(run.blocking_failures)} blocking failures, {len(run.warnings)} warnings) "
+        f"in {run.seconds:.1f} s"
+    )
     for outcome in run.blocking_failures + run.warnings:
         print("  " + outcome.message())
     print(f"Results stored in {Path(run.report_dir) / RESULTS_NAME} (run {run.run_id}, {run.run_date})")

@@ -6,6 +6,7 @@ Numbers come from expectations/thresholds.yml as `${dotted.name}`; a file with `
 is one suite per item, its `${key}`s filled from the item first. The targeting maxima are
 dbt vars (dbt_project.yml), so the marts and the suites share one number.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,14 +42,21 @@ class Suite:
 def load_thresholds(path: Path | None = None, dbt_project: Path | None = None) -> dict[str, object]:
     """Flat {dotted name: value}, with {dbt_var: name} resolved from dbt_project.yml vars."""
     raw = yaml.safe_load((path or EXPECTATIONS_DIR / "thresholds.yml").read_text(encoding="utf-8"))
-    dbt_vars = yaml.safe_load((dbt_project or PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8")).get("vars") or {}
+    dbt_vars = (
+        yaml.safe_load((dbt_project or PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8")).get(
+            "vars"
+        )
+        or {}
+    )
     flat: dict[str, object] = {}
 
     def walk(prefix: str, value) -> None:
         if isinstance(value, dict) and set(value) == {"dbt_var"}:
             if value["dbt_var"] not in dbt_vars:
-                raise KeyError(f"threshold {prefix} reads dbt var {value['dbt_var']!r}, "
-                               "which dbt_project.yml does not define")
+                raise KeyError(
+                    f"threshold {prefix} reads dbt var {value['dbt_var']!r}, "
+                    "which dbt_project.yml does not define"
+                )
             flat[prefix] = dbt_vars[value["dbt_var"]]
         elif isinstance(value, dict):
             for key, item in value.items():
@@ -82,8 +90,12 @@ def load_suites(thresholds: dict[str, object], folder: Path | None = None) -> li
             own = re.sub(r"\$\{(\w+)\}", lambda m, item=item: str(item.get(m.group(1), m.group(0))), text)
             spec = yaml.safe_load(_PLACEHOLDER.sub(lambda m: f"THRESHOLD({m.group(1)})", own))
             for one in spec.get("suites") or [spec]:  # a file holds one suite or a list of them
-                suite = Suite(name=one["suite"], table=one["table"], description=one.get("description", "").strip(),
-                              expectations=[])
+                suite = Suite(
+                    name=one["suite"],
+                    table=one["table"],
+                    description=one.get("description", "").strip(),
+                    expectations=[],
+                )
                 for position, expectation in enumerate(one["expectations"]):
                     used: dict[str, object] = {}
                     filled = _fill(expectation, thresholds, used, f"{path.name} {suite.name} #{position + 1}")

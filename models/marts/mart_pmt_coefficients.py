@@ -5,6 +5,7 @@ fct_household_desil is the intercept plus these terms, so any score can be expla
 Text columns of the sample are categorical variables, number columns numeric ones
 (int_household_pmt_features makes them so).
 """
+
 from pandas.api.types import is_numeric_dtype
 
 from dtsen.engine import duckdb_inputs, to_engine
@@ -13,14 +14,19 @@ from dtsen.welfare import KEY, OUTCOME, WEIGHT, fit_pmt
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    with duckdb_inputs(session, sample=dbt.ref("int_pmt_sample"), deliveries=dbt.ref("stg_landing__delivery_files"),
-                       surveys=dbt.ref("int_survey_households")) as (con, inputs):
+    with duckdb_inputs(
+        session,
+        sample=dbt.ref("int_pmt_sample"),
+        deliveries=dbt.ref("stg_landing__delivery_files"),
+        surveys=dbt.ref("int_survey_households"),
+    ) as (con, inputs):
         # In a fixed order: floating-point sums depend on it, and a rebuild must give the same bits.
         sample = con.sql(f"select * from {inputs['sample']} order by family_key").df()
         # Dated by the data it was fitted on (the newest current extract), so a rebuild on the
         # same deliveries writes the same table.
-        fitted_on = con.sql(f"select max(extract_date) from {inputs['deliveries']}"
-                            " where status = 'current'").fetchall()[0][0]
+        fitted_on = con.sql(
+            f"select max(extract_date) from {inputs['deliveries']} where status = 'current'"
+        ).fetchall()[0][0]
         survey_year = con.sql(f"select max(tahun) from {inputs['surveys']}").fetchall()[0][0]
     variables = [column for column in sample.columns if column not in (KEY, OUTCOME, WEIGHT)]
     numeric = [column for column in variables if is_numeric_dtype(sample[column])]

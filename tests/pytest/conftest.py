@@ -1,4 +1,5 @@
 """Shared fixtures. dbt costs 3-4 s of start-up per run, so tests share builds."""
+
 from __future__ import annotations
 
 import os

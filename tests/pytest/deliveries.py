@@ -1,5 +1,6 @@
 """Hand-written deliveries for tests: a few explicit rows per file, written in each
 agency's dialect with a correct manifest, so a test can state exactly what it feeds in."""
+
 from __future__ import annotations
 
 import csv
@@ -15,9 +16,14 @@ import pyarrow.parquet as pq
 from dtsen.contract import CONTRACT_VERSION, DIALECTS, FILES, MANIFEST_NAME
 
 _BPS_TYPES = {
-    "jumlah_art": pa.int32(), "no_urut": pa.int32(), "tahun": pa.int32(),
-    "luas_lantai_m2": pa.float64(), "pengeluaran_perkapita": pa.float64(), "bobot": pa.float64(),
-    "tanggal_pencacahan": pa.date32(), "tanggal_lahir": pa.date32(),
+    "jumlah_art": pa.int32(),
+    "no_urut": pa.int32(),
+    "tahun": pa.int32(),
+    "luas_lantai_m2": pa.float64(),
+    "pengeluaran_perkapita": pa.float64(),
+    "bobot": pa.float64(),
+    "tanggal_pencacahan": pa.date32(),
+    "tanggal_lahir": pa.date32(),
 }
 _BPS_TEXT = {"id_keluarga", "no_kk", "kode_desa", "nik", "nama"}
 
@@ -58,7 +64,12 @@ def write_delivery(
     The manifest's sha256 is always that of the bytes written."""
     folder = root / source / extract_date
     folder.mkdir(parents=True, exist_ok=True)
-    manifest = {"contract_version": CONTRACT_VERSION, "source": source, "extract_date": extract_date, "files": {}}
+    manifest = {
+        "contract_version": CONTRACT_VERSION,
+        "source": source,
+        "extract_date": extract_date,
+        "files": {},
+    }
     for file_name, header in FILES[source].items():
         file_rows = rows.get(file_name, [])
         if raw and file_name in raw:
@@ -86,58 +97,185 @@ def _text(value) -> str:
 # agencies. Tests copy and change what they need.
 def sample_rows() -> dict[str, dict[str, list[dict]]]:
     return {
-        "dukcapil": {"penduduk.csv": [
-            dict(nik="3171014501900001", no_kk="3171010101150001", nama_lengkap="SITI AMINAH",
-                 jenis_kelamin="PEREMPUAN", tempat_lahir="JAKARTA", tanggal_lahir="1990-01-05", agama="ISLAM",
-                 status_kawin="KAWIN", shdk="ISTRI", pendidikan="SLTA/SEDERAJAT", pekerjaan="MENGURUS RUMAH TANGGA",
-                 kode_desa="3171011001", alamat="JL. MAWAR 1", rt="001", rw="002", tanggal_meninggal="",
-                 tanggal_update="2026-10-01 10:00:00"),
-            dict(nik="3171010702880003", no_kk="3171010101150001", nama_lengkap="BUDI SANTOSO",
-                 jenis_kelamin="LAKI-LAKI", tempat_lahir="JAKARTA", tanggal_lahir="1988-02-07", agama="ISLAM",
-                 status_kawin="KAWIN", shdk="KEPALA KELUARGA", pendidikan="SLTA/SEDERAJAT", pekerjaan="WIRASWASTA",
-                 kode_desa="3171011001", alamat="JL. MAWAR 1", rt="001", rw="002", tanggal_meninggal="",
-                 tanggal_update="2026-10-01 10:00:00"),
-        ]},
+        "dukcapil": {
+            "penduduk.csv": [
+                dict(
+                    nik="3171014501900001",
+                    no_kk="3171010101150001",
+                    nama_lengkap="SITI AMINAH",
+                    jenis_kelamin="PEREMPUAN",
+                    tempat_lahir="JAKARTA",
+                    tanggal_lahir="1990-01-05",
+                    agama="ISLAM",
+                    status_kawin="KAWIN",
+                    shdk="ISTRI",
+                    pendidikan="SLTA/SEDERAJAT",
+                    pekerjaan="MENGURUS RUMAH TANGGA",
+                    kode_desa="3171011001",
+                    alamat="JL. MAWAR 1",
+                    rt="001",
+                    rw="002",
+                    tanggal_meninggal="",
+                    tanggal_update="2026-10-01 10:00:00",
+                ),
+                dict(
+                    nik="3171010702880003",
+                    no_kk="3171010101150001",
+                    nama_lengkap="BUDI SANTOSO",
+                    jenis_kelamin="LAKI-LAKI",
+                    tempat_lahir="JAKARTA",
+                    tanggal_lahir="1988-02-07",
+                    agama="ISLAM",
+                    status_kawin="KAWIN",
+                    shdk="KEPALA KELUARGA",
+                    pendidikan="SLTA/SEDERAJAT",
+                    pekerjaan="WIRASWASTA",
+                    kode_desa="3171011001",
+                    alamat="JL. MAWAR 1",
+                    rt="001",
+                    rw="002",
+                    tanggal_meninggal="",
+                    tanggal_update="2026-10-01 10:00:00",
+                ),
+            ]
+        },
         "dtks": {
-            "rumah_tangga.csv": [dict(
-                id_rt="RT1", kode_desa="3171011001", alamat="JL. MAWAR 1", jumlah_art="2", lantai="2", dinding="1",
-                atap="2", sumber_air_minum="2", fasilitas_bab="1", sumber_penerangan="2", bahan_bakar_masak="3",
-                punya_kulkas="1", punya_ac="0", punya_sepeda_motor="1", punya_mobil="0", punya_lahan="0",
-                punya_ternak="0", penerima_pkh="1", penerima_bpnt="1", penerima_pbi_jk="1",
-                tanggal_verivali="01/06/2026")],
+            "rumah_tangga.csv": [
+                dict(
+                    id_rt="RT1",
+                    kode_desa="3171011001",
+                    alamat="JL. MAWAR 1",
+                    jumlah_art="2",
+                    lantai="2",
+                    dinding="1",
+                    atap="2",
+                    sumber_air_minum="2",
+                    fasilitas_bab="1",
+                    sumber_penerangan="2",
+                    bahan_bakar_masak="3",
+                    punya_kulkas="1",
+                    punya_ac="0",
+                    punya_sepeda_motor="1",
+                    punya_mobil="0",
+                    punya_lahan="0",
+                    punya_ternak="0",
+                    penerima_pkh="1",
+                    penerima_bpnt="1",
+                    penerima_pbi_jk="1",
+                    tanggal_verivali="01/06/2026",
+                )
+            ],
             "anggota.csv": [
-                dict(id_art="A1", id_rt="RT1", nik="3171014501900001", no_kk="3171010101150001",
-                     nama="Hj. Siti Aminah", jenis_kelamin="2", tanggal_lahir="05/01/1990", hub_krt="2",
-                     partisipasi_sekolah="2", disabilitas="0", hamil="0", penerima_pip="0"),
-                dict(id_art="A2", id_rt="RT1", nik="3171010702880003", no_kk="3171010101150001",
-                     nama="Budi Santoso", jenis_kelamin="1", tanggal_lahir="07/02/1988", hub_krt="1",
-                     partisipasi_sekolah="2", disabilitas="0", hamil="0", penerima_pip="0"),
+                dict(
+                    id_art="A1",
+                    id_rt="RT1",
+                    nik="3171014501900001",
+                    no_kk="3171010101150001",
+                    nama="Hj. Siti Aminah",
+                    jenis_kelamin="2",
+                    tanggal_lahir="05/01/1990",
+                    hub_krt="2",
+                    partisipasi_sekolah="2",
+                    disabilitas="0",
+                    hamil="0",
+                    penerima_pip="0",
+                ),
+                dict(
+                    id_art="A2",
+                    id_rt="RT1",
+                    nik="3171010702880003",
+                    no_kk="3171010101150001",
+                    nama="Budi Santoso",
+                    jenis_kelamin="1",
+                    tanggal_lahir="07/02/1988",
+                    hub_krt="1",
+                    partisipasi_sekolah="2",
+                    disabilitas="0",
+                    hamil="0",
+                    penerima_pip="0",
+                ),
             ],
         },
         "p3ke": {
-            "keluarga.csv": [dict(
-                id_keluarga_p3ke="K1", no_kk="3171010101150001", nik_kepala_keluarga="3171010702880003",
-                kode_desa="3171011001", desil_p3ke="2", jumlah_anggota="2", jenis_lantai="2", jenis_dinding="1",
-                sumber_air_minum="2", fasilitas_bab="1", kepemilikan_rumah="1", penghasilan_bulanan="1500000",
-                tanggal_pendataan="2026-03-01")],
-            "individu.csv": [dict(
-                id_individu="I1", id_keluarga_p3ke="K1", nik="3171010702880003", nama="BUDI SANTOSO", jk="L",
-                tgl_lahir="1988-02-07", hubungan="KEPALA KELUARGA", pekerjaan="WIRASWASTA",
-                pendidikan="SLTA/SEDERAJAT", status_sekolah="TIDAK SEKOLAH")],
+            "keluarga.csv": [
+                dict(
+                    id_keluarga_p3ke="K1",
+                    no_kk="3171010101150001",
+                    nik_kepala_keluarga="3171010702880003",
+                    kode_desa="3171011001",
+                    desil_p3ke="2",
+                    jumlah_anggota="2",
+                    jenis_lantai="2",
+                    jenis_dinding="1",
+                    sumber_air_minum="2",
+                    fasilitas_bab="1",
+                    kepemilikan_rumah="1",
+                    penghasilan_bulanan="1500000",
+                    tanggal_pendataan="2026-03-01",
+                )
+            ],
+            "individu.csv": [
+                dict(
+                    id_individu="I1",
+                    id_keluarga_p3ke="K1",
+                    nik="3171010702880003",
+                    nama="BUDI SANTOSO",
+                    jk="L",
+                    tgl_lahir="1988-02-07",
+                    hubungan="KEPALA KELUARGA",
+                    pekerjaan="WIRASWASTA",
+                    pendidikan="SLTA/SEDERAJAT",
+                    status_sekolah="TIDAK SEKOLAH",
+                )
+            ],
         },
         "bps": {
-            "regsosek_keluarga.parquet": [dict(
-                id_keluarga="F1", no_kk="3171010101150001", kode_desa="3171011001", jumlah_art=2, lantai=2,
-                dinding=1, atap=2, sumber_air_minum=2, fasilitas_bab=1, sumber_penerangan=2, bahan_bakar_masak=3,
-                status_rumah=1, luas_lantai_m2=36.0, punya_kulkas=1, punya_ac=0, punya_sepeda_motor=1,
-                punya_mobil=0, punya_komputer=0, punya_emas_10g=0, punya_lahan=0, punya_rumah_lain=0,
-                punya_ternak=0, tanggal_pencacahan=dt.date(2022, 10, 15))],
-            "regsosek_individu.parquet": [dict(
-                id_keluarga="F1", no_urut=1, nik="3171010702880003", nama="BUDI SANTOSO", jenis_kelamin=1,
-                tanggal_lahir=dt.date(1988, 2, 7), hubungan_kk=1, ijazah=3, bekerja=1, lapangan_usaha=5,
-                disabilitas=0, sekolah=2)],
-            "susenas_konsumsi.parquet": [dict(
-                id_keluarga="F1", pengeluaran_perkapita=1_250_000.0, bobot=120.5, tahun=2024)],
+            "regsosek_keluarga.parquet": [
+                dict(
+                    id_keluarga="F1",
+                    no_kk="3171010101150001",
+                    kode_desa="3171011001",
+                    jumlah_art=2,
+                    lantai=2,
+                    dinding=1,
+                    atap=2,
+                    sumber_air_minum=2,
+                    fasilitas_bab=1,
+                    sumber_penerangan=2,
+                    bahan_bakar_masak=3,
+                    status_rumah=1,
+                    luas_lantai_m2=36.0,
+                    punya_kulkas=1,
+                    punya_ac=0,
+                    punya_sepeda_motor=1,
+                    punya_mobil=0,
+                    punya_komputer=0,
+                    punya_emas_10g=0,
+                    punya_lahan=0,
+                    punya_rumah_lain=0,
+                    punya_ternak=0,
+                    tanggal_pencacahan=dt.date(2022, 10, 15),
+                )
+            ],
+            "regsosek_individu.parquet": [
+                dict(
+                    id_keluarga="F1",
+                    no_urut=1,
+                    nik="3171010702880003",
+                    nama="BUDI SANTOSO",
+                    jenis_kelamin=1,
+                    tanggal_lahir=dt.date(1988, 2, 7),
+                    hubungan_kk=1,
+                    ijazah=3,
+                    bekerja=1,
+                    lapangan_usaha=5,
+                    disabilitas=0,
+                    sekolah=2,
+                )
+            ],
+            "susenas_konsumsi.parquet": [
+                dict(id_keluarga="F1", pengeluaran_perkapita=1_250_000.0, bobot=120.5, tahun=2024)
+            ],
         },
     }
 
@@ -151,8 +289,13 @@ def write_sample_landing(root: Path) -> None:
         write_delivery(root, source, SAMPLE_DATES[source], rows)
 
 
-def csv_file(source: str, file_name: str, rows: list[dict], header: list[str] | None = None,
-             delimiter: str | None = None) -> bytes:
+def csv_file(
+    source: str,
+    file_name: str,
+    rows: list[dict],
+    header: list[str] | None = None,
+    delimiter: str | None = None,
+) -> bytes:
     """A CSV file of `rows` (dicts) in the source's dialect; `header` (default: the
     contract's columns, in order) may reorder, drop or add columns, `delimiter` replace the
     dialect's."""
@@ -166,7 +309,9 @@ def csv_file(source: str, file_name: str, rows: list[dict], header: list[str] | 
     return ("\ufeff" if DIALECTS[source].bom else "").encode() + buffer.getvalue().encode("utf-8")
 
 
-def redeliver(root: Path, source: str, from_date: str, to_date: str, manifest_date: str | None = None) -> Path:
+def redeliver(
+    root: Path, source: str, from_date: str, to_date: str, manifest_date: str | None = None
+) -> Path:
     """The files of delivery `from_date` delivered again, byte for byte, as `to_date`, with a
     manifest naming `manifest_date` (default `to_date`: a correct manifest)."""
     source_folder, folder = root / source / from_date, root / source / to_date

@@ -1,6 +1,7 @@
 """Helpers for the data-quality tests: run `dtsen quality` as the scheduled job does (a
 subprocess, so its DuckDB connections never meet the test's own), and make a broken
 delivery."""
+
 from __future__ import annotations
 
 import csv
@@ -13,7 +14,14 @@ from deliveries import write_delivery
 
 
 def run_quality(db: Path, report_dir: Path) -> subprocess.CompletedProcess:
-    command = [str(Path(sys.executable).with_name("dtsen")), "quality", "--db", str(db), "--report-dir", str(report_dir)]
+    command = [
+        str(Path(sys.executable).with_name("dtsen")),
+        "quality",
+        "--db",
+        str(db),
+        "--report-dir",
+        str(report_dir),
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=600)
 
 
@@ -33,10 +41,20 @@ def add_damaged_dtks_delivery(landing: Path, extract_date: str, damaged_share: f
             damaged += 1
     out = io.StringIO()
     csv.writer(out, delimiter=";", lineterminator="\n").writerows([header, *body])
-    write_delivery(landing, "dtks", extract_date, rows={}, raw={
-        "anggota.csv": "\ufeff".encode() + out.getvalue().encode("utf-8"),
-        "rumah_tangga.csv": (current / "rumah_tangga.csv").read_bytes(),
-    }, manifest_rows={"anggota.csv": len(body), "rumah_tangga.csv": _data_rows(current / "rumah_tangga.csv")})
+    write_delivery(
+        landing,
+        "dtks",
+        extract_date,
+        rows={},
+        raw={
+            "anggota.csv": "\ufeff".encode() + out.getvalue().encode("utf-8"),
+            "rumah_tangga.csv": (current / "rumah_tangga.csv").read_bytes(),
+        },
+        manifest_rows={
+            "anggota.csv": len(body),
+            "rumah_tangga.csv": _data_rows(current / "rumah_tangga.csv"),
+        },
+    )
     return damaged
 
 

@@ -8,6 +8,7 @@ the Spark venv's Python, in the directory of a Spark build (its metastore_db/), 
 every table of the given schemas as JSON: {"<schema>.<table>": {"columns": [...],
 "rows": [[...], ...]}}.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,8 +44,12 @@ def canonical_row(columns: list[str], row) -> list[str | float | None]:
 def _dump_spark(out: str, schemas: list[str]) -> None:
     from pyspark.sql import SparkSession
 
-    spark = (SparkSession.builder.master("local[1]").enableHiveSupport()
-             .config("spark.ui.enabled", "false").getOrCreate())
+    spark = (
+        SparkSession.builder.master("local[1]")
+        .enableHiveSupport()
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
     tables = {}
     for schema in schemas:
         if not spark.catalog.databaseExists(schema):  # a build up to staging has no marts

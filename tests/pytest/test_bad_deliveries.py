@@ -1,5 +1,5 @@
 """The bad-delivery corpus: one case per way a delivery goes wrong, each with the exact
-outcome CONTRACT.md ("What the warehouse owes every delivery") asks for.
+outcome docs/contract.md ("What the warehouse owes every delivery") asks for.
 
 Every case lives in one landing zone and one real `dbt build` of the staging layer (the
 cases do not interfere: each refused delivery is newer than its source's current one, and
@@ -17,6 +17,7 @@ each row-level case sits in a different current file). Outcomes:
 In every case nothing is lost: for each current file, manifest rows = staged + quarantined
 (asserted here and by the dbt test assert_every_delivered_row_staged_or_quarantined).
 """
+
 from __future__ import annotations
 
 import copy
@@ -42,13 +43,17 @@ def _penduduk(**changes) -> list[dict]:
 
 def _dtks(anggota=None, rumah_tangga=None) -> dict[str, list[dict]]:
     rows = sample_rows()["dtks"]
-    return {"anggota.csv": anggota or rows["anggota.csv"], "rumah_tangga.csv": rumah_tangga or rows["rumah_tangga.csv"]}
+    return {
+        "anggota.csv": anggota or rows["anggota.csv"],
+        "rumah_tangga.csv": rumah_tangga or rows["rumah_tangga.csv"],
+    }
 
 
 # ---------------------------------------------------------------------------------------
 # Refused deliveries: (source, delivery, what went wrong, how to write it, file, problem).
 # Each writer gets the landing root and the delivery date and writes the whole delivery.
 # ---------------------------------------------------------------------------------------
+
 
 def _truncated_in_transfer(root, date):
     folder = write_delivery(root, "dukcapil", date, {"penduduk.csv": _penduduk()})
@@ -74,9 +79,14 @@ def _checksum_mismatch(root, date):
 
 def _missing_column(root, date):
     header = [c for c in FILES["dukcapil"]["penduduk.csv"] if c != "tanggal_lahir"]
-    write_delivery(root, "dukcapil", date, {},
-                   raw={"penduduk.csv": csv_file("dukcapil", "penduduk.csv", _penduduk(), header=header)},
-                   manifest_rows={"penduduk.csv": 2})
+    write_delivery(
+        root,
+        "dukcapil",
+        date,
+        {},
+        raw={"penduduk.csv": csv_file("dukcapil", "penduduk.csv", _penduduk(), header=header)},
+        manifest_rows={"penduduk.csv": 2},
+    )
 
 
 def _wrong_delimiter(root, date):
@@ -86,14 +96,26 @@ def _wrong_delimiter(root, date):
 
 def _latin1(root, date):
     text = csv_file("dukcapil", "penduduk.csv", _penduduk(nama_lengkap="SITI AMÍNAH")).decode("utf-8")
-    write_delivery(root, "dukcapil", date, {}, raw={"penduduk.csv": text.encode("latin-1")},
-                   manifest_rows={"penduduk.csv": 2})
+    write_delivery(
+        root,
+        "dukcapil",
+        date,
+        {},
+        raw={"penduduk.csv": text.encode("latin-1")},
+        manifest_rows={"penduduk.csv": 2},
+    )
 
 
 def _utf16(root, date):
     text = csv_file("dukcapil", "penduduk.csv", _penduduk()).decode("utf-8")
-    write_delivery(root, "dukcapil", date, {}, raw={"penduduk.csv": text.encode("utf-16")},
-                   manifest_rows={"penduduk.csv": 2})
+    write_delivery(
+        root,
+        "dukcapil",
+        date,
+        {},
+        raw={"penduduk.csv": text.encode("utf-16")},
+        manifest_rows={"penduduk.csv": 2},
+    )
 
 
 def _empty_file(root, date):
@@ -101,7 +123,9 @@ def _empty_file(root, date):
 
 
 def _dates_wrong_format(root, date):
-    rows = [{**row, "tanggal_lahir": "/".join(reversed(row["tanggal_lahir"].split("-")))} for row in _penduduk()]
+    rows = [
+        {**row, "tanggal_lahir": "/".join(reversed(row["tanggal_lahir"].split("-")))} for row in _penduduk()
+    ]
     write_delivery(root, "dukcapil", date, {"penduduk.csv": rows})
 
 
@@ -121,8 +145,10 @@ def _dtks_wrong_delimiter_in_one_file(root, date):
 
 def _dtks_dates_wrong_format(root, date):
     # The spreadsheet export wrote ISO dates instead of the DTKS dialect's DD/MM/YYYY.
-    anggota = [{**row, "tanggal_lahir": "-".join(reversed(row["tanggal_lahir"].split("/")))}
-               for row in _dtks()["anggota.csv"]]
+    anggota = [
+        {**row, "tanggal_lahir": "-".join(reversed(row["tanggal_lahir"].split("/")))}
+        for row in _dtks()["anggota.csv"]
+    ]
     write_delivery(root, "dtks", date, _dtks(anggota=anggota))
 
 
@@ -132,8 +158,14 @@ def _bps_folder_copied_with_its_manifest(root, date):
 
 
 def _bps_empty_parquet(root, date):
-    write_delivery(root, "bps", date, sample_rows()["bps"], raw={"regsosek_individu.parquet": b""},
-                   manifest_rows={"regsosek_individu.parquet": 0})
+    write_delivery(
+        root,
+        "bps",
+        date,
+        sample_rows()["bps"],
+        raw={"regsosek_individu.parquet": b""},
+        manifest_rows={"regsosek_individu.parquet": 0},
+    )
 
 
 def _manifest_rows(rows):
@@ -142,6 +174,7 @@ def _manifest_rows(rows):
         manifest = json.loads((folder / "_manifest.json").read_text(encoding="utf-8"))
         manifest["files"]["anggota.csv"]["rows"] = rows
         (folder / "_manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
     return write
 
 
@@ -160,8 +193,14 @@ def _file_linked_from_outside(root, date):
     outside = root.parent / "outside" / "penduduk.csv"
     outside.parent.mkdir(exist_ok=True)
     outside.write_bytes(csv_file("dukcapil", "penduduk.csv", _penduduk()))
-    folder = write_delivery(root, "dukcapil", date, {}, raw={"penduduk.csv": outside.read_bytes()},
-                            manifest_rows={"penduduk.csv": 2})
+    folder = write_delivery(
+        root,
+        "dukcapil",
+        date,
+        {},
+        raw={"penduduk.csv": outside.read_bytes()},
+        manifest_rows={"penduduk.csv": 2},
+    )
     (folder / "penduduk.csv").unlink()
     (folder / "penduduk.csv").symlink_to(outside)
 
@@ -197,68 +236,207 @@ class Refused:
 
 
 REFUSED = [
-    Refused("dukcapil", "2026-11-01", "truncated file (cut in transfer, after the manifest)",
-            _truncated_in_transfer, "penduduk.csv", "sha256 does not match the manifest"),
-    Refused("dukcapil", "2026-11-02", "truncated file (export stopped; manifest counts the full extract)",
-            _truncated_at_export, "penduduk.csv", "row count 1 does not match the manifest's 2"),
-    Refused("dukcapil", "2026-11-03", "manifest row-count mismatch",
-            _manifest_row_count_wrong, "penduduk.csv", "row count 2 does not match the manifest's 5"),
-    Refused("dukcapil", "2026-11-04", "checksum mismatch (file changed after the manifest)",
-            _checksum_mismatch, "penduduk.csv", "sha256 does not match the manifest"),
-    Refused("dukcapil", "2026-11-05", "missing required column",
-            _missing_column, "penduduk.csv", "missing required column(s): tanggal_lahir"),
-    Refused("dukcapil", "2026-11-06", "wrong delimiter (',' instead of '|')",
-            _wrong_delimiter, "penduduk.csv",
-            "missing required column(s): " + ", ".join(FILES["dukcapil"]["penduduk.csv"]) + " "
-            + SINGLE_FIELD.format("|")),
-    Refused("dukcapil", "2026-11-07", "wrong encoding (Latin-1 byte in a data row)",
-            _latin1, "penduduk.csv",
-            "unreadable: CSV Error on Line: 2: Invalid unicode (byte sequence mismatch) detected. "
-            "This file is not utf-8 encoded."),
-    Refused("dukcapil", "2026-11-08", "wrong encoding (UTF-16)",
-            _utf16, "penduduk.csv", "unreadable: not UTF-8: the file starts with a UTF-16 byte-order mark"),
-    Refused("dukcapil", "2026-11-09", "empty file (0 bytes)",
-            _empty_file, "penduduk.csv", "unreadable: file is empty (0 bytes)"),
-    Refused("dukcapil", "2026-11-10", "dates in the wrong format for a whole file (DD/MM/YYYY, dialect YYYY-MM-DD)",
-            _dates_wrong_format, "penduduk.csv",
-            "dates in the wrong format: no value of tanggal_lahir is a date in the source's format "
-            "YYYY-MM-DD (2 of 2 rows)"),
-    Refused("dukcapil", "2026-11-11", "bare carriage return in an unquoted field (not RFC 4180)",
-            _bare_carriage_return, "penduduk.csv", "row count 3 does not match the manifest's 2"),
-    Refused("dukcapil", "2026-W45-1", "folder named with an ISO week date (read as 2026-11-02 before)",
-            _valid_penduduk, None, "delivery folder name is not a date (YYYY-MM-DD)"),
-    Refused("dukcapil", "2099-01-01", "folder dated after today (would stay current for ever)",
-            _valid_penduduk, None, "dated after today ({today}): held, not used before that date "
-                                   "(a mistyped folder name?)"),
-    Refused("dukcapil", "2026-11-12", "file linked from outside the landing root (refused unread)",
-            _file_linked_from_outside, "penduduk.csv", "the file is a link to outside the landing root: refused unread"),
-    Refused("dtks", "2026-11-03", "manifest rows null", _manifest_rows(None), "anggota.csv",
-            "the manifest's rows is not a whole number of rows: None"),
-    Refused("dtks", "2026-11-04", "manifest rows written with a thousands separator", _manifest_rows("4,955"),
-            "anggota.csv", "the manifest's rows is not a whole number of rows: '4,955'"),
-    Refused("dtks", "2026-11-05", "manifest rows a fraction (was truncated silently)", _manifest_rows(4955.9),
-            "anggota.csv", "the manifest's rows is not a whole number of rows: 4955.9"),
-    Refused("p3ke", "2026-07-01", "manifest that is a JSON array", _manifest_is_an_array, None,
-            "_manifest.json is not a JSON object (it is an array)"),
-    Refused("bps", "2026-10-10", "delivery folder linked from outside the landing root (refused unread)",
-            _folder_linked_from_outside, None,
-            "the delivery folder or its _manifest.json is a link to outside the landing root: refused unread"),
-    Refused("bps", "2026-10-20", "Parquet date column typed TIMESTAMP", _parquet_date_as_timestamp,
-            "regsosek_individu.parquet",
-            "date column(s) not of type DATE as the contract says: tanggal_lahir is TIMESTAMP"),
-    Refused("dtks", "2026-11-01", "wrong delimiter in one file of two (whole delivery refused)",
-            _dtks_wrong_delimiter_in_one_file, "anggota.csv",
-            "missing required column(s): " + ", ".join(FILES["dtks"]["anggota.csv"]) + " "
-            + SINGLE_FIELD.format(";")),
-    Refused("dtks", "2026-11-02", "dates in the wrong format for a whole file (YYYY-MM-DD, dialect DD/MM/YYYY)",
-            _dtks_dates_wrong_format, "anggota.csv",
-            "dates in the wrong format: no value of tanggal_lahir is a date in the source's format "
-            "DD/MM/YYYY (2 of 2 rows)"),
-    Refused("bps", "2026-08-31", "same delivery delivered twice by copying its folder (stale manifest)",
-            _bps_folder_copied_with_its_manifest, None,
-            "_manifest.json extract_date '2026-06-30' differs from the folder"),
-    Refused("bps", "2026-09-30", "empty file (0-byte Parquet)",
-            _bps_empty_parquet, "regsosek_individu.parquet", "unreadable: file is empty (0 bytes)"),
+    Refused(
+        "dukcapil",
+        "2026-11-01",
+        "truncated file (cut in transfer, after the manifest)",
+        _truncated_in_transfer,
+        "penduduk.csv",
+        "sha256 does not match the manifest",
+    ),
+    Refused(
+        "dukcapil",
+        "2026-11-02",
+        "truncated file (export stopped; manifest counts the full extract)",
+        _truncated_at_export,
+        "penduduk.csv",
+        "row count 1 does not match the manifest's 2",
+    ),
+    Refused(
+        "dukcapil",
+        "2026-11-03",
+        "manifest row-count mismatch",
+        _manifest_row_count_wrong,
+        "penduduk.csv",
+        "row count 2 does not match the manifest's 5",
+    ),
+    Refused(
+        "dukcapil",
+        "2026-11-04",
+        "checksum mismatch (file changed after the manifest)",
+        _checksum_mismatch,
+        "penduduk.csv",
+        "sha256 does not match the manifest",
+    ),
+    Refused(
+        "dukcapil",
+        "2026-11-05",
+        "missing required column",
+        _missing_column,
+        "penduduk.csv",
+        "missing required column(s): tanggal_lahir",
+    ),
+    Refused(
+        "dukcapil",
+        "2026-11-06",
+        "wrong delimiter (',' instead of '|')",
+        _wrong_delimiter,
+        "penduduk.csv",
+        "missing required column(s): "
+        + ", ".join(FILES["dukcapil"]["penduduk.csv"])
+        + " "
+        + SINGLE_FIELD.format("|"),
+    ),
+    Refused(
+        "dukcapil",
+        "2026-11-07",
+        "wrong encoding (Latin-1 byte in a data row)",
+        _latin1,
+        "penduduk.csv",
+        "unreadable: CSV Error on Line: 2: Invalid unicode (byte sequence mismatch) detected. "
+        "This file is not utf-8 encoded.",
+    ),
+    Refused(
+        "dukcapil",
+        "2026-11-08",
+        "wrong encoding (UTF-16)",
+        _utf16,
+        "penduduk.csv",
+        "unreadable: not UTF-8: the file starts with a UTF-16 byte-order mark",
+    ),
+    Refused(
+        "dukcapil",
+        "2026-11-09",
+        "empty file (0 bytes)",
+        _empty_file,
+        "penduduk.csv",
+        "unreadable: file is empty (0 bytes)",
+    ),
+    Refused(
+        "dukcapil",
+        "2026-11-10",
+        "dates in the wrong format for a whole file (DD/MM/YYYY, dialect YYYY-MM-DD)",
+        _dates_wrong_format,
+        "penduduk.csv",
+        "dates in the wrong format: no value of tanggal_lahir is a date in the source's format "
+        "YYYY-MM-DD (2 of 2 rows)",
+    ),
+    Refused(
+        "dukcapil",
+        "2026-11-11",
+        "bare carriage return in an unquoted field (not RFC 4180)",
+        _bare_carriage_return,
+        "penduduk.csv",
+        "row count 3 does not match the manifest's 2",
+    ),
+    Refused(
+        "dukcapil",
+        "2026-W45-1",
+        "folder named with an ISO week date (read as 2026-11-02 before)",
+        _valid_penduduk,
+        None,
+        "delivery folder name is not a date (YYYY-MM-DD)",
+    ),
+    Refused(
+        "dukcapil",
+        "2099-01-01",
+        "folder dated after today (would stay current for ever)",
+        _valid_penduduk,
+        None,
+        "dated after today ({today}): held, not used before that date (a mistyped folder name?)",
+    ),
+    Refused(
+        "dukcapil",
+        "2026-11-12",
+        "file linked from outside the landing root (refused unread)",
+        _file_linked_from_outside,
+        "penduduk.csv",
+        "the file is a link to outside the landing root: refused unread",
+    ),
+    Refused(
+        "dtks",
+        "2026-11-03",
+        "manifest rows null",
+        _manifest_rows(None),
+        "anggota.csv",
+        "the manifest's rows is not a whole number of rows: None",
+    ),
+    Refused(
+        "dtks",
+        "2026-11-04",
+        "manifest rows written with a thousands separator",
+        _manifest_rows("4,955"),
+        "anggota.csv",
+        "the manifest's rows is not a whole number of rows: '4,955'",
+    ),
+    Refused(
+        "dtks",
+        "2026-11-05",
+        "manifest rows a fraction (was truncated silently)",
+        _manifest_rows(4955.9),
+        "anggota.csv",
+        "the manifest's rows is not a whole number of rows: 4955.9",
+    ),
+    Refused(
+        "p3ke",
+        "2026-07-01",
+        "manifest that is a JSON array",
+        _manifest_is_an_array,
+        None,
+        "_manifest.json is not a JSON object (it is an array)",
+    ),
+    Refused(
+        "bps",
+        "2026-10-10",
+        "delivery folder linked from outside the landing root (refused unread)",
+        _folder_linked_from_outside,
+        None,
+        "the delivery folder or its _manifest.json is a link to outside the landing root: refused unread",
+    ),
+    Refused(
+        "bps",
+        "2026-10-20",
+        "Parquet date column typed TIMESTAMP",
+        _parquet_date_as_timestamp,
+        "regsosek_individu.parquet",
+        "date column(s) not of type DATE as the contract says: tanggal_lahir is TIMESTAMP",
+    ),
+    Refused(
+        "dtks",
+        "2026-11-01",
+        "wrong delimiter in one file of two (whole delivery refused)",
+        _dtks_wrong_delimiter_in_one_file,
+        "anggota.csv",
+        "missing required column(s): "
+        + ", ".join(FILES["dtks"]["anggota.csv"])
+        + " "
+        + SINGLE_FIELD.format(";"),
+    ),
+    Refused(
+        "dtks",
+        "2026-11-02",
+        "dates in the wrong format for a whole file (YYYY-MM-DD, dialect DD/MM/YYYY)",
+        _dtks_dates_wrong_format,
+        "anggota.csv",
+        "dates in the wrong format: no value of tanggal_lahir is a date in the source's format "
+        "DD/MM/YYYY (2 of 2 rows)",
+    ),
+    Refused(
+        "bps",
+        "2026-08-31",
+        "same delivery delivered twice by copying its folder (stale manifest)",
+        _bps_folder_copied_with_its_manifest,
+        None,
+        "_manifest.json extract_date '2026-06-30' differs from the folder",
+    ),
+    Refused(
+        "bps",
+        "2026-09-30",
+        "empty file (0-byte Parquet)",
+        _bps_empty_parquet,
+        "regsosek_individu.parquet",
+        "unreadable: file is empty (0 bytes)",
+    ),
 ]
 
 # The delivery each source must still have current, whatever was refused after it.
@@ -272,7 +450,9 @@ CURRENT = {"dukcapil": "2026-10-31", "dtks": "2026-10-01", "p3ke": "2026-06-30",
 # dukcapil 2026-10-31: columns reordered (reversed) plus extra ones (one named like a
 # lineage column, one blank from a trailing delimiter). Read by name: staged as delivered.
 PENDUDUK_HEADER = [*reversed(FILES["dukcapil"]["penduduk.csv"]), "catatan", "_reject_reasons", ""]
-ANI = dict(_penduduk()[0], nik="3171015203950002", nama_lengkap="ANI", jenis_kelamin="X", tanggal_lahir="1995-03-12")
+ANI = dict(
+    _penduduk()[0], nik="3171015203950002", nama_lengkap="ANI", jenis_kelamin="X", tanggal_lahir="1995-03-12"
+)
 
 # dtks 2026-10-01: every NIK in spreadsheet exponent form (anggota), and the header line
 # repeated in the middle of rumah_tangga (two exports concatenated; the agency's manifest
@@ -282,9 +462,14 @@ EXPONENT_NIK = "3.17101E+15"
 
 def _write_current(root):
     penduduk = [{**row, "catatan": "pindahan", "_reject_reasons": ""} for row in [*_penduduk(), ANI]]
-    write_delivery(root, "dukcapil", CURRENT["dukcapil"], {},
-                   raw={"penduduk.csv": csv_file("dukcapil", "penduduk.csv", penduduk, header=PENDUDUK_HEADER)},
-                   manifest_rows={"penduduk.csv": 3})
+    write_delivery(
+        root,
+        "dukcapil",
+        CURRENT["dukcapil"],
+        {},
+        raw={"penduduk.csv": csv_file("dukcapil", "penduduk.csv", penduduk, header=PENDUDUK_HEADER)},
+        manifest_rows={"penduduk.csv": 3},
+    )
 
     anggota = [{**row, "nik": EXPONENT_NIK} for row in _dtks()["anggota.csv"]]
     household = _dtks()["rumah_tangga.csv"][0]
@@ -303,9 +488,14 @@ def _write_current(root):
     # individu.csv of the same delivery ends its lines in CR alone (an old spreadsheet
     # export): read row for row.
     individu = csv_file("p3ke", "individu.csv", sample_rows()["p3ke"]["individu.csv"]).replace(b"\n", b"\r")
-    write_delivery(root, "p3ke", CURRENT["p3ke"], sample_rows()["p3ke"],
-                   raw={"keluarga.csv": keluarga[: cut + 5], "individu.csv": individu},
-                   manifest_rows={"keluarga.csv": 2})
+    write_delivery(
+        root,
+        "p3ke",
+        CURRENT["p3ke"],
+        sample_rows()["p3ke"],
+        raw={"keluarga.csv": keluarga[: cut + 5], "individu.csv": individu},
+        manifest_rows={"keluarga.csv": 2},
+    )
     # p3ke 2026-03-31: older than the current delivery (arrives late, or left behind): history.
     older = sample_rows()["p3ke"]
     older["individu.csv"].append({**older["individu.csv"][0], "id_individu": "I9", "nama": "ORANG LAMA"})
@@ -322,8 +512,10 @@ UNKNOWN_FOLDERS = ["Dukcapil", "verifikasi"]
 
 
 def _unknown_folder_problem(folder: str) -> str:
-    return (f"folder {folder}/ is not a source this warehouse reads ({', '.join(sorted(FILES))}): "
-            "nothing in it is staged")
+    return (
+        f"folder {folder}/ is not a source this warehouse reads ({', '.join(sorted(FILES))}): "
+        "nothing in it is staged"
+    )
 
 
 def write_corpus(landing):
@@ -364,22 +556,30 @@ def corpus(tmp_path_factory, dbt_build):
 def _files(con, source: str, delivery: str) -> dict[str, tuple]:
     rows = con.execute(
         "select file_name, status, file_problem, delivery_problem from staging.stg_landing__delivery_files "
-        "where source = ? and delivery = ?", [source, delivery]).fetchall()
+        "where source = ? and delivery = ?",
+        [source, delivery],
+    ).fetchall()
     return {row[0]: row[1:] for row in rows}
 
 
 def _quarantine(con, source: str, file_name: str) -> dict[int, str]:
-    return dict(con.execute(
-        "select source_row_number, reason_code from staging.stg_landing__quarantine "
-        "where source = ? and source_file = ? order by 1", [source, file_name]).fetchall())
+    return dict(
+        con.execute(
+            "select source_row_number, reason_code from staging.stg_landing__quarantine "
+            "where source = ? and source_file = ? order by 1",
+            [source, file_name],
+        ).fetchall()
+    )
 
 
 def _staged(con, source: str, file_name: str, columns: str = "source_row_number") -> list[tuple]:
     return con.execute(
-        f"select {columns} from staging.{STAGING[source, file_name]} order by source_row_number").fetchall()
+        f"select {columns} from staging.{STAGING[source, file_name]} order by source_row_number"
+    ).fetchall()
 
 
 # --------------------------------- refused deliveries ---------------------------------
+
 
 @pytest.mark.parametrize("case", REFUSED, ids=[f"{c.source}-{c.delivery}-{c.case}" for c in REFUSED])
 def test_refused_delivery_is_reported_whole(corpus, case):
@@ -409,8 +609,11 @@ def test_folder_that_is_no_known_source_is_refused_and_named(corpus):
     rows = con.execute(
         "select source, delivery, file_name, status, delivery_problem "
         "from staging.stg_landing__delivery_files "
-        "where source not in ('dukcapil', 'dtks', 'p3ke', 'bps') order by source").fetchall()
-    assert rows == [(folder, None, None, "refused", _unknown_folder_problem(folder)) for folder in UNKNOWN_FOLDERS]
+        "where source not in ('dukcapil', 'dtks', 'p3ke', 'bps') order by source"
+    ).fetchall()
+    assert rows == [
+        (folder, None, None, "refused", _unknown_folder_problem(folder)) for folder in UNKNOWN_FOLDERS
+    ]
 
 
 def test_warn_test_counts_every_refused_file(corpus):
@@ -423,8 +626,11 @@ def test_warn_test_counts_every_refused_file(corpus):
 @pytest.mark.parametrize("source", sorted(CURRENT))
 def test_previous_delivery_stays_current(corpus, source):
     con, _, _ = corpus
-    current = con.execute("select distinct delivery from staging.stg_landing__delivery_files "
-                          "where source = ? and status = 'current'", [source]).fetchall()
+    current = con.execute(
+        "select distinct delivery from staging.stg_landing__delivery_files "
+        "where source = ? and status = 'current'",
+        [source],
+    ).fetchall()
     assert current == [(CURRENT[source],)]
     for file_name in FILES[source]:
         extract_dates = {row[0] for row in _staged(con, source, file_name, "cast(extract_date as varchar)")}
@@ -439,20 +645,61 @@ def test_refused_dukcapil_deliveries_leave_the_current_rows_staged(corpus):
 
 # ------------------------------ current deliveries: rows -------------------------------
 
+
 def test_reordered_and_extra_columns_are_read_by_name(corpus):
     con, _, _ = corpus
-    delivered = ["nik", "no_kk", "nama_lengkap", "tempat_lahir", "tanggal_lahir", "agama", "status_kawin", "shdk",
-                 "pendidikan", "pekerjaan", "kode_desa", "alamat", "rt", "rw", "tanggal_update"]
-    staged = ["nik_delivered", "no_kk_delivered", "nama", "tempat_lahir", "tanggal_lahir", "agama", "status_kawin",
-              "shdk", "pendidikan", "pekerjaan", "kode_desa", "alamat", "rt", "rw", "tanggal_update"]
-    rows = con.execute(f"select {', '.join(staged)}, jenis_kelamin from staging.stg_dukcapil__penduduk "
-                       "order by source_row_number").fetchall()
+    delivered = [
+        "nik",
+        "no_kk",
+        "nama_lengkap",
+        "tempat_lahir",
+        "tanggal_lahir",
+        "agama",
+        "status_kawin",
+        "shdk",
+        "pendidikan",
+        "pekerjaan",
+        "kode_desa",
+        "alamat",
+        "rt",
+        "rw",
+        "tanggal_update",
+    ]
+    staged = [
+        "nik_delivered",
+        "no_kk_delivered",
+        "nama",
+        "tempat_lahir",
+        "tanggal_lahir",
+        "agama",
+        "status_kawin",
+        "shdk",
+        "pendidikan",
+        "pekerjaan",
+        "kode_desa",
+        "alamat",
+        "rt",
+        "rw",
+        "tanggal_update",
+    ]
+    rows = con.execute(
+        f"select {', '.join(staged)}, jenis_kelamin from staging.stg_dukcapil__penduduk "
+        "order by source_row_number"
+    ).fetchall()
     assert [tuple(str(v) for v in row) for row in rows] == [
         (*(row[c] for c in delivered), {"PEREMPUAN": "2", "LAKI-LAKI": "1"}[row["jenis_kelamin"]])
-        for row in _penduduk()]
+        for row in _penduduk()
+    ]
     files = _files(con, "dukcapil", CURRENT["dukcapil"])
-    assert json.loads(con.execute("select columns from staging.stg_landing__delivery_files where source = 'dukcapil' "
-                                  "and status = 'current'").fetchall()[0][0]) == PENDUDUK_HEADER
+    assert (
+        json.loads(
+            con.execute(
+                "select columns from staging.stg_landing__delivery_files where source = 'dukcapil' "
+                "and status = 'current'"
+            ).fetchall()[0][0]
+        )
+        == PENDUDUK_HEADER
+    )
     assert files["penduduk.csv"][:2] == ("current", None)
 
 
@@ -461,8 +708,11 @@ def test_extra_column_named_like_a_lineage_column_cannot_hide_a_reject(corpus):
     called _reject_reasons; the extra columns' values are kept in the delivered row."""
     con, _, _ = corpus
     assert _quarantine(con, "dukcapil", "penduduk.csv") == {3: "UNKNOWN_CODE:jenis_kelamin"}
-    delivered = json.loads(con.execute("select delivered_row from staging.stg_landing__quarantine "
-                                       "where source = 'dukcapil'").fetchall()[0][0])
+    delivered = json.loads(
+        con.execute(
+            "select delivered_row from staging.stg_landing__quarantine where source = 'dukcapil'"
+        ).fetchall()[0][0]
+    )
     assert delivered["nama_lengkap"] == "ANI"
     assert delivered["_extra_column_18"] == "pindahan"  # catatan, 18th in the header
     assert delivered["_extra_column_19"] is None and delivered["_extra_column_20"] is None
@@ -471,7 +721,9 @@ def test_extra_column_named_like_a_lineage_column_cannot_hide_a_reject(corpus):
 def test_nik_in_exponent_form_on_every_row_is_staged_and_flagged_never_guessed(corpus):
     con, _, _ = corpus
     assert _staged(con, "dtks", "anggota.csv", "source_row_number, nik_delivered, nik_clean, nik_status") == [
-        (1, EXPONENT_NIK, None, "exponent_form"), (2, EXPONENT_NIK, None, "exponent_form")]
+        (1, EXPONENT_NIK, None, "exponent_form"),
+        (2, EXPONENT_NIK, None, "exponent_form"),
+    ]
     assert _quarantine(con, "dtks", "anggota.csv") == {}
 
 
@@ -479,8 +731,12 @@ def test_repeated_header_line_is_quarantined_the_rows_around_it_staged(corpus):
     con, _, _ = corpus
     assert _quarantine(con, "dtks", "rumah_tangga.csv") == {2: "UNPARSEABLE_NUMBER:jumlah_art"}
     assert _staged(con, "dtks", "rumah_tangga.csv", "source_row_number, id_rt") == [(1, "RT1"), (3, "RT2")]
-    delivered = json.loads(con.execute("select delivered_row from staging.stg_landing__quarantine "
-                                       "where source = 'dtks' and source_file = 'rumah_tangga.csv'").fetchall()[0][0])
+    delivered = json.loads(
+        con.execute(
+            "select delivered_row from staging.stg_landing__quarantine "
+            "where source = 'dtks' and source_file = 'rumah_tangga.csv'"
+        ).fetchall()[0][0]
+    )
     assert delivered["id_rt"] == "id_rt" and delivered["tanggal_verivali"] == "tanggal_verivali"
 
 
@@ -492,7 +748,9 @@ def test_row_truncated_by_the_export_is_quarantined_for_what_it_lost(corpus):
 
 def test_csv_with_cr_only_line_endings_is_staged_row_for_row(corpus):
     con, _, _ = corpus
-    assert _staged(con, "p3ke", "individu.csv", "source_row_number, id_individu, nama") == [(1, "I1", "BUDI SANTOSO")]
+    assert _staged(con, "p3ke", "individu.csv", "source_row_number, id_individu, nama") == [
+        (1, "I1", "BUDI SANTOSO")
+    ]
     assert _quarantine(con, "p3ke", "individu.csv") == {}
 
 
@@ -516,10 +774,13 @@ def test_same_delivery_twice_is_counted_once(corpus):
 
 # ------------------------------------ nothing lost ------------------------------------
 
+
 def test_every_current_row_is_staged_or_quarantined_once(corpus):
     con, stdout, _ = corpus
-    current = con.execute("select source, file_name, manifest_rows from staging.stg_landing__delivery_files "
-                          "where status = 'current'").fetchall()
+    current = con.execute(
+        "select source, file_name, manifest_rows from staging.stg_landing__delivery_files "
+        "where status = 'current'"
+    ).fetchall()
     assert len(current) == len(STAGING)
     for source, file_name, manifest_rows in current:
         staged = [row[0] for row in _staged(con, source, file_name)]

@@ -1,5 +1,6 @@
 """The benchmark's machinery (benchmarks/bench.py, loaded as `dtsen bench` loads it), without
 running a build: no timing assertions."""
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,10 @@ CHILD_BYTES = 200 * 1024 * 1024
 
 def test_sampler_sees_a_child_process_memory():
     """A child holding 200 MB shows up in the process-tree RSS (the sampler's own process not counted)."""
-    code = (f"import time; b = bytearray({CHILD_BYTES}); b[::4096] = b'x' * len(b[::4096]); "
-            "print('ok', flush=True); time.sleep(2)")
+    code = (
+        f"import time; b = bytearray({CHILD_BYTES}); b[::4096] = b'x' * len(b[::4096]); "
+        "print('ok', flush=True); time.sleep(2)"
+    )
     with bench.Sampler(interval=0.05) as sampler:
         child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
         assert child.stdout.readline().strip() == "ok"
@@ -58,46 +61,87 @@ def test_stage_of_node():
 
 
 def _result(uid: str, start: str, end: str, seconds: float) -> dict:
-    return {"unique_id": uid, "execution_time": seconds, "status": "success",
-            "timing": [{"name": "compile", "started_at": start, "completed_at": start},
-                       {"name": "execute", "started_at": start, "completed_at": end}]}
+    return {
+        "unique_id": uid,
+        "execution_time": seconds,
+        "status": "success",
+        "timing": [
+            {"name": "compile", "started_at": start, "completed_at": start},
+            {"name": "execute", "started_at": start, "completed_at": end},
+        ],
+    }
 
 
 def test_split_build_shares_wall_time_between_running_nodes():
-    manifest = {"nodes": {
-        "model.dtsen.stg_a": {"resource_type": "model", "original_file_path": "models/staging/stg_a.sql"},
-        "model.dtsen.int_person_records": {"resource_type": "model",
-                                           "original_file_path": "models/intermediate/identity/int_person_records.sql"},
-        "test.dtsen.not_null_stg_a_x": {"resource_type": "test", "original_file_path": "models/staging/_s.yml"},
-    }, "unit_tests": {}}
-    run_results = {"results": [
-        _result("model.dtsen.stg_a", "2026-11-26T10:00:00Z", "2026-11-26T10:00:04Z", 4.0),
-        # runs 10:00:02-10:00:06, beside stg_a for 2 s and the test for 1 s
-        _result("model.dtsen.int_person_records", "2026-11-26T10:00:02Z", "2026-11-26T10:00:06Z", 4.0),
-        _result("test.dtsen.not_null_stg_a_x", "2026-11-26T10:00:05Z", "2026-11-26T10:00:06Z", 1.0),
-    ]}
+    manifest = {
+        "nodes": {
+            "model.dtsen.stg_a": {"resource_type": "model", "original_file_path": "models/staging/stg_a.sql"},
+            "model.dtsen.int_person_records": {
+                "resource_type": "model",
+                "original_file_path": "models/intermediate/identity/int_person_records.sql",
+            },
+            "test.dtsen.not_null_stg_a_x": {
+                "resource_type": "test",
+                "original_file_path": "models/staging/_s.yml",
+            },
+        },
+        "unit_tests": {},
+    }
+    run_results = {
+        "results": [
+            _result("model.dtsen.stg_a", "2026-11-26T10:00:00Z", "2026-11-26T10:00:04Z", 4.0),
+            # runs 10:00:02-10:00:06, beside stg_a for 2 s and the test for 1 s
+            _result("model.dtsen.int_person_records", "2026-11-26T10:00:02Z", "2026-11-26T10:00:06Z", 4.0),
+            _result("test.dtsen.not_null_stg_a_x", "2026-11-26T10:00:05Z", "2026-11-26T10:00:06Z", 1.0),
+        ]
+    }
     stages = bench.split_build(run_results, manifest)
     assert set(stages) == {"staging", "resolution", "tests"}
-    assert abs(stages["staging"]["wall_s"] - 3.0) < 1e-6        # 2 s alone + half of 2 s
-    assert abs(stages["resolution"]["wall_s"] - 2.5) < 1e-6     # half of 2 s + 1 s alone + half of 1 s
+    assert abs(stages["staging"]["wall_s"] - 3.0) < 1e-6  # 2 s alone + half of 2 s
+    assert abs(stages["resolution"]["wall_s"] - 2.5) < 1e-6  # half of 2 s + 1 s alone + half of 1 s
     assert abs(stages["tests"]["wall_s"] - 0.5) < 1e-6
     assert abs(sum(s["wall_s"] for s in stages.values()) - 6.0) < 1e-6  # adds up to the covered wall
     assert stages["resolution"]["node_s"] == 4.0 and stages["resolution"]["nodes"] == 1
 
 
 def _rows(run_at: str, persons: int, total: float) -> list[dict]:
-    common = {"run_id": f"{run_at}-{persons}", "run_at": run_at, "persons": persons, "cores": 2, "mem_gb": 23.5,
-              "memory_limit": "12GB", "load_1m": 1.0}
-    return [{**common, "stage": "build", "status": "ok", "wall_s": total * 0.9, "rows": persons * 3,
-             "peak_rss_mb": 512.0, "db_mb": 30.0},
-            {**common, "stage": "total", "status": "ok", "wall_s": total, "rows": persons * 3, "landing_mb": 6.0,
-             "notes": "a note, with a comma"}]
+    common = {
+        "run_id": f"{run_at}-{persons}",
+        "run_at": run_at,
+        "persons": persons,
+        "cores": 2,
+        "mem_gb": 23.5,
+        "memory_limit": "12GB",
+        "load_1m": 1.0,
+    }
+    return [
+        {
+            **common,
+            "stage": "build",
+            "status": "ok",
+            "wall_s": total * 0.9,
+            "rows": persons * 3,
+            "peak_rss_mb": 512.0,
+            "db_mb": 30.0,
+        },
+        {
+            **common,
+            "stage": "total",
+            "status": "ok",
+            "wall_s": total,
+            "rows": persons * 3,
+            "landing_mb": 6.0,
+            "notes": "a note, with a comma",
+        },
+    ]
 
 
 def test_results_csv_appends_rows_with_the_columns(tmp_path):
     path = tmp_path / "results.csv"
     bench.append_results(path, _rows("2026-11-26T10:00:00+00:00", 1000, 10.0))
-    bench.append_results(path, [*_rows("2026-11-26T11:00:00+00:00", 10000, 100.0), {"stage": "x", "unknown": 1}])
+    bench.append_results(
+        path, [*_rows("2026-11-26T11:00:00+00:00", 10000, 100.0), {"stage": "x", "unknown": 1}]
+    )
     with open(path, newline="") as f:
         reader = csv.reader(f)
         header = next(reader)
@@ -111,7 +155,7 @@ def test_results_csv_appends_rows_with_the_columns(tmp_path):
 
 def test_latest_runs_exponent_and_table(tmp_path):
     path = tmp_path / "results.csv"
-    bench.append_results(path, _rows("2026-11-26T09:00:00+00:00", 1000, 50.0))   # older run, same size
+    bench.append_results(path, _rows("2026-11-26T09:00:00+00:00", 1000, 50.0))  # older run, same size
     bench.append_results(path, _rows("2026-11-26T10:00:00+00:00", 1000, 10.0))
     bench.append_results(path, _rows("2026-11-26T11:00:00+00:00", 10000, 100.0))
     runs = bench.latest_runs(bench.read_results(path))
@@ -130,7 +174,11 @@ def test_results_csv_gains_new_columns_without_losing_rows(tmp_path):
     bench.append_results(path, _rows("2026-11-26T10:00:00+00:00", 1000, 10.0))
     rows = bench.read_results(path)
     assert list(rows[0]) == bench.COLUMNS
-    assert [r["run_id"] for r in rows] == ["r1", "2026-11-26T10:00:00+00:00-1000", "2026-11-26T10:00:00+00:00-1000"]
+    assert [r["run_id"] for r in rows] == [
+        "r1",
+        "2026-11-26T10:00:00+00:00-1000",
+        "2026-11-26T10:00:00+00:00-1000",
+    ]
     assert rows[0]["wall_s"] == "5" and rows[0]["cpu_s"] == ""
 
 
@@ -144,24 +192,37 @@ def test_disk_warning_when_free_space_is_below_eight_times_the_landing_zone():
 def test_failed_nodes_says_what_went_wrong_in_each(tmp_path):
 
     assert bench.failed_nodes(tmp_path / "run_results.json") == "dbt wrote no run_results.json"
-    results = {"results": [
-        {"unique_id": "model.dtsen.int_persons", "status": "success", "message": "OK"},
-        {"unique_id": "test.dtsen.assert_x", "status": "error",
-         "message": "Runtime Error in test assert_x\n  Out of Memory Error: failed to pin block"},
-        {"unique_id": "test.dtsen.unique_y.abc", "status": "fail", "message": "Got 2 results, configured to fail if != 0"},
-    ]}
+    results = {
+        "results": [
+            {"unique_id": "model.dtsen.int_persons", "status": "success", "message": "OK"},
+            {
+                "unique_id": "test.dtsen.assert_x",
+                "status": "error",
+                "message": "Runtime Error in test assert_x\n  Out of Memory Error: failed to pin block",
+            },
+            {
+                "unique_id": "test.dtsen.unique_y.abc",
+                "status": "fail",
+                "message": "Got 2 results, configured to fail if != 0",
+            },
+        ]
+    }
     (tmp_path / "run_results.json").write_text(json.dumps(results))
     assert bench.failed_nodes(tmp_path / "run_results.json") == (
-        "assert_x: Out of Memory Error: failed to pin block; abc: Got 2 results, configured to fail if != 0")
+        "assert_x: Out of Memory Error: failed to pin block; abc: Got 2 results, configured to fail if != 0"
+    )
 
 
 def test_dtsen_bench_runs_the_benchmark_of_the_checkout():
     """`dtsen bench` loads benchmarks/bench.py (not part of the package) and hands it every option."""
-    shown = subprocess.run([sys.executable, "-m", "dtsen.cli", "bench", "--help"], capture_output=True, text=True)
+    shown = subprocess.run(
+        [sys.executable, "-m", "dtsen.cli", "bench", "--help"], capture_output=True, text=True
+    )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith("usage: dtsen bench") and "--next-month" in shown.stdout
-    wrong = subprocess.run([sys.executable, "-m", "dtsen.cli", "bench", "--persons", "many"],
-                           capture_output=True, text=True)
+    wrong = subprocess.run(
+        [sys.executable, "-m", "dtsen.cli", "bench", "--persons", "many"], capture_output=True, text=True
+    )
     assert wrong.returncode == 2 and "--persons: invalid int value: 'many'" in wrong.stderr
 
 

@@ -1,6 +1,7 @@
 """dbt build for real on a generated population, checked against the generator's truth:
 every delivered row staged or quarantined, each injected NIK damage flagged as the form
 it is, and no record without an identity error flagged."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,10 +19,15 @@ def built(generated_build):
 
 def test_every_delivered_row_is_staged_or_quarantined(built):
     con, summary = built
-    accounting = {(source, file_name): (manifest, staged, quarantined)
-                  for source, file_name, _, manifest, staged, quarantined in row_accounting(con)}
-    generated = {(source, file_name): rows for source, files in summary["rows"].items()
-                 for file_name, rows in files.items()}
+    accounting = {
+        (source, file_name): (manifest, staged, quarantined)
+        for source, file_name, _, manifest, staged, quarantined in row_accounting(con)
+    }
+    generated = {
+        (source, file_name): rows
+        for source, files in summary["rows"].items()
+        for file_name, rows in files.items()
+    }
     assert set(accounting) == set(generated)
     for key, (manifest, staged, quarantined) in accounting.items():
         assert manifest == generated[key] == staged + quarantined, key
@@ -69,10 +75,17 @@ def test_records_without_identity_errors_are_not_flagged(detection):
         assert left_valid == records, key
 
 
-@pytest.mark.parametrize("check_prefix", [
-    "nik birth part != birth date", "birth date shifted", "birth date placeholder",
-    "quarantine kind", "old region code", "no_kk damaged",
-])
+@pytest.mark.parametrize(
+    "check_prefix",
+    [
+        "nik birth part != birth date",
+        "birth date shifted",
+        "birth date placeholder",
+        "quarantine kind",
+        "old region code",
+        "no_kk damaged",
+    ],
+)
 def test_other_injected_errors_are_all_flagged(detection, check_prefix):
     checks = {key: value for key, value in detection.items() if key[1].startswith(check_prefix)}
     assert checks, f"no {check_prefix} errors injected"

@@ -1,6 +1,7 @@
 """dbt build on hand-written deliveries, where each row's expected outcome is known:
 every quarantine reason, NIK repairs and flags, a refused newer delivery, and the build
 failing when a source has no usable delivery."""
+
 from __future__ import annotations
 
 import copy
@@ -45,7 +46,9 @@ def handmade(tmp_path_factory, dbt_build):
     for source, files in rows.items():
         write_delivery(root / "landing", source, SAMPLE_DATES[source], files)
     # A newer DTKS delivery whose manifest lies about its rows: refused, 2026-10-01 stays.
-    write_delivery(root / "landing", "dtks", "2026-11-01", sample_rows()["dtks"], manifest_rows={"anggota.csv": 9})
+    write_delivery(
+        root / "landing", "dtks", "2026-11-01", sample_rows()["dtks"], manifest_rows={"anggota.csv": 9}
+    )
     db = root / "warehouse.duckdb"
     result = dbt_build(root / "landing", db)
     assert result.returncode == 0, result.stdout[-4000:]
@@ -55,9 +58,17 @@ def handmade(tmp_path_factory, dbt_build):
 
 
 def _nik(con, id_art: str) -> dict:
-    names = ["nik_clean", "nik_status", "nik_was_repaired", "nik_region_known", "nik_agrees_sex",
-             "tanggal_lahir_is_placeholder"]
-    rows = con.execute(f"select {', '.join(names)} from staging.stg_dtks__anggota where id_art = ?", [id_art]).fetchall()
+    names = [
+        "nik_clean",
+        "nik_status",
+        "nik_was_repaired",
+        "nik_region_known",
+        "nik_agrees_sex",
+        "tanggal_lahir_is_placeholder",
+    ]
+    rows = con.execute(
+        f"select {', '.join(names)} from staging.stg_dtks__anggota where id_art = ?", [id_art]
+    ).fetchall()
     assert len(rows) == 1, f"{id_art}: {len(rows)} staged rows"
     return dict(zip(names, rows[0]))
 
@@ -69,11 +80,22 @@ def test_safe_repairs_give_a_valid_nik(handmade, id_art):
     assert nik["nik_status"] == "valid" and nik["nik_was_repaired"]
 
 
-@pytest.mark.parametrize(("id_art", "status"), [
-    ("A1", "valid"), ("A6", "exponent_form"), ("A7", "wrong_length"), ("A8", "missing"),
-    ("A9", "sex_mismatch"), ("A10", "valid"), ("A11", "unknown_region"), ("A12", "valid"),
-    ("A13", "invalid_birth_part"), ("A14", "valid"), ("A15", "birth_date_mismatch"),
-])
+@pytest.mark.parametrize(
+    ("id_art", "status"),
+    [
+        ("A1", "valid"),
+        ("A6", "exponent_form"),
+        ("A7", "wrong_length"),
+        ("A8", "missing"),
+        ("A9", "sex_mismatch"),
+        ("A10", "valid"),
+        ("A11", "unknown_region"),
+        ("A12", "valid"),
+        ("A13", "invalid_birth_part"),
+        ("A14", "valid"),
+        ("A15", "birth_date_mismatch"),
+    ],
+)
 def test_nik_status(handmade, id_art, status):
     assert _nik(handmade[0], id_art)["nik_status"] == status
 
@@ -88,11 +110,13 @@ def test_placeholder_birth_date_is_flagged(handmade):
 
 def test_each_refused_row_is_quarantined_with_its_reason(handmade):
     con, _ = handmade
-    reasons = dict(con.sql(
-        "select json_extract_string(delivered_row, '$.nama') || '/' "
-        "|| coalesce(json_extract_string(delivered_row, '$.id_art'), ''), "
-        "reason_codes from staging.stg_landing__quarantine where source = 'dtks'"
-    ).fetchall())
+    reasons = dict(
+        con.sql(
+            "select json_extract_string(delivered_row, '$.nama') || '/' "
+            "|| coalesce(json_extract_string(delivered_row, '$.id_art'), ''), "
+            "reason_codes from staging.stg_landing__quarantine where source = 'dtks'"
+        ).fetchall()
+    )
     assert reasons == {
         "no key/": "EMPTY_KEY:id_art",
         "second A1/A1": "DUPLICATE_KEY:id_art",
@@ -115,8 +139,10 @@ def test_quarantine_keeps_lineage(handmade):
 
 def test_refused_newer_delivery_is_reported_and_previous_kept(handmade):
     con, stdout = handmade
-    current = con.sql("select distinct delivery from staging.stg_landing__delivery_files "
-                      "where source = 'dtks' and status = 'current'").fetchall()
+    current = con.sql(
+        "select distinct delivery from staging.stg_landing__delivery_files "
+        "where source = 'dtks' and status = 'current'"
+    ).fetchall()
     assert current == [("2026-10-01",)]
     assert "warn_refused_deliveries" in stdout and "WARN" in stdout
 

@@ -3,6 +3,7 @@ through `dtsen build`; the pre-flight refuses, on one line each and before dbt s
 missing key, a missing landing folder, a database another process holds and too little
 disk; the working database, its WAL and spill folder are owner-only whatever the umask,
 for `dtsen build` and for a scheduled `dbt build` alike."""
+
 from __future__ import annotations
 
 import contextlib
@@ -40,8 +41,9 @@ def _env(**changes: str | None) -> dict[str, str]:
 
 
 def _dtsen(*args: str, env: dict[str, str] | None = None, umask: int = -1) -> subprocess.CompletedProcess:
-    return subprocess.run([DTSEN, *args], env=env or _env(), capture_output=True, text=True, umask=umask,
-                          timeout=600)
+    return subprocess.run(
+        [DTSEN, *args], env=env or _env(), capture_output=True, text=True, umask=umask, timeout=600
+    )
 
 
 def _mode(path: Path) -> int:
@@ -93,8 +95,15 @@ class Watch:
 
 
 def _watched(command: list[str], env: dict[str, str], db: Path) -> tuple[Watch, int, str]:
-    process = subprocess.Popen(command, env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, umask=0o022)
+    process = subprocess.Popen(
+        command,
+        env=env,
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        umask=0o022,
+    )
     watch = Watch(process, db)
     code, output = watch.result()
     return watch, code, output
@@ -125,9 +134,23 @@ def cli_build(landing, tmp_path_factory):
     work = tmp_path_factory.mktemp("cli-build")
     db = work / "warehouse.duckdb"
     _loose_leftovers(db)
-    command = [DTSEN, "build", "--select", SMALL, *ONLY_ITS_TESTS, "--vars", "{retrain_matcher: true}",
-               "--landing", str(landing), "--target-path", str(work / "target"),
-               "--log-path", str(work / "logs"), "--db", str(db)]
+    command = [
+        DTSEN,
+        "build",
+        "--select",
+        SMALL,
+        *ONLY_ITS_TESTS,
+        "--vars",
+        "{retrain_matcher: true}",
+        "--landing",
+        str(landing),
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+        "--db",
+        str(db),
+    ]
     watch, code, output = _watched(command, _env(), db)
     return watch, code, output, work
 
@@ -137,6 +160,7 @@ def _run_results(target: Path) -> dict:
 
 
 # ------------------------------------------------------------------ dbt arguments (defect 8)
+
 
 def test_build_passes_dbt_arguments_before_and_after_its_own(cli_build):
     _, code, output, work = cli_build
@@ -153,13 +177,26 @@ def test_build_passes_dbt_arguments_before_and_after_its_own(cli_build):
 def test_build_accepts_a_separator_before_the_dbt_arguments(cli_build, landing):
     _, code, output, work = cli_build
     assert code == 0, output[-3000:]
-    result = _dtsen("build", "--landing", str(landing), "--db", str(work / "warehouse.duckdb"), "--",
-                    "--select", "stg_dukcapil__penduduk", *ONLY_ITS_TESTS,
-                    "--target-path", str(work / "target-2"), "--log-path", str(work / "logs"))
+    result = _dtsen(
+        "build",
+        "--landing",
+        str(landing),
+        "--db",
+        str(work / "warehouse.duckdb"),
+        "--",
+        "--select",
+        "stg_dukcapil__penduduk",
+        *ONLY_ITS_TESTS,
+        "--target-path",
+        str(work / "target-2"),
+        "--log-path",
+        str(work / "logs"),
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     results = _run_results(work / "target-2")
     assert [r["unique_id"] for r in results["results"] if r["unique_id"].startswith("model.")] == [
-        "model.dtsen.stg_dukcapil__penduduk"]
+        "model.dtsen.stg_dukcapil__penduduk"
+    ]
 
 
 def test_other_commands_still_refuse_unknown_arguments():
@@ -169,6 +206,7 @@ def test_other_commands_still_refuse_unknown_arguments():
 
 
 # ------------------------------------------------------------------ permissions
+
 
 def test_build_makes_the_database_and_spill_folder_owner_only(cli_build):
     watch, code, output, work = cli_build
@@ -205,6 +243,7 @@ def test_scheduled_dbt_build_makes_the_database_owner_only(landing, tmp_path):
 
 # ------------------------------------------------------------------ pre-flight
 
+
 def _refused(result: subprocess.CompletedProcess, *expected: str) -> list[str]:
     """The refusal's lines, after checking that it refused before dbt started."""
     lines = result.stderr.splitlines()
@@ -227,8 +266,18 @@ def test_preflight_refuses_a_build_without_key(landing, tmp_path):
 def test_run_checks_before_its_build_too(tmp_path):
     """dtsen run makes its landing zone, then checks before dbt starts."""
     db = tmp_path / "warehouse.duckdb"
-    result = _dtsen("run", "--persons", "300", "--landing", str(tmp_path / "landing"), "--truth",
-                    str(tmp_path / "truth"), "--db", str(db), env=_env(**{DISK_VARIABLE: "9999TB"}))
+    result = _dtsen(
+        "run",
+        "--persons",
+        "300",
+        "--landing",
+        str(tmp_path / "landing"),
+        "--truth",
+        str(tmp_path / "truth"),
+        "--db",
+        str(db),
+        env=_env(**{DISK_VARIABLE: "9999TB"}),
+    )
     assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
     [line] = result.stderr.splitlines()
     assert line.startswith("dtsen run: ") and line.endswith("(as DTSEN_DISK_NEEDED says)")
@@ -244,22 +293,33 @@ def test_preflight_names_a_missing_landing_folder_and_how_to_set_it(tmp_path):
     default = _dtsen("build", "--db", str(tmp_path / "w.duckdb"), env=_env(**{DISK_VARIABLE: "9999TB"}))
     lines = _refused(default)
     if not (PROJECT_DIR / "landing").exists():
-        assert lines[0].startswith(f"dtsen build: landing folder {PROJECT_DIR / 'landing'} does not exist "
-                                   "(the default; --landing DIR sets another")
+        assert lines[0].startswith(
+            f"dtsen build: landing folder {PROJECT_DIR / 'landing'} does not exist "
+            "(the default; --landing DIR sets another"
+        )
 
 
 def test_preflight_names_the_process_holding_the_database(landing, tmp_path):
     db = tmp_path / "warehouse.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         f"import duckdb, sys; con = duckdb.connect({str(db)!r}); "
-         "print('open', flush=True); sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys; con = duckdb.connect({str(db)!r}); "
+            "print('open', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline() == "open\n"
         result = _dtsen("build", "--landing", str(landing), "--db", str(db))
-        lines = _refused(result, f"working database {db} is in use by process {holder.pid} "
-                                 f"({sys.executable} -c import duckdb, sys;")
+        lines = _refused(
+            result,
+            f"working database {db} is in use by process {holder.pid} "
+            f"({sys.executable} -c import duckdb, sys;",
+        )
         assert len(lines) == 1
     finally:
         holder.communicate("")
@@ -268,11 +328,15 @@ def test_preflight_names_the_process_holding_the_database(landing, tmp_path):
 
 def test_preflight_refuses_a_build_the_disk_cannot_hold(landing, tmp_path):
     db = tmp_path / "warehouse.duckdb"
-    result = _dtsen("build", "--landing", str(landing), "--db", str(db), env=_env(**{DISK_VARIABLE: "9999TB"}))
+    result = _dtsen(
+        "build", "--landing", str(landing), "--db", str(db), env=_env(**{DISK_VARIABLE: "9999TB"})
+    )
     lines = _refused(result, "the build needs 10238976.0 GB (as DTSEN_DISK_NEEDED says)")
     assert len(lines) == 1
-    _refused(_dtsen("build", "--landing", str(landing), "--db", str(db), env=_env(**{DISK_VARIABLE: "lots"})),
-             "DTSEN_DISK_NEEDED='lots' is not a size")
+    _refused(
+        _dtsen("build", "--landing", str(landing), "--db", str(db), env=_env(**{DISK_VARIABLE: "lots"})),
+        "DTSEN_DISK_NEEDED='lots' is not a size",
+    )
     assert not db.exists()
 
 
@@ -310,8 +374,14 @@ def test_preflight_reports_every_fault_on_its_own_line_in_well_under_a_second(la
     assert preflight(landing, db, "") == []
     assert time.perf_counter() - started < 0.5
 
-    result = _dtsen("build", "--landing", str(tmp_path / "nowhere"), "--db", str(db),
-                    env=_env(**{KEY_VARIABLE: None, DISK_VARIABLE: "9999TB"}))
+    result = _dtsen(
+        "build",
+        "--landing",
+        str(tmp_path / "nowhere"),
+        "--db",
+        str(db),
+        env=_env(**{KEY_VARIABLE: None, DISK_VARIABLE: "9999TB"}),
+    )
     lines = _refused(result, KEY_VARIABLE, "does not exist")
     assert len(lines) == 2  # no disk estimate without a landing zone
 
@@ -327,11 +397,21 @@ def test_preflight_refuses_a_changed_key_unless_a_rotation_is_asked(tmp_path, mo
     old_key, new_key = secrets.token_hex(32), secrets.token_hex(32)
     with duckdb.connect(str(db)) as con:
         con.execute(f"create table {FINGERPRINT_TABLE} (fingerprint varchar not null, stored_at timestamp)")
-        con.execute(f"insert into {FINGERPRINT_TABLE} values (?, current_timestamp)",
-                    [key_fingerprint(old_key.encode())])
+        con.execute(
+            f"insert into {FINGERPRINT_TABLE} values (?, current_timestamp)",
+            [key_fingerprint(old_key.encode())],
+        )
 
-    result = _dtsen("build", "--landing", str(landing), "--db", str(db), "--select", SMALL,
-                    env=_env(**{KEY_VARIABLE: new_key}))
+    result = _dtsen(
+        "build",
+        "--landing",
+        str(landing),
+        "--db",
+        str(db),
+        "--select",
+        SMALL,
+        env=_env(**{KEY_VARIABLE: new_key}),
+    )
     assert result.returncode == 2
     (line,) = result.stderr.splitlines()
     assert line.startswith("dtsen build: ") and "rotate_pseudonym_key" in line, line

@@ -5,6 +5,7 @@ The check must fail on a planted violation and pass once an exception explains i
 is today's project with each of its violations excepted, so that these tests say whether the
 check works, whatever the graph looks like today; scripts/test.sh runs it on the project itself.
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,8 +29,13 @@ def manifest(tmp_path_factory) -> dict:
     """The project's manifest, from a real `dbt parse` into a scratch target."""
     target = tmp_path_factory.mktemp("conventions-target")
     dbt = Path(sys.executable).parent / "dbt"
-    subprocess.run([str(dbt), "parse", "--quiet", "--target-path", str(target)],
-                   cwd=ROOT, check=True, capture_output=True, text=True)
+    subprocess.run(
+        [str(dbt), "parse", "--quiet", "--target-path", str(target)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads((target / "manifest.json").read_text())
 
 
@@ -53,9 +59,12 @@ def write(tmp_path: Path, manifest: dict, exceptions: list[tuple[str, str, str]]
 
 
 def run(manifest_path: Path, exceptions_path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), "--manifest", str(manifest_path),
-                           "--exceptions", str(exceptions_path)],
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--manifest", str(manifest_path), "--exceptions", str(exceptions_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def excepted(baseline) -> list[tuple[str, str, str]]:
@@ -79,10 +88,14 @@ def test_staging_reading_staging_fails_until_explained(manifest, baseline, tmp_p
     planted = add_parent(manifest, "stg_reference__kode_wilayah_nik", "stg_dukcapil__penduduk")
     result = run(*write(tmp_path, planted, excepted(baseline)))
     assert result.returncode == 1
-    assert ("staging_reads_staging stg_reference__kode_wilayah_nik: staging model reads staging "
-            "model(s): stg_dukcapil__penduduk.") in result.stderr
-    explained = excepted(baseline) + [("staging_reads_staging", "stg_reference__kode_wilayah_nik",
-                                       "planted for this test")]
+    assert (
+        "staging_reads_staging stg_reference__kode_wilayah_nik: staging model reads staging "
+        "model(s): stg_dukcapil__penduduk."
+    ) in result.stderr
+    explained = [
+        *excepted(baseline),
+        ("staging_reads_staging", "stg_reference__kode_wilayah_nik", "planted for this test"),
+    ]
     assert run(*write(tmp_path, planted, explained)).returncode == 0
 
 
@@ -117,34 +130,38 @@ def test_rejoined_concept_fails(manifest, baseline, tmp_path):
     nodes = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
     readers = {uid: [c for c, n in nodes.items() if uid in n["depends_on"]["nodes"]] for uid in nodes}
     middle, child, grandparent = next(
-        (b, readers[b][0], a) for b in sorted(nodes) if len(readers[b]) == 1
+        (b, readers[b][0], a)
+        for b in sorted(nodes)
+        if len(readers[b]) == 1
         and "marts" not in (nodes[readers[b][0]]["path"].split("/")[0], nodes[b]["path"].split("/")[0])
         and ("rejoined_upstream_concept", nodes[readers[b][0]]["name"]) not in baseline
         for a in nodes[b]["depends_on"]["nodes"]
-        if a in nodes and a not in nodes[readers[b][0]]["depends_on"]["nodes"])
+        if a in nodes and a not in nodes[readers[b][0]]["depends_on"]["nodes"]
+    )
     planted = add_parent(manifest, nodes[child]["name"], nodes[grandparent]["name"])
     result = run(*write(tmp_path, planted, excepted(baseline)))
     assert result.returncode == 1
-    assert (f"rejoined_upstream_concept {nodes[child]['name']}: rejoins an upstream concept: "
-            f"{nodes[grandparent]['name']} -> {nodes[middle]['name']} -> {nodes[child]['name']}"
-            in result.stderr)
+    assert (
+        f"rejoined_upstream_concept {nodes[child]['name']}: rejoins an upstream concept: "
+        f"{nodes[grandparent]['name']} -> {nodes[middle]['name']} -> {nodes[child]['name']}" in result.stderr
+    )
 
 
 def test_stale_exception_fails(manifest, baseline, tmp_path):
-    stale = excepted(baseline) + [("staging_reads_staging", "stg_reference__kode_wilayah_nik", "gone")]
+    stale = [*excepted(baseline), ("staging_reads_staging", "stg_reference__kode_wilayah_nik", "gone")]
     result = run(*write(tmp_path, manifest, stale))
     assert result.returncode == 1
     assert "staging_reads_staging,stg_reference__kode_wilayah_nik: no longer violated" in result.stderr
 
 
 def test_unknown_rule_fails(manifest, baseline, tmp_path):
-    result = run(*write(tmp_path, manifest, excepted(baseline) + [("no_such_rule", "dim_region", "x")]))
+    result = run(*write(tmp_path, manifest, [*excepted(baseline), ("no_such_rule", "dim_region", "x")]))
     assert result.returncode == 1
     assert "no_such_rule,dim_region: no such rule" in result.stderr
 
 
 def test_exception_without_reason_is_refused(manifest, baseline, tmp_path):
-    result = run(*write(tmp_path, manifest, excepted(baseline) + [("primary_key_test", "dim_region", " ")]))
+    result = run(*write(tmp_path, manifest, [*excepted(baseline), ("primary_key_test", "dim_region", " ")]))
     assert result.returncode == 2
     assert "needs a rule, a node and a reason why it stands (primary_key_test,dim_region)" in result.stderr
 

@@ -12,6 +12,7 @@ build; quality and publishing are killed on month 1's.
 Seeded: DTSEN_CRASH_SEED reproduces a failing sequence (printed on failure);
 DTSEN_CRASH_ROUNDS runs the build kills more than once (default 1: the suite's budget).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -74,9 +75,15 @@ class Scenario:
 
     def _dbt(self) -> subprocess.Popen:
         self.working.parent.mkdir(parents=True, exist_ok=True)
-        return subprocess.Popen(dbt_command("build", self.working.parent),
-                                env=dbt_env(self.landing, self.working), cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                start_new_session=True)
+        return subprocess.Popen(
+            dbt_command("build", self.working.parent),
+            env=dbt_env(self.landing, self.working),
+            cwd=PROJECT_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
 
     def build(self) -> str:
         """A complete build; returns its id."""
@@ -87,9 +94,11 @@ class Scenario:
         try:
             state = build_state(con)
             assert state.problem is None, state.problem
-            deliveries = con.execute("select source, delivery, extract_date, file_name, file_sha256, file_rows "
-                                     "from build_ledger.build_deliveries where invocation_id = ? order by all",
-                                     [state.build_id]).fetchall()
+            deliveries = con.execute(
+                "select source, delivery, extract_date, file_name, file_sha256, file_rows "
+                "from build_ledger.build_deliveries where invocation_id = ? order by all",
+                [state.build_id],
+            ).fetchall()
             self.complete[state.build_id] = Build(mart_content_hashes(con), deliveries)
         finally:
             con.close()
@@ -134,8 +143,12 @@ class Scenario:
             result = run_quality(self.working, self.working.parent / "quality")
             self.note(f"quality exit {result.returncode}")
             return result.returncode
-        process = subprocess.Popen([DTSEN, "quality", "--db", str(self.working)], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            [DTSEN, "quality", "--db", str(self.working)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         delay = self.rng.uniform(0.5, 7.0)
         time.sleep(delay)
         alive = process.poll() is None
@@ -151,12 +164,16 @@ class Scenario:
             result = subprocess.run(command, capture_output=True, text=True, timeout=300)
             self.note(f"publish exit {result.returncode}: {result.stderr.strip()[:300]}")
             return result.returncode
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         # Killed while it writes the new analyst database (or, at random, just before or after).
         deadline = time.monotonic() + 60
-        while process.poll() is None and not list(self.analyst.parent.glob("*.publishing-*")) \
-                and time.monotonic() < deadline:
+        while (
+            process.poll() is None
+            and not list(self.analyst.parent.glob("*.publishing-*"))
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.01)
         delay = self.rng.uniform(0, 0.8)
         time.sleep(delay)
@@ -168,8 +185,11 @@ class Scenario:
         return None
 
     def passed_builds(self) -> set[str]:
-        return {run["build_id"] for run in read_records(self.working.parent / "quality" / RUNS_NAME)
-                if run.get("build_id") and run["blocking_failures"] == 0 and run["db"] == str(self.working)}
+        return {
+            run["build_id"]
+            for run in read_records(self.working.parent / "quality" / RUNS_NAME)
+            if run.get("build_id") and run["blocking_failures"] == 0 and run["db"] == str(self.working)
+        }
 
     def published(self) -> str | None:
         """The build published, after checking that the analyst database is exactly one
@@ -190,8 +210,10 @@ class Scenario:
         assert deliveries == self.complete[build_id].deliveries, ("deliveries of another build", self.log)
         assert build_id in self.passed_builds(), (f"{build_id} published without passing quality", self.log)
         # Only the publication, and what a killed publisher left (the next publish removes it).
-        assert all(re.fullmatch(re.escape(self.analyst.name) + r"(\.publishing-\d+(\.wal)?)?", path.name)
-                   for path in self.analyst.parent.iterdir()), self.log
+        assert all(
+            re.fullmatch(re.escape(self.analyst.name) + r"(\.publishing-\d+(\.wal)?)?", path.name)
+            for path in self.analyst.parent.iterdir()
+        ), self.log
         return build_id
 
 

@@ -3,6 +3,7 @@ against its previous usable one. A header-only civil register and a DTKS extract
 90 % both used to become current and pass; now the build still stages them (they are
 complete deliveries) but `dtsen quality` blocks, naming source, file, both deliveries and
 the values, and the ministries' report shows every check and every refused delivery."""
+
 from __future__ import annotations
 
 import copy
@@ -22,14 +23,25 @@ def dtks_rows(households: int, bpnt_every: int) -> dict[str, list[dict]]:
     sample = sample_rows()["dtks"]
     rumah_tangga, anggota = [], []
     for number in range(1, households + 1):
-        household = dict(sample["rumah_tangga.csv"][0], id_rt=f"RT{number}",
-                         penerima_bpnt="1" if number % bpnt_every == 0 else "0")
+        household = dict(
+            sample["rumah_tangga.csv"][0],
+            id_rt=f"RT{number}",
+            penerima_bpnt="1" if number % bpnt_every == 0 else "0",
+        )
         rumah_tangga.append(household)
         wife, husband = (copy.deepcopy(member) for member in sample["anggota.csv"])
-        wife.update(id_art=f"A{2 * number - 1}", id_rt=f"RT{number}", nik=f"317101450190{number:04d}",
-                    no_kk=f"317101010115{number:04d}")
-        husband.update(id_art=f"A{2 * number}", id_rt=f"RT{number}", nik=f"317101070288{number:04d}",
-                       no_kk=f"317101010115{number:04d}")
+        wife.update(
+            id_art=f"A{2 * number - 1}",
+            id_rt=f"RT{number}",
+            nik=f"317101450190{number:04d}",
+            no_kk=f"317101010115{number:04d}",
+        )
+        husband.update(
+            id_art=f"A{2 * number}",
+            id_rt=f"RT{number}",
+            nik=f"317101070288{number:04d}",
+            no_kk=f"317101010115{number:04d}",
+        )
         anggota += [wife, husband]
     return {"rumah_tangga.csv": rumah_tangga, "anggota.csv": anggota}
 
@@ -58,8 +70,11 @@ def anomalous_build(tmp_path_factory, dbt_build):
 
 def _changes(con, **where) -> list[dict]:
     condition = " and ".join(f"{column} is not distinct from ${column}" for column in where) or "true"
-    relation = con.sql(f"select * from staging.stg_landing__delivery_changes where {condition} "
-                       "order by source, file_name, check_name, column_name", params=where)
+    relation = con.sql(
+        f"select * from staging.stg_landing__delivery_changes where {condition} "
+        "order by source, file_name, check_name, column_name",
+        params=where,
+    )
     return [dict(zip(relation.columns, row)) for row in relation.fetchall()]
 
 
@@ -72,8 +87,12 @@ def test_empty_register_and_cut_extract_become_current(anomalous_build):
     results = json.loads((root / "target" / "run_results.json").read_text())["results"]
     status = {result["unique_id"].split(".")[-1]: result["status"] for result in results}
     assert status["stg_landing__delivery_changes"] == "success", build.stdout[-4000:]
-    current = dict(con.sql("select source || '/' || file_name, file_rows from staging.stg_landing__delivery_files "
-                           "where status = 'current'").fetchall())
+    current = dict(
+        con.sql(
+            "select source || '/' || file_name, file_rows from staging.stg_landing__delivery_files "
+            "where status = 'current'"
+        ).fetchall()
+    )
     assert current["dukcapil/penduduk.csv"] == 0
     assert current["dtks/rumah_tangga.csv"] == HOUSEHOLDS_AFTER
 
@@ -85,20 +104,27 @@ def test_row_counts_compare_current_and_previous_delivery(anomalous_build):
     assert (register["previous_delivery"], register["current_delivery"]) == ("2026-09-30", "2026-10-31")
     assert (register["previous_value"], register["current_value"], register["change"]) == (2, 0, -1)
     [households] = _changes(con, source="dtks", file_name="rumah_tangga.csv", check_name="row_count")
-    assert (households["previous_value"], households["current_value"]) == (HOUSEHOLDS_BEFORE, HOUSEHOLDS_AFTER)
+    assert (households["previous_value"], households["current_value"]) == (
+        HOUSEHOLDS_BEFORE,
+        HOUSEHOLDS_AFTER,
+    )
     assert households["change"] == pytest.approx(-0.9)
 
 
 def test_identifiers_carried_over(anomalous_build):
     _, con, _ = anomalous_build
-    kept = {row["column_name"]: row for row in _changes(con, source="dtks", file_name="anggota.csv",
-                                                          check_name="identifiers_kept")}
+    kept = {
+        row["column_name"]: row
+        for row in _changes(con, source="dtks", file_name="anggota.csv", check_name="identifiers_kept")
+    }
     assert set(kept) == {"id_art", "nik", "no_kk"}
     assert (kept["id_art"]["previous_value"], kept["id_art"]["current_value"]) == (40, 4)
     assert kept["nik"]["change"] == pytest.approx(0.1)
     assert kept["no_kk"]["change"] == pytest.approx(0.1)
-    register = {row["column_name"]: row["change"] for row in _changes(con, source="dukcapil",
-                                                                      check_name="identifiers_kept")}
+    register = {
+        row["column_name"]: row["change"]
+        for row in _changes(con, source="dukcapil", check_name="identifiers_kept")
+    }
     assert register == {"nik": 0.0, "no_kk": 0.0}
 
 
@@ -124,8 +150,13 @@ def test_first_delivery_has_nothing_to_compare_and_says_so(anomalous_build):
     for source in ("p3ke", "bps"):
         rows = _changes(con, source=source)
         assert rows and {row["check_name"] for row in rows} == {"row_count"}
-        assert all(row["comparison"] == "first_delivery" and row["previous_delivery"] is None
-                   and row["previous_value"] is None and row["change"] is None for row in rows)
+        assert all(
+            row["comparison"] == "first_delivery"
+            and row["previous_delivery"] is None
+            and row["previous_value"] is None
+            and row["change"] is None
+            for row in rows
+        )
     # the refused p3ke delivery is not the previous one of anything
     assert not _changes(con, previous_delivery="2026-07-31")
 
@@ -145,13 +176,23 @@ def test_quality_blocks_on_empty_register_and_cut_extract(anomalous_quality):
     blocking = [line for line in result.stdout.splitlines() if "FAILED [blocking] delivery_changes/" in line]
     rows_kept = next(line for line in blocking if "delivery_changes/rows_kept:" in line)
     assert "source=dukcapil file_name=penduduk.csv" in rows_kept
-    assert "previous_delivery=2026-09-30 current_delivery=2026-10-31 previous_value=2.0 current_value=0.0" in rows_kept
+    assert (
+        "previous_delivery=2026-09-30 current_delivery=2026-10-31 previous_value=2.0 current_value=0.0"
+        in rows_kept
+    )
     assert "source=dtks file_name=rumah_tangga.csv" in rows_kept
     assert "threshold delivery_changes.min_rows_kept = 0.5" in rows_kept
-    breaches = {(row["source"], row["file_name"], row["column_name"]) for row in checks["identifiers_kept"]["rows"]}
-    assert breaches == {("dukcapil", "penduduk.csv", "nik"), ("dukcapil", "penduduk.csv", "no_kk"),
-                        ("dtks", "rumah_tangga.csv", "id_rt"), ("dtks", "anggota.csv", "id_art"),
-                        ("dtks", "anggota.csv", "nik"), ("dtks", "anggota.csv", "no_kk")}
+    breaches = {
+        (row["source"], row["file_name"], row["column_name"]) for row in checks["identifiers_kept"]["rows"]
+    }
+    assert breaches == {
+        ("dukcapil", "penduduk.csv", "nik"),
+        ("dukcapil", "penduduk.csv", "no_kk"),
+        ("dtks", "rumah_tangga.csv", "id_rt"),
+        ("dtks", "anggota.csv", "id_art"),
+        ("dtks", "anggota.csv", "nik"),
+        ("dtks", "anggota.csv", "no_kk"),
+    }
     shifted = {row["column_name"] for row in checks["code_shift"]["rows"]}
     assert "penerima_bpnt" in shifted and "lantai" not in shifted
     assert not checks["code_shift"]["blocking"]
@@ -161,19 +202,22 @@ def test_report_shows_every_delivery_check_and_refused_delivery(anomalous_build,
     _, con, _ = anomalous_build
     _, _, report_dir = anomalous_quality
     page = (report_dir / "laporan_kualitas_data.html").read_text(encoding="utf-8")
-    section = page[page.index('id="perubahan-kiriman"'):]
-    section = section[:section.index("</section>")]
+    section = page[page.index('id="perubahan-kiriman"') :]
+    section = section[: section.index("</section>")]
     rows = section.count('<tr class="change')
     assert rows == con.sql("select count(*) from staging.stg_landing__delivery_changes").fetchall()[0][0]
     # both deliveries side by side with the verdict
-    assert ('data-check="dukcapil/penduduk.csv/row_count/"' in section
-            and "2026-09-30" in section and "2026-10-31" in section)
-    register = section[section.index('data-check="dukcapil/penduduk.csv/row_count/"'):]
-    register = register[:register.index("</tr>")]
+    assert (
+        'data-check="dukcapil/penduduk.csv/row_count/"' in section
+        and "2026-09-30" in section
+        and "2026-10-31" in section
+    )
+    register = section[section.index('data-check="dukcapil/penduduk.csv/row_count/"') :]
+    register = register[: register.index("</tr>")]
     assert "GAGAL (memblokir)" in register and "FAILED (blocking)" in register
-    first = section[section.index('data-check="bps/susenas_konsumsi.parquet/row_count/"'):]
-    assert "Kiriman pertama" in first[:first.index("</tr>")]
-    refused = page[page.index('id="kiriman-ditolak"'):]
-    refused = refused[:refused.index("</section>")]
+    first = section[section.index('data-check="bps/susenas_konsumsi.parquet/row_count/"') :]
+    assert "Kiriman pertama" in first[: first.index("</tr>")]
+    refused = page[page.index('id="kiriman-ditolak"') :]
+    refused = refused[: refused.index("</section>")]
     assert "p3ke" in refused and "2026-07-31" in refused and "individu.csv" in refused
     assert "row count" in refused or "rows" in refused

@@ -1,4 +1,5 @@
 """The synthetic generator: contract conformance, truth coverage, determinism, error rates."""
+
 from __future__ import annotations
 
 import csv
@@ -24,14 +25,43 @@ AS_OF = date(2026, 10, 31)
 # Quarantine kinds are rare by default; raise them so a small population has some.
 SMALL_RATES = parse_rate_overrides(["invalid_date=0.01", "invalid_code=0.01", "empty_record_id=0.01"])
 
-SHDK = {"KEPALA KELUARGA", "SUAMI", "ISTRI", "ANAK", "MENANTU", "CUCU", "ORANG TUA", "MERTUA",
-        "FAMILI LAIN", "PEMBANTU", "LAINNYA"}
-PENDIDIKAN = {"TIDAK/BELUM SEKOLAH", "BELUM TAMAT SD/SEDERAJAT", "TAMAT SD/SEDERAJAT", "SLTP/SEDERAJAT",
-              "SLTA/SEDERAJAT", "DIPLOMA I/II", "AKADEMI/DIPLOMA III/S. MUDA", "DIPLOMA IV/STRATA I",
-              "STRATA II", "STRATA III"}
-PEKERJAAN = {"PETANI/PEKEBUN", "BURUH HARIAN LEPAS", "NELAYAN/PERIKANAN", "WIRASWASTA", "KARYAWAN SWASTA",
-             "PEGAWAI NEGERI SIPIL", "MENGURUS RUMAH TANGGA", "PELAJAR/MAHASISWA", "BELUM/TIDAK BEKERJA",
-             "PENSIUNAN"}
+SHDK = {
+    "KEPALA KELUARGA",
+    "SUAMI",
+    "ISTRI",
+    "ANAK",
+    "MENANTU",
+    "CUCU",
+    "ORANG TUA",
+    "MERTUA",
+    "FAMILI LAIN",
+    "PEMBANTU",
+    "LAINNYA",
+}
+PENDIDIKAN = {
+    "TIDAK/BELUM SEKOLAH",
+    "BELUM TAMAT SD/SEDERAJAT",
+    "TAMAT SD/SEDERAJAT",
+    "SLTP/SEDERAJAT",
+    "SLTA/SEDERAJAT",
+    "DIPLOMA I/II",
+    "AKADEMI/DIPLOMA III/S. MUDA",
+    "DIPLOMA IV/STRATA I",
+    "STRATA II",
+    "STRATA III",
+}
+PEKERJAAN = {
+    "PETANI/PEKEBUN",
+    "BURUH HARIAN LEPAS",
+    "NELAYAN/PERIKANAN",
+    "WIRASWASTA",
+    "KARYAWAN SWASTA",
+    "PEGAWAI NEGERI SIPIL",
+    "MENGURUS RUMAH TANGGA",
+    "PELAJAR/MAHASISWA",
+    "BELUM/TIDAK BEKERJA",
+    "PENSIUNAN",
+}
 
 
 def codes(*values) -> set[str]:
@@ -57,9 +87,22 @@ CSV_CODES = {
     ("dtks", "hub_krt"): codes(*range(1, 9)),
     ("dtks", "partisipasi_sekolah"): codes(0, 1, 2),
     ("dtks", "disabilitas"): codes(*range(6)),
-    **{("dtks", c): codes(0, 1) for c in ("punya_kulkas", "punya_ac", "punya_sepeda_motor", "punya_mobil",
-                                          "punya_lahan", "punya_ternak", "penerima_pkh", "penerima_bpnt",
-                                          "penerima_pbi_jk", "hamil", "penerima_pip")},
+    **{
+        ("dtks", c): codes(0, 1)
+        for c in (
+            "punya_kulkas",
+            "punya_ac",
+            "punya_sepeda_motor",
+            "punya_mobil",
+            "punya_lahan",
+            "punya_ternak",
+            "penerima_pkh",
+            "penerima_bpnt",
+            "penerima_pbi_jk",
+            "hamil",
+            "penerima_pip",
+        )
+    },
     ("p3ke", "jk"): {"L", "P"},
     ("p3ke", "desil_p3ke"): codes(1, 2, 3, 4),
     ("p3ke", "hubungan"): SHDK,
@@ -73,18 +116,34 @@ CSV_CODES = {
     ("p3ke", "kepemilikan_rumah"): codes(1, 2, 3, 4, 5),
 }
 # Out-of-set codes the generator injects on purpose (invalid_code), per source and column.
-INVALID_CODE_COLUMNS = {("dukcapil", "jenis_kelamin"), ("dtks", "jenis_kelamin"), ("dtks", "lantai"),
-                        ("p3ke", "jk"), ("p3ke", "desil_p3ke")}
-CSV_DATES = {  # column -> strptime format
-    ("dukcapil", "tanggal_lahir"): "%Y-%m-%d", ("dukcapil", "tanggal_meninggal"): "%Y-%m-%d",
-    ("dukcapil", "tanggal_update"): "%Y-%m-%d %H:%M:%S",
-    ("dtks", "tanggal_lahir"): "%d/%m/%Y", ("dtks", "tanggal_verivali"): "%d/%m/%Y",
-    ("p3ke", "tgl_lahir"): "%Y-%m-%d", ("p3ke", "tanggal_pendataan"): "%Y-%m-%d",
+INVALID_CODE_COLUMNS = {
+    ("dukcapil", "jenis_kelamin"),
+    ("dtks", "jenis_kelamin"),
+    ("dtks", "lantai"),
+    ("p3ke", "jk"),
+    ("p3ke", "desil_p3ke"),
 }
-RECORD_ID = {("dtks", "anggota.csv"): "id_art", ("dtks", "rumah_tangga.csv"): "id_rt",
-             ("p3ke", "individu.csv"): "id_individu", ("p3ke", "keluarga.csv"): "id_keluarga_p3ke"}
-PERSON_FILES = {("dukcapil", "penduduk.csv"), ("dtks", "anggota.csv"), ("p3ke", "individu.csv"),
-                ("bps", "regsosek_individu.parquet")}
+CSV_DATES = {  # column -> strptime format
+    ("dukcapil", "tanggal_lahir"): "%Y-%m-%d",
+    ("dukcapil", "tanggal_meninggal"): "%Y-%m-%d",
+    ("dukcapil", "tanggal_update"): "%Y-%m-%d %H:%M:%S",
+    ("dtks", "tanggal_lahir"): "%d/%m/%Y",
+    ("dtks", "tanggal_verivali"): "%d/%m/%Y",
+    ("p3ke", "tgl_lahir"): "%Y-%m-%d",
+    ("p3ke", "tanggal_pendataan"): "%Y-%m-%d",
+}
+RECORD_ID = {
+    ("dtks", "anggota.csv"): "id_art",
+    ("dtks", "rumah_tangga.csv"): "id_rt",
+    ("p3ke", "individu.csv"): "id_individu",
+    ("p3ke", "keluarga.csv"): "id_keluarga_p3ke",
+}
+PERSON_FILES = {
+    ("dukcapil", "penduduk.csv"),
+    ("dtks", "anggota.csv"),
+    ("p3ke", "individu.csv"),
+    ("bps", "regsosek_individu.parquet"),
+}
 
 
 def run(tmp: Path, persons: int, seed: int, rates=None, seeds=None) -> tuple[dict, Path, Path]:
@@ -121,20 +180,24 @@ def csv_rows(path: Path, source: str) -> tuple[list[str], list[list[str]]]:
     bom = data.startswith(b"\xef\xbb\xbf")
     assert bom == DIALECTS[source].bom, f"{path}: BOM present={bom}, contract says {DIALECTS[source].bom}"
     text = data[3:].decode("utf-8") if bom else data.decode("utf-8")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=DIALECTS[source].delimiter, quotechar='"',
-                        strict=True)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=DIALECTS[source].delimiter, quotechar='"', strict=True
+    )
     header, *rows = list(reader)
     return header, rows
 
 
 def truth_errors(truth: Path, source: str, file: str) -> dict[int, list[str]]:
     table = "records" if (source, file) in PERSON_FILES else "household_records"
-    rows = duckdb.sql(f"select row_number, errors from '{truth}/{table}.parquet' "
-                      f"where source = '{source}' and file = '{file}'").fetchall()
+    rows = duckdb.sql(
+        f"select row_number, errors from '{truth}/{table}.parquet' "
+        f"where source = '{source}' and file = '{file}'"
+    ).fetchall()
     return dict(rows)
 
 
 # ------------------------------------------------------------------------ contract conformance
+
 
 def test_layout_and_manifests(small):
     summary, out, _ = small
@@ -183,26 +246,28 @@ def test_csv_columns_dates_and_codes(small):
                         parsed = False
                     if not parsed:
                         seen_invalid["invalid_date"] += 1
-                    assert parsed != ("invalid_date" in tags and column in ("tanggal_lahir", "tgl_lahir",
-                                                                            "tanggal_verivali",
-                                                                            "tanggal_pendataan")), \
-                        f"{source}/{file} row {number} {column}={record[column]!r} tags={tags}"
+                    assert parsed != (
+                        "invalid_date" in tags
+                        and column in ("tanggal_lahir", "tgl_lahir", "tanggal_verivali", "tanggal_pendataan")
+                    ), f"{source}/{file} row {number} {column}={record[column]!r} tags={tags}"
                 for (src, column), allowed in CSV_CODES.items():
                     if src != source or column not in record:
                         continue
                     ok = record[column] in allowed
                     if not ok:
                         seen_invalid["invalid_code"] += 1
-                    assert ok or ((src, column) in INVALID_CODE_COLUMNS and "invalid_code" in tags), \
+                    assert ok or ((src, column) in INVALID_CODE_COLUMNS and "invalid_code" in tags), (
                         f"{source}/{file} row {number} {column}={record[column]!r}"
+                    )
                 for column in ("kode_desa",):
                     if column in record:
                         assert re.fullmatch(r"\d{10}", record[column]), f"{source}/{file} {column}"
                 for column in ("rt", "rw"):
                     if column in record:
                         assert re.fullmatch(r"\d{3}", record[column]), f"{source}/{file} {column}"
-            assert seen_invalid["invalid_date"] > 0 and seen_invalid["invalid_code"] > 0, \
+            assert seen_invalid["invalid_date"] > 0 and seen_invalid["invalid_code"] > 0, (
                 f"{source}/{file}: the raised quarantine rates produced no bad rows"
+            )
 
 
 def test_csv_quoting_round_trips(small):
@@ -222,12 +287,25 @@ def test_parquet_types_and_codes(small):
     _, out, _ = small
     folder = deliveries(out)["bps"]
     expected = {
-        "regsosek_keluarga.parquet": {"id_keluarga": "string", "no_kk": "string", "kode_desa": "string",
-                                      "luas_lantai_m2": "double", "tanggal_pencacahan": "date32[day]"},
-        "regsosek_individu.parquet": {"id_keluarga": "string", "nik": "string", "nama": "string",
-                                      "tanggal_lahir": "date32[day]"},
-        "susenas_konsumsi.parquet": {"id_keluarga": "string", "pengeluaran_perkapita": "double",
-                                     "bobot": "double", "tahun": "int32"},
+        "regsosek_keluarga.parquet": {
+            "id_keluarga": "string",
+            "no_kk": "string",
+            "kode_desa": "string",
+            "luas_lantai_m2": "double",
+            "tanggal_pencacahan": "date32[day]",
+        },
+        "regsosek_individu.parquet": {
+            "id_keluarga": "string",
+            "nik": "string",
+            "nama": "string",
+            "tanggal_lahir": "date32[day]",
+        },
+        "susenas_konsumsi.parquet": {
+            "id_keluarga": "string",
+            "pengeluaran_perkapita": "double",
+            "bobot": "double",
+            "tahun": "int32",
+        },
     }
     for file, columns in FILES["bps"].items():
         schema = pq.read_schema(folder / file)
@@ -237,23 +315,37 @@ def test_parquet_types_and_codes(small):
             assert str(schema.field(column).type) == want, f"{file}.{column}: {schema.field(column).type}"
     # individu and keluarga are read by name in the queries below (DuckDB's replacement scan).
     individu = duckdb.sql(f"select * from '{folder}/regsosek_individu.parquet'")  # noqa: F841
-    bad = duckdb.sql("select count(*) from individu where hubungan_kk not between 1 and 8 or ijazah not between 0 and 6"
-                     " or bekerja not in (0, 1) or lapangan_usaha not between 0 and 8 or disabilitas not in (0, 1)"
-                     " or sekolah not in (0, 1, 2)").fetchall()[0][0]
+    bad = duckdb.sql(
+        "select count(*) from individu where hubungan_kk not between 1 and 8 or ijazah not between 0 and 6"
+        " or bekerja not in (0, 1) or lapangan_usaha not between 0 and 8 or disabilitas not in (0, 1)"
+        " or sekolah not in (0, 1, 2)"
+    ).fetchall()[0][0]
     assert bad == 0
     keluarga = duckdb.sql(f"select * from '{folder}/regsosek_keluarga.parquet'")  # noqa: F841
-    assert duckdb.sql("select count(*) from keluarga where sumber_penerangan not between 1 and 6 "
-                      "or status_rumah not between 1 and 5 or punya_mobil not in (0, 1)").fetchall()[0][0] == 0
+    assert (
+        duckdb.sql(
+            "select count(*) from keluarga where sumber_penerangan not between 1 and 6 "
+            "or status_rumah not between 1 and 5 or punya_mobil not in (0, 1)"
+        ).fetchall()[0][0]
+        == 0
+    )
 
 
 def test_nik_and_kk_structure(small):
     """Undamaged NIKs: 16 digits, DD(+40)MMYY of the birth date unless tagged, unique, real district."""
     _, out, truth = small
     folder = deliveries(out)["dukcapil"]
-    districts = {r[0] for r in duckdb.sql(f"select kode_kecamatan from read_csv('{SEEDS_DIR}/ref_kecamatan.csv', "
-                                           "all_varchar=true)").fetchall()}
-    old = dict(duckdb.sql(f"select kode_lama, kode_baru from read_csv('{SEEDS_DIR}/{HISTORIC_CODES}', "
-                          "all_varchar=true)").fetchall())
+    districts = {
+        r[0]
+        for r in duckdb.sql(
+            f"select kode_kecamatan from read_csv('{SEEDS_DIR}/ref_kecamatan.csv', all_varchar=true)"
+        ).fetchall()
+    }
+    old = dict(
+        duckdb.sql(
+            f"select kode_lama, kode_baru from read_csv('{SEEDS_DIR}/{HISTORIC_CODES}', all_varchar=true)"
+        ).fetchall()
+    )
     header, rows = csv_rows(folder / "penduduk.csv", "dukcapil")
     errors = truth_errors(truth, "dukcapil", "penduduk.csv")
     niks = set()
@@ -273,16 +365,20 @@ def test_nik_and_kk_structure(small):
         born = datetime.strptime(r["tanggal_lahir"], "%Y-%m-%d")
         agrees = (day, int(nik[8:10]), int(nik[10:12])) == (born.day, born.month, born.year % 100)
         assert agrees != ("nik_birthdate_mismatch" in errors[number]), f"row {number}"
-    damaged = duckdb.sql(f"select nik_delivered from '{truth}/records.parquet' where nik_damage is null "
-                         "and nik_delivered is not null").fetchall()
+    damaged = duckdb.sql(
+        f"select nik_delivered from '{truth}/records.parquet' where nik_damage is null "
+        "and nik_delivered is not null"
+    ).fetchall()
     assert all(re.fullmatch(r"\d{16}", n) for (n,) in damaged)
 
 
 def test_old_region_codes_in_niks(small):
     """Papua NIKs issued before the 2022 split keep the old 91/92 prefix."""
     _, _, truth = small
-    prefixes = duckdb.sql(f"select distinct substr(nik, 1, 2) from '{truth}/persons.parquet' "
-                          "where substr(kode_desa, 1, 2) in ('93', '94', '95', '96') and nik is not null").fetchall()
+    prefixes = duckdb.sql(
+        f"select distinct substr(nik, 1, 2) from '{truth}/persons.parquet' "
+        "where substr(kode_desa, 1, 2) in ('93', '94', '95', '96') and nik is not null"
+    ).fetchall()
     assert {"91", "92"} & {p for (p,) in prefixes}
 
 
@@ -291,11 +387,14 @@ def test_runs_without_historic_seed(tmp_path):
     shutil.copytree(SEEDS_DIR, seeds, ignore=shutil.ignore_patterns(HISTORIC_CODES))
     summary, _, truth = run(tmp_path, 500, 3, seeds=seeds)
     assert summary["historic_region_codes"] is False
-    assert not duckdb.sql(f"select count(*) from '{truth}/persons.parquet' where nik like '91%' "
-                          "and substr(kode_desa, 1, 2) <> '91'").fetchall()[0][0]
+    assert not duckdb.sql(
+        f"select count(*) from '{truth}/persons.parquet' where nik like '91%' "
+        "and substr(kode_desa, 1, 2) <> '91'"
+    ).fetchall()[0][0]
 
 
 # ------------------------------------------------------------------------ truth
+
 
 def test_truth_covers_every_delivered_row_once(small):
     summary, out, truth = small
@@ -305,10 +404,12 @@ def test_truth_covers_every_delivered_row_once(small):
     for source, files in FILES.items():
         for file, _columns in files.items():
             table = "records" if (source, file) in PERSON_FILES else "household_records"
-            rows = duckdb.sql(f"select row_number, record_id, family_id, errors"
-                              f"{', person_id, nik_delivered' if table == 'records' else ''} "
-                              f"from '{truth}/{table}.parquet' where source = '{source}' and file = '{file}' "
-                              "order by row_number").fetchall()
+            rows = duckdb.sql(
+                f"select row_number, record_id, family_id, errors"
+                f"{', person_id, nik_delivered' if table == 'records' else ''} "
+                f"from '{truth}/{table}.parquet' where source = '{source}' and file = '{file}' "
+                "order by row_number"
+            ).fetchall()
             n = summary["rows"][source][file]
             assert [r[0] for r in rows] == list(range(1, n + 1)), f"{source}/{file}"
             if DIALECTS[source].format == "csv":
@@ -331,19 +432,40 @@ def test_truth_covers_every_delivered_row_once(small):
 def test_truth_tables(small):
     _, _, truth = small
     persons = pq.read_schema(truth / "persons.parquet")
-    assert persons.names == ["person_id", "nik", "nama", "jenis_kelamin", "tanggal_lahir", "family_id",
-                             "kode_desa", "tanggal_meninggal", "hubungan"]
+    assert persons.names == [
+        "person_id",
+        "nik",
+        "nama",
+        "jenis_kelamin",
+        "tanggal_lahir",
+        "family_id",
+        "kode_desa",
+        "tanggal_meninggal",
+        "hubungan",
+    ]
     assert str(persons.field("person_id").type) == "int64"
     families = pq.read_schema(truth / "families.parquet")
     assert families.names == ["family_id", "no_kk", "kode_desa", "jumlah_art", "pengeluaran_perkapita_true"]
     records = pq.read_schema(truth / "records.parquet")
-    assert records.names == ["source", "file", "extract_date", "row_number", "record_id", "person_id", "family_id",
-                             "nik_delivered", "errors", "nik_damage"]
+    assert records.names == [
+        "source",
+        "file",
+        "extract_date",
+        "row_number",
+        "record_id",
+        "person_id",
+        "family_id",
+        "nik_delivered",
+        "errors",
+        "nik_damage",
+    ]
     assert str(records.field("errors").type) == "list<element: string>"
     for table in ("records", "household_records"):
         keys = duckdb.sql(f"select source, file, row_number from '{truth}/{table}.parquet'").fetchall()
         assert keys == sorted(keys), f"{table} is not in (source, file, row_number) order"
-    dead = duckdb.sql(f"select avg((tanggal_meninggal is not null)::INT) from '{truth}/persons.parquet'").fetchall()
+    dead = duckdb.sql(
+        f"select avg((tanggal_meninggal is not null)::INT) from '{truth}/persons.parquet'"
+    ).fetchall()
     assert 0.01 < dead[0][0] < 0.06
     report = json.loads((truth / "error_rates.json").read_text())
     assert report["seed"] == 7 and report["persons"] == 2000 and report["as_of"] == AS_OF.isoformat()
@@ -352,6 +474,7 @@ def test_truth_tables(small):
 
 # ------------------------------------------------------------------------ determinism
 
+
 def test_same_seed_same_bytes_other_seed_differs(small, tmp_path):
     _, out, truth = small
     _, out2, truth2 = run(tmp_path / "again", 2000, 7, SMALL_RATES)
@@ -359,12 +482,18 @@ def test_same_seed_same_bytes_other_seed_differs(small, tmp_path):
     for source, folder in deliveries(out).items():
         assert read_manifest(folder) == read_manifest(deliveries(out2)[source]), source
         assert read_manifest(folder)["files"] != read_manifest(deliveries(out3)[source])["files"], source
-    for name in ("persons.parquet", "families.parquet", "records.parquet", "household_records.parquet",
-                 "error_rates.json"):
+    for name in (
+        "persons.parquet",
+        "families.parquet",
+        "records.parquet",
+        "household_records.parquet",
+        "error_rates.json",
+    ):
         assert (truth / name).read_bytes() == (truth2 / name).read_bytes(), name
 
 
 # ------------------------------------------------------------------------ rates
+
 
 def test_parse_rate_overrides():
     assert parse_rate_overrides(["dtks.nik_damaged=0.1"]) == {"dtks.nik_damaged": 0.1}
@@ -397,13 +526,17 @@ def test_realized_rates_near_configured(medium):
                 if rate is None or not eligible or rate * eligible < 20:
                     continue
                 sd = math.sqrt(eligible * rate * (1 - rate))
-                assert abs(entry["injected"] - rate * eligible) <= 4 * sd + 2, f"{source}/{file}/{kind}: {entry}"
+                assert abs(entry["injected"] - rate * eligible) <= 4 * sd + 2, (
+                    f"{source}/{file}/{kind}: {entry}"
+                )
                 checked += 1
     assert checked >= 25, f"only {checked} kinds had enough units to check"
     facts = summary["population"]
-    for key, units, share in (("unregistered_families", "families", "population.unregistered"),
-                              ("split_families", "families", "population.kk_change"),
-                              ("nik_birthdate_mismatch", "persons", "population.nik_birthdate_mismatch")):
+    for key, units, share in (
+        ("unregistered_families", "families", "population.unregistered"),
+        ("split_families", "families", "population.kk_change"),
+        ("nik_birthdate_mismatch", "persons", "population.nik_birthdate_mismatch"),
+    ):
         rate, n = DEFAULT_RATES[share], facts[units]
         assert abs(facts[key] - rate * n) <= 4 * math.sqrt(n * rate * (1 - rate)) + 2, key
 
@@ -415,7 +548,9 @@ def test_coverage_shares(medium):
     assert 0.35 <= rows["dtks"]["rumah_tangga.csv"] / families <= 0.45
     assert 0.30 <= rows["p3ke"]["keluarga.csv"] / families <= 0.45
     assert 0.88 <= rows["bps"]["regsosek_keluarga.parquet"] / families <= 0.96
-    assert 0.005 <= rows["bps"]["susenas_konsumsi.parquet"] / rows["bps"]["regsosek_keluarga.parquet"] <= 0.015
+    assert (
+        0.005 <= rows["bps"]["susenas_konsumsi.parquet"] / rows["bps"]["regsosek_keluarga.parquet"] <= 0.015
+    )
     assert 3.4 <= summary["population"]["mean_jumlah_art"] <= 4.0
 
 
@@ -434,14 +569,31 @@ def test_proxy_means_fit_is_informative_not_perfect(medium):
         qualify row_number() over (partition by k.id_keluarga order by i.no_urut) = 1
     """).df()
     y = df["y"].to_numpy() + np.random.default_rng(0).normal(0, 0.25, len(df))
-    categorical = ["lantai", "dinding", "atap", "sumber_air_minum", "fasilitas_bab", "sumber_penerangan",
-                   "bahan_bakar_masak", "status_rumah", "ijazah", "lapangan_usaha"]
+    categorical = [
+        "lantai",
+        "dinding",
+        "atap",
+        "sumber_air_minum",
+        "fasilitas_bab",
+        "sumber_penerangan",
+        "bahan_bakar_masak",
+        "status_rumah",
+        "ijazah",
+        "lapangan_usaha",
+    ]
     dummies = [(df[c].to_numpy()[:, None] == np.unique(df[c])[None, 1:]).astype(float) for c in categorical]
     province = df["kode_desa"].str[:2].to_numpy()
     dummies.append((province[:, None] == np.unique(province)[None, 1:]).astype(float))
     binary = [c for c in df.columns if c.startswith("punya_")] + ["bekerja"]
-    x = np.column_stack([np.ones(len(df)), np.log(df["jumlah_art"].clip(lower=1)), np.log(df["luas_lantai_m2"]),
-                         df[binary].to_numpy(float), *dummies])
+    x = np.column_stack(
+        [
+            np.ones(len(df)),
+            np.log(df["jumlah_art"].clip(lower=1)),
+            np.log(df["luas_lantai_m2"]),
+            df[binary].to_numpy(float),
+            *dummies,
+        ]
+    )
     beta, *_ = np.linalg.lstsq(x, y, rcond=None)
     r2 = 1 - np.var(y - x @ beta) / np.var(y)
     assert 0.35 <= r2 <= 0.7, r2

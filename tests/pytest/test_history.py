@@ -2,6 +2,7 @@
 by the data, and a rebuild on the same deliveries adds nothing. The history names families
 by pseudonym: a build with another key is refused before it writes any pseudonym, and a
 rotation asked for carries the history over to the new key."""
+
 from __future__ import annotations
 
 import csv
@@ -33,12 +34,12 @@ def _dtks_with_pkh_flipped(landing) -> dict[str, bytes]:
     text = files["rumah_tangga.csv"].decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=dialect.delimiter))
     column = rows[0].index("penerima_pkh")
-    for row in rows[1:FLIPPED + 1]:
+    for row in rows[1 : FLIPPED + 1]:
         row[column] = "0" if row[column] == "1" else "1"
     out = io.StringIO()
     csv.writer(out, delimiter=dialect.delimiter, lineterminator="\n").writerows(rows)
     files["rumah_tangga.csv"] = "\ufeff".encode() + out.getvalue().encode("utf-8")
-    return files, [row[0] for row in rows[1:FLIPPED + 1]]
+    return files, [row[0] for row in rows[1 : FLIPPED + 1]]
 
 
 def test_snapshot_keeps_a_version_per_change(generated_build, dbt_build, tmp_path):
@@ -55,12 +56,16 @@ def test_snapshot_keeps_a_version_per_change(generated_build, dbt_build, tmp_pat
         result = dbt_build(landing, db)
         assert result.returncode == 0, (run, result.stdout[-3000:])
         with duckdb.connect(str(db), read_only=True) as con:
-            versions_after.append(con.sql("select count(*) from marts.snap_household_eligibility").fetchall()[0][0])
+            versions_after.append(
+                con.sql("select count(*) from marts.snap_household_eligibility").fetchall()[0][0]
+            )
     assert versions_after[0] == versions_after[1], "a rebuild on the same deliveries must add no version"
 
     con = duckdb.connect(str(db), read_only=True)
     try:
-        first_month = con.sql("select min(dbt_valid_from) from marts.snap_household_eligibility").fetchall()[0][0]
+        first_month = con.sql("select min(dbt_valid_from) from marts.snap_household_eligibility").fetchall()[
+            0
+        ][0]
         changed = con.sql(f"""
             with flipped as (
                 select distinct pseudonyms.pseudonym as family_id
@@ -107,15 +112,19 @@ def _key_state(db) -> dict:
         return {
             "stored": con.sql(f"select fingerprint from {FINGERPRINT_TABLE}").fetchall(),
             "built": con.sql("select fingerprint from intermediate.int_pseudonym_key").fetchall(),
-            "family": con.sql("select identifier, pseudonym from intermediate.int_family_pseudonyms "
-                              "order by identifier limit 1").fetchall()[0],
-            "history": con.sql("select count(*), count(distinct family_id) "
-                               "from marts.snap_household_eligibility").fetchall()[0],
+            "family": con.sql(
+                "select identifier, pseudonym from intermediate.int_family_pseudonyms "
+                "order by identifier limit 1"
+            ).fetchall()[0],
+            "history": con.sql(
+                "select count(*), count(distinct family_id) from marts.snap_household_eligibility"
+            ).fetchall()[0],
         }
 
 
-def test_a_build_with_another_key_is_refused_before_any_pseudonym(generated_build, dbt_build, tmp_path,
-                                                                  monkeypatch, pseudonym_key):
+def test_a_build_with_another_key_is_refused_before_any_pseudonym(
+    generated_build, dbt_build, tmp_path, monkeypatch, pseudonym_key
+):
     """Without the fingerprint, every family got a new pseudonym and the history doubled."""
     landing, db = _copy_build(generated_build, tmp_path)
     before = _key_state(db)
@@ -123,8 +132,10 @@ def test_a_build_with_another_key_is_refused_before_any_pseudonym(generated_buil
     monkeypatch.setenv(KEY_VARIABLE, NEW_KEY)
     result = dbt_build(landing, db)
     assert result.returncode != 0
-    assert (f"{KEY_VARIABLE} is not the key the working database's pseudonyms and history were made with"
-            in result.stdout)
+    assert (
+        f"{KEY_VARIABLE} is not the key the working database's pseudonyms and history were made with"
+        in result.stdout
+    )
     assert "--vars '{rotate_pseudonym_key: true}'" in result.stdout
     assert "START snapshot" not in result.stdout
     assert _key_state(db) == before  # nothing of the new key written, history unchanged
@@ -132,16 +143,19 @@ def test_a_build_with_another_key_is_refused_before_any_pseudonym(generated_buil
     assert pseudonymise([identifier], pseudonym_key.encode()) == [pseudonym]
 
 
-def test_a_rotation_carries_the_history_over_to_the_new_key(generated_build, dbt_build, tmp_path, monkeypatch,
-                                                           pseudonym_key):
+def test_a_rotation_carries_the_history_over_to_the_new_key(
+    generated_build, dbt_build, tmp_path, monkeypatch, pseudonym_key
+):
     landing, db = _copy_build(generated_build, tmp_path)
     before = _key_state(db)
     with duckdb.connect(str(db), read_only=True) as con:
-        families_by_card = dict(con.sql("""
+        families_by_card = dict(
+            con.sql("""
             select pseudonyms.identifier, pseudonyms.pseudonym
             from intermediate.int_family_pseudonyms as pseudonyms
             semi join marts.snap_household_eligibility as history on history.family_id = pseudonyms.pseudonym
-        """).fetchall())
+        """).fetchall()
+        )
     assert len(families_by_card) == before["history"][1] > 0
     files, flipped_households = _dtks_with_pkh_flipped(landing)
     counts = {name: content.decode("utf-8-sig").count("\n") - 1 for name, content in files.items()}
@@ -154,25 +168,35 @@ def test_a_rotation_carries_the_history_over_to_the_new_key(generated_build, dbt
 
     after = _key_state(db)
     assert after["stored"] == after["built"] == [(key_fingerprint(NEW_KEY.encode()),)]
-    renamed = {pseudonymise([card], pseudonym_key.encode())[0]: pseudonymise([card], NEW_KEY.encode())[0]
-               for card in families_by_card}
+    renamed = {
+        pseudonymise([card], pseudonym_key.encode())[0]: pseudonymise([card], NEW_KEY.encode())[0]
+        for card in families_by_card
+    }
     with duckdb.connect(str(db), read_only=True) as con:
-        families = {family for (family,) in con.sql(
-            "select distinct family_id from marts.snap_household_eligibility").fetchall()}
+        families = {
+            family
+            for (family,) in con.sql(
+                "select distinct family_id from marts.snap_household_eligibility"
+            ).fetchall()
+        }
         # A family's versions, oldest first, under its new pseudonym.
         versions = {}
         for family, valid_from, valid_to in con.sql(
-                "select family_id, dbt_valid_from, dbt_valid_to from marts.snap_household_eligibility "
-                "where program = 'pkh' order by family_id, dbt_valid_from").fetchall():
+            "select family_id, dbt_valid_from, dbt_valid_to from marts.snap_household_eligibility "
+            "where program = 'pkh' order by family_id, dbt_valid_from"
+        ).fetchall():
             versions.setdefault(family, []).append((str(valid_from), valid_to and str(valid_to)))
-        flipped = {family for (family,) in con.sql(f"""
+        flipped = {
+            family
+            for (family,) in con.sql(f"""
             select distinct pseudonyms.pseudonym
             from intermediate.int_household_families as households
             join intermediate.int_family_pseudonyms as pseudonyms
                 on pseudonyms.identifier = households.family_key
             where households.source = 'dtks'
                 and households.source_household_id in ({", ".join(f"'{h}'" for h in flipped_households)})
-        """).fetchall()}
+        """).fetchall()
+        }
     # The same families, each under its new pseudonym: none of the old key's is left.
     assert len(families) == before["history"][1]
     assert families == set(renamed.values())

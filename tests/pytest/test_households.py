@@ -1,5 +1,6 @@
 """Families assembled on the family card, the household fact table and the analysts'
 marts, on the session's generated build, checked against the truth."""
+
 from __future__ import annotations
 
 import hashlib
@@ -65,7 +66,8 @@ def test_marts_refuse_to_build_without_a_pseudonym_key(generated_build, monkeypa
     (scratch / "warehouse.duckdb").write_bytes((root / "warehouse.duckdb").read_bytes())
     monkeypatch.delenv(KEY_VARIABLE)
     pseudonym_models = ["int_nik_pseudonyms", "int_family_pseudonyms", "int_person_pseudonyms"]
-    result = dbt_build(root / "landing", scratch / "warehouse.duckdb", ["-s", *pseudonym_models],
-                       isolated=True, capture=True)
+    result = dbt_build(
+        root / "landing", scratch / "warehouse.duckdb", ["-s", *pseudonym_models], isolated=True, capture=True
+    )
     assert result.returncode != 0
     assert f"{KEY_VARIABLE} is not set" in result.stdout

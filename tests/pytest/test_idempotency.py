@@ -1,6 +1,7 @@
 """Idempotent, crash-safe runs: a build killed half-way leaves the published analyst
 database intact and readable, the working database recovers and the next build of the same
 deliveries gives exactly the same marts; the pseudonym key is never written to disk."""
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,14 @@ def _start_build(landing: Path, db: Path, scratch: Path) -> subprocess.Popen:
     command = [*dbt_command("build", db.parent), "--vars", "{retrain_matcher: true}"]
     scratch.mkdir(parents=True, exist_ok=True)
     env = {**dbt_env(landing, db), "TMPDIR": str(scratch)}
-    return subprocess.Popen(command, env=env, cwd=PROJECT_DIR, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(
+        command,
+        env=env,
+        cwd=PROJECT_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def _read_only_hashes(db: Path) -> dict[str, str]:
@@ -51,7 +58,9 @@ def _recorded_hashes(analyst: Path) -> dict[str, str]:
 def _key_in_files(roots: list[Path], key: str) -> list[str]:
     """Every file under `roots` whose bytes contain the key."""
     needle = key.encode("utf-8")
-    files = [path for root in roots for path in ([root] if root.is_file() else root.rglob("*")) if path.is_file()]
+    files = [
+        path for root in roots for path in ([root] if root.is_file() else root.rglob("*")) if path.is_file()
+    ]
     assert files
     return [str(path) for path in files if needle in path.read_bytes()]
 
@@ -61,13 +70,16 @@ def _key_in_database(db: Path, key: str) -> list[str]:
     bytes of the file alone do not prove it absent)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        columns = con.sql("select schema_name, table_name, column_name from duckdb_columns() "
-                          "where data_type = 'VARCHAR' and not internal").fetchall()
+        columns = con.sql(
+            "select schema_name, table_name, column_name from duckdb_columns() "
+            "where data_type = 'VARCHAR' and not internal"
+        ).fetchall()
         assert columns
         found = []
         for schema, table, column in columns:
-            hits = con.execute(f'select count(*) from "{schema}"."{table}" where contains("{column}", ?)',
-                               [key]).fetchall()[0][0]
+            hits = con.execute(
+                f'select count(*) from "{schema}"."{table}" where contains("{column}", ?)', [key]
+            ).fetchall()[0][0]
             if hits:
                 found.append(f"{schema}.{table}.{column}")
         return found
@@ -79,9 +91,11 @@ def test_the_key_searches_find_a_planted_key(tmp_path, pseudonym_key):
     db = tmp_path / "planted.duckdb"
     con = duckdb.connect(str(db))
     con.execute("create schema s")
-    con.execute("create table s.t as select 'row ' || range as label, "
-                "case when range = 31337 then 'x' || ? || 'y' else 'nothing' end as note from range(100000)",
-                [pseudonym_key])
+    con.execute(
+        "create table s.t as select 'row ' || range as label, "
+        "case when range = 31337 then 'x' || ? || 'y' else 'nothing' end as note from range(100000)",
+        [pseudonym_key],
+    )
     con.close()
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "dbt.log").write_text(f"line\nenv {pseudonym_key}\n")
@@ -90,7 +104,8 @@ def test_the_key_searches_find_a_planted_key(tmp_path, pseudonym_key):
 
 
 def test_killed_build_keeps_the_publication_and_the_rebuild_gives_the_same_marts(
-        generated_build, dbt_build, tmp_path, pseudonym_key):
+    generated_build, dbt_build, tmp_path, pseudonym_key
+):
     con, _, root = generated_build
     original = mart_content_hashes(con)
     work = tmp_path / "work"
@@ -138,7 +153,10 @@ def test_killed_build_keeps_the_publication_and_the_rebuild_gives_the_same_marts
     # The working database recovers to its last committed state (DuckDB replays its WAL),
     # and the next build of the same deliveries rebuilds it to exactly the same marts.
     recovered = duckdb.connect(str(working), read_only=True)
-    assert recovered.sql("select count(*) from duckdb_tables() where schema_name = 'marts'").fetchall()[0][0] >= 4
+    assert (
+        recovered.sql("select count(*) from duckdb_tables() where schema_name = 'marts'").fetchall()[0][0]
+        >= 4
+    )
     recovered.close()
     result = dbt_build(root / "landing", working)
     assert result.returncode == 0, result.stdout[-4000:]
@@ -156,6 +174,7 @@ def test_killed_build_keeps_the_publication_and_the_rebuild_gives_the_same_marts
     # Idempotent: the same deliveries and key give exactly the same marts, and publication.
     rebuilt = _read_only_hashes(working)
     assert rebuilt.keys() == original.keys()
-    assert [table for table in original if rebuilt[table] != original[table]] == [], \
+    assert [table for table in original if rebuilt[table] != original[table]] == [], (
         "marts differ between two builds of the same deliveries with the same key"
+    )
     assert second.tables == first.tables

@@ -4,6 +4,7 @@ the same deliveries (`dbt build --full-refresh` on last month's database: every 
 from the deliveries; only the trained matcher and the snapshot's history are kept, by their
 full_refresh: false). The staging of the sources that did not deliver (P3KE, BPS) is kept,
 not rebuilt, and the matcher is not retrained unless asked or its code changed."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,12 @@ KEPT = "delivery already staged"  # what macros/incremental.sql puts in a model 
 def _contents(db) -> dict[tuple[str, str], str]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {(schema, table): digest for schema in SCHEMAS
-                for table, digest in mart_content_hashes(con, schema).items() if table not in HISTORY_TABLES}
+        return {
+            (schema, table): digest
+            for schema in SCHEMAS
+            for table, digest in mart_content_hashes(con, schema).items()
+            if table not in HISTORY_TABLES
+        }
     finally:
         con.close()
 
@@ -36,8 +41,12 @@ def _contents(db) -> dict[tuple[str, str], str]:
 def _staging_comments(db) -> dict[str, str]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return dict(con.sql("select table_name, comment from duckdb_tables() "
-                            "where schema_name = 'staging' and comment is not null").fetchall())
+        return dict(
+            con.sql(
+                "select table_name, comment from duckdb_tables() "
+                "where schema_name = 'staging' and comment is not null"
+            ).fetchall()
+        )
     finally:
         con.close()
 
@@ -45,8 +54,9 @@ def _staging_comments(db) -> dict[str, str]:
 def _matcher(db) -> tuple:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.sql("select matcher_fingerprint, model_json, trained_at "
-                       "from intermediate.int_person_match_model").fetchall()[0]
+        return con.sql(
+            "select matcher_fingerprint, model_json, trained_at from intermediate.int_person_match_model"
+        ).fetchall()[0]
     finally:
         con.close()
 
@@ -69,8 +79,11 @@ def monthly(generated_build, dbt_build, tmp_path_factory):
     full = dbt_build(root / "landing", root / "full" / "warehouse.duckdb", ["--full-refresh"])
     assert full.returncode == 0, full.stdout[-4000:]
     results = json.loads((root / "incremental" / "target" / "run_results.json").read_text())
-    compiled = {r["unique_id"].split(".")[-1]: r["compiled_code"]
-                for r in results["results"] if r["unique_id"].startswith("model.dtsen.")}
+    compiled = {
+        r["unique_id"].split(".")[-1]: r["compiled_code"]
+        for r in results["results"]
+        if r["unique_id"].startswith("model.dtsen.")
+    }
     return root, changes, before, compiled, last_month
 
 
@@ -109,9 +122,11 @@ def test_the_month_leaves_no_table_outside_the_warehouse_schemas(monthly):
     root, _, _, _, _ = monthly
     con = duckdb.connect(str(root / "incremental" / "warehouse.duckdb"), read_only=True)
     try:
-        stray = con.sql("select schema_name || '.' || table_name from duckdb_tables() "
-                        "where not list_contains(?, schema_name)",
-                        params=[[*SCHEMAS, "reference", "build_ledger"]]).fetchall()
+        stray = con.sql(
+            "select schema_name || '.' || table_name from duckdb_tables() "
+            "where not list_contains(?, schema_name)",
+            params=[[*SCHEMAS, "reference", "build_ledger"]],
+        ).fetchall()
     finally:
         con.close()
     # The key's fingerprint lives outside the models' schemas on purpose: no model owns it.
@@ -125,7 +140,9 @@ def test_the_month_keeps_last_months_matcher(monthly, generated_build):
 
 
 def _run_matcher(db, landing, *extra) -> subprocess.CompletedProcess:
-    return run_dbt("run", landing, db, ["--select", "int_person_match_model", *extra], isolated=True, capture=True)
+    return run_dbt(
+        "run", landing, db, ["--select", "int_person_match_model", *extra], isolated=True, capture=True
+    )
 
 
 def test_the_matcher_is_retrained_when_asked_or_when_its_code_changed(generated_build, tmp_path):
@@ -145,7 +162,9 @@ def test_the_matcher_is_retrained_when_asked_or_when_its_code_changed(generated_
     assert again[:2] == (fingerprint, model)  # the same records train the same model
 
     con = duckdb.connect(str(db))
-    con.execute("update intermediate.int_person_match_model set matcher_fingerprint = 'settings of an older release'")
+    con.execute(
+        "update intermediate.int_person_match_model set matcher_fingerprint = 'settings of an older release'"
+    )
     con.close()
     changed = _run_matcher(db, source / "landing")
     assert changed.returncode == 0, changed.stdout[-3000:]

@@ -1,6 +1,7 @@
 """Delivery intake (dtsen.landing): which delivery is current, and the exact words used
 when one is refused. Runs on real files and a real DuckDB connection, without dbt. Each
 way a delivery goes wrong, with its outcome through a dbt build, is in test_bad_deliveries."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -68,8 +69,14 @@ def test_malformed_rows_are_counted_not_dropped(tmp_path, con):
         ";".join(["A5", *good[1:]]) + ";;later",  # too many fields, the first surplus one blank
     ]
     raw = ("\ufeff" + "\n".join(lines) + "\n").encode()
-    write_delivery(tmp_path, "dtks", "2026-11-01", sample_rows()["dtks"], raw={"anggota.csv": raw},
-                   manifest_rows={"anggota.csv": 5})
+    write_delivery(
+        tmp_path,
+        "dtks",
+        "2026-11-01",
+        sample_rows()["dtks"],
+        raw={"anggota.csv": raw},
+        manifest_rows={"anggota.csv": 5},
+    )
     records = {r.file_name: r for r in scan_landing(tmp_path, con) if r.delivery == "2026-11-01"}
     assert records["anggota.csv"].status == "current"
     assert records["anggota.csv"].file_rows == 5
@@ -91,7 +98,8 @@ def test_files_verified_before_and_unchanged_are_not_read_again(tmp_path, con, m
     second = scan_landing(tmp_path, con, verified)
     assert hashed == ["anggota.csv"]
     assert [vars(r) | {"file_mtime_ns": None} for r in second] == [
-        vars(r) | {"file_mtime_ns": None} for r in first]
+        vars(r) | {"file_mtime_ns": None} for r in first
+    ]
     assert next(r for r in second if r.file_path == changed.file_path).file_mtime_ns != changed.file_mtime_ns
 
 
@@ -105,6 +113,7 @@ def test_a_verified_file_changed_in_place_is_checked_again(tmp_path, con):
 
 
 # ------------------------------- manifests and folders --------------------------------
+
 
 def _manifest(folder):
     return json.loads((folder / "_manifest.json").read_text(encoding="utf-8"))
@@ -125,10 +134,20 @@ def _verdicts(tmp_path, con, delivery="2026-09-30"):
     return {r.status for r in records}, {r.delivery_problem for r in records}
 
 
-@pytest.mark.parametrize(("rows", "shown"), [
-    (None, "None"), ("4,955", "'4,955'"), ("1", "'1'"), (1.5, "1.5"), (1.0, "1.0"), (-1, "-1"), (True, "True"),
-    ([1], "[1]"), ({"n": 1}, "{'n': 1}"),
-])
+@pytest.mark.parametrize(
+    ("rows", "shown"),
+    [
+        (None, "None"),
+        ("4,955", "'4,955'"),
+        ("1", "'1'"),
+        (1.5, "1.5"),
+        (1.0, "1.0"),
+        (-1, "-1"),
+        (True, "True"),
+        ([1], "[1]"),
+        ({"n": 1}, "{'n': 1}"),
+    ],
+)
 def test_manifest_rows_not_a_whole_number_refuses_the_delivery(tmp_path, con, rows, shown):
     folder = _newer_bps(tmp_path)
 
@@ -137,8 +156,10 @@ def test_manifest_rows_not_a_whole_number_refuses_the_delivery(tmp_path, con, ro
         return manifest
 
     _rewrite_manifest(folder, damage)
-    assert _verdicts(tmp_path, con) == ({"refused"}, {
-        f"susenas_konsumsi.parquet: the manifest's rows is not a whole number of rows: {shown}"})
+    assert _verdicts(tmp_path, con) == (
+        {"refused"},
+        {f"susenas_konsumsi.parquet: the manifest's rows is not a whole number of rows: {shown}"},
+    )
 
 
 def test_manifest_sha256_not_hex_refuses_the_delivery(tmp_path, con):
@@ -149,16 +170,21 @@ def test_manifest_sha256_not_hex_refuses_the_delivery(tmp_path, con):
         return manifest
 
     _rewrite_manifest(folder, damage)
-    assert _verdicts(tmp_path, con) == ({"refused"}, {
-        "susenas_konsumsi.parquet: the manifest's sha256 is not 64 hexadecimal digits: 12345"})
+    assert _verdicts(tmp_path, con) == (
+        {"refused"},
+        {"susenas_konsumsi.parquet: the manifest's sha256 is not 64 hexadecimal digits: 12345"},
+    )
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("[]", "_manifest.json is not a JSON object (it is an array)"),
-    ('"dtks"', "_manifest.json is not a JSON object (it is a string)"),
-    ("null", "_manifest.json is not a JSON object (it is null)"),
-    ("[" * 100_000 + "]" * 100_000, "_manifest.json cannot be read: RecursionError"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[]", "_manifest.json is not a JSON object (it is an array)"),
+        ('"dtks"', "_manifest.json is not a JSON object (it is a string)"),
+        ("null", "_manifest.json is not a JSON object (it is null)"),
+        ("[" * 100_000 + "]" * 100_000, "_manifest.json cannot be read: RecursionError"),
+    ],
+)
 def test_manifest_that_is_no_object_refuses_the_delivery(tmp_path, con, text, problem):
     folder = _newer_bps(tmp_path)
     (folder / "_manifest.json").write_text(text, encoding="utf-8")
@@ -173,7 +199,10 @@ def test_delivery_folder_not_named_yyyy_mm_dd_is_refused(tmp_path, con, name):
     write_delivery(tmp_path, "bps", "2026-09-30", sample_rows()["bps"])
     folder = write_delivery(tmp_path, "bps", name, sample_rows()["bps"])
     _rewrite_manifest(folder, lambda manifest: {**manifest, "extract_date": name})
-    assert _verdicts(tmp_path, con, name) == ({"refused"}, {"delivery folder name is not a date (YYYY-MM-DD)"})
+    assert _verdicts(tmp_path, con, name) == (
+        {"refused"},
+        {"delivery folder name is not a date (YYYY-MM-DD)"},
+    )
     assert _verdicts(tmp_path, con, "2026-09-30")[0] == {"current"}
 
 
@@ -182,10 +211,13 @@ def test_delivery_dated_after_today_is_held(tmp_path, con):
     write_delivery(tmp_path, "bps", "2099-01-01", sample_rows()["bps"])
     status, problems = _verdicts(tmp_path, con, "2099-01-01")
     assert status == {"refused"}
-    assert problems == {f"dated after today ({dt.date.today().isoformat()}): held, not used before that date "
-                        "(a mistyped folder name?)"}
-    assert {r.delivery for r in scan_landing(tmp_path, con) if r.status == "current" and r.source == "bps"} == {
-        "2026-06-30"}
+    assert problems == {
+        f"dated after today ({dt.date.today().isoformat()}): held, not used before that date "
+        "(a mistyped folder name?)"
+    }
+    assert {
+        r.delivery for r in scan_landing(tmp_path, con) if r.status == "current" and r.source == "bps"
+    } == {"2026-06-30"}
 
 
 def test_csv_with_cr_only_line_endings_is_read_row_for_row(tmp_path, con):
@@ -203,15 +235,18 @@ def test_csv_with_cr_only_line_endings_is_read_row_for_row(tmp_path, con):
 def test_file_linked_from_outside_the_landing_root_is_refused_unread(tmp_path, con):
     landing_root = tmp_path / "landing"
     write_sample_landing(landing_root)
-    folder = write_delivery(landing_root, "dukcapil", "2026-11-01", {"penduduk.csv": sample_rows()["dukcapil"][
-        "penduduk.csv"]})
+    folder = write_delivery(
+        landing_root, "dukcapil", "2026-11-01", {"penduduk.csv": sample_rows()["dukcapil"]["penduduk.csv"]}
+    )
     outside = tmp_path / "secret.csv"
     outside.write_bytes((folder / "penduduk.csv").read_bytes())  # a readable file with the right header
     (folder / "penduduk.csv").unlink()
     (folder / "penduduk.csv").symlink_to(outside)
     record = next(r for r in scan_landing(landing_root, con) if r.delivery == "2026-11-01")
     assert (record.status, record.delivery_problem) == (
-        "refused", "penduduk.csv: the file is a link to outside the landing root: refused unread")
+        "refused",
+        "penduduk.csv: the file is a link to outside the landing root: refused unread",
+    )
     assert (record.columns, record.file_sha256, record.read_sql, record.file_rows) == (None, None, None, None)
     assert record.file_path == str(folder / "penduduk.csv")
 
@@ -222,8 +257,12 @@ def test_delivery_folder_linked_from_outside_the_landing_root_is_refused_unread(
     elsewhere = write_delivery(tmp_path / "elsewhere", "bps", "2026-09-30", sample_rows()["bps"])
     (landing_root / "bps" / "2026-09-30").symlink_to(elsewhere, target_is_directory=True)
     records = [r for r in scan_landing(landing_root, con) if r.delivery == "2026-09-30"]
-    assert {(r.status, r.delivery_problem) for r in records} == {(
-        "refused", "the delivery folder or its _manifest.json is a link to outside the landing root: refused unread")}
+    assert {(r.status, r.delivery_problem) for r in records} == {
+        (
+            "refused",
+            "the delivery folder or its _manifest.json is a link to outside the landing root: refused unread",
+        )
+    }
     assert {(r.columns, r.file_sha256) for r in records} == {(None, None)}
 
 
@@ -244,34 +283,52 @@ def test_folder_that_is_no_known_source_is_reported(tmp_path, con):
     (tmp_path / "dukcapil" / "2026-11-01").rename(tmp_path / "Dukcapil")
     (tmp_path / ".snapshot").mkdir()
     unknown = [r for r in scan_landing(tmp_path, con) if r.source not in FILES]
-    assert [(r.source, r.delivery, r.file_name, r.status) for r in unknown] == [("Dukcapil", None, None, "refused")]
+    assert [(r.source, r.delivery, r.file_name, r.status) for r in unknown] == [
+        ("Dukcapil", None, None, "refused")
+    ]
     assert unknown[0].delivery_problem == (
         "folder Dukcapil/ is not a source this warehouse reads (bps, dtks, dukcapil, p3ke): "
-        "nothing in it is staged")
+        "nothing in it is staged"
+    )
 
 
-@pytest.mark.parametrize(("arrow_type", "shown"), [
-    (pa.timestamp("us"), "TIMESTAMP"), (pa.timestamp("us", tz="UTC"), "TIMESTAMP WITH TIME ZONE"),
-    (pa.string(), "VARCHAR"),
-])
+@pytest.mark.parametrize(
+    ("arrow_type", "shown"),
+    [
+        (pa.timestamp("us"), "TIMESTAMP"),
+        (pa.timestamp("us", tz="UTC"), "TIMESTAMP WITH TIME ZONE"),
+        (pa.string(), "VARCHAR"),
+    ],
+)
 def test_parquet_date_column_of_another_type_is_refused(tmp_path, con, arrow_type, shown):
     write_sample_landing(tmp_path)
     rows = sample_rows()["bps"]
     table = pa.Table.from_pylist(rows["regsosek_individu.parquet"])
-    born = table.column("tanggal_lahir").cast(pa.timestamp("us")).cast(arrow_type) if arrow_type != pa.string() \
+    born = (
+        table.column("tanggal_lahir").cast(pa.timestamp("us")).cast(arrow_type)
+        if arrow_type != pa.string()
         else pa.array([str(d) for d in table.column("tanggal_lahir").to_pylist()])
+    )
     table = table.set_column(table.schema.get_field_index("tanggal_lahir"), "tanggal_lahir", born)
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
-    write_delivery(tmp_path, "bps", "2026-09-30", rows, raw={"regsosek_individu.parquet": sink.getvalue().to_pybytes()})
-    assert _verdicts(tmp_path, con) == ({"refused"}, {
-        "regsosek_individu.parquet: date column(s) not of type DATE as the contract says: "
-        f"tanggal_lahir is {shown}"})
+    write_delivery(
+        tmp_path, "bps", "2026-09-30", rows, raw={"regsosek_individu.parquet": sink.getvalue().to_pybytes()}
+    )
+    assert _verdicts(tmp_path, con) == (
+        {"refused"},
+        {
+            "regsosek_individu.parquet: date column(s) not of type DATE as the contract says: "
+            f"tanggal_lahir is {shown}"
+        },
+    )
 
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -282,7 +339,9 @@ def manifests(draw, good: dict):
     if draw(st.booleans()):
         return draw(JSON_VALUES)
     manifest = json.loads(json.dumps(good))
-    for key in draw(st.lists(st.sampled_from(["contract_version", "source", "extract_date", "files"]), max_size=2)):
+    for key in draw(
+        st.lists(st.sampled_from(["contract_version", "source", "extract_date", "files"]), max_size=2)
+    ):
         manifest[key] = draw(JSON_VALUES)
     if isinstance(manifest.get("files"), dict):
         for name in draw(st.lists(st.sampled_from(sorted(good["files"])), max_size=3)):

@@ -2,6 +2,7 @@
 record whose NIK's birth part disagrees with its birth date, while the civil register holds
 that NIK with a birth date agreeing with it, has a correct NIK and a wrong birth date: it is
 reported as "birth date disagrees with the register", not as an invalid NIK."""
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,9 @@ def nik_build(tmp_path_factory, dbt_build):
     rows = sample_rows()
     members = rows["dtks"]["anggota.csv"]
     members[0]["tanggal_lahir"] = "06/01/1990"
-    members.append(dict(members[1], id_art="A3", nik="3171010802880099", tanggal_lahir="09/02/1988", hub_krt="3"))
+    members.append(
+        dict(members[1], id_art="A3", nik="3171010802880099", tanggal_lahir="09/02/1988", hub_krt="3")
+    )
     for source, files in rows.items():
         write_delivery(landing, source, SAMPLE_DATES[source], files)
     build = dbt_build(landing, root / "warehouse.duckdb")
@@ -41,9 +44,13 @@ def test_staging_flags_both_as_birth_date_mismatch(nik_build):
 
 def test_register_tells_a_wrong_birth_date_from_an_invalid_nik(nik_build):
     con, _ = nik_build
-    checks = {row[0]: row[1:] for row in con.sql(
-        "select source_record_id, birth_date_check, cast(register_tanggal_lahir as varchar) "
-        "from intermediate.int_nik_birth_date_checks where source = 'dtks'").fetchall()}
+    checks = {
+        row[0]: row[1:]
+        for row in con.sql(
+            "select source_record_id, birth_date_check, cast(register_tanggal_lahir as varchar) "
+            "from intermediate.int_nik_birth_date_checks where source = 'dtks'"
+        ).fetchall()
+    }
     assert checks == {"A1": ("birth_date_differs_from_register", "1990-01-05"), "A3": ("nik_invalid", None)}
 
 
@@ -55,7 +62,9 @@ def test_suite_reports_them_apart_each_with_its_threshold(nik_build, tmp_path):
     # one invalid NIK in three records: below the 95 % floor, blocking
     invalid = dtks["nik_birth_date"]
     assert not invalid["success"] and invalid["blocking"]
-    assert invalid["rows"] == [{"source": "dtks", "records": 3, "nik_invalid": 1, "share_passing": pytest.approx(2 / 3)}]
+    assert invalid["rows"] == [
+        {"source": "dtks", "records": 3, "nik_invalid": 1, "share_passing": pytest.approx(2 / 3)}
+    ]
     assert invalid["thresholds"] == {"nik_min_share.dtks.birth_date": 0.95}
     # one birth date that disagrees with the register: its own threshold, a warning
     register = dtks["nik_register_birth_date"]

@@ -3,6 +3,7 @@ whose families each hit one rule: the dated BPNT ceiling, BLTS Kesra's three mon
 components (a child of 6, the elderly age a var sets), the civil-servant exclusion, PBI-JK
 per person, and KIP Kuliah. One real dbt build at the data date (2026-10-31); the other
 decision dates and vars re-run the eligibility models on a copy of that database."""
+
 from __future__ import annotations
 
 import copy
@@ -12,12 +13,16 @@ import shutil
 
 import duckdb
 import pytest
-
 from deliveries import SAMPLE_DATES, sample_rows, write_delivery
+
 from dtsen.cli import run_dbt
 
-ELIGIBILITY_MODELS = ["int_program_rules_in_force", "int_eligibility_members", "fct_eligibility",
-                      "fct_eligibility_person"]
+ELIGIBILITY_MODELS = [
+    "int_program_rules_in_force",
+    "int_eligibility_members",
+    "fct_eligibility",
+    "fct_eligibility_person",
+]
 KODE_DESA = "3171011001"
 
 
@@ -44,55 +49,112 @@ class _Landing:
         no_kk, id_keluarga = f"31710101011{number:05d}", f"F{number}"
         self.families[name] = no_kk
         better = 20 - poverty
-        self.rows["bps"]["regsosek_keluarga.parquet"].append({
-            **copy.deepcopy(self.keluarga_base), "id_keluarga": id_keluarga, "no_kk": no_kk,
-            "jumlah_art": len(members), "lantai": 1 + better % 3, "luas_lantai_m2": 15.0 + 4 * better,
-            "punya_kulkas": int(better > 8), "punya_sepeda_motor": int(better > 4), "punya_mobil": int(better > 15),
-            "punya_komputer": int(better > 12)})
+        self.rows["bps"]["regsosek_keluarga.parquet"].append(
+            {
+                **copy.deepcopy(self.keluarga_base),
+                "id_keluarga": id_keluarga,
+                "no_kk": no_kk,
+                "jumlah_art": len(members),
+                "lantai": 1 + better % 3,
+                "luas_lantai_m2": 15.0 + 4 * better,
+                "punya_kulkas": int(better > 8),
+                "punya_sepeda_motor": int(better > 4),
+                "punya_mobil": int(better > 15),
+                "punya_komputer": int(better > 12),
+            }
+        )
         self.rows["bps"]["susenas_konsumsi.parquet"].append(
-            {"id_keluarga": id_keluarga, "pengeluaran_perkapita": 400_000.0 + 150_000.0 * better,
-             "bobot": 100.0, "tahun": 2024})
+            {
+                "id_keluarga": id_keluarga,
+                "pengeluaran_perkapita": 400_000.0 + 150_000.0 * better,
+                "bobot": 100.0,
+                "tahun": 2024,
+            }
+        )
         for order, member in enumerate(members, start=1):
             self.serial += 1
             born, woman = member["born"], member.get("woman", False)
             nik = _nik(born, woman, self.serial)
             if member.get("register", True):
-                self.rows["dukcapil"]["penduduk.csv"].append({
-                    **copy.deepcopy(self.penduduk_base), "nik": nik, "no_kk": no_kk,
-                    "nama_lengkap": f"{name} {order}".upper().replace("_", " "),
-                    "jenis_kelamin": "PEREMPUAN" if woman else "LAKI-LAKI", "tanggal_lahir": born.isoformat(),
-                    "shdk": member.get("shdk", "KEPALA KELUARGA"), "pekerjaan": member.get("pekerjaan", "WIRASWASTA"),
-                    "pendidikan": member.get("pendidikan", "SLTP/SEDERAJAT"), "kode_desa": KODE_DESA})
-            self.rows["bps"]["regsosek_individu.parquet"].append({
-                "id_keluarga": id_keluarga, "no_urut": order, "nik": nik,
-                "nama": f"{name} {order}".upper().replace("_", " "), "jenis_kelamin": 2 if woman else 1,
-                "tanggal_lahir": born, "hubungan_kk": {"KEPALA KELUARGA": 1, "ISTRI": 2}.get(
-                    member.get("shdk", "KEPALA KELUARGA"), 3),
-                "ijazah": member.get("ijazah", 2), "bekerja": int(member.get("pekerjaan", "WIRASWASTA") not in (
-                    "PELAJAR/MAHASISWA", "BELUM/TIDAK BEKERJA", "MENGURUS RUMAH TANGGA")),
-                "lapangan_usaha": 5, "disabilitas": 0, "sekolah": member.get("sekolah", 2)})
+                self.rows["dukcapil"]["penduduk.csv"].append(
+                    {
+                        **copy.deepcopy(self.penduduk_base),
+                        "nik": nik,
+                        "no_kk": no_kk,
+                        "nama_lengkap": f"{name} {order}".upper().replace("_", " "),
+                        "jenis_kelamin": "PEREMPUAN" if woman else "LAKI-LAKI",
+                        "tanggal_lahir": born.isoformat(),
+                        "shdk": member.get("shdk", "KEPALA KELUARGA"),
+                        "pekerjaan": member.get("pekerjaan", "WIRASWASTA"),
+                        "pendidikan": member.get("pendidikan", "SLTP/SEDERAJAT"),
+                        "kode_desa": KODE_DESA,
+                    }
+                )
+            self.rows["bps"]["regsosek_individu.parquet"].append(
+                {
+                    "id_keluarga": id_keluarga,
+                    "no_urut": order,
+                    "nik": nik,
+                    "nama": f"{name} {order}".upper().replace("_", " "),
+                    "jenis_kelamin": 2 if woman else 1,
+                    "tanggal_lahir": born,
+                    "hubungan_kk": {"KEPALA KELUARGA": 1, "ISTRI": 2}.get(
+                        member.get("shdk", "KEPALA KELUARGA"), 3
+                    ),
+                    "ijazah": member.get("ijazah", 2),
+                    "bekerja": int(
+                        member.get("pekerjaan", "WIRASWASTA")
+                        not in ("PELAJAR/MAHASISWA", "BELUM/TIDAK BEKERJA", "MENGURUS RUMAH TANGGA")
+                    ),
+                    "lapangan_usaha": 5,
+                    "disabilitas": 0,
+                    "sekolah": member.get("sekolah", 2),
+                }
+            )
 
 
 def _couple(head_born=dt.date(1980, 3, 10), **head) -> list[dict]:
-    return [dict(born=head_born, **head),
-            dict(born=dt.date(1982, 4, 12), woman=True, shdk="ISTRI", pekerjaan="MENGURUS RUMAH TANGGA")]
+    return [
+        dict(born=head_born, **head),
+        dict(born=dt.date(1982, 4, 12), woman=True, shdk="ISTRI", pekerjaan="MENGURUS RUMAH TANGGA"),
+    ]
 
 
 def _landing() -> _Landing:
     landing = _Landing()
     for i in range(14):  # ordinary couples across the welfare range
         landing.family(f"keluarga_{i}", poverty=i + (i // 4), members=_couple())
-    landing.family("anak_6", 16, _couple() + [dict(born=dt.date(2020, 5, 1), shdk="ANAK",
-                                                   pekerjaan="BELUM/TIDAK BEKERJA", sekolah=0, ijazah=0)])
-    landing.family("lansia_65", 17, [dict(born=dt.date(1961, 5, 1)),
-                                     dict(born=dt.date(1963, 1, 1), woman=True, shdk="ISTRI",
-                                          pekerjaan="MENGURUS RUMAH TANGGA")])
+    landing.family(
+        "anak_6",
+        16,
+        [
+            *_couple(),
+            dict(born=dt.date(2020, 5, 1), shdk="ANAK", pekerjaan="BELUM/TIDAK BEKERJA", sekolah=0, ijazah=0),
+        ],
+    )
+    landing.family(
+        "lansia_65",
+        17,
+        [
+            dict(born=dt.date(1961, 5, 1)),
+            dict(born=dt.date(1963, 1, 1), woman=True, shdk="ISTRI", pekerjaan="MENGURUS RUMAH TANGGA"),
+        ],
+    )
     landing.family("pns", 18, _couple(pekerjaan="PEGAWAI NEGERI SIPIL"))
-    landing.family("kuliah", 19, _couple() + [dict(born=dt.date(2007, 3, 3), shdk="ANAK",
-                                                   pekerjaan="PELAJAR/MAHASISWA", sekolah=1, ijazah=3)])
+    landing.family(
+        "kuliah",
+        19,
+        [
+            *_couple(),
+            dict(born=dt.date(2007, 3, 3), shdk="ANAK", pekerjaan="PELAJAR/MAHASISWA", sekolah=1, ijazah=3),
+        ],
+    )
     # A newborn Regsosek lists whom the civil register does not know yet.
-    landing.family("belum_terverifikasi", 20, _couple() + [dict(born=dt.date(2026, 1, 15), shdk="ANAK",
-                                                                register=False, sekolah=0, ijazah=0)])
+    landing.family(
+        "belum_terverifikasi",
+        20,
+        [*_couple(), dict(born=dt.date(2026, 1, 15), shdk="ANAK", register=False, sekolah=0, ijazah=0)],
+    )
     return landing
 
 
@@ -107,19 +169,28 @@ def builds(tmp_path_factory, dbt_build):
     db = root / "data_date" / "warehouse.duckdb"
     result = dbt_build(root / "landing", db)
     assert result.returncode == 0, result.stdout[-4000:]
-    variants = {"2025-12-31": {"tanggal_keputusan": "2025-12-31"},
-                "2026-01-02": {"tanggal_keputusan": "2026-01-02"},
-                "lansia_60": {"umur_lansia_pkh": 60}}
+    variants = {
+        "2025-12-31": {"tanggal_keputusan": "2025-12-31"},
+        "2026-01-02": {"tanggal_keputusan": "2026-01-02"},
+        "lansia_60": {"umur_lansia_pkh": 60},
+    }
     for name, dbt_vars in variants.items():
         copy_db = root / name / "warehouse.duckdb"
         copy_db.parent.mkdir()
         shutil.copyfile(db, copy_db)
-        result = run_dbt("run", root / "landing", copy_db, ["--select", *ELIGIBILITY_MODELS,
-                                                            "--vars", json.dumps(dbt_vars)],
-                         isolated=True, capture=True)
+        result = run_dbt(
+            "run",
+            root / "landing",
+            copy_db,
+            ["--select", *ELIGIBILITY_MODELS, "--vars", json.dumps(dbt_vars)],
+            isolated=True,
+            capture=True,
+        )
         assert result.returncode == 0, result.stdout[-4000:]
-    cons = {name: duckdb.connect(str(root / name / "warehouse.duckdb"), read_only=True)
-            for name in ["data_date", *variants]}
+    cons = {
+        name: duckdb.connect(str(root / name / "warehouse.duckdb"), read_only=True)
+        for name in ["data_date", *variants]
+    }
     cons["families"] = landing.families
     yield cons
     for name, con in cons.items():
@@ -147,35 +218,53 @@ def _row(builds, variant: str, family: str, program: str) -> dict:
 def test_bpnt_takes_desil_5_in_2025_and_not_from_2026(builds):
     decisions = {}
     for variant in ["2025-12-31", "2026-01-02"]:
-        decisions[variant] = builds[variant].sql("""
+        decisions[variant] = (
+            builds[variant]
+            .sql("""
             select family_id, layak, layak_selain_desil, tanggal_keputusan from marts.fct_eligibility
             where program = 'bpnt' and desil_nasional = 5
-        """).df().set_index("family_id")
+        """)
+            .df()
+            .set_index("family_id")
+        )
     in_2025, in_2026 = decisions["2025-12-31"], decisions["2026-01-02"]
     assert str(in_2025["tanggal_keputusan"].iloc[0])[:10] == "2025-12-31"
     candidates = in_2025.index[in_2025["layak_selain_desil"]]
     assert len(candidates) > 0, "no family in desil 5 meets BPNT's other conditions"
     assert in_2025.loc[candidates, "layak"].all()
     assert not in_2026.loc[candidates, "layak"].any()
-    reasons = builds["2026-01-02"].sql("select distinct syarat_tidak_terpenuhi from marts.fct_eligibility "
-                                       "where program = 'bpnt' and desil_nasional = 5").fetchall()
+    reasons = (
+        builds["2026-01-02"]
+        .sql(
+            "select distinct syarat_tidak_terpenuhi from marts.fct_eligibility "
+            "where program = 'bpnt' and desil_nasional = 5"
+        )
+        .fetchall()
+    )
     assert all("desil nasional 1-4 (sejak 2026)" in reason for (reason,) in reasons)
 
 
 def test_blts_kesra_runs_only_october_to_december_2025(builds):
-    count = "select count(*), count(*) filter (where layak) from marts.fct_eligibility where program = 'blts_kesra'"
+    count = (
+        "select count(*), count(*) filter (where layak) from marts.fct_eligibility "
+        "where program = 'blts_kesra'"
+    )
     families = builds["data_date"].sql("select count(*) from marts.fct_household").fetchall()[0][0]
     rows, eligible = builds["2025-12-31"].sql(count).fetchall()[0]
     assert rows == families and 0 < eligible < families
     assert builds["2026-01-02"].sql(count).fetchall()[0][0] == 0
     assert builds["data_date"].sql(count).fetchall()[0][0] == 0
     # BLTS Kesra: desil 1-4 and a verified identity, like BPNT from 2026 on.
-    mismatches = builds["2025-12-31"].sql("""
+    mismatches = (
+        builds["2025-12-31"]
+        .sql("""
         select count(*) from marts.fct_eligibility as blts
         join marts.fct_eligibility as bpnt using (family_id)
         where blts.program = 'blts_kesra' and bpnt.program = 'bpnt'
           and blts.layak != (bpnt.layak and blts.desil_nasional <= 4)
-    """).fetchall()[0][0]
+    """)
+        .fetchall()[0][0]
+    )
     assert mismatches == 0
 
 
@@ -196,8 +285,9 @@ def test_elderly_of_65_counts_only_with_the_age_var_at_60(builds):
 
 def test_a_civil_servant_member_excludes_the_family(builds):
     con = builds["data_date"]
-    programmes = [program for (program,) in con.sql(
-        "select distinct program from marts.fct_eligibility").fetchall()]
+    programmes = [
+        program for (program,) in con.sql("select distinct program from marts.fct_eligibility").fetchall()
+    ]
     assert {"pkh", "bpnt", "pbi_jk", "pip", "kip_kuliah"} <= set(programmes)
     reason = "tidak ada anggota ASN/TNI/Polri/pejabat negara/pegawai BUMN-BUMD (pekerjaan di Dukcapil)"
     for program in programmes:
@@ -249,6 +339,9 @@ def test_kip_kuliah_reads_a_student_of_19(builds):
 
 
 def test_the_decision_date_defaults_to_the_data_date(builds):
-    dates = builds["data_date"].sql(
-        "select distinct tanggal_data, tanggal_keputusan from marts.fct_eligibility").fetchall()
+    dates = (
+        builds["data_date"]
+        .sql("select distinct tanggal_data, tanggal_keputusan from marts.fct_eligibility")
+        .fetchall()
+    )
     assert dates == [(dt.date(2026, 10, 31), dt.date(2026, 10, 31))]

@@ -1,6 +1,7 @@
 """The pseudonym computed inside DuckDB is the Python HMAC, for any text and key length; weak
 keys are refused; the pre-flight refuses a key that is not the working database's; the
 analyst database shows no agency's record id."""
+
 from __future__ import annotations
 
 import base64
@@ -43,20 +44,33 @@ def test_sql_hmac_equals_python_hmac_for_every_key_length(key):
 
 
 @settings(max_examples=50, deadline=None)
-@given(text=st.text(st.characters(exclude_categories=["Cs"]), max_size=40), key=st.binary(min_size=1, max_size=100))
+@given(
+    text=st.text(st.characters(exclude_categories=["Cs"]), max_size=40),
+    key=st.binary(min_size=1, max_size=100),
+)
 def test_sql_hmac_equals_python_hmac(text, key):
     con = duckdb.connect()
     got = con.sql(f"select {hmac_sql('$text')}", params={**hmac_pads(key), "text": text}).fetchall()[0][0]
     assert got == pseudonymise([text], key)[0]
 
 
-
 # Keys: at least 256 bits, written as hexadecimal or base64; anything else is refused with
 # one line saying why and how to make a key.
-STRONG_KEYS = ["0f" * 32, "A1b2" * 16 + "c3d4", base64.b64encode(bytes(range(32))).decode(),
-               base64.urlsafe_b64encode(bytes(range(200, 233))).decode()]
-WEAK_KEYS = ["a", "k3y", "test-only-key-not-secret", "correct horse battery staple", "0f" * 31,
-             base64.b64encode(bytes(range(31))).decode(), "not base64 at all, even if it is long enough!!"]
+STRONG_KEYS = [
+    "0f" * 32,
+    "A1b2" * 16 + "c3d4",
+    base64.b64encode(bytes(range(32))).decode(),
+    base64.urlsafe_b64encode(bytes(range(200, 233))).decode(),
+]
+WEAK_KEYS = [
+    "a",
+    "k3y",
+    "test-only-key-not-secret",
+    "correct horse battery staple",
+    "0f" * 31,
+    base64.b64encode(bytes(range(31))).decode(),
+    "not base64 at all, even if it is long enough!!",
+]
 WHITESPACE_KEYS = [" ", "\t", " " + "0f" * 32, "0f" * 32 + "\n"]
 
 
@@ -89,8 +103,10 @@ def test_a_missing_key_is_refused(monkeypatch):
     monkeypatch.delenv(KEY_VARIABLE)
     with pytest.raises(MissingPseudonymKey, match=f"^{KEY_VARIABLE} is not set"):
         key_from_environment()
-    assert all(issubclass(error, PseudonymKeyError)
-               for error in (MissingPseudonymKey, WeakPseudonymKey, ChangedPseudonymKey))
+    assert all(
+        issubclass(error, PseudonymKeyError)
+        for error in (MissingPseudonymKey, WeakPseudonymKey, ChangedPseudonymKey)
+    )
     assert issubclass(PseudonymKeyError, RuntimeError)
 
 
@@ -111,8 +127,9 @@ def _database_with_fingerprint(path: Path, key: str | None) -> Path:
     con = duckdb.connect(str(path))
     con.execute(f"create table {FINGERPRINT_TABLE} (fingerprint varchar not null, stored_at timestamp)")
     if key is not None:
-        con.execute(f"insert into {FINGERPRINT_TABLE} values (?, current_timestamp)",
-                    [key_fingerprint(key.encode())])
+        con.execute(
+            f"insert into {FINGERPRINT_TABLE} values (?, current_timestamp)", [key_fingerprint(key.encode())]
+        )
     con.close()
     return path
 
@@ -120,10 +137,17 @@ def _database_with_fingerprint(path: Path, key: str | None) -> Path:
 def _hold(db: Path, read_only: bool) -> subprocess.Popen:
     """Another process holding `db` open until its stdin closes."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys; "
-                               f"con = duckdb.connect({str(db)!r}, read_only={read_only}); "
-                               "print('open', flush=True); sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; "
+            f"con = duckdb.connect({str(db)!r}, read_only={read_only}); "
+            "print('open', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout.readline() == "open\n"
     return holder
 

@@ -1,6 +1,7 @@
 """Publishing the marts for analysts (dtsen.publish) from the session's generated build:
 marts only, no NIK or KK, only with the pseudonym key and a passed quality gate, swapped in
 atomically so that readers of the old publication keep reading it."""
+
 from __future__ import annotations
 
 import json
@@ -65,30 +66,46 @@ def test_analyst_database_holds_the_marts_and_their_publication(generated_build,
     try:
         schemas = {row[0] for row in con.sql("select distinct schema_name from duckdb_tables()").fetchall()}
         assert schemas == {"marts", "main"}
-        assert {row[0] for row in con.sql("select table_name from duckdb_tables() where schema_name = 'main'")
-                .fetchall()} == {"_publication", "_publication_deliveries"}
+        assert {
+            row[0]
+            for row in con.sql("select table_name from duckdb_tables() where schema_name = 'main'").fetchall()
+        } == {"_publication", "_publication_deliveries"}
         # Every table of the working marts, whatever they are today, with the same content.
         working_hashes = mart_content_hashes(working)
         assert {"dim_region", "dim_person", "fct_household", "mart_duplicates"} <= set(working_hashes)
         assert mart_content_hashes(con) == working_hashes
-        recorded = {table: (rows, content_hash) for table, rows, content_hash in con.sql(
-            "select table_name, row_count, content_hash from _publication").fetchall()}
+        recorded = {
+            table: (rows, content_hash)
+            for table, rows, content_hash in con.sql(
+                "select table_name, row_count, content_hash from _publication"
+            ).fetchall()
+        }
         assert recorded == publication.tables
         for table, (rows, _) in recorded.items():
             assert working.sql(f"select count(*) from marts.{table}").fetchall()[0][0] == rows
-        assert con.sql("select count(distinct published_at), count(distinct working_db) from _publication"
-                       ).fetchall() == [(1, 1)]
+        assert con.sql(
+            "select count(distinct published_at), count(distinct working_db) from _publication"
+        ).fetchall() == [(1, 1)]
         assert con.sql("select distinct working_db from _publication").fetchall()[0][0] == str(working_db)
-        deliveries = con.sql("select source, extract_date, file_name from _publication_deliveries order by all")
-        assert deliveries.fetchall() == working.sql(
-            "select source, extract_date, file_name from staging.stg_landing__delivery_files "
-            "where status = 'current' order by all").fetchall()
+        deliveries = con.sql(
+            "select source, extract_date, file_name from _publication_deliveries order by all"
+        )
+        assert (
+            deliveries.fetchall()
+            == working.sql(
+                "select source, extract_date, file_name from staging.stg_landing__delivery_files "
+                "where status = 'current' order by all"
+            ).fetchall()
+        )
         assert {row[0] for row in deliveries.fetchall()} == {"dukcapil", "dtks", "p3ke", "bps"}
         # The build that made every mart, from the working database's build ledger.
-        (build_id,) = {invocation for (invocation,) in working.sql(
-            "select invocation_id from build_ledger.mart_builds").fetchall()}
-        assert working.sql("select status from build_ledger.builds where invocation_id = ?",
-                           params=[build_id]).fetchall() == [("success",)]
+        (build_id,) = {
+            invocation
+            for (invocation,) in working.sql("select invocation_id from build_ledger.mart_builds").fetchall()
+        }
+        assert working.sql(
+            "select status from build_ledger.builds where invocation_id = ?", params=[build_id]
+        ).fetchall() == [("success",)]
         assert publication.build_id == build_id
         assert con.sql("select distinct build_id from _publication").fetchall() == [(build_id,)]
     finally:
@@ -111,24 +128,39 @@ def test_no_value_of_the_analyst_database_looks_like_a_nik_or_kk(generated_build
             union select no_kk_clean from working.intermediate.int_person_records
             where no_kk_clean is not null"""
         assert con.sql(f"select count(*) from ({delivered})").fetchall()[0][0] > 20_000
-        columns = con.sql("select schema_name, table_name, column_name from duckdb_columns() "
-                          "where database_name = 'analyst'").fetchall()
+        columns = con.sql(
+            "select schema_name, table_name, column_name from duckdb_columns() "
+            "where database_name = 'analyst'"
+        ).fetchall()
         assert len(columns) > 80
         runs = " union all ".join(
             f"select unnest(regexp_extract_all(cast(\"{column}\" as varchar), '[0-9]{{16}}')) as run "
-            f"from analyst.{schema}.\"{table}\"" for schema, table, column in columns)
-        assert con.sql(f"select count(*) from ({runs}) join ({delivered}) on run = identifier").fetchall() == [(0,)]
+            f'from analyst.{schema}."{table}"'
+            for schema, table, column in columns
+        )
+        assert con.sql(
+            f"select count(*) from ({runs}) join ({delivered}) on run = identifier"
+        ).fetchall() == [(0,)]
         # Pseudonyms with 16-digit runs exist (about 0.4 % of 32-hex strings) and are not flagged.
-        assert con.sql("select count(*) from analyst.marts.dim_person where regexp_matches(person_id, '[0-9]{16}')"
-                       ).fetchall()[0][0] > 0
+        assert (
+            con.sql(
+                "select count(*) from analyst.marts.dim_person where regexp_matches(person_id, '[0-9]{16}')"
+            ).fetchall()[0][0]
+            > 0
+        )
     finally:
         con.close()
 
 
 def test_identifier_scan_catches_planted_identifiers(generated_build, publication, tmp_path):
-    nik, kk = generated_build[0].sql(
-        "select nik_clean, no_kk_clean from intermediate.int_person_records "
-        "where source = 'dukcapil' and nik_clean is not null and no_kk_clean is not null limit 1").fetchall()[0]
+    nik, kk = (
+        generated_build[0]
+        .sql(
+            "select nik_clean, no_kk_clean from intermediate.int_person_records "
+            "where source = 'dukcapil' and nik_clean is not null and no_kk_clean is not null limit 1"
+        )
+        .fetchall()[0]
+    )
     copy = tmp_path / "spoiled.duckdb"
     shutil.copy(publication.analyst_db, copy)
     os.chmod(copy, 0o644)
@@ -138,20 +170,27 @@ def test_identifier_scan_catches_planted_identifiers(generated_build, publicatio
         hex_with_run = "ab" + "1234567890123456789" + "cdef012345a"  # 32 hex, a 19-digit run inside
         assert len(hex_with_run) == 32
         con.execute("create schema extra")
-        con.execute("create table extra.planted (label varchar, text varchar, number bigint, real double, "
-                    "numbers bigint[], small integer)")
-        con.executemany("insert into extra.planted values (?, ?, ?, ?, ?, ?)", [
-            ("bare nik", nik, None, None, None, None),
-            ("prefixed", f"nik:{nik}", None, None, None, None),
-            ("glued to letters", f"ART{kk}", None, None, None, None),
-            ("nik then digits", f"{nik}0", None, None, None, None),
-            ("as numbers", None, int(nik), float(kk), [1, int(kk)], None),
-            ("pseudonym with a digit run", hex_with_run, None, None, None, 2**31 - 1),
-            ("group id with a digit run", f"dtks:{hex_with_run}", 10**15 - 1, 1e16, [10**15 - 1], None),
-            ("15 digits", nik[:15], None, None, None, None),
-        ])
-        con.execute(f"update marts.dim_person set family_id = '{kk}' "
-                    "where person_id = (select min(person_id) from marts.dim_person)")
+        con.execute(
+            "create table extra.planted (label varchar, text varchar, number bigint, real double, "
+            "numbers bigint[], small integer)"
+        )
+        con.executemany(
+            "insert into extra.planted values (?, ?, ?, ?, ?, ?)",
+            [
+                ("bare nik", nik, None, None, None, None),
+                ("prefixed", f"nik:{nik}", None, None, None, None),
+                ("glued to letters", f"ART{kk}", None, None, None, None),
+                ("nik then digits", f"{nik}0", None, None, None, None),
+                ("as numbers", None, int(nik), float(kk), [1, int(kk)], None),
+                ("pseudonym with a digit run", hex_with_run, None, None, None, 2**31 - 1),
+                ("group id with a digit run", f"dtks:{hex_with_run}", 10**15 - 1, 1e16, [10**15 - 1], None),
+                ("15 digits", nik[:15], None, None, None, None),
+            ],
+        )
+        con.execute(
+            f"update marts.dim_person set family_id = '{kk}' "
+            "where person_id = (select min(person_id) from marts.dim_person)"
+        )
         assert sorted(identifier_scan(con)) == [
             ("extra.planted", "number", 1),
             ("extra.planted", "numbers", 1),
@@ -163,14 +202,24 @@ def test_identifier_scan_catches_planted_identifiers(generated_build, publicatio
         con.close()
 
 
-def test_publish_refuses_a_mart_holding_a_nik_and_keeps_the_publication(generated_build, publication, tmp_path):
-    nik = generated_build[0].sql("select nik_clean from intermediate.int_person_records "
-                                 "where source = 'dukcapil' and nik_clean is not null limit 1").fetchall()[0][0]
+def test_publish_refuses_a_mart_holding_a_nik_and_keeps_the_publication(
+    generated_build, publication, tmp_path
+):
+    nik = (
+        generated_build[0]
+        .sql(
+            "select nik_clean from intermediate.int_person_records "
+            "where source = 'dukcapil' and nik_clean is not null limit 1"
+        )
+        .fetchall()[0][0]
+    )
     spoiled = tmp_path / "spoiled.duckdb"
     shutil.copy(generated_build[2] / "warehouse.duckdb", spoiled)
     con = duckdb.connect(str(spoiled))
-    con.execute(f"update marts.mart_duplicates set source_record_id = 'X/{nik}' "
-                "where source_record_id in (select source_record_id from marts.mart_duplicates limit 3)")
+    con.execute(
+        f"update marts.mart_duplicates set source_record_id = 'X/{nik}' "
+        "where source_record_id in (select source_record_id from marts.mart_duplicates limit 3)"
+    )
     con.close()
     analyst = publication.analyst_db
     before = (_published_at(analyst), analyst.stat().st_ino)
@@ -189,8 +238,10 @@ def test_publish_needs_the_key_the_marts_were_built_with(working_db, publication
     monkeypatch.delenv(KEY_VARIABLE)
     with pytest.raises(MissingPseudonymKey, match=f"{KEY_VARIABLE} is not set: not publishing"):
         publish(working_db, analyst)
-    assert dtsen_main(["publish", "--db", str(working_db), "--analyst-db", str(analyst),
-                       "--no-require-quality"]) == 1
+    assert (
+        dtsen_main(["publish", "--db", str(working_db), "--analyst-db", str(analyst), "--no-require-quality"])
+        == 1
+    )
     assert f"{KEY_VARIABLE} is not set: not publishing" in capsys.readouterr().err
     monkeypatch.setenv(KEY_VARIABLE, "a0" * 32)  # a strong key, not the build's
     with pytest.raises(PublishRefused, match=f"{KEY_VARIABLE} is not the key"):
@@ -214,17 +265,30 @@ def test_publish_waits_for_the_quality_gate(working_db, publication, tmp_path, c
     with pytest.raises(QualityNotPassed, match="blocking expectations failed"):
         publish(working_db, analyst, quality_gate=failed)
     # The marts changed since the quality checks saw them.
-    stale = {table: content_hash for table, (_, content_hash) in publication.tables.items()} | {"dim_person": "0" * 32}
+    stale = {table: content_hash for table, (_, content_hash) in publication.tables.items()} | {
+        "dim_person": "0" * 32
+    }
     with pytest.raises(PublishRefused, match="not those the quality checks passed"):
         publish(working_db, analyst, expected_hashes=stale)
     assert (_published_at(analyst), analyst.stat().st_ino) == before
     # Without the gate (the main job publishes only after its checks passed) it publishes.
     elsewhere = tmp_path / "analyst.duckdb"
-    assert dtsen_main(["publish", "--db", str(working_db), "--analyst-db", str(elsewhere),
-                       "--no-require-quality"]) == 0
+    assert (
+        dtsen_main(
+            ["publish", "--db", str(working_db), "--analyst-db", str(elsewhere), "--no-require-quality"]
+        )
+        == 0
+    )
     assert "published" in capsys.readouterr().out
-    assert publish(working_db, elsewhere, quality_gate=lambda db: None,
-                   expected_hashes={t: h for t, (_, h) in publication.tables.items()}).tables == publication.tables
+    assert (
+        publish(
+            working_db,
+            elsewhere,
+            quality_gate=lambda db: None,
+            expected_hashes={t: h for t, (_, h) in publication.tables.items()},
+        ).tables
+        == publication.tables
+    )
 
 
 def test_content_hash_ignores_row_order_and_sees_any_change():
@@ -239,13 +303,22 @@ def test_content_hash_ignores_row_order_and_sees_any_change():
     base = hashes(rows + " order by id")
     assert hashes(rows + " order by id desc") == base
     assert hashes(rows + " order by md5(name)") == base
-    assert hashes(rows.replace("range / 7", "(range + (range = 500)::int * 1e-12) / 7")) != base  # one last bit
+    assert (
+        hashes(rows.replace("range / 7", "(range + (range = 500)::int * 1e-12) / 7")) != base
+    )  # one last bit
     assert hashes(rows + " union all select 1, 'a1', 1 / 7") != base  # a duplicate row
     # two rows' names swapped: every column holds the same values, the rows differ
-    assert hashes(rows.replace("'a' || range", "'a' || case range when 1 then 2 when 2 then 1 else range end")) != base
+    assert (
+        hashes(rows.replace("'a' || range", "'a' || case range when 1 then 2 when 2 then 1 else range end"))
+        != base
+    )
     assert hashes(rows.replace("'a' || range", "case when range = 3 then null else 'a' || range end")) != base
-    assert hashes(rows.replace("'a' || range", "case when range = 3 then 'NULL' else 'a' || range end")) \
-        not in (base, hashes(rows.replace("'a' || range", "case when range = 3 then null else 'a' || range end")))
+    assert hashes(
+        rows.replace("'a' || range", "case when range = 3 then 'NULL' else 'a' || range end")
+    ) not in (
+        base,
+        hashes(rows.replace("'a' || range", "case when range = 3 then null else 'a' || range end")),
+    )
     assert hashes(rows.replace("as ratio", "as share")) != base  # a renamed column
     assert hashes("select 1 as id where false") != hashes("select 'x' as id where false")  # empty, other type
 
@@ -264,8 +337,13 @@ print(con.sql(query).fetchall(), flush=True)
 def test_readers_keep_the_old_publication_while_a_new_one_is_swapped_in(working_db, tmp_path):
     analyst = tmp_path / "analyst.duckdb"
     first = publish(working_db, analyst)
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(analyst)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(analyst)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         before = reader.stdout.readline()
         assert str(first.published_at.replace(tzinfo=None))[:19] in before, before
@@ -301,14 +379,21 @@ def _analyst_unchanged(analyst: Path):
     return _published_at(analyst), analyst.stat().st_ino, sorted(_leftovers(analyst))
 
 
-def test_marts_of_two_builds_are_judged_blocking_and_not_published(generated_build, publication, tmp_path,
-                                                                   capsys):
+def test_marts_of_two_builds_are_judged_blocking_and_not_published(
+    generated_build, publication, tmp_path, capsys
+):
     """A partial build (`dbt run --select dim_region`) leaves one mart of a newer build beside
     the others: quality blocks naming the builds, publish refuses, gate or no gate."""
     working = _copy_of_build(generated_build, tmp_path / "partial")
     (complete,) = _state(working).builds
-    partial = run_dbt("run", generated_build[2] / "landing", working, ["--select", "dim_region"],
-                      isolated=True, capture=True)
+    partial = run_dbt(
+        "run",
+        generated_build[2] / "landing",
+        working,
+        ["--select", "dim_region"],
+        isolated=True,
+        capture=True,
+    )
     assert partial.returncode == 0, partial.stdout[-3000:]
     state = _state(working)
     assert state.build_id is None and len(state.builds) == 2 and state.builds[complete] != ["dim_region"]
@@ -338,22 +423,39 @@ def test_marts_of_a_failed_build_are_not_published(generated_build, publication,
     working = _copy_of_build(generated_build, tmp_path / "failed")
     con = duckdb.connect(str(working))
     # one duplicate record twice: mart_duplicates no longer unique
-    con.execute("insert into intermediate.int_duplicate_records select * from intermediate.int_duplicate_records "
-                "limit 1")
+    con.execute(
+        "insert into intermediate.int_duplicate_records select * from intermediate.int_duplicate_records "
+        "limit 1"
+    )
     con.close()
     test = "unique_mart_duplicates_duplicate_kind_source_source_file_source_record_id"
-    failed = run_dbt("build", generated_build[2] / "landing", working,
-                     ["--select", "path:models/marts", "snap_household_eligibility", test,
-                      "--indirect-selection", "empty"], isolated=True, capture=True)
+    failed = run_dbt(
+        "build",
+        generated_build[2] / "landing",
+        working,
+        [
+            "--select",
+            "path:models/marts",
+            "snap_household_eligibility",
+            test,
+            "--indirect-selection",
+            "empty",
+        ],
+        isolated=True,
+        capture=True,
+    )
     assert failed.returncode == 1 and f"FAIL 1 {test}" in failed.stdout, failed.stdout[-3000:]
     state = _state(working)
     assert state.build_id is None and len(state.builds) == 1
     (invocation,) = state.builds
-    assert state.problem == (f"its marts are of build {invocation}, which failed (1 node(s) not successful: "
-                             f"{test} fail): fix it and run a complete dbt build")
+    assert state.problem == (
+        f"its marts are of build {invocation}, which failed (1 node(s) not successful: "
+        f"{test} fail): fix it and run a complete dbt build"
+    )
     before = _analyst_unchanged(publication.analyst_db)
-    with pytest.raises(PublishRefused, match=f"not publishing {working}: its marts are of build {invocation}, "
-                                             "which failed"):
+    with pytest.raises(
+        PublishRefused, match=f"not publishing {working}: its marts are of build {invocation}, which failed"
+    ):
         publish(working, publication.analyst_db, quality_gate=lambda db: None)
     assert _analyst_unchanged(publication.analyst_db) == before
 
@@ -369,14 +471,29 @@ def test_publish_needs_quality_to_have_judged_this_build(working_db, publication
     runs.parent.mkdir(exist_ok=True)
 
     def record(**fields) -> str:
-        return json.dumps({"run_id": "r", "run_date": "2026-11-30T09:00:00+07:00", "db": str(working_db),
-                           "blocking_failures": 0, "warnings": 0, "figures": {}, "mart_hashes": hashes,
-                           "build_id": build_id} | fields) + "\n"
+        return (
+            json.dumps(
+                {
+                    "run_id": "r",
+                    "run_date": "2026-11-30T09:00:00+07:00",
+                    "db": str(working_db),
+                    "blocking_failures": 0,
+                    "warnings": 0,
+                    "figures": {},
+                    "mart_hashes": hashes,
+                    "build_id": build_id,
+                }
+                | fields
+            )
+            + "\n"
+        )
 
     try:
-        for fields, refusal in (({"build_id": "another-build"}, "quality checks judged build another-build"),
-                                ({"build_id": None}, "did not judge one complete build"),
-                                ({"blocking_failures": 2}, "had 2 blocking failures")):
+        for fields, refusal in (
+            ({"build_id": "another-build"}, "quality checks judged build another-build"),
+            ({"build_id": None}, "did not judge one complete build"),
+            ({"blocking_failures": 2}, "had 2 blocking failures"),
+        ):
             runs.write_text(record(**fields))
             with pytest.raises(PublishRefused, match=refusal):
                 publish(working_db, analyst, quality_gate=require_quality_passed)
@@ -386,8 +503,9 @@ def test_publish_needs_quality_to_have_judged_this_build(working_db, publication
         capsys.readouterr()
         published = publish(working_db, analyst, quality_gate=require_quality_passed)
         assert published.build_id == build_id
-        assert capsys.readouterr().err == (f"warning: {runs} line 2: a torn record (not a whole JSON object), "
-                                           "skipped\n")
+        assert capsys.readouterr().err == (
+            f"warning: {runs} line 2: a torn record (not a whole JSON object), skipped\n"
+        )
         assert dtsen_main(["publish", "--db", str(working_db), "--analyst-db", str(analyst)]) == 0
         assert f"{runs} line 2: a torn record" in capsys.readouterr().err
     finally:
@@ -412,8 +530,11 @@ def small_filesystem(tmp_path):
     def mount(size: int) -> Path:
         folder = tmp_path / "tmpfs"
         folder.mkdir()
-        made = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(folder)],
-                              capture_output=True, text=True)
+        made = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(folder)],
+            capture_output=True,
+            text=True,
+        )
         if made.returncode != 0:
             pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
         mounted.append(folder)
@@ -427,9 +548,11 @@ def small_filesystem(tmp_path):
 def _assert_full_disk_refusal(result_code: int, err: str, analyst: Path, before) -> None:
     assert result_code == 1
     (line,) = err.splitlines()
-    assert line == (f"dtsen publish: no space left in {analyst.parent} to write the new analyst database: not "
-                    f"publishing; the published analyst database {analyst.name} is unchanged. Free space there "
-                    "and publish again."), err
+    assert line == (
+        f"dtsen publish: no space left in {analyst.parent} to write the new analyst database: not "
+        f"publishing; the published analyst database {analyst.name} is unchanged. Free space there "
+        "and publish again."
+    ), err
     assert _analyst_unchanged(analyst) == before
     assert _read_publication_hashes(analyst)  # still readable
 
@@ -454,7 +577,9 @@ def test_a_full_disk_during_publish_leaves_the_publication(working_db, publicati
     before = _analyst_unchanged(analyst)
     assert before[2] == ["filler"]
     capsys.readouterr()
-    code = dtsen_main(["publish", "--db", str(working_db), "--analyst-db", str(analyst), "--no-require-quality"])
+    code = dtsen_main(
+        ["publish", "--db", str(working_db), "--analyst-db", str(analyst), "--no-require-quality"]
+    )
     _assert_full_disk_refusal(code, capsys.readouterr().err, analyst, before)
 
 
@@ -462,8 +587,25 @@ def test_a_file_size_limit_during_publish_leaves_the_publication(working_db, tmp
     analyst = tmp_path / "limited" / "analyst.duckdb"
     publish(working_db, analyst)
     before = _analyst_unchanged(analyst)
-    result = subprocess.run([sys.executable, "-c", PUBLISH_WITH_FILE_SIZE_LIMIT, str(2**20), "publish",
-                             "--db", str(working_db), "--analyst-db", str(analyst), "--no-require-quality"],
-                            capture_output=True, text=True, cwd=PROJECT_DIR, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PUBLISH_WITH_FILE_SIZE_LIMIT,
+            str(2**20),
+            "publish",
+            "--db",
+            str(working_db),
+            "--analyst-db",
+            str(analyst),
+            "--no-require-quality",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+        timeout=300,
+    )
     _assert_full_disk_refusal(result.returncode, result.stderr, analyst, before)
-    assert resource.getrlimit(resource.RLIMIT_FSIZE)[0] == resource.RLIM_INFINITY  # only the child was limited
+    assert (
+        resource.getrlimit(resource.RLIMIT_FSIZE)[0] == resource.RLIM_INFINITY
+    )  # only the child was limited

@@ -1,6 +1,7 @@
 """Data-quality suites: the GX compatibility layer on a tiny DuckDB file, the suite and
 threshold files, and `dtsen quality` on a generated build and on a deliberately broken
 delivery (real dbt builds, real DuckDB, real Great Expectations)."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,10 @@ from dtsen.project import PROJECT_DIR
 from dtsen.quality import gx_duckdb
 from dtsen.quality.suites import load_suites, load_thresholds
 
-TINY_ROWS = ("('3201010101900001', 1), ('32010101019000AB', 2), ('320101010190000', 3), (null, 4), "
-             "('3201010101900001', 5)")
+TINY_ROWS = (
+    "('3201010101900001', 1), ('32010101019000AB', 2), ('320101010190000', 3), (null, 4), "
+    "('3201010101900001', 5)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,24 +32,30 @@ def tiny_batch(tmp_path_factory):
     """A 5-row table in a non-default schema: 2 NIKs not 16 digits, 1 NULL, 1 duplicate pair."""
     db = tmp_path_factory.mktemp("gx") / "tiny.duckdb"
     con = duckdb.connect(str(db))
-    con.sql(f"create schema staging; create table staging.persons as select * from (values {TINY_ROWS}) v(nik, n)")
+    con.sql(
+        f"create schema staging; create table staging.persons as select * from (values {TINY_ROWS}) v(nik, n)"
+    )
     con.close()
     gx_duckdb.apply()
     context = gx.get_context(mode="ephemeral")
-    source = context.data_sources.add_sql("tiny", connection_string=f"duckdb:///{db}",
-                                          kwargs={"connect_args": {"read_only": True}})
+    source = context.data_sources.add_sql(
+        "tiny", connection_string=f"duckdb:///{db}", kwargs={"connect_args": {"read_only": True}}
+    )
     asset = source.add_table_asset("persons", table_name="persons", schema_name="staging")
     yield asset.add_batch_definition_whole_table("all").get_batch()
     source.get_execution_engine().close()
 
 
-@pytest.mark.parametrize(("expectation", "unexpected"), [
-    (gxe.ExpectColumnValuesToMatchRegex(column="nik", regex="^[0-9]{16}$"), 2),
-    (gxe.ExpectColumnValuesToMatchRegex(column="nik", regex=r"^\d{16}$"), 2),
-    (gxe.ExpectColumnValuesToNotMatchRegex(column="nik", regex="[A-Z]"), 1),
-    (gxe.ExpectColumnValuesToBeUnique(column="nik"), 2),
-    (gxe.ExpectColumnValuesToNotBeNull(column="nik"), 1),
-])
+@pytest.mark.parametrize(
+    ("expectation", "unexpected"),
+    [
+        (gxe.ExpectColumnValuesToMatchRegex(column="nik", regex="^[0-9]{16}$"), 2),
+        (gxe.ExpectColumnValuesToMatchRegex(column="nik", regex=r"^\d{16}$"), 2),
+        (gxe.ExpectColumnValuesToNotMatchRegex(column="nik", regex="[A-Z]"), 1),
+        (gxe.ExpectColumnValuesToBeUnique(column="nik"), 2),
+        (gxe.ExpectColumnValuesToNotBeNull(column="nik"), 1),
+    ],
+)
 def test_compatibility_layer_fetches_metric_results(tiny_batch, expectation, unexpected):
     result = tiny_batch.validate(expectation)
     assert not result.exception_info.get("raised_exception"), result.exception_info
@@ -64,7 +73,9 @@ def test_regex_searches_like_pandas_unless_anchored(tiny_batch):
 def test_query_expectation_returns_rows(tiny_batch):
     expectation = gxe.UnexpectedRowsExpectation(
         unexpected_rows_query=(
-            "select * from {batch} where not regexp_full_match(coalesce(nik, ''), '[0-9]{{16}}')"))
+            "select * from {batch} where not regexp_full_match(coalesce(nik, ''), '[0-9]{{16}}')"
+        )
+    )
     result = tiny_batch.validate(expectation, result_format="COMPLETE")
     assert result.result["observed_value"] == 3
     assert sorted(row["n"] for row in result.result["details"]["unexpected_rows"]) == [2, 3, 4]
@@ -97,7 +108,9 @@ def test_thresholds_fill_the_suites_and_targeting_maxima_are_dbt_vars(tmp_path):
     dbt_vars = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
     assert thresholds["targeting.max_data_error_rate"] == dbt_vars["max_data_error_rate"]
     suites = {s.name: s for s in load_suites(thresholds)}
-    nik_format = next(e for e in suites["nik_validity_dtks"].expectations if e["meta"]["check"] == "nik_format")
+    nik_format = next(
+        e for e in suites["nik_validity_dtks"].expectations if e["meta"]["check"] == "nik_format"
+    )
     assert nik_format["kwargs"]["mostly"] == thresholds["nik_min_share.dtks.format"]
     assert isinstance(nik_format["kwargs"]["mostly"], float)
     nik_valid = next(e for e in suites["nik_validity_dtks"].expectations if e["meta"]["check"] == "nik_valid")
@@ -126,10 +139,14 @@ def test_generated_build_passes_with_warnings_and_stores_results(generated_build
     (store / "results.jsonl").write_text(torn)
     result = run_quality(root / "warehouse.duckdb", store)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert f"Data-quality report written: {tmp_path / 'quality' / 'laporan_kualitas_data.html'}" in result.stdout
+    assert (
+        f"Data-quality report written: {tmp_path / 'quality' / 'laporan_kualitas_data.html'}" in result.stdout
+    )
     assert "FAILED [blocking]" not in result.stdout
-    assert f"warning: {store / 'runs.jsonl'} line 1: a torn record (not a whole JSON object), skipped" \
+    assert (
+        f"warning: {store / 'runs.jsonl'} line 1: a torn record (not a whole JSON object), skipped"
         in result.stderr
+    )
     # today's DTKS lists carry inclusion errors: a warning naming programme and regions
     assert "FAILED [warning] marts_mart_targeting_errors_administrative/inclusion_error_rate" in result.stdout
     # This run's records start on a line of their own, after the torn one.
@@ -140,7 +157,9 @@ def test_generated_build_passes_with_warnings_and_stores_results(generated_build
     (run,) = [json.loads(line) for line in (store / "runs.jsonl").read_text().splitlines()[1:]]
     (build,) = {b for (b,) in con.sql("select invocation_id from build_ledger.mart_builds").fetchall()}
     assert run["build_id"] == build and run["blocking_failures"] == 0
-    lines = [json.loads(line) for line in (tmp_path / "quality" / "results.jsonl").read_text().splitlines()[1:]]
+    lines = [
+        json.loads(line) for line in (tmp_path / "quality" / "results.jsonl").read_text().splitlines()[1:]
+    ]
     suites = load_suites(load_thresholds())
     # every expectation of every suite, and the build check
     assert len(lines) == sum(len(s.expectations) for s in suites) + 1
@@ -149,7 +168,9 @@ def test_generated_build_passes_with_warnings_and_stores_results(generated_build
     assert len({line["run_id"] for line in lines}) == 1 and lines[0]["run_date"]
     # the stored NIK share is the database's own
     # (a query expectation: it returns the source's counts when its share breaches, none here)
-    dtks_valid = next(line for line in lines if line["suite"] == "nik_validity_dtks" and line["check"] == "nik_valid")
+    dtks_valid = next(
+        line for line in lines if line["suite"] == "nik_validity_dtks" and line["check"] == "nik_valid"
+    )
     assert dtks_valid["observed"] == 0 and dtks_valid["rows"] == []
     assert dtks_valid["success"] and dtks_valid["thresholds"] == {"nik_min_share.dtks.valid": 0.85}
     conservation = next(line for line in lines if line["check"] == "row_conservation")
@@ -170,7 +191,10 @@ def test_broken_delivery_fails_naming_expectation_table_and_threshold(generated_
     valid = next(line for line in failing if "nik_validity_dtks/nik_valid:" in line)
     assert "unexpected_rows_expectation on staging.stg_dtks__anggota (delivery dtks 2026-10-15)" in valid
     assert "threshold nik_min_share.dtks.valid = 0.85" in valid
-    assert any("nik_validity_dtks/nik_format:" in line and "nik_min_share.dtks.format = 0.9" in line for line in failing)
+    assert any(
+        "nik_validity_dtks/nik_format:" in line and "nik_min_share.dtks.format = 0.9" in line
+        for line in failing
+    )
     # the other sources' deliveries are untouched and pass
     assert not any("nik_validity_dukcapil" in line or "nik_validity_bps" in line for line in failing)
     assert "Data-quality report written:" in result.stdout
@@ -189,12 +213,17 @@ def test_data_error_expectation_names_programme_and_region_beyond_chance(tmp_pat
         ) v(program, tingkat, kode_wilayah, nama_wilayah, jumlah_penerima, penerima_data_bermasalah,
             data_error_rate)""")
     con.close()
-    suite = next(s for s in load_suites(load_thresholds()) if s.name == "marts_mart_targeting_errors_administrative")
+    suite = next(
+        s for s in load_suites(load_thresholds()) if s.name == "marts_mart_targeting_errors_administrative"
+    )
     expectation = gxe.UnexpectedRowsExpectation(**suite.expectations[0]["kwargs"])
     gx_duckdb.apply()
     source = gx.get_context(mode="ephemeral").data_sources.add_sql("m", connection_string=f"duckdb:///{db}")
-    batch = source.add_table_asset("t", table_name="mart_targeting_errors_administrative", schema_name="marts") \
-        .add_batch_definition_whole_table("all").get_batch()
+    batch = (
+        source.add_table_asset("t", table_name="mart_targeting_errors_administrative", schema_name="marts")
+        .add_batch_definition_whole_table("all")
+        .get_batch()
+    )
     result = batch.validate(expectation, result_format="COMPLETE")
     source.get_execution_engine().close()
     assert result.success is False and result.result["observed_value"] == 1

@@ -1,6 +1,7 @@
 """The ministries' HTML report and GX's Data Docs: self-contained (nothing fetched from the
 network), bilingual, with the key figures of the database, checked in a real headless
 browser (Debian's chromium; scripts/install_browser.sh installs it)."""
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,15 @@ from quality_helpers import run_quality
 from dtsen.project import PROJECT_DIR
 from dtsen.quality.datadocs import remote_references
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # A tag that would make the browser fetch something from outside the file.
 REMOTE = re.compile(r"<(?:script|link|img|iframe)[^>]*(?:src|href)=[\"']?(?:https?:)?//", re.IGNORECASE)
 
@@ -38,14 +46,20 @@ def chromium():
         subprocess.run(["bash", str(PROJECT_DIR / "scripts" / "install_browser.sh")], timeout=600)
         found = shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
-        pytest.skip("chromium is not installed and scripts/install_browser.sh could not install it (needs root)")
+        pytest.skip(
+            "chromium is not installed and scripts/install_browser.sh could not install it (needs root)"
+        )
     return found
 
 
 def _browse(chromium: str, url: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
     profile = tmp_path / "chromium-profile"
-    return subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, url],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _pct_id(share: float, digits: int = 2) -> str:
@@ -72,8 +86,12 @@ def test_report_in_browser_shows_the_databases_figures(generated_build, quality_
     assert "Laporan Kualitas Data DTSEN" in page and "DTSEN Data-Quality Report" in page
     assert '<html lang="id"' in page and 'class="en"' not in page
     # NIK validity per source, computed here straight from staging
-    for source, model in [("dukcapil", "stg_dukcapil__penduduk"), ("dtks", "stg_dtks__anggota"),
-                          ("p3ke", "stg_p3ke__individu"), ("bps", "stg_bps__regsosek_individu")]:
+    for source, model in [
+        ("dukcapil", "stg_dukcapil__penduduk"),
+        ("dtks", "stg_dtks__anggota"),
+        ("p3ke", "stg_p3ke__individu"),
+        ("bps", "stg_bps__regsosek_individu"),
+    ]:
         # a NIK the register vouches for is valid, although the record's birth date is wrong
         share = con.sql(f"""select (count(*) filter (where nik_status = 'valid')
                                    + (select count(*) from intermediate.int_nik_birth_date_checks
@@ -83,14 +101,20 @@ def test_report_in_browser_shows_the_databases_figures(generated_build, quality_
         cell = re.search(rf'data-figure="nik-valid-{source}">(.*?)</td>', page).group(1)
         assert _pct_id(share) in cell, (source, share, cell)
     # national targeting errors per programme
-    for program, rate in con.sql("select program, data_error_rate from marts.mart_targeting_errors_administrative "
-                                 "where tingkat = 'nasional'").fetchall():
+    for program, rate in con.sql(
+        "select program, data_error_rate from marts.mart_targeting_errors_administrative "
+        "where tingkat = 'nasional'"
+    ).fetchall():
         cell = re.search(rf'data-figure="data-error-{program}">(.*?)</td>', page).group(1)
         assert _pct_id(rate, 1) in cell, (program, rate, cell)
     # duplicates and the trend across the two runs
-    records, groups = con.sql("select count(*), count(distinct duplicate_group_id) from marts.mart_duplicates "
-                              "where duplicate_kind = 'person_twice_in_source' and source = 'dtks'").fetchall()[0]
-    cells = re.search(r"person_twice_in_source</td><td>dtks</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td>", page).groups()
+    records, groups = con.sql(
+        "select count(*), count(distinct duplicate_group_id) from marts.mart_duplicates "
+        "where duplicate_kind = 'person_twice_in_source' and source = 'dtks'"
+    ).fetchall()[0]
+    cells = re.search(
+        r"person_twice_in_source</td><td>dtks</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td>", page
+    ).groups()
     assert f'<span class="l-id">{records:,}'.replace(",", ".") in cells[0]
     assert f'<span class="l-id">{groups:,}'.replace(",", ".") in cells[1]
     assert "Tren antar-run" in page and "(2)" in page
@@ -101,8 +125,14 @@ def test_report_in_browser_shows_the_databases_figures(generated_build, quality_
 
 def test_report_screenshot(quality_report, chromium, tmp_path):
     shot = quality_report / "laporan_kualitas_data.png"
-    result = _browse(chromium, (quality_report / "laporan_kualitas_data.html").as_uri(), tmp_path,
-                     "--window-size=1280,2000", "--hide-scrollbars", f"--screenshot={shot}")
+    result = _browse(
+        chromium,
+        (quality_report / "laporan_kualitas_data.html").as_uri(),
+        tmp_path,
+        "--window-size=1280,2000",
+        "--hide-scrollbars",
+        f"--screenshot={shot}",
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000  # a rendered page, not a blank one
@@ -115,40 +145,96 @@ def test_report_lists_refused_deliveries_and_unknown_folders(tmp_path):
     from dtsen.quality.html_report import write
     from dtsen.quality.runner import Outcome, QualityRun
 
-    breach = {"source": "dtks", "file_name": "anggota.csv", "check_name": "row_count", "column_name": None,
-              "previous_delivery": "2026-09-01", "current_delivery": "2026-10-01", "previous_value": 40.0,
-              "current_value": 4.0, "change": -0.9}
-    outcome = Outcome(suite="delivery_changes", table="staging.stg_landing__delivery_changes", check="rows_kept",
-                      label_id="Jumlah baris tidak anjlok", label_en="Row count does not collapse",
-                      expectation="unexpected_rows_expectation", severity="critical", success=False,
-                      thresholds={"delivery_changes.min_rows_kept": 0.5}, observed=1, rows=[breach])
-    changes = [dict(breach, comparison="compared", code=None),
-               dict(breach, check_name="code_shift", column_name="hub_krt", previous_value=0.5, current_value=0.5,
-                    change=0.0, code="1", comparison="compared"),
-               {"source": "bps", "file_name": "susenas_konsumsi.parquet", "check_name": "row_count", "column_name": None,
-                "comparison": "first_delivery", "previous_delivery": None, "current_delivery": "2026-06-30",
-                "previous_value": None, "current_value": 1.0, "change": None, "code": None}]
-    refused = [{"source": "Dukcapil", "delivery": None, "file_name": None,
-                "problem": "not a source this warehouse reads (known: dukcapil, dtks, p3ke, bps)"},
-               {"source": "p3ke", "delivery": "2026-07-31", "file_name": "individu.csv",
-                "problem": "row count 1 differs from the manifest's 7"}]
-    run = QualityRun(run_id="r1", run_date="2026-12-06T06:00:00+07:00", db=str(tmp_path / "w.duckdb"),
-                     report_dir=str(tmp_path), outcomes=[outcome],
-                     figures={"delivery_changes": changes, "refused_deliveries": refused})
+    breach = {
+        "source": "dtks",
+        "file_name": "anggota.csv",
+        "check_name": "row_count",
+        "column_name": None,
+        "previous_delivery": "2026-09-01",
+        "current_delivery": "2026-10-01",
+        "previous_value": 40.0,
+        "current_value": 4.0,
+        "change": -0.9,
+    }
+    outcome = Outcome(
+        suite="delivery_changes",
+        table="staging.stg_landing__delivery_changes",
+        check="rows_kept",
+        label_id="Jumlah baris tidak anjlok",
+        label_en="Row count does not collapse",
+        expectation="unexpected_rows_expectation",
+        severity="critical",
+        success=False,
+        thresholds={"delivery_changes.min_rows_kept": 0.5},
+        observed=1,
+        rows=[breach],
+    )
+    changes = [
+        dict(breach, comparison="compared", code=None),
+        dict(
+            breach,
+            check_name="code_shift",
+            column_name="hub_krt",
+            previous_value=0.5,
+            current_value=0.5,
+            change=0.0,
+            code="1",
+            comparison="compared",
+        ),
+        {
+            "source": "bps",
+            "file_name": "susenas_konsumsi.parquet",
+            "check_name": "row_count",
+            "column_name": None,
+            "comparison": "first_delivery",
+            "previous_delivery": None,
+            "current_delivery": "2026-06-30",
+            "previous_value": None,
+            "current_value": 1.0,
+            "change": None,
+            "code": None,
+        },
+    ]
+    refused = [
+        {
+            "source": "Dukcapil",
+            "delivery": None,
+            "file_name": None,
+            "problem": "not a source this warehouse reads (known: dukcapil, dtks, p3ke, bps)",
+        },
+        {
+            "source": "p3ke",
+            "delivery": "2026-07-31",
+            "file_name": "individu.csv",
+            "problem": "row count 1 differs from the manifest's 7",
+        },
+    ]
+    run = QualityRun(
+        run_id="r1",
+        run_date="2026-12-06T06:00:00+07:00",
+        db=str(tmp_path / "w.duckdb"),
+        report_dir=str(tmp_path),
+        outcomes=[outcome],
+        figures={"delivery_changes": changes, "refused_deliveries": refused},
+    )
     page = write(run, [], tmp_path / "report.html").read_text(encoding="utf-8")
     assert not REMOTE.search(page)
-    refused_part = page[page.index('id="kiriman-ditolak"'):]
-    refused_part = refused_part[:refused_part.index("</section>")]
+    refused_part = page[page.index('id="kiriman-ditolak"') :]
+    refused_part = refused_part[: refused_part.index("</section>")]
     assert "Kiriman ditolak (2)" in refused_part and "Refused deliveries (2)" in refused_part
     assert "<td>Dukcapil</td><td>–</td><td>–</td><td>not a source this warehouse reads" in refused_part
     assert "<td>p3ke</td><td>2026-07-31</td><td>individu.csv</td><td>row count 1 differs" in refused_part
-    changes_part = page[page.index('id="perubahan-kiriman"'):]
-    changes_part = changes_part[:changes_part.index("</section>")]
-    cut = re.search(r'<tr class="change fail" data-check="dtks/anggota.csv/row_count/">(.*?)</tr>', changes_part).group(1)
+    changes_part = page[page.index('id="perubahan-kiriman"') :]
+    changes_part = changes_part[: changes_part.index("</section>")]
+    cut = re.search(
+        r'<tr class="change fail" data-check="dtks/anggota.csv/row_count/">(.*?)</tr>', changes_part
+    ).group(1)
     assert "2026-09-01" in cut and "2026-10-01" in cut and "-90,0 %" in cut and "-90.0 %" in cut
     assert "GAGAL (memblokir)" in cut and "delivery_changes.min_rows_kept" in cut
     assert 'class="change ok" data-check="dtks/anggota.csv/code_shift/hub_krt"' in changes_part
-    first = re.search(r'data-check="bps/susenas_konsumsi.parquet/row_count/">(.*?)</tr>', changes_part).group(1)
+    first = re.search(r'data-check="bps/susenas_konsumsi.parquet/row_count/">(.*?)</tr>', changes_part).group(
+        1
+    )
     assert "Kiriman pertama" in first and "First delivery: nothing to compare" in first
 
 
@@ -156,11 +242,28 @@ def test_report_says_when_more_checks_breach_than_it_can_mark(tmp_path):
     from dtsen.quality.html_report import write
     from dtsen.quality.runner import Outcome, QualityRun
 
-    outcome = Outcome(suite="delivery_changes", table="staging.stg_landing__delivery_changes", check="null_rate_shift",
-                      label_id="Pergeseran porsi nilai kosong", label_en="Shift in blank values",
-                      expectation="unexpected_rows_expectation", severity="warning", success=False,
-                      observed=25, rows=[{"source": "dtks"}] * 20)
-    run = QualityRun(run_id="r2", run_date="2026-12-06T06:00:00+07:00", db=str(tmp_path / "w.duckdb"),
-                     report_dir=str(tmp_path), outcomes=[outcome], figures={"delivery_changes": []})
+    outcome = Outcome(
+        suite="delivery_changes",
+        table="staging.stg_landing__delivery_changes",
+        check="null_rate_shift",
+        label_id="Pergeseran porsi nilai kosong",
+        label_en="Shift in blank values",
+        expectation="unexpected_rows_expectation",
+        severity="warning",
+        success=False,
+        observed=25,
+        rows=[{"source": "dtks"}] * 20,
+    )
+    run = QualityRun(
+        run_id="r2",
+        run_date="2026-12-06T06:00:00+07:00",
+        db=str(tmp_path / "w.duckdb"),
+        report_dir=str(tmp_path),
+        outcomes=[outcome],
+        figures={"delivery_changes": []},
+    )
     page = write(run, [], tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "null_rate_shift: <span class=\"l-id\">25 pelanggaran" in page and "25 breaches, only 20 marked above" in page
+    assert (
+        'null_rate_shift: <span class="l-id">25 pelanggaran' in page
+        and "25 breaches, only 20 marked above" in page
+    )

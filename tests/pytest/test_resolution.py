@@ -1,5 +1,6 @@
 """Identity resolution (int_person_* models) on a generated population, scored against the
 generator's truth; the clustering guard on its own; person ids stable across builds."""
+
 from __future__ import annotations
 
 import json
@@ -46,10 +47,13 @@ def test_all_records(scores):
 
 def test_every_link_rule_is_used(generated_build):
     con = generated_build[0]
-    rules = dict(con.sql("select link_rule, count(*) from intermediate.int_person_identity group by all").fetchall())
+    rules = dict(
+        con.sql("select link_rule, count(*) from intermediate.int_person_identity group by all").fetchall()
+    )
     assert set(rules) == {"register", "nik_register", "probabilistic", "none"}
     contradicted = con.sql(
-        "select count(*) from intermediate.int_person_nik_links where nik_link = 'contradicted'").fetchall()
+        "select count(*) from intermediate.int_person_nik_links where nik_link = 'contradicted'"
+    ).fetchall()
     assert contradicted[0][0] > 0, "the generator gives some records the NIK of another person"
 
 
@@ -74,8 +78,9 @@ def test_the_matcher_trains_on_a_sample_of_whole_persons(generated_build, monkey
     _, _, root = generated_build
     con = duckdb.connect()
     con.execute(f"attach '{root / 'warehouse.duckdb'}' as w (read_only)")
-    input_sql = resolution.matching_input_sql("w.intermediate.int_person_match_features",
-                                              "w.intermediate.int_person_nik_links")
+    input_sql = resolution.matching_input_sql(
+        "w.intermediate.int_person_match_features", "w.intermediate.int_person_nik_links"
+    )
     records, nik_pairs = resolution._nik_pair_counts(con, input_sql)
     monkeypatch.setattr(resolution, "MAX_LABEL_PAIRS", nik_pairs // (10 * resolution.TRAINING_SAMPLE_PAIRS))
     sample = resolution._in_training_sample(nik_pairs)
@@ -88,14 +93,20 @@ def test_the_matcher_trains_on_a_sample_of_whole_persons(generated_build, monkey
     model, trained_on = resolution.train_matcher(con, input_sql)
     assert 0.07 * records < trained_on < 0.13 * records, (trained_on, records)
     con.execute(f"create table everyone as {input_sql}")
-    everyone = DuckDBAPI(connection=con).register(con.sql("select * from everyone"), table_name="everyone_view")
+    everyone = DuckDBAPI(connection=con).register(
+        con.sql("select * from everyone"), table_name="everyone_view"
+    )
     full = Linker(everyone, resolution.splink_settings())
-    full.training.estimate_probability_two_random_records_match(["l.trusted_nik = r.trusted_nik"],
-                                                                recall=resolution.PRIOR_RECALL)
+    full.training.estimate_probability_two_random_records_match(
+        ["l.trusted_nik = r.trusted_nik"], recall=resolution.PRIOR_RECALL
+    )
     trained = json.loads(model)
     assert trained["probability_two_random_records_match"] == pytest.approx(
-        full.misc.save_model_to_json()["probability_two_random_records_match"], rel=1e-12)
-    name_levels = {level.get("label_for_charts"): level for level in trained["comparisons"][0]["comparison_levels"]}
+        full.misc.save_model_to_json()["probability_two_random_records_match"], rel=1e-12
+    )
+    name_levels = {
+        level.get("label_for_charts"): level for level in trained["comparisons"][0]["comparison_levels"]
+    }
     exact = name_levels["Exact match on name_key"]
     assert exact["m_probability"] > 0.9 and exact["u_probability"] < 0.01
     con.close()
@@ -123,14 +134,21 @@ def test_the_guard_test_finds_two_register_persons_chained(generated_build):
     """assert_no_person_with_two_register_niks passes on the build, and fails once two
     register records of different NIKs are given one person (and so two resolved NIKs)."""
     _, _, root = generated_build
-    _guard_fails_after_each_change(root, "assert_no_person_with_two_register_niks", "chained", ["""
+    _guard_fails_after_each_change(
+        root,
+        "assert_no_person_with_two_register_niks",
+        "chained",
+        [
+            """
         create temp table register_records as
         select record_key, person_id from intermediate.int_person_identity
         where source = 'dukcapil' and resolved_nik is not null;
         update intermediate.int_person_identity
         set person_id = (select min(person_id) from register_records)
         where record_key = (select max(record_key) from register_records
-                            where person_id <> (select min(person_id) from register_records))"""])
+                            where person_id <> (select min(person_id) from register_records))"""
+        ],
+    )
 
 
 def test_the_identity_test_finds_a_stray_or_a_missing_identity(generated_build):
@@ -138,18 +156,28 @@ def test_the_identity_test_finds_a_stray_or_a_missing_identity(generated_build):
     identity row of no record (the row counts differ) and on a record without identity
     (the anti-join), even when the two balance each other's count."""
     _, _, root = generated_build
-    _guard_fails_after_each_change(root, "assert_every_person_record_has_one_identity", "stray", [
-        """insert into intermediate.int_person_identity
+    _guard_fails_after_each_change(
+        root,
+        "assert_every_person_record_has_one_identity",
+        "stray",
+        [
+            """insert into intermediate.int_person_identity
            select * replace ('stray' as record_key) from intermediate.int_person_identity limit 1""",
-        """delete from intermediate.int_person_identity
+            """delete from intermediate.int_person_identity
            where record_key = (select min(record_key) from intermediate.int_person_identity)""",
-    ])
+        ],
+    )
 
 
 def test_clusters_never_join_two_register_persons():
     # a and b both look like register persons 1 and 2; the chain a-b would join them.
-    edges = [(0.99, "a", "nik:1", "r"), (0.95, "b", "nik:2", "r"), (0.97, "a", "b", "r"),
-             (0.92, "b", "nik:1", "r"), (0.91, "c", "d", "r")]
+    edges = [
+        (0.99, "a", "nik:1", "r"),
+        (0.95, "b", "nik:2", "r"),
+        (0.97, "a", "b", "r"),
+        (0.92, "b", "nik:1", "r"),
+        (0.91, "c", "d", "r"),
+    ]
     rows = {row["record_key"]: row for row in cluster_untrusted(["a", "b", "c", "d", "e"], edges).to_pylist()}
     # strongest first: a-nik:1 (0.99), a-b (0.97) puts b with person 1, b-nik:2 is refused.
     assert rows["a"]["resolved_nik"] == rows["b"]["resolved_nik"] == "1"
@@ -161,5 +189,7 @@ def test_clusters_never_join_two_register_persons():
 def test_equally_strong_links_to_one_register_person_give_one_answer():
     # Record a links to two records of register NIK 1 (one node) by different rules, equally strongly.
     edges = [(0.99, "a", "nik:1", "village_name"), (0.99, "a", "nik:1", "name_birth_date")]
-    results = {cluster_untrusted(["a"], order).to_pylist()[0]["blocking_rule"] for order in (edges, edges[::-1])}
+    results = {
+        cluster_untrusted(["a"], order).to_pylist()[0]["blocking_rule"] for order in (edges, edges[::-1])
+    }
     assert results == {"name_birth_date"}

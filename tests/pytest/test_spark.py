@@ -11,6 +11,7 @@ digits: Java's logarithm and DuckDB's differ in the last bit, and the PMT fit ca
 into the predicted welfare. Needs .venv-spark (`bash scripts/spark.sh` creates it and runs
 this test); marked `spark`, so the ordinary suite deselects it.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,35 +35,48 @@ SPARK_VENV = PROJECT_DIR / ".venv-spark" / "bin"
 STAGING = ["--select", "+path:models/staging", "--indirect-selection", "cautious"]
 SCHEMAS = ["staging", "reference", "intermediate", "marts"]
 # Engine-specific by design: the statements that read each file; when the matcher was trained.
-ENGINE_COLUMNS = {"staging.stg_landing__delivery_files": {"read_sql"},
-                  "intermediate.int_person_match_model": {"trained_at"}}
+ENGINE_COLUMNS = {
+    "staging.stg_landing__delivery_files": {"read_sql"},
+    "intermediate.int_person_match_model": {"trained_at"},
+}
 # DuckDB only: dbt-spark snapshots need Delta, Iceberg or Hudi tables.
 DUCKDB_ONLY = {"marts.snap_household_eligibility"}
 FLOAT_TOLERANCE = 1e-9
 
 pytestmark = [
     pytest.mark.spark,
-    pytest.mark.skipif(not (SPARK_VENV / "dbt").exists(),
-                       reason="no .venv-spark (dbt-spark): run `bash scripts/spark.sh`"),
+    pytest.mark.skipif(
+        not (SPARK_VENV / "dbt").exists(), reason="no .venv-spark (dbt-spark): run `bash scripts/spark.sh`"
+    ),
 ]
 
 
 def _spark(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", **env})
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", **env},
+    )
 
 
 def build_on_spark(landing: Path, work: Path, selection: list[str]) -> subprocess.CompletedProcess:
     """The documented command, `scripts/spark.sh build` (`dtsen intake`, then dbt build on
     Spark), in `work` (where Spark keeps its metastore and tables)."""
-    return _spark(["bash", str(PROJECT_DIR / "scripts" / "spark.sh"), "build", str(landing), *selection],
-                  PROJECT_DIR, DTSEN_SPARK_DIR=str(work))
+    return _spark(
+        ["bash", str(PROJECT_DIR / "scripts" / "spark.sh"), "build", str(landing), *selection],
+        PROJECT_DIR,
+        DTSEN_SPARK_DIR=str(work),
+    )
 
 
 def spark_tables(work: Path) -> dict[str, dict]:
     out = work / "tables.json"
-    result = _spark([str(SPARK_VENV / "python"), str(Path(__file__).with_name("spark_tables.py")), str(out), *SCHEMAS],
-                    work)
+    result = _spark(
+        [str(SPARK_VENV / "python"), str(Path(__file__).with_name("spark_tables.py")), str(out), *SCHEMAS],
+        work,
+    )
     assert result.returncode == 0, result.stderr[-4000:]
     return json.loads(out.read_text(encoding="utf-8"))
 
@@ -71,7 +85,7 @@ def duckdb_tables(db: Path) -> dict[str, dict]:
     con = duckdb.connect(str(db), read_only=True)
     tables = {}
     for schema, table in con.execute(
-            "select schema_name, table_name from duckdb_tables() where list_contains(?, schema_name)", [SCHEMAS]
+        "select schema_name, table_name from duckdb_tables() where list_contains(?, schema_name)", [SCHEMAS]
     ).fetchall():
         relation = con.table(f"{schema}.{table}")
         tables[f"{schema}.{table}"] = {
@@ -84,14 +98,18 @@ def duckdb_tables(db: Path) -> dict[str, dict]:
 
 def _comparable(table: dict, drop: set[str]) -> tuple[list[str], Counter]:
     keep = [i for i, column in enumerate(table["columns"]) if column not in drop]
-    return ([table["columns"][i] for i in keep],
-            Counter(tuple(row[i] for i in keep) for row in table["rows"]))
+    return (
+        [table["columns"][i] for i in keep],
+        Counter(tuple(row[i] for i in keep) for row in table["rows"]),
+    )
 
 
 def _sort_key(row: tuple) -> tuple:
     """Floats rounded far above their last bit, so both engines' rows sort alike."""
-    return tuple((1, f"{value:.6g}") if isinstance(value, float) else (0, "" if value is None else value)
-                 for value in row)
+    return tuple(
+        (1, f"{value:.6g}") if isinstance(value, float) else (0, "" if value is None else value)
+        for value in row
+    )
 
 
 def _differences(duck_rows: Counter, spark_rows: Counter) -> list[tuple]:
@@ -102,9 +120,15 @@ def _differences(duck_rows: Counter, spark_rows: Counter) -> list[tuple]:
     duck, spark = sorted(duck_rows.elements(), key=_sort_key), sorted(spark_rows.elements(), key=_sort_key)
     if len(duck) != len(spark):
         return [(tuple(duck_rows - spark_rows), tuple(spark_rows - duck_rows))]
-    return [(d, s) for d, s in zip(duck, spark) if not all(
-        a == b or (isinstance(a, float) and isinstance(b, float) and math.isclose(a, b, rel_tol=FLOAT_TOLERANCE))
-        for a, b in zip(d, s))]
+    return [
+        (d, s)
+        for d, s in zip(duck, spark)
+        if not all(
+            a == b
+            or (isinstance(a, float) and isinstance(b, float) and math.isclose(a, b, rel_tol=FLOAT_TOLERANCE))
+            for a, b in zip(d, s)
+        )
+    ]
 
 
 def _generated(landing: Path) -> None:
@@ -119,15 +143,26 @@ def _csv_shapes(landing: Path) -> None:
     members = sample_rows()["dtks"]["anggota.csv"]
     members[0] = {**members[0], "nama": 'SITI; "NUR"\nAINI'}
     content = csv_file("dtks", "anggota.csv", members).replace(b";2;0;0;0\n", b';2;0;"";0\n')
-    surplus = ";".join(["A8", "RT1", "", "", "ADI", "1", "01/02/1990", "1", "", "", "", "0", "x", "", "y", ""])
+    surplus = ";".join(
+        ["A8", "RT1", "", "", "ADI", "1", "01/02/1990", "1", "", "", "", "0", "x", "", "y", ""]
+    )
     content += (surplus + "\nA9;RT1\n").encode()
-    write_delivery(landing, "dtks", SAMPLE_DATES["dtks"], sample_rows()["dtks"], raw={"anggota.csv": content},
-                   manifest_rows={"anggota.csv": len(members) + 2})
+    write_delivery(
+        landing,
+        "dtks",
+        SAMPLE_DATES["dtks"],
+        sample_rows()["dtks"],
+        raw={"anggota.csv": content},
+        manifest_rows={"anggota.csv": len(members) + 2},
+    )
 
 
 # The generated population is built whole; the damaged deliveries up to staging.
-@pytest.fixture(scope="module", params=[(_generated, []), (write_corpus, STAGING), (_csv_shapes, STAGING)],
-                ids=["generated", "bad_deliveries", "csv_shapes"])
+@pytest.fixture(
+    scope="module",
+    params=[(_generated, []), (write_corpus, STAGING), (_csv_shapes, STAGING)],
+    ids=["generated", "bad_deliveries", "csv_shapes"],
+)
 def both_builds(request, tmp_path_factory, dbt_build):
     write_landing, selection = request.param
     root = tmp_path_factory.mktemp("spark")
@@ -145,8 +180,13 @@ def test_every_table_is_the_same_on_spark(both_builds):
     on_duckdb, on_spark, whole = both_builds
     assert sorted(on_spark) == sorted(on_duckdb)
     if whole:  # so a build that stopped at staging cannot pass for the whole project
-        assert {"intermediate.int_person_match_pairs", "marts.fct_household_desil", "marts.fct_eligibility",
-                "marts.dim_person", "marts.mart_targeting_errors_statistical"} <= set(on_spark)
+        assert {
+            "intermediate.int_person_match_pairs",
+            "marts.fct_household_desil",
+            "marts.fct_eligibility",
+            "marts.dim_person",
+            "marts.mart_targeting_errors_statistical",
+        } <= set(on_spark)
         assert all(on_spark[name]["rows"] for name in on_spark if name.startswith("marts."))
     compared = 0
     for name, table in sorted(on_duckdb.items()):
@@ -155,7 +195,9 @@ def test_every_table_is_the_same_on_spark(both_builds):
         spark_columns, spark_rows = _comparable(on_spark[name], drop)
         assert spark_columns == duck_columns, name
         differences = _differences(duck_rows, spark_rows)
-        assert not differences, f"{name}: {len(differences)} rows differ, e.g. DuckDB / Spark {differences[:2]}"
+        assert not differences, (
+            f"{name}: {len(differences)} rows differ, e.g. DuckDB / Spark {differences[:2]}"
+        )
         compared += sum(duck_rows.values())
     print(f"{len(on_duckdb)} tables, {compared} rows the same on both engines", file=sys.stderr)
 
@@ -166,17 +208,22 @@ def test_spark_stages_or_quarantines_every_delivered_row(both_builds):
     _, on_spark, _ = both_builds
     files = on_spark["staging.stg_landing__delivery_files"]
     column = files["columns"].index
-    current = {(row[column("source")], row[column("file_name")]): int(row[column("manifest_rows")])
-               for row in files["rows"] if row[column("status")] == "current"}
+    current = {
+        (row[column("source")], row[column("file_name")]): int(row[column("manifest_rows")])
+        for row in files["rows"]
+        if row[column("status")] == "current"
+    }
     landed = defaultdict(list)
     for name, table in on_spark.items():
         if name.startswith("staging.stg_") and "source_row_number" in table["columns"]:
             source, file_name, row_number = (
-                table["columns"].index(c) for c in ("source", "source_file", "source_row_number"))
+                table["columns"].index(c) for c in ("source", "source_file", "source_row_number")
+            )
             for row in table["rows"]:
                 landed[row[source], row[file_name]].append(int(row[row_number]))
     assert len(current) == 8
     assert set(landed) <= set(current)
     assert {file: sorted(landed[file]) for file in current} == {
-        file: list(range(1, rows + 1)) for file, rows in current.items()}
+        file: list(range(1, rows + 1)) for file, rows in current.items()
+    }
     assert len(on_spark["staging.stg_landing__quarantine"]["rows"]) > 0

@@ -1,6 +1,7 @@
 """Welfare ranking, programme eligibility and targeting errors (the proxy-means test, the
 desil, fct_eligibility and the targeting marts), on the session's generated build; the
 eligibility rules are re-applied here in pandas from the seed file itself."""
+
 from __future__ import annotations
 
 import re
@@ -19,33 +20,44 @@ RULES_SEED = PROJECT_DIR / "seeds" / "ref_program_rules.csv"
 def test_fit_recovers_a_known_weighted_model():
     rng = np.random.default_rng(7)
     n = 4_000
-    frame = pd.DataFrame({
-        "family_key": [f"F{i}" for i in range(n)],
-        "x": rng.normal(size=n),
-        "roof": rng.choice(["1", "2", "3"], size=n, p=[.5, .3, .2]),
-        "bobot": rng.uniform(1, 3, size=n),
-    })
+    frame = pd.DataFrame(
+        {
+            "family_key": [f"F{i}" for i in range(n)],
+            "x": rng.normal(size=n),
+            "roof": rng.choice(["1", "2", "3"], size=n, p=[0.5, 0.3, 0.2]),
+            "bobot": rng.uniform(1, 3, size=n),
+        }
+    )
     effect = frame["roof"].map({"1": 0.0, "2": 0.4, "3": -0.3})
-    frame["ln_pengeluaran_perkapita"] = 13 + 0.8 * frame["x"] + effect + rng.normal(scale=.05, size=n)
+    frame["ln_pengeluaran_perkapita"] = 13 + 0.8 * frame["x"] + effect + rng.normal(scale=0.05, size=n)
     table = fit_pmt(frame, ["roof"], ["x"], penalties=[0.01, 1000])
     coefficient = table.set_index(["variable", table["level"].fillna("")])["coefficient"]
     assert table["ridge_penalty"].iloc[0] == 0.01, "cross-validation must prefer the small penalty here"
-    assert coefficient[("intercept", "")] == pytest.approx(13, abs=.01)
-    assert coefficient[("x", "")] == pytest.approx(0.8, abs=.01)
+    assert coefficient[("intercept", "")] == pytest.approx(13, abs=0.01)
+    assert coefficient[("x", "")] == pytest.approx(0.8, abs=0.01)
     assert coefficient[("roof", "1")] == 0 and table.loc[table["level"] == "1", "is_reference"].item()
-    assert coefficient[("roof", "2")] == pytest.approx(0.4, abs=.01)
-    assert coefficient[("roof", "3")] == pytest.approx(-0.3, abs=.01)
+    assert coefficient[("roof", "2")] == pytest.approx(0.4, abs=0.01)
+    assert coefficient[("roof", "3")] == pytest.approx(-0.3, abs=0.01)
     assert table["weighted_r_squared"].iloc[0] > 0.99
 
 
 def test_weights_count_like_repeated_rows():
-    frame = pd.DataFrame({"family_key": list("abcdef"), "x": [0., 1, 2, 3, 4, 5],
-                          "ln_pengeluaran_perkapita": [1., 3, 2, 5, 4, 7], "bobot": [1., 2, 1, 1, 3, 1]})
+    frame = pd.DataFrame(
+        {
+            "family_key": list("abcdef"),
+            "x": [0.0, 1, 2, 3, 4, 5],
+            "ln_pengeluaran_perkapita": [1.0, 3, 2, 5, 4, 7],
+            "bobot": [1.0, 2, 1, 1, 3, 1],
+        }
+    )
     repeated = frame.loc[frame.index.repeat(frame["bobot"].astype(int))].assign(bobot=1.0)
+
     def slope(table: pd.DataFrame) -> float:
         return table.set_index("variable").at["x", "coefficient"]
 
-    assert slope(fit_pmt(frame, [], ["x"], [1e-9])) == pytest.approx(slope(fit_pmt(repeated, [], ["x"], [1e-9])))
+    assert slope(fit_pmt(frame, [], ["x"], [1e-9])) == pytest.approx(
+        slope(fit_pmt(repeated, [], ["x"], [1e-9]))
+    )
 
 
 def test_every_score_is_the_sum_of_its_coefficients(generated_build):
@@ -64,16 +76,25 @@ def test_every_score_is_the_sum_of_its_coefficients(generated_build):
     """).df()
     assert len(families) == con.sql("select count(*) from marts.fct_household").fetchall()[0][0]
     assert "kode_provinsi" in categorical and "ln_jumlah_anggota" in numeric
-    np.testing.assert_allclose(predict(coefficients, families, categorical, numeric),
-                               families["log_kesejahteraan_prediksi"], rtol=1e-9)
+    np.testing.assert_allclose(
+        predict(coefficients, families, categorical, numeric),
+        families["log_kesejahteraan_prediksi"],
+        rtol=1e-9,
+    )
     sample_size, fitted_on = con.sql(
-        "select any_value(sample_size), any_value(fitted_on) from marts.mart_pmt_coefficients").fetchall()[0]
+        "select any_value(sample_size), any_value(fitted_on) from marts.mart_pmt_coefficients"
+    ).fetchall()[0]
     assert sample_size == con.sql("select count(*) from intermediate.int_pmt_sample").fetchall()[0][0] > 20
-    assert str(fitted_on) == str(con.sql(
-        "select max(extract_date) from staging.stg_landing__delivery_files where status = 'current'").fetchall()[0][0])
+    assert str(fitted_on) == str(
+        con.sql(
+            "select max(extract_date) from staging.stg_landing__delivery_files where status = 'current'"
+        ).fetchall()[0][0]
+    )
 
 
-@pytest.mark.parametrize(("desil", "region"), [("desil_nasional", "'nasional'"), ("desil_provinsi", "kode_provinsi")])
+@pytest.mark.parametrize(
+    ("desil", "region"), [("desil_nasional", "'nasional'"), ("desil_provinsi", "kode_provinsi")]
+)
 def test_desil_hold_equal_population_and_follow_welfare(generated_build, desil, region):
     con = generated_build[0]
     # Each desil's share of its region's persons is a tenth, give or take one family.
@@ -104,11 +125,17 @@ def test_desil_hold_equal_population_and_follow_welfare(generated_build, desil, 
 
 def _rules_in_force(con) -> pd.DataFrame:
     """The seed's rows in force at the data date, the PKH elderly age at its default (70)."""
-    data_date = pd.Timestamp(con.sql("select max(extract_date) from staging.stg_landing__delivery_files "
-                                     "where status = 'current'").fetchall()[0][0])
-    rules = pd.read_csv(RULES_SEED, dtype={"kode_wilayah": str}, parse_dates=["berlaku_mulai", "berlaku_sampai"])
+    data_date = pd.Timestamp(
+        con.sql(
+            "select max(extract_date) from staging.stg_landing__delivery_files where status = 'current'"
+        ).fetchall()[0][0]
+    )
+    rules = pd.read_csv(
+        RULES_SEED, dtype={"kode_wilayah": str}, parse_dates=["berlaku_mulai", "berlaku_sampai"]
+    )
     in_force = (rules["berlaku_mulai"].isna() | (rules["berlaku_mulai"] <= data_date)) & (
-        rules["berlaku_sampai"].isna() | (rules["berlaku_sampai"] >= data_date))
+        rules["berlaku_sampai"].isna() | (rules["berlaku_sampai"] >= data_date)
+    )
     rules = rules[in_force].copy()
     elderly = rules["syarat"] == "anggota_lansia"
     rules.loc[elderly, "nilai_min"] = rules.loc[elderly, "nilai_min"].fillna(70)
@@ -128,31 +155,41 @@ def _eligibility_by_the_rules(con) -> pd.DataFrame:
     members = con.sql("""
         select living.family_key, living.umur, living.sekolah, living.hamil, living.disabilitas,
             coalesce(living.ijazah < 3, true) as belum_12_tahun,
-            coalesce(living.ijazah >= 2, true) and (living.sekolah or coalesce(register.pelajar, false)) as kuliah
+            coalesce(living.ijazah >= 2, true)
+                and (living.sekolah or coalesce(register.pelajar, false)) as kuliah
         from intermediate.int_living_family_members as living
         left join (
             select identity.person_id, bool_or(penduduk.pekerjaan = 'PELAJAR/MAHASISWA') as pelajar
             from intermediate.int_person_identity as identity
             join staging.stg_dukcapil__penduduk as penduduk
-                on identity.record_key = 'dukcapil/' || penduduk.source_file || '/' || penduduk.source_record_id
+                on identity.record_key
+                    = 'dukcapil/' || penduduk.source_file || '/' || penduduk.source_record_id
             group by identity.person_id
         ) as register using (person_id)
     """).df()
-    excluded = set(con.sql("""
+    excluded = set(
+        con.sql("""
         select distinct living.family_key
         from intermediate.int_living_family_members as living
         join intermediate.int_person_identity as identity using (person_id)
         join staging.stg_dukcapil__penduduk as penduduk
             on identity.record_key = 'dukcapil/' || penduduk.source_file || '/' || penduduk.source_record_id
         join reference.ref_pekerjaan_aparatur as aparatur on aparatur.pekerjaan = penduduk.pekerjaan
-    """).df()["family_key"])
-    verified = set(con.sql("select family_key from intermediate.int_family_identity_checks "
-                           "where identitas_terverifikasi").df()["family_key"])
+    """).df()["family_key"]
+    )
+    verified = set(
+        con.sql(
+            "select family_key from intermediate.int_family_identity_checks where identitas_terverifikasi"
+        ).df()["family_key"]
+    )
     decisions = []
     for program, program_rules in rules.groupby("program"):
         scope = program_rules["kode_wilayah"].dropna()
-        eligible = families if scope.empty else families[
-            families["kode_kabupaten_kota"].fillna("").str.startswith(scope.iloc[0])]
+        eligible = (
+            families
+            if scope.empty
+            else families[families["kode_kabupaten_kota"].fillna("").str.startswith(scope.iloc[0])]
+        )
         eligible = eligible.set_index("family_key")
         met = {}
         for rule in program_rules.itertuples():
@@ -167,22 +204,35 @@ def _eligibility_by_the_rules(con) -> pd.DataFrame:
                 met[rule.syarat_no] = eligible[column].between(low, high).fillna(False)
             else:
                 aged = members["umur"].between(low, high)
-                condition = {
-                    "anggota_umur": aged,
-                    "anggota_lansia": aged,
-                    "anggota_sekolah_umur": members["sekolah"] & aged,
-                    "anggota_sekolah_belum_12_tahun": members["sekolah"] & members["belum_12_tahun"] & aged,
-                    "anggota_kuliah_umur": members["kuliah"] & aged,
-                    "anggota_hamil": members["hamil"],
-                    "anggota_disabilitas": members["disabilitas"],
-                }[rule.syarat].fillna(False).astype(bool)
+                condition = (
+                    {
+                        "anggota_umur": aged,
+                        "anggota_lansia": aged,
+                        "anggota_sekolah_umur": members["sekolah"] & aged,
+                        "anggota_sekolah_belum_12_tahun": members["sekolah"]
+                        & members["belum_12_tahun"]
+                        & aged,
+                        "anggota_kuliah_umur": members["kuliah"] & aged,
+                        "anggota_hamil": members["hamil"],
+                        "anggota_disabilitas": members["disabilitas"],
+                    }[rule.syarat]
+                    .fillna(False)
+                    .astype(bool)
+                )
                 met[rule.syarat_no] = eligible.index.isin(members.loc[condition, "family_key"])
         met = pd.DataFrame(met, index=eligible.index)
         every = program_rules.loc[program_rules["gabung"] == "semua", "syarat_no"]
         one_of = program_rules.loc[program_rules["gabung"] == "salah_satu", "syarat_no"]
         layak = met[list(every)].all(axis=1) & (met[list(one_of)].any(axis=1) if len(one_of) else True)
-        decisions.append(pd.DataFrame({"family_id": eligible["family_id"].to_numpy(), "program": program,
-                                       "expected": layak.to_numpy()}))
+        decisions.append(
+            pd.DataFrame(
+                {
+                    "family_id": eligible["family_id"].to_numpy(),
+                    "program": program,
+                    "expected": layak.to_numpy(),
+                }
+            )
+        )
     return pd.concat(decisions)
 
 
@@ -216,7 +266,9 @@ def test_ineligible_rows_say_why_and_classes_follow_receipt(generated_build):
 def test_administrative_errors_add_up_from_the_eligibility_mart(generated_build):
     con = generated_build[0]
     eligibility = con.sql("select * from marts.fct_eligibility where menerima is not null").df()
-    national = con.sql("select * from marts.mart_targeting_errors_administrative where tingkat = 'nasional'").df()
+    national = con.sql(
+        "select * from marts.mart_targeting_errors_administrative where tingkat = 'nasional'"
+    ).df()
     assert set(national["program"]) == {"pkh", "bpnt", "pbi_jk", "pip"}
     for row in national.itertuples():
         rows = eligibility[eligibility["program"] == row.program]
@@ -225,8 +277,14 @@ def test_administrative_errors_add_up_from_the_eligibility_mart(generated_build)
         assert row.inclusion_error_rate == pytest.approx((~recipients["layak"]).mean())
         eligible = rows[rows["layak"]]
         assert row.exclusion_error_rate == pytest.approx((~eligible["menerima"]).mean())
-        flags = recipients[["penerima_meninggal", "penerima_tidak_di_dukcapil", "penerima_ganda",
-                            "penerima_rumah_tangga_ganda"]].any(axis=1)
+        flags = recipients[
+            [
+                "penerima_meninggal",
+                "penerima_tidak_di_dukcapil",
+                "penerima_ganda",
+                "penerima_rumah_tangga_ganda",
+            ]
+        ].any(axis=1)
         assert row.data_error_rate == pytest.approx(flags.mean())
     provinces = con.sql("""
         select program, sum(jumlah_penerima) from marts.mart_targeting_errors_administrative
@@ -267,8 +325,13 @@ def test_statistical_errors_cover_both_lists(generated_build):
         from marts.mart_targeting_errors_statistical where tingkat = 'nasional'
     """).fetchall()
     assert {(program, daftar) for program, daftar, *_ in rows} == {
-        (program, daftar) for program in ("pkh", "bpnt", "pbi_jk", "pip") for daftar in ("dtks_saat_ini", "dtsen_layak")}
-    sample, weight = con.sql("select count(*), sum(bobot) from intermediate.int_survey_households").fetchall()[0]
+        (program, daftar)
+        for program in ("pkh", "bpnt", "pbi_jk", "pip")
+        for daftar in ("dtks_saat_ini", "dtsen_layak")
+    }
+    sample, weight = con.sql(
+        "select count(*), sum(bobot) from intermediate.int_survey_households"
+    ).fetchall()[0]
     for _program, _daftar, size, inclusion, exclusion in rows:
         assert size == sample
         assert inclusion is None or 0 <= inclusion <= 1

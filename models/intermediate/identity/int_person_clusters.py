@@ -4,6 +4,7 @@ NIK stands for its register person. A cluster never holds two register NIKs: lin
 taken strongest first and one that would join two register persons is dropped
 (dtsen.resolution.cluster_untrusted). One row per record without a trusted NIK.
 """
+
 from dtsen.engine import duckdb_inputs, to_engine
 from dtsen.resolution import cluster_sql_inputs, cluster_untrusted
 
@@ -11,7 +12,8 @@ from dtsen.resolution import cluster_sql_inputs, cluster_untrusted
 def model(dbt, session):
     dbt.config(materialized="table")
     threshold = float(dbt.config.get("match_threshold"))
-    with duckdb_inputs(session, links=dbt.ref("int_person_nik_links"),
-                       pairs=dbt.ref("int_person_match_pairs")) as (con, inputs):
+    with duckdb_inputs(
+        session, links=dbt.ref("int_person_nik_links"), pairs=dbt.ref("int_person_match_pairs")
+    ) as (con, inputs):
         untrusted, edges = cluster_sql_inputs(con, inputs["links"], inputs["pairs"], threshold)
     return to_engine(session, cluster_untrusted(untrusted, edges))

@@ -9,6 +9,7 @@ or when asked: --vars '{retrain_matcher: true}'. A --full-refresh does not retra
 (full_refresh: false), so a full rebuild scores like the monthly build it is checked against.
 Materialisation and key are set in _intermediate__models.yml (on Spark, a plain table).
 """
+
 from datetime import UTC, datetime
 
 import pyarrow as pa
@@ -24,14 +25,20 @@ def model(dbt, session):
         kept = kept.to_arrow_table()
         if kept.num_rows == 1:
             return kept
-    with duckdb_inputs(session, features=dbt.ref("int_person_match_features"),
-                       links=dbt.ref("int_person_nik_links")) as (con, inputs):
+    with duckdb_inputs(
+        session, features=dbt.ref("int_person_match_features"), links=dbt.ref("int_person_nik_links")
+    ) as (con, inputs):
         input_sql = matching_input_sql(inputs["features"], inputs["links"])
         model_json, records = train_matcher(con, input_sql)
-    return to_engine(session, pa.table({
-        "matcher": ["person"],
-        "matcher_fingerprint": [fingerprint],
-        "model_json": [model_json],
-        "trained_on_records": pa.array([records], pa.int64()),
-        "trained_at": pa.array([datetime.now(UTC)], pa.timestamp("us", tz="UTC")),
-    }))
+    return to_engine(
+        session,
+        pa.table(
+            {
+                "matcher": ["person"],
+                "matcher_fingerprint": [fingerprint],
+                "model_json": [model_json],
+                "trained_on_records": pa.array([records], pa.int64()),
+                "trained_at": pa.array([datetime.now(UTC)], pa.timestamp("us", tz="UTC")),
+            }
+        ),
+    )
