@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from deliveries import SAMPLE_DATES, sample_rows, write_delivery
 
-from dtsen.cli import run_dbt
+from dtsen.project import run_dbt
 
 ELIGIBILITY_MODELS = [
     "int_program_rules_in_force",
