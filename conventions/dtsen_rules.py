@@ -229,7 +229,7 @@ def model_directory(model: Model) -> RuleViolation | None:
     """Models live in folders named by layer (fct_model_directories).
 
     staging/<source>/ for stg_, staging/<source>/base/ for base_, intermediate/<concern>/ for
-    int_, marts/ for fct_, dim_ and mart_.
+    int_, marts/<concern>/ for fct_, dim_ and mart_.
     """
     folders = PurePosixPath(model.original_file_path).parts[:-1]
     kind = prefix_type(model.name)
@@ -245,6 +245,8 @@ def model_directory(model: Model) -> RuleViolation | None:
         return RuleViolation("a staging model must live in staging/<source>/, outside base/.")
     if kind == "intermediate" and len(folders) < 3:
         return RuleViolation("an intermediate model must live in intermediate/<concern>/.")
+    if kind == "marts" and len(folders) < 3:
+        return RuleViolation("a marts model must live in marts/<concern>/.")
 
 
 @rule

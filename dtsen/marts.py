@@ -46,8 +46,8 @@ def mart_content_hashes(
     count).
 
     Equal hashes mean equal tables whatever order the rows were written in. The sums are
-    exact integers, aggregated on every core (5.5 s of the quality run at 2.84 M persons,
-    where sorting the rows' digests into one string took 13.5 s). Stable for one DuckDB
+    exact integers, aggregated on every core (sorting the rows' digests into one string
+    would be a sort and a single-threaded concatenation over every row). Stable for one DuckDB
     version (the text form of a DOUBLE or a nested value could change between versions);
     it does not depend on DuckDB's internal hash().
     """

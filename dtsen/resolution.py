@@ -43,8 +43,8 @@ from dtsen.project import PROJECT_DIR
 # name -> SQL condition (without the "at least one side untrusted" part).
 # A village's records of one birth year grow with the population (the villages do not), so
 # that block also needs the name's first letter; the same village and birth date catches a
-# misspelt first letter. At 10 % of the population the plain village-and-year block made
-# Splink's pairs grow quadratically (632 s against 21 s at 1 %).
+# misspelt first letter. The plain village-and-year block makes Splink's pairs grow
+# quadratically with the population.
 BLOCKING_RULES = {
     "village_birth_year_initial": (
         "l.village = r.village and l.birth_year = r.birth_year"
@@ -60,8 +60,8 @@ UNTRUSTED_SIDE = "(not l.is_nik_trusted or not r.is_nik_trusted)"
 MAX_LABEL_PAIRS = 300_000
 # m and u are trained on a sample of persons (the records of a trusted NIK together, a
 # record without one alone) expected to hold this many times MAX_LABEL_PAIRS pairs. Training
-# on every record copied the whole population into Splink's workspace (293 s at 10 %) to
-# use 300 k pairs of it and 2,000 records for u.
+# on every record would copy the whole population into Splink's workspace to use 300 k
+# pairs of it and 2,000 records for u.
 TRAINING_SAMPLE_PAIRS = 2
 U_MAX_PAIRS = 2e6
 # The share of true pairs the trusted-NIK rule is assumed to find, for the prior.
@@ -214,8 +214,8 @@ def _scratch_folder(con: duckdb.DuckDBPyConnection, name: str) -> str:
 def _candidates_sql(table: str) -> str:
     """The records a candidate pair can involve: those without a trusted NIK, and those that
     share a blocking key with one. Splink blocks on its input as a whole and drops pairs
-    of two trusted records only after joining them; at 10 % of the population that join
-    over every record was most of the resolution's time."""
+    of two trusted records only after joining them, and on a large population that join over
+    every record would be most of the resolution's time."""
     untrusted = f"select * from {table} where not is_nik_trusted"
     shares_a_key = [
         f"select l.record_key from {table} as l semi join ({untrusted}) as r on {rule}"

@@ -124,8 +124,7 @@ class QualityRun:
 
 def _duckdb_config() -> dict[str, str]:
     """The build's DuckDB memory limit (the variable profiles.yml reads, the same default), so
-    the suites spill rather than take most of the machine: at 10 % of the population they
-    reached 15.7 GiB without one."""
+    the suites spill rather than take most of the machine on large populations."""
     return {"memory_limit": os.environ.get("DTSEN_MEMORY_LIMIT", "12GB")}
 
 

@@ -1,9 +1,9 @@
 -- Identity resolution: int_person_identity holds exactly the records of int_person_records,
 -- once each. Both tables' record_key is tested unique; so when every record has a row in
--- int_person_identity and the two count the same rows, there is no other row. (Those counts
--- replace a relationships test from identity to records: 34 s in the build at 28.4 M
--- persons.) The anti-join holds only record keys: a full outer join of the two tables
--- grouped by key ran out of memory at 28.4 M persons (74 M records, 12 GB limit).
+-- int_person_identity and the two count the same rows, there is no other row (the counts
+-- replace a costlier relationships test from identity to records). The anti-join holds only
+-- record keys: a full outer join of the two tables grouped by key runs out of memory on
+-- large populations.
 with records_without_identity as (
     select
         records.record_key,

@@ -55,8 +55,8 @@ def test_stage_of_node():
     assert bench.stage_of("model", "models/intermediate/identity/int_person_match_pairs.py") == "resolution"
     assert bench.stage_of("model", "models/intermediate/identity/int_persons.sql") == "resolution"
     assert bench.stage_of("model", "models/intermediate/welfare/int_household_indicators.sql") == "households"
-    assert bench.stage_of("model", "models/marts/fct_household.sql") == "marts"
-    assert bench.stage_of("test", "models/marts/_marts__models.yml") == "tests"
+    assert bench.stage_of("model", "models/marts/households/fct_household.sql") == "marts"
+    assert bench.stage_of("test", "models/marts/households/_marts_households__models.yml") == "tests"
     assert bench.stage_of("unit_test", "models/staging/dukcapil/_dukcapil__models.yml") == "tests"
 
 

@@ -7,7 +7,7 @@
 -- pseudonym (int_record_pseudonyms) instead of the agency's record id.
 -- Groups are found by hash aggregates on narrow columns of int_person_identity (every
 -- record with its person) and their records picked by semi joins: every record with all
--- its columns, read once per kind, did not fit in memory at 10 % of the population.
+-- its columns, read once per kind, does not fit in memory at large populations.
 with persons_twice_in_a_source as (
     select
         source,
