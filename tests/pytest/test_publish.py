@@ -428,7 +428,9 @@ def test_marts_of_a_failed_build_are_not_published(generated_build, publication,
         "limit 1"
     )
     con.close()
-    test = "unique_mart_duplicates_duplicate_kind_source_source_file_source_record_id"
+    test = (
+        "unique_combination_of_columns_mart_duplicates_duplicate_kind__source__source_file__source_record_id"
+    )
     failed = run_dbt(
         "build",
         generated_build[2] / "landing",
