@@ -17,6 +17,8 @@ OUTCOME, WEIGHT, KEY = "ln_pengeluaran_perkapita", "bobot", "family_key"
 
 
 FOLDS = 5
+# A column whose values differ by less than this, relative to their size, is constant.
+CONSTANT_TOLERANCE = 1e-9
 # Fewer survey households than this and cross-validation folds are too thin to choose
 # from: the largest (most cautious) candidate penalty is used.
 MIN_CROSS_VALIDATION_SAMPLE = 10 * FOLDS
@@ -94,10 +96,15 @@ def _fit(sample: pd.DataFrame, categorical: list[str], numeric: list[str], penal
     design = np.column_stack(columns) if columns else np.empty((len(sample), 0))
 
     # Centre on weighted means (the intercept is not penalised) and scale to unit weighted
-    # spread (the penalty treats every term alike); a constant column gets no slope.
+    # spread (the penalty treats every term alike); a constant column gets no slope. Constant
+    # means its values differ by no more than rounding does: a column of equal values keeps a
+    # spread of rounding noise around its rounded mean, and scaling that noise to unit spread
+    # would make the fit hang on the last bits of its inputs (Java's and DuckDB's logarithms
+    # differ there, so Spark and DuckDB would fit differently).
     mean = weights @ design / weights.sum()
     spread = np.sqrt(weights @ (design - mean) ** 2 / weights.sum())
-    usable = spread > 0
+    varies = design.max(axis=0) - design.min(axis=0)
+    usable = varies > CONSTANT_TOLERANCE * np.maximum(np.abs(design).max(axis=0), 1.0)
     scaled = (design[:, usable] - mean[usable]) / spread[usable]
     outcome_mean = weights @ outcome / weights.sum()
     gram = scaled.T @ (scaled * weights[:, None]) + penalty * np.eye(scaled.shape[1])

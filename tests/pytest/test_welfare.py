@@ -60,6 +60,46 @@ def test_weights_count_like_repeated_rows():
     )
 
 
+def test_a_constant_column_gets_no_slope_and_last_bits_do_not_move_the_fit():
+    """A column of equal values keeps a spread of rounding noise around its weighted mean
+    (with these survey weights, a column of ones has a weighted mean just off 1.0); taken for
+    a variable, that noise made the fit hang on the last bits of its inputs, which differ
+    between engines (Java's logarithm and DuckDB's): Spark and DuckDB fitted differently.
+    The weights and outcomes are a generated population's survey sample."""
+    frame = pd.DataFrame(
+        {
+            "family_key": [f"F{i}" for i in range(7)],
+            "kepala_bekerja": [1.0] * 7,
+            "ln_jumlah_anggota": np.log([2.0, 3.0, 2.0, 4.0, 3.0, 4.0, 4.0]),
+            "ln_pengeluaran_perkapita": [
+                14.32346245653452,
+                13.900604180571252,
+                14.000340632461835,
+                13.873864368144346,
+                13.117515646119385,
+                13.322611620009472,
+                13.028039511032954,
+            ],
+            "bobot": [
+                85.98900144682491,
+                174.1688938028279,
+                174.1688938028279,
+                174.1688938028279,
+                75.41734329114152,
+                47.69811597576528,
+                47.69811597576528,
+            ],
+        }
+    )
+    numeric = ["kepala_bekerja", "ln_jumlah_anggota"]
+    fitted = fit_pmt(frame, [], numeric, [1000.0])
+    # Each logarithm one bit off, as another engine's may be.
+    perturbed = frame.assign(ln_jumlah_anggota=np.nextafter(frame["ln_jumlah_anggota"], 0.0))
+    refitted = fit_pmt(perturbed, [], numeric, [1000.0])
+    assert fitted.set_index("variable").at["kepala_bekerja", "coefficient"] == 0.0
+    assert np.allclose(fitted["coefficient"], refitted["coefficient"], rtol=1e-12, atol=1e-15)
+
+
 def test_every_score_is_the_sum_of_its_coefficients(generated_build):
     con = generated_build[0]
     coefficients = con.sql("select * from marts.mart_pmt_coefficients").df()
