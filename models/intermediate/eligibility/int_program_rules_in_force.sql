@@ -46,8 +46,10 @@ select
         when syarat = 'desil_nasional_atau_verifikasi_layak'
             then
                 keterangan || ' (sampai desil '
-                || cast(least(10, coalesce(nilai_max, 10) + {{ var('verifikasi_jalur_desil_tambahan') }})
-                    as {{ dbt.type_string() }})
+                || cast(
+                    least(10, coalesce(nilai_max, 10) + {{ var('verifikasi_jalur_desil_tambahan') }})
+                    as {{ dbt.type_string() }}
+                )
                 || ' dengan kunjungan lapangan LAYAK)'
         else keterangan
     end as keterangan,

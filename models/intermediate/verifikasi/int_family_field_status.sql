@@ -7,6 +7,8 @@
 -- or Regsosek observation of the family dated after the visit (DIPULIHKAN). A PINDAH visit's
 -- village is the family's for regional programmes until the civil register shows another
 -- move (a register village other than both the listed one and the new one).
+{%- set months_valid = var('verifikasi_berlaku_bulan') %}
+
 with decision as (
     select {{ eligibility_date(ref('stg_landing__delivery_files')) }} as tanggal_keputusan
 ),
@@ -56,8 +58,7 @@ status as (
         decision.tanggal_keputusan,
         case
             when deciding.hasil = 'TIDAK_LAYAK'
-                then cast({{ dbt.dateadd('month', var('verifikasi_berlaku_bulan'), 'deciding.tanggal_kunjungan') }}
-                    as date)
+                then cast({{ dbt.dateadd('month', months_valid, 'deciding.tanggal_kunjungan') }} as date)
         end as berlaku_sampai,
         coalesce(source_observations.observed_on > deciding.tanggal_kunjungan, false) as diamati_sesudahnya,
         villages.kode_desa as kode_desa_keluarga,
@@ -92,6 +93,7 @@ select
     tanggal_kunjungan,
     status_lapangan,
     berlaku_sampai,
+    jumlah_anggota as jumlah_anggota_lapangan,
     case
         when
             hasil = 'PINDAH'
@@ -103,14 +105,14 @@ select
             )
             then kode_desa
     end as kode_desa_pindah,
-    jumlah_anggota as jumlah_anggota_lapangan,
     case status_lapangan
-        when 'DIKECUALIKAN' then
-            'dikecualikan oleh kunjungan lapangan ' || id_kunjungan_lapangan || ' ('
-            || case when jenis = 'SANGGAHAN' then 'sanggahan diterima, ' else '' end
-            || 'TIDAK_LAYAK ' || cast(tanggal_kunjungan as {{ dbt.type_string() }}) || ', berlaku sampai '
-            || cast(berlaku_sampai as {{ dbt.type_string() }}) || ')'
-            || coalesce(': ' || {{ mask_identifier_digits("nullif(alasan, '')") }}, '')
+        when 'DIKECUALIKAN'
+            then
+                'dikecualikan oleh kunjungan lapangan ' || id_kunjungan_lapangan || ' ('
+                || case when jenis = 'SANGGAHAN' then 'sanggahan diterima, ' else '' end
+                || 'TIDAK_LAYAK ' || cast(tanggal_kunjungan as {{ dbt.type_string() }}) || ', berlaku sampai '
+                || cast(berlaku_sampai as {{ dbt.type_string() }}) || ')'
+                || coalesce(': ' || {{ mask_identifier_digits("nullif(alasan, '')") }}, '')
         when 'DITANGGUHKAN' then
             'ditangguhkan oleh kunjungan lapangan ' || id_kunjungan_lapangan || ' (' || hasil || ' '
             || cast(tanggal_kunjungan as {{ dbt.type_string() }}) || ')'

@@ -89,9 +89,9 @@ living as (
 matched as (
     select
         visits.*,
-        listed.id_daftar is not null as id_daftar_dikenal,
         listed.family_key as listed_family_key,
         listed.kode_desa as kode_desa_daftar,
+        listed.id_daftar is not null as id_daftar_dikenal,
         case
             when listed.family_key is not null then 'id_daftar'
             when proposals.family_link_basis = 'unknown_to_register' then 'usulan_baru'
@@ -138,14 +138,15 @@ worded as (
     select
         judged.*,
         case judged.status_penerapan
-            when 'TIDAK_COCOK' then
-                case
-                    when judged.id_daftar is not null and judged.id_daftar_dikenal
-                        then 'keluarga id_daftar ' || judged.id_daftar || ' tidak ada lagi di data'
-                    when judged.id_daftar is not null
-                        then 'id_daftar ' || judged.id_daftar || ' tidak ada di daftar yang pernah terbit'
-                    else 'tanpa id_daftar'
-                end || '; no_kk dan NIK kepala keluarga tidak dikenal'
+            when 'TIDAK_COCOK'
+                then
+                    case
+                        when judged.id_daftar is not null and judged.id_daftar_dikenal
+                            then 'keluarga id_daftar ' || judged.id_daftar || ' tidak ada lagi di data'
+                        when judged.id_daftar is not null
+                            then 'id_daftar ' || judged.id_daftar || ' tidak ada di daftar yang pernah terbit'
+                        else 'tanpa id_daftar'
+                    end || '; no_kk dan NIK kepala keluarga tidak dikenal'
             when 'TIDAK_KONSISTEN'
                 then
                     'no_kk kunjungan adalah kartu keluarga lain di Dukcapil, bukan keluarga id_daftar '
@@ -184,9 +185,9 @@ select
     tanggal_kunjungan,
     petugas,
     id_daftar_dikenal,
+    status_penerapan,
     case when status_penerapan not in ('TIDAK_COCOK', 'TIDAK_KONSISTEN') then family_key end as family_key,
     case when status_penerapan not in ('TIDAK_COCOK', 'TIDAK_KONSISTEN') then cara_cocok end as cara_cocok,
-    status_penerapan,
     status_penerapan = 'DITERAPKAN' as diterapkan,
     -- An id_daftar as typed may hold a NIK: masked before it is worded into a report.
     {{ mask_identifier_digits('keterangan_mentah') }} as keterangan

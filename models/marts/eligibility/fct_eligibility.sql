@@ -113,7 +113,8 @@ conditions as (
                     households.desil_nasional between coalesce(rules.nilai_min, 1) and coalesce(rules.nilai_max, 10)
                     or (
                         households.status_lapangan = 'TERKONFIRMASI'
-                        and households.desil_nasional between coalesce(rules.nilai_min, 1) and rules.nilai_max_verifikasi
+                        and households.desil_nasional >= coalesce(rules.nilai_min, 1)
+                        and households.desil_nasional <= rules.nilai_max_verifikasi
                     )
             else met.family_key is not null
         end, false) as terpenuhi,
@@ -123,7 +124,8 @@ conditions as (
             when 'desil_nasional_atau_verifikasi_layak'
                 then
                     coalesce(
-                        households.desil_nasional between coalesce(rules.nilai_min, 1) and coalesce(rules.nilai_max, 10),
+                        households.desil_nasional >= coalesce(rules.nilai_min, 1)
+                        and households.desil_nasional <= coalesce(rules.nilai_max, 10),
                         false
                     )
         end as terpenuhi_pusat_jika_beda
@@ -265,21 +267,21 @@ receipt as (
     select
         decisions.family_key,
         decisions.program,
-        decisions.layak and decisions.penolakan_lapangan is null as layak,
         decisions.layak_selain_desil,
-        decisions.layak_selain_identitas and decisions.penolakan_lapangan is null as layak_selain_identitas,
         decisions.layak_tanpa_verifikasi,
         decisions.status_lapangan,
         decisions.id_kunjungan_lapangan,
         decisions.alasan,
-        concat_ws('; ', nullif(decisions.syarat_tidak_terpenuhi, ''), decisions.penolakan_lapangan)
-            as syarat_tidak_terpenuhi,
         households.family_id,
         households.kode_provinsi,
         households.kode_kabupaten_kota,
         households.desil_nasional,
         households.desil_provinsi,
         households.di_dukcapil,
+        decisions.layak and decisions.penolakan_lapangan is null as layak,
+        decisions.layak_selain_identitas and decisions.penolakan_lapangan is null as layak_selain_identitas,
+        concat_ws('; ', nullif(decisions.syarat_tidak_terpenuhi, ''), decisions.penolakan_lapangan)
+            as syarat_tidak_terpenuhi,
         -- DTKS delivers today's receipt of the national programmes only; regional aid has
         -- no recipient list here.
         case decisions.program

@@ -54,10 +54,10 @@ regencies as (
 )
 
 select
-    substr(regencies.kode_kabupaten_kota, 1, 2) as kode_provinsi,
     province_names.nama_wilayah as nama_provinsi,
     regencies.kode_kabupaten_kota,
     regency_names.nama_wilayah as nama_kabupaten_kota,
+    substr(regencies.kode_kabupaten_kota, 1, 2) as kode_provinsi,
     coalesce(visits.jumlah_kunjungan, 0) as jumlah_kunjungan,
     coalesce(visits.kunjungan_cocok, 0) as kunjungan_cocok,
     coalesce(visits.kunjungan_tidak_cocok, 0) as kunjungan_tidak_cocok,
