@@ -527,3 +527,32 @@ def test_a_programme_may_take_a_confirming_visit_just_above_its_desil(built, tmp
     finally:
         changed.close()
     assert con is not None
+
+
+def test_the_ministries_report_has_a_section_per_province_and_regency(built, tmp_path):
+    from dtsen.quality.figures import collect
+    from dtsen.quality.html_report import write
+    from dtsen.quality.runner import QualityRun
+
+    figures = collect(built["con"])
+    run = QualityRun(
+        run_id="r1",
+        run_date="2026-11-01T06:00:00+07:00",
+        db=str(built["db"]),
+        report_dir=str(tmp_path),
+        outcomes=[],
+        figures=figures,
+    )
+    page = write(run, [], tmp_path / "report.html").read_text(encoding="utf-8")
+    section = page[page.index('id="verifikasi"') :]
+    section = section[: section.index("</section>")]
+    assert "Verifikasi lapangan oleh pemerintah daerah" in section
+    regencies = {row["kode_kabupaten_kota"]: row for row in figures["verifikasi_wilayah"]}
+    for province, regency in [("31", "3171"), ("32", "3273")]:
+        assert (
+            f"<b>{province} " in section
+            and f"<td>{regency} {regencies[regency]['nama_kabupaten_kota']}" in section
+        )
+    assert 'data-figure="verifikasi-31-kunjungan_tidak_cocok"' in section
+    bpnt = next(row for row in figures["verifikasi_program"] if row["program"] == "bpnt")
+    assert bpnt["tidak_lagi_layak"] >= 4 and 'data-figure="verifikasi-tidak-lagi-layak-bpnt"' in section

@@ -3,10 +3,11 @@
 -- proposals and objections, and the effect on eligibility (families made eligible and no
 -- longer eligible by field results, for any programme). A visit counts where it was made
 -- (its village), a family where it lives; mart_verifikasi_program splits the effect per
--- programme.
+-- programme. Visits and families whose village is unknown count under 'tidak_diketahui'.
 with visits as (
     select
-        substr(coalesce(visits.kode_desa, visits.kode_desa_daftar), 1, 4) as kode_kabupaten_kota,
+        coalesce(substr(coalesce(visits.kode_desa, visits.kode_desa_daftar), 1, 4), 'tidak_diketahui')
+            as kode_kabupaten_kota,
         count(*) as jumlah_kunjungan,
         count(*) filter (where visits.family_key is not null) as kunjungan_cocok,
         count(*) filter (where visits.status_penerapan = 'TIDAK_COCOK') as kunjungan_tidak_cocok,
@@ -18,12 +19,13 @@ with visits as (
         count(*) filter (where visits.jenis = 'SANGGAHAN') as sanggahan,
         count(*) filter (where visits.jenis = 'SANGGAHAN' and visits.hasil = 'TIDAK_LAYAK') as sanggahan_diterima
     from {{ ref('int_field_visits') }} as visits
-    group by substr(coalesce(visits.kode_desa, visits.kode_desa_daftar), 1, 4)
+    group by coalesce(substr(coalesce(visits.kode_desa, visits.kode_desa_daftar), 1, 4), 'tidak_diketahui')
 ),
 
 statuses as (
     select
-        substr(visits.kode_desa, 1, 4) as kode_kabupaten_kota,
+        coalesce(substr(coalesce(visits.kode_desa, visits.kode_desa_daftar), 1, 4), 'tidak_diketahui')
+            as kode_kabupaten_kota,
         count(*) filter (where status.status_lapangan = 'TERKONFIRMASI') as keluarga_terkonfirmasi,
         count(*) filter (where status.status_lapangan = 'DITANGGUHKAN') as keluarga_ditangguhkan,
         count(*) filter (where status.status_lapangan = 'DIKECUALIKAN') as keluarga_dikecualikan,
@@ -32,17 +34,17 @@ statuses as (
     from {{ ref('int_family_field_status') }} as status
     inner join {{ ref('int_field_visits') }} as visits
         on status.id_kunjungan_lapangan = visits.id_kunjungan_lapangan
-    group by substr(visits.kode_desa, 1, 4)
+    group by coalesce(substr(coalesce(visits.kode_desa, visits.kode_desa_daftar), 1, 4), 'tidak_diketahui')
 ),
 
 effects as (
     select
-        kode_kabupaten_kota,
+        coalesce(kode_kabupaten_kota, 'tidak_diketahui') as kode_kabupaten_kota,
         count(distinct family_id) filter (where layak and not layak_tanpa_verifikasi) as keluarga_menjadi_layak,
         count(distinct family_id) filter (where layak_tanpa_verifikasi and not layak) as keluarga_tidak_lagi_layak
     from {{ ref('fct_eligibility') }}
     where status_lapangan is not null
-    group by kode_kabupaten_kota
+    group by coalesce(kode_kabupaten_kota, 'tidak_diketahui')
 ),
 
 regencies as (
@@ -57,7 +59,8 @@ select
     province_names.nama_wilayah as nama_provinsi,
     regencies.kode_kabupaten_kota,
     regency_names.nama_wilayah as nama_kabupaten_kota,
-    substr(regencies.kode_kabupaten_kota, 1, 2) as kode_provinsi,
+    case when regencies.kode_kabupaten_kota <> 'tidak_diketahui' then substr(regencies.kode_kabupaten_kota, 1, 2) end
+        as kode_provinsi,
     coalesce(visits.jumlah_kunjungan, 0) as jumlah_kunjungan,
     coalesce(visits.kunjungan_cocok, 0) as kunjungan_cocok,
     coalesce(visits.kunjungan_tidak_cocok, 0) as kunjungan_tidak_cocok,
