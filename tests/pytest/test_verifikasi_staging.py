@@ -3,13 +3,15 @@ hand-written deliveries, through real dbt builds of the staging layer: one row p
 quarantine reason, with its exact reason; the valid rows staged and typed; every delivered
 row staged or quarantined once, per delivery (deliveries accumulate); a landing zone
 without field results builds both staging models empty, in the same columns and types;
-and a later delivery adds its rows to those already staged."""
+a later delivery adds its rows to those already staged; and field results, dated after
+every full extract, do not move the date the warehouse describes."""
 
 from __future__ import annotations
 
 import duckdb
 import pytest
 from deliveries import (
+    SAMPLE_DATES,
     csv_bytes,
     proposed_member,
     verifikasi_rows,
@@ -92,8 +94,8 @@ def _first_delivery(landing):
     )
 
 
-def _build(dbt_build, landing, db):
-    result = dbt_build(landing, db, STAGING_ONLY)
+def _build(dbt_build, landing, db, select=STAGING_ONLY):
+    result = dbt_build(landing, db, select)
     assert result.returncode == 0, result.stdout[-6000:]
     return result.stdout
 
@@ -105,7 +107,8 @@ def staged(tmp_path_factory, dbt_build):
     write_sample_landing(landing)
     _first_delivery(landing)
     write_delivery(landing, "verifikasi", SECOND, SECOND_DELIVERY)
-    stdout = _build(dbt_build, landing, db)
+    # The whole project, with every data test: field results must not upset anything downstream.
+    stdout = _build(dbt_build, landing, db, select=[])
     con = duckdb.connect(str(db), read_only=True)
     yield con, stdout, landing, db
     con.close()
@@ -290,3 +293,16 @@ def test_a_later_delivery_adds_its_visits_to_those_staged(staged, tmp_path, dbt_
         for path in sorted((landing / "verifikasi" / THIRD).iterdir()):
             path.unlink()
         (landing / "verifikasi" / THIRD).rmdir()
+
+
+def test_field_results_do_not_move_the_data_date(staged):
+    """The data date is the newest full extract (dukcapil 2026-10-31), not the newer field
+    results: a build before and one after field results describe the same date."""
+    con, _, _, _ = staged
+    newest_extract = max(SAMPLE_DATES.values())
+    assert con.execute(
+        "select distinct cast(tanggal_data as varchar) from marts.fct_eligibility"
+    ).fetchall() == [(newest_extract,)]
+    assert con.execute(
+        "select distinct cast(fitted_on as varchar) from marts.mart_pmt_coefficients"
+    ).fetchall() == [(newest_extract,)]
