@@ -8,8 +8,12 @@ every full extract, do not move the date the warehouse describes."""
 
 from __future__ import annotations
 
+import ast
+import re
+
 import duckdb
 import pytest
+import yaml
 from deliveries import (
     SAMPLE_DATES,
     csv_bytes,
@@ -20,7 +24,8 @@ from deliveries import (
     write_sample_landing,
 )
 
-from dtsen.contract import FILES
+from dtsen.contract import ACCUMULATING_SOURCES, FILES
+from dtsen.project import PROJECT_DIR
 
 FIRST, SECOND, THIRD = "2026-11-10", "2026-11-20", "2026-11-25"
 STAGING_ONLY = ["--select", "+path:models/staging", "--indirect-selection", "cautious"]
@@ -306,3 +311,16 @@ def test_field_results_do_not_move_the_data_date(staged):
     assert con.execute(
         "select distinct cast(fitted_on as varchar) from marts.mart_pmt_coefficients"
     ).fetchall() == [(newest_extract,)]
+
+
+def test_the_dbt_project_knows_the_contracts_field_result_files_and_accumulating_sources():
+    """The empty read of a source without deliveries takes its columns from the dbt
+    source, and several dbt tests name the accumulating sources in a macro: both must say
+    what dtsen.contract says."""
+    sources = yaml.safe_load((PROJECT_DIR / "models/staging/verifikasi/_verifikasi__sources.yml").read_text())
+    (source,) = sources["sources"]
+    declared = {table["identifier"]: [c["name"] for c in table["columns"]] for table in source["tables"]}
+    assert (source["name"], declared) == ("verifikasi", FILES["verifikasi"])
+    macro = (PROJECT_DIR / "macros/landing.sql").read_text()
+    named = re.search(r"macro accumulating_sources\(\).*?return\((\[.*?\])\)", macro, re.S).group(1)
+    assert sorted(ast.literal_eval(named)) == sorted(ACCUMULATING_SOURCES)
