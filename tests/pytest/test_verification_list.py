@@ -313,6 +313,9 @@ def test_villages_filter(db, tmp_path):
     )[0]
     assert in_regency[0] == len(families) < in_regency[1]  # the other village's families are left out
     assert {row[0] for row in _query(db, "select kode_desa from daftar.ekspor_verifikasi")} == {VILLAGE_B}
+    # Every regency, but only these villages: only the villages' regency is exported.
+    (again,) = export_lists(db, tmp_path / "all", "OPR-2", None, [VILLAGE_B], include_open=True)
+    assert again.kode_kabupaten_kota == "3171" and again.families == export.families
     with pytest.raises(ExportRefused, match="not in the regencies"):
         export_lists(db, tmp_path / "other", "OPR-2", ["3171"], [VILLAGE_BANDUNG])
 
