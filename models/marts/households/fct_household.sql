@@ -75,7 +75,20 @@ select
     coalesce(receipt.penerima_pkh, false) as penerima_pkh,
     coalesce(receipt.penerima_bpnt, false) as penerima_bpnt,
     coalesce(receipt.penerima_pbi_jk, false) as penerima_pbi_jk,
-    coalesce(composition.jumlah_penerima_pip, 0) > 0 as penerima_pip
+    coalesce(composition.jumlah_penerima_pip, 0) > 0 as penerima_pip,
+    -- What the welfare ranking can rest on: every housing and asset indicator observed, some
+    -- of them only (the PMT fills the rest with the survey's common level or mean), or none
+    -- because no DTKS, P3KE or Regsosek household describes the family (ranked by the
+    -- register-only PMT instead, and first on the verification list).
+    case
+        when indicators.family_key is null then 'REGISTER_SAJA'
+        when
+            {%- for indicator in indicators %}
+                indicators.{{ indicator }} is not null{% if not loop.last %} and{% endif %}
+            {%- endfor %}
+            then 'LENGKAP'
+        else 'SEBAGIAN'
+    end as status_pendataan
 from families
 inner join {{ ref('int_family_pseudonyms') }} as pseudonyms
     on families.family_key = pseudonyms.identifier
