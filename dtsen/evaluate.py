@@ -462,7 +462,8 @@ def pendataan_scores(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, floa
     the register-only model). The two differ only for REGISTER_SAJA families. Reads the
     family_truth table targeting_scores makes (and makes it when missing).
     """
-    if not con.sql("select * from duckdb_tables() where table_name = 'family_truth' and temporary").fetchall():
+    made = "select * from duckdb_tables() where table_name = 'family_truth' and temporary"
+    if not con.sql(made).fetchall():
         targeting_scores(con)
     coefficients = con.sql("select * from marts.mart_pmt_coefficients where model = 'lengkap'").df()
     sample = con.sql("select * from intermediate.int_pmt_sample limit 0").df()
@@ -475,7 +476,8 @@ def pendataan_scores(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, floa
         from family_truth as truth
         join marts.fct_household_desil as desil using (family_id)
         join intermediate.int_family_pseudonyms as pseudonyms on pseudonyms.pseudonym = truth.family_id
-        join intermediate.int_household_pmt_features as features on features.family_key = pseudonyms.identifier
+        join intermediate.int_household_pmt_features as features
+            on features.family_key = pseudonyms.identifier
     """).df()
     families["full_model"] = predict(coefficients, families, categorical, numeric)
     scores = {}

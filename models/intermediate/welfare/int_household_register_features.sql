@@ -1,67 +1,55 @@
 -- The register-only proxy-means test's explanatory variables (macros/welfare.sql) for every
 -- family fct_household shows: only what is known of a family that no DTKS, P3KE or
 -- Regsosek household describes. Size, composition and ages come from identity resolution;
--- education and occupation from the civil register's own records, never from the other
--- sources, so that a surveyed family (the fit's sample) and a register-only family (the
--- families it scores) are described alike. Categorical values are text ('unknown' when
--- missing, scoring as the reference level); a missing number takes the mean over all
--- families, as in int_household_pmt_features.
+-- education and occupation from the civil register's own records
+-- (int_person_register_attributes), never from the other sources, so that a surveyed
+-- family (the fit's sample) and a register-only family (the families it scores) are
+-- described alike. Categorical values are text ('unknown' when missing, scoring as the
+-- reference level); a missing number takes the mean over all families, as in
+-- int_household_pmt_features.
 
 with families as (
     select identifier as family_key
     from {{ ref('int_family_pseudonyms') }}
 ),
 
-register_records as (
-    -- Each person's civil-register answers: the highest diploma any register record gives,
-    -- and one occupation (a person the register lists twice rarely has two; the first
-    -- word in order is taken so that the choice never depends on row order).
-    select
-        records.person_id,
-        max(records.ijazah) as ijazah,
-        min(penduduk.pekerjaan) as pekerjaan
-    from {{ ref('int_person_identity') }} as records
-    inner join {{ ref('stg_dukcapil__penduduk') }} as penduduk
-        on records.record_key = {{ person_record_key('penduduk') }}
-    where records.source = 'dukcapil'
-    group by records.person_id
-),
-
 member_facts as (
     select
         members.family_key,
         count(*) as anggota,
-        count(case when register_records.pekerjaan = 'PELAJAR/MAHASISWA' then 1 end) as pelajar,
-        count(case when {{ pekerjaan_is_work('register_records.pekerjaan') }} then 1 end) as bekerja,
+        count(case when register_facts.pekerjaan = 'PELAJAR/MAHASISWA' then 1 end) as pelajar,
+        count(case when {{ pekerjaan_is_work('register_facts.pekerjaan') }} then 1 end) as bekerja,
         -- Diplomas are small integers: their mean is exact on every engine.
-        avg(case when members.umur >= 25 then register_records.ijazah end) as rata_rata_ijazah_dewasa
+        avg(case when members.umur >= 25 then register_facts.ijazah end) as rata_rata_ijazah_dewasa
     from {{ ref('int_living_family_members') }} as members
-    left join register_records on members.person_id = register_records.person_id
+    left join {{ ref('int_person_register_attributes') }} as register_facts
+        on members.person_id = register_facts.person_id
     group by members.family_key
 ),
 
 raw_features as (
     select
         families.family_key,
+        heads.umur as kepala_umur,
+        member_facts.rata_rata_ijazah_dewasa,
+        cast(heads.jenis_kelamin = 2 as double) as kepala_perempuan,
+        -- The 7th digit of a village code is 1 for an urban kelurahan.
+        cast(substr(villages.kode_desa, 7, 1) = '1' as double) as perkotaan,
+        coalesce(head_register.pekerjaan, 'unknown') as kepala_pekerjaan,
         coalesce(substr(villages.kode_desa, 1, 2), 'unknown') as kode_provinsi,
         coalesce(cast(head_register.ijazah as string), 'unknown') as kepala_ijazah,
-        coalesce(head_register.pekerjaan, 'unknown') as kepala_pekerjaan,
         ln(greatest(coalesce(composition.jumlah_anggota, 0), 1)) as ln_jumlah_anggota,
         coalesce(composition.jumlah_balita, 0) / greatest(coalesce(composition.jumlah_anggota, 0), 1)
             as porsi_balita,
         coalesce(composition.jumlah_lansia, 0) / greatest(coalesce(composition.jumlah_anggota, 0), 1)
             as porsi_lansia,
         coalesce(member_facts.pelajar, 0) / greatest(coalesce(member_facts.anggota, 0), 1) as porsi_pelajar,
-        coalesce(member_facts.bekerja, 0) / greatest(coalesce(member_facts.anggota, 0), 1) as porsi_bekerja,
-        cast(heads.jenis_kelamin = 2 as double) as kepala_perempuan,
-        cast(heads.umur as double) as kepala_umur,
-        -- The 7th digit of a village code is 1 for an urban kelurahan.
-        cast(substr(villages.kode_desa, 7, 1) = '1' as double) as perkotaan,
-        cast(member_facts.rata_rata_ijazah_dewasa as double) as rata_rata_ijazah_dewasa
+        coalesce(member_facts.bekerja, 0) / greatest(coalesce(member_facts.anggota, 0), 1) as porsi_bekerja
     from families
     left join {{ ref('int_family_composition') }} as composition on families.family_key = composition.family_key
     left join {{ ref('int_family_heads') }} as heads on families.family_key = heads.family_key
-    left join register_records as head_register on heads.person_id = head_register.person_id
+    left join {{ ref('int_person_register_attributes') }} as head_register
+        on heads.person_id = head_register.person_id
     left join {{ ref('int_family_villages') }} as villages on families.family_key = villages.family_key
     left join member_facts on families.family_key = member_facts.family_key
 )

@@ -76,19 +76,7 @@ select
     coalesce(receipt.penerima_bpnt, false) as penerima_bpnt,
     coalesce(receipt.penerima_pbi_jk, false) as penerima_pbi_jk,
     coalesce(composition.jumlah_penerima_pip, 0) > 0 as penerima_pip,
-    -- What the welfare ranking can rest on: every housing and asset indicator observed, some
-    -- of them only (the PMT fills the rest with the survey's common level or mean), or none
-    -- because no DTKS, P3KE or Regsosek household describes the family (ranked by the
-    -- register-only PMT instead, and first on the verification list).
-    case
-        when indicators.family_key is null then 'REGISTER_SAJA'
-        when
-            {%- for indicator in indicators %}
-                indicators.{{ indicator }} is not null{% if not loop.last %} and{% endif %}
-            {%- endfor %}
-            then 'LENGKAP'
-        else 'SEBAGIAN'
-    end as status_pendataan
+    pendataan.status_pendataan
 from families
 inner join {{ ref('int_family_pseudonyms') }} as pseudonyms
     on families.family_key = pseudonyms.identifier
@@ -98,3 +86,4 @@ left join {{ ref('int_family_villages') }} as villages on families.family_key = 
 left join {{ ref('int_household_indicators') }} as indicators on families.family_key = indicators.family_key
 left join sources on families.family_key = sources.family_key
 left join receipt on families.family_key = receipt.family_key
+left join {{ ref('int_family_pendataan') }} as pendataan on families.family_key = pendataan.family_key

@@ -56,13 +56,7 @@ scores as (
             when status.status_pendataan = 'REGISTER_SAJA' then scores_register_saja.log_kesejahteraan_prediksi
             else scores_lengkap.log_kesejahteraan_prediksi
         end as log_kesejahteraan_prediksi
-    from (
-        select
-            pseudonyms.identifier as family_key,
-            household.status_pendataan
-        from {{ ref('fct_household') }} as household
-        inner join {{ ref('int_family_pseudonyms') }} as pseudonyms on household.family_id = pseudonyms.pseudonym
-    ) as status
+    from {{ ref('int_family_pendataan') }} as status
     inner join scores_lengkap on status.family_key = scores_lengkap.family_key
     inner join scores_register_saja on status.family_key = scores_register_saja.family_key
 ),
