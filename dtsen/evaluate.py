@@ -10,7 +10,8 @@ truth's person ids (`resolution_scores`).
 
 Targeting: how well the proxy-means test ranks families by their true consumption, and the
 true inclusion and exclusion errors of DTSEN's eligibility lists next to today's DTKS lists
-(`targeting_scores`).
+(`targeting_scores`), and the ranking of each kind of family by what the data know of it
+(`pendataan_scores`: register-only families against the full PMT with filled-in indicators).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+from pandas.api.types import is_numeric_dtype
 
 from dtsen.report import PERSON_MODELS
+from dtsen.welfare import KEY, OUTCOME, WEIGHT, predict
 
 # Staging models of household-level files, by source and file.
 HOUSEHOLD_MODELS = {
@@ -468,6 +471,56 @@ def _rate(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
 
+def pendataan_scores(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float]]:
+    """How well each kind of family is ranked (fct_household.status_pendataan), against the truth.
+
+    Per status: the families matched to a true family, their share, the Spearman rank
+    correlation within them of the score fct_household_desil ranks them by (`spearman`) and
+    of the full PMT's score (`spearman_full_model`: the housing indicators no source gave
+    filled with the survey's most common level or mean, as every family was ranked before
+    the register-only model). The two differ only for REGISTER_SAJA families. Reads the
+    family_truth table targeting_scores makes (and makes it when missing).
+    """
+    made = "select * from duckdb_tables() where table_name = 'family_truth' and temporary"
+    if not con.sql(made).fetchall():
+        targeting_scores(con)
+    coefficients = con.sql("select * from marts.mart_pmt_coefficients where model = 'lengkap'").df()
+    sample = con.sql("select * from intermediate.int_pmt_sample limit 0").df()
+    variables = [column for column in sample.columns if column not in (KEY, OUTCOME, WEIGHT)]
+    numeric = [column for column in variables if is_numeric_dtype(sample[column])]
+    categorical = [column for column in variables if column not in numeric]
+    families = con.sql("""
+        select truth.family_id, truth.pengeluaran_perkapita_true, desil.status_pendataan,
+            desil.log_kesejahteraan_prediksi, features.*
+        from family_truth as truth
+        join marts.fct_household_desil as desil using (family_id)
+        join intermediate.int_family_pseudonyms as pseudonyms on pseudonyms.pseudonym = truth.family_id
+        join intermediate.int_household_pmt_features as features
+            on features.family_key = pseudonyms.identifier
+    """).df()
+    families["full_model"] = predict(coefficients, families, categorical, numeric)
+    scores = {}
+    for status, group in families.groupby("status_pendataan"):
+        true = group["pengeluaran_perkapita_true"]
+        scores[status] = {
+            "families": len(group),
+            "share": len(group) / len(families),
+            "spearman": group["log_kesejahteraan_prediksi"].corr(true, method="spearman"),
+            "spearman_full_model": group["full_model"].corr(true, method="spearman"),
+        }
+    return scores
+
+
+def _print_pendataan_scores(con: duckdb.DuckDBPyConnection) -> None:
+    print("\nRanking by what the data know of a family (status_pendataan), Spearman with true consumption:")
+    print(f"  {'status':<14} {'families':>9} {'share':>7} {'as ranked':>10} {'full PMT, filled-in':>20}")
+    for status, row in pendataan_scores(con).items():
+        print(
+            f"  {status:<14} {row['families']:>9,} {row['share']:>7.1%} {row['spearman']:>10.3f} "
+            f"{row['spearman_full_model']:>20.3f}"
+        )
+
+
 def print_evaluation(db: Path, truth: Path) -> None:
     """Everything `dtsen evaluate` prints: staging's flags, person resolution, household
     assembly and targeting, each against the truth, on one read-only connection to the warehouse."""
@@ -479,5 +532,6 @@ def print_evaluation(db: Path, truth: Path) -> None:
         _print_resolution_scores(con)
         _print_household_assembly_scores(con)
         _print_targeting_scores(con)
+        _print_pendataan_scores(con)
     finally:
         con.close()

@@ -15,6 +15,34 @@
     ] + household_assets()) }}
 {%- endmacro %}
 
+{#- The register-only PMT's variables (int_household_register_features): what the civil
+    register and identity resolution know of a family without any DTKS, P3KE or Regsosek
+    household (status_pendataan REGISTER_SAJA): size, composition, ages, region and the
+    register's education and occupation. Fitted on the same survey as the full PMT, so both
+    predict log consumption per person on one scale. -#}
+{% macro pmt_register_categorical_variables() -%}
+    {{ return(['kode_provinsi', 'kepala_ijazah', 'kepala_pekerjaan']) }}
+{%- endmacro %}
+
+{% macro pmt_register_numeric_variables() -%}
+    {{ return([
+        'ln_jumlah_anggota', 'porsi_balita', 'porsi_lansia', 'porsi_pelajar', 'porsi_bekerja',
+        'kepala_perempuan', 'kepala_umur', 'perkotaan', 'rata_rata_ijazah_dewasa']) }}
+{%- endmacro %}
+
+{#- The two proxy-means tests (mart_pmt_coefficients.model): `lengkap` on housing and asset
+    indicators, `register_saja` on the register's facts alone; fct_household_desil scores a
+    family with the one its status_pendataan calls for. -#}
+{% macro pmt_models() -%}
+    {{ return({
+        'lengkap': {
+            'categorical': pmt_categorical_variables(), 'numeric': pmt_numeric_variables()},
+        'register_saja': {
+            'categorical': pmt_register_categorical_variables(),
+            'numeric': pmt_register_numeric_variables()},
+    }) }}
+{%- endmacro %}
+
 {#- The desil (1-10) of a household whose middle person has `persons_below` of `persons_total`
     persons poorer than them: each desil holds a tenth of the persons. -#}
 {% macro desil_of(persons_below, persons_total) -%}

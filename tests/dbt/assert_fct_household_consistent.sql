@@ -1,7 +1,9 @@
 -- fct_household is internally consistent: the age groups are disjoint parts of the
 -- living members, a head exists exactly when a living member does, the region codes are
 -- prefixes of the village code, an indicator and its source are NULL together, and only
--- DTKS households make a family a DTKS family or a recipient of PKH, BPNT or PBI-JK.
+-- DTKS households make a family a DTKS family or a recipient of PKH, BPNT or PBI-JK, and a
+-- family is REGISTER_SAJA exactly when no source household describes it (and then the
+-- civil register holds it).
 -- Returns the families that break a rule, with the rule.
 {%- set indicators = household_indicators() %}
 {%- set rules = {
@@ -22,6 +24,9 @@
     'in DTKS exactly when it has DTKS households': "di_dtks = (jumlah_rumah_tangga_dtks > 0)",
     'recipients are DTKS families': "di_dtks or not (penerima_pkh or penerima_bpnt or penerima_pbi_jk)",
     'known somewhere': "di_dukcapil or di_dtks or di_p3ke or di_regsosek or di_usulan_verifikasi",
+    'register only: no source household describes it':
+        "status_pendataan <> 'REGISTER_SAJA' or not (di_dtks or di_p3ke or di_regsosek or di_usulan_verifikasi)",
+    'a register-only family is a civil-register card': "status_pendataan <> 'REGISTER_SAJA' or di_dukcapil",
 } %}
 {%- for indicator in indicators %}
     {%- do rules.update({indicator ~ ' and its source NULL together':

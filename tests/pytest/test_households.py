@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from dtsen.evaluate import household_assembly_scores
+from dtsen.evaluate import _PERSON_TRUTH, household_assembly_scores
 from dtsen.project import dbt_build
 from dtsen.pseudonym import KEY_VARIABLE
 
@@ -29,6 +29,42 @@ def test_dead_members_are_not_counted_as_living(generated_build):
     """).fetchall()[0]
     assert dead > 0, "the generator makes deaths"
     assert members_counted == living
+
+
+def test_register_only_families_are_those_no_source_household_describes(generated_build):
+    """status_pendataan REGISTER_SAJA marks the families no DTKS, P3KE or Regsosek household
+    describes, as the truth knows them (a family stands for the true family most of its
+    living members belong to). A family that left its parents' card lately is still listed
+    under the parents' household by the sources, hence not exactly all."""
+    con = generated_build[0]
+    counts = {
+        (marked, undescribed): families
+        for marked, undescribed, families in con.sql(f"""
+        with {_PERSON_TRUTH},
+        votes as (
+            select members.family_key, mode(persons.family_id) as true_family_id
+            from intermediate.int_family_members as members
+            join person_truth using (person_id)
+            join truth_persons as persons on persons.person_id = person_truth.true_person_id
+            where members.is_living
+            group by members.family_key
+        ),
+        described as (select distinct family_id as true_family_id from truth_household_records)
+        select
+            household.status_pendataan = 'REGISTER_SAJA' as marked,
+            described.true_family_id is null as truly_undescribed,
+            count(*)
+        from votes
+        join intermediate.int_family_pseudonyms as pseudonyms on pseudonyms.identifier = votes.family_key
+        join marts.fct_household as household on household.family_id = pseudonyms.pseudonym
+        left join described using (true_family_id)
+        group by all
+    """).fetchall()
+    }
+    both = counts.get((True, True), 0)
+    assert both > 100, counts
+    assert both / (both + counts.get((True, False), 0)) >= 0.95, counts
+    assert both / (both + counts.get((False, True), 0)) >= 0.95, counts
 
 
 def test_receipt_comes_from_dtks(generated_build):

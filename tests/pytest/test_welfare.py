@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dtsen.evaluate import targeting_scores
+from dtsen.evaluate import pendataan_scores, targeting_scores
 from dtsen.project import PROJECT_DIR
 from dtsen.welfare import fit_pmt, predict
 
@@ -100,21 +100,33 @@ def test_a_constant_column_gets_no_slope_and_last_bits_do_not_move_the_fit():
     assert np.allclose(fitted["coefficient"], refitted["coefficient"], rtol=1e-12, atol=1e-15)
 
 
-def test_every_score_is_the_sum_of_its_coefficients(generated_build):
+@pytest.mark.parametrize(
+    ("model", "sample_model", "features_model"),
+    [
+        ("lengkap", "int_pmt_sample", "int_household_pmt_features"),
+        ("register_saja", "int_pmt_register_sample", "int_household_register_features"),
+    ],
+)
+def test_every_score_is_the_sum_of_its_coefficients(generated_build, model, sample_model, features_model):
     con = generated_build[0]
-    coefficients = con.sql("select * from marts.mart_pmt_coefficients").df()
-    sample = con.sql("select * from intermediate.int_pmt_sample limit 0").df()
+    coefficients = con.sql(f"select * from marts.mart_pmt_coefficients where model = '{model}'").df()
+    sample = con.sql(f"select * from intermediate.{sample_model} limit 0").df()
     variables = [c for c in sample.columns if c not in ("family_key", "bobot", "ln_pengeluaran_perkapita")]
     numeric = [c for c in variables if pd.api.types.is_numeric_dtype(sample[c])]
     categorical = [c for c in variables if c not in numeric]
-    families = con.sql("""
+    families = con.sql(f"""
         select features.*, desil.log_kesejahteraan_prediksi
-        from intermediate.int_household_pmt_features as features
+        from intermediate.{features_model} as features
         join intermediate.int_family_pseudonyms as pseudonyms
             on pseudonyms.identifier = features.family_key
         join marts.fct_household_desil as desil on desil.family_id = pseudonyms.pseudonym
+        where desil.model_pmt = '{model}'
     """).df()
-    assert len(families) == con.sql("select count(*) from marts.fct_household").fetchall()[0][0]
+    scored_by_model = con.sql(f"""
+        select count(*) from marts.fct_household
+        where (status_pendataan = 'REGISTER_SAJA') = ('{model}' = 'register_saja')
+    """).fetchall()[0][0]
+    assert len(families) == scored_by_model > 20
     assert "kode_provinsi" in categorical and "ln_jumlah_anggota" in numeric
     np.testing.assert_allclose(
         predict(coefficients, families, categorical, numeric),
@@ -122,14 +134,38 @@ def test_every_score_is_the_sum_of_its_coefficients(generated_build):
         rtol=1e-9,
     )
     sample_size, fitted_on = con.sql(
-        "select any_value(sample_size), any_value(fitted_on) from marts.mart_pmt_coefficients"
+        f"select any_value(sample_size), any_value(fitted_on) from marts.mart_pmt_coefficients "
+        f"where model = '{model}'"
     ).fetchall()[0]
-    assert sample_size == con.sql("select count(*) from intermediate.int_pmt_sample").fetchall()[0][0] > 20
+    assert sample_size == con.sql(f"select count(*) from intermediate.{sample_model}").fetchall()[0][0] > 20
     assert str(fitted_on) == str(
         con.sql(
             "select max(extract_date) from staging.stg_landing__delivery_files where status = 'current'"
         ).fetchall()[0][0]
     )
+
+
+def test_register_only_families_are_ranked_better_than_by_filled_in_indicators(generated_build):
+    """Families no DTKS, P3KE or Regsosek household describes used to get the survey's most
+    common level for every housing indicator and ranked like middle households; the
+    register-only PMT ranks them by what the register knows, and must do better against
+    their true consumption (docs/architecture.md has the figures)."""
+    con = generated_build[0]
+    scores = pendataan_scores(con)
+    assert set(scores) == {"LENGKAP", "SEBAGIAN", "REGISTER_SAJA"}
+    register_only = scores["REGISTER_SAJA"]
+    assert register_only["families"] > 100 and 0.02 < register_only["share"] < 0.2, register_only
+    assert register_only["spearman"] > register_only["spearman_full_model"] + 0.03, register_only
+    # The others are ranked by the full model, as before.
+    assert scores["LENGKAP"]["spearman"] == pytest.approx(scores["LENGKAP"]["spearman_full_model"])
+    # Every decision from the register-only model says so.
+    unsaid = con.sql("""
+        select count(*) from marts.fct_eligibility
+        where desil_dari_register_saja <> (status_pendataan = 'REGISTER_SAJA')
+            or (status_pendataan = 'REGISTER_SAJA') <> (alasan like '%desil dari model register saja%')
+            or (status_pendataan = 'SEBAGIAN') <> (alasan like '%sebagian indikator perumahan/aset%')
+    """).fetchall()[0][0]
+    assert unsaid == 0
 
 
 @pytest.mark.parametrize(

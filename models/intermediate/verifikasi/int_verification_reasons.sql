@@ -4,7 +4,7 @@ with households as (
     select
         pseudonyms.identifier as family_key,
         household.di_dukcapil,
-        household.di_dtks or household.di_p3ke or household.di_regsosek as has_indicator_source
+        household.status_pendataan = 'REGISTER_SAJA' as without_indicator_source
     from {{ ref('fct_household') }} as household
     inner join {{ ref('int_family_pseudonyms') }} as pseudonyms on household.family_id = pseudonyms.pseudonym
 ),
@@ -37,20 +37,16 @@ recipient_errors as (
 ),
 
 visits as (
-    -- Field visits matched to their family the simple way: the listing they answer, else a
-    -- valid family card that is a register family's key. (int_field_visits, the field
-    -- effects' matcher, also matches by the head's NIK; an objection it alone matches is
-    -- not found here.)
+    -- Every field visit with the family it was matched to (int_field_visits: the listing
+    -- it answers, the family card or the head's NIK).
     select
-        visits.jenis,
-        visits.hasil,
-        visits.tanggal_kunjungan,
-        visits.extract_date,
-        visits.source_row_number,
-        coalesce(issued.family_key, case when visits.no_kk_status = 'valid' then visits.no_kk_clean end)
-            as family_key
-    from {{ ref('stg_verifikasi__hasil_verifikasi') }} as visits
-    left join {{ ref('stg_daftar__daftar_verifikasi') }} as issued on visits.id_daftar = issued.id_daftar
+        family_key,
+        jenis,
+        hasil,
+        tanggal_kunjungan,
+        extract_date,
+        source_row_number
+    from {{ ref('int_field_visits') }}
 ),
 
 pending_objections as (
@@ -74,7 +70,7 @@ reasons as (
         family_key,
         'TANPA_SUMBER_INDIKATOR' as alasan_daftar
     from households
-    where not has_indicator_source
+    where without_indicator_source
     union all
     select
         family_key,

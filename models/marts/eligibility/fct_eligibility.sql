@@ -16,6 +16,8 @@ with households as (
         desil.desil_nasional,
         desil.desil_provinsi,
         desil.jumlah_anggota,
+        desil.status_pendataan,
+        desil.model_pmt,
         household.di_dukcapil,
         household.penerima_pkh,
         household.penerima_bpnt,
@@ -277,6 +279,8 @@ receipt as (
         households.kode_kabupaten_kota,
         households.desil_nasional,
         households.desil_provinsi,
+        households.status_pendataan,
+        households.model_pmt,
         households.di_dukcapil,
         decisions.layak and decisions.penolakan_lapangan is null as layak,
         decisions.layak_selain_identitas and decisions.penolakan_lapangan is null as layak_selain_identitas,
@@ -301,13 +305,27 @@ select
     receipt.kode_kabupaten_kota,
     receipt.desil_nasional,
     receipt.desil_provinsi,
+    receipt.status_pendataan,
+    receipt.model_pmt = 'register_saja' as desil_dari_register_saja,
     receipt.layak,
     receipt.layak_tanpa_verifikasi,
     receipt.status_lapangan,
     receipt.id_kunjungan_lapangan,
     receipt.layak_selain_desil,
     receipt.layak_selain_identitas,
-    receipt.alasan,
+    -- A decision never rests on filled-in indicators without saying so.
+    concat_ws(
+        '; ',
+        receipt.alasan,
+        case receipt.status_pendataan
+            when 'REGISTER_SAJA'
+                then
+                    'desil dari model register saja: tidak ada rumah tangga DTKS, P3KE atau Regsosek '
+                    || 'yang mendata perumahan dan aset keluarga ini; perlu verifikasi lapangan'
+            when 'SEBAGIAN'
+                then 'sebagian indikator perumahan/aset tidak didata dan diisi nilai umum survei'
+        end
+    ) as alasan,
     nullif(receipt.syarat_tidak_terpenuhi, '') as syarat_tidak_terpenuhi,
     receipt.menerima,
     case

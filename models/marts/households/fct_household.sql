@@ -79,7 +79,8 @@ select
     coalesce(receipt.penerima_pkh, false) as penerima_pkh,
     coalesce(receipt.penerima_bpnt, false) as penerima_bpnt,
     coalesce(receipt.penerima_pbi_jk, false) as penerima_pbi_jk,
-    coalesce(composition.jumlah_penerima_pip, 0) > 0 as penerima_pip
+    coalesce(composition.jumlah_penerima_pip, 0) > 0 as penerima_pip,
+    pendataan.status_pendataan
 from families
 inner join {{ ref('int_family_pseudonyms') }} as pseudonyms
     on families.family_key = pseudonyms.identifier
@@ -90,3 +91,4 @@ left join {{ ref('int_household_indicators') }} as indicators on families.family
 left join sources on families.family_key = sources.family_key
 left join {{ ref('int_family_field_status') }} as field on families.family_key = field.family_key
 left join receipt on families.family_key = receipt.family_key
+left join {{ ref('int_family_pendataan') }} as pendataan on families.family_key = pendataan.family_key

@@ -1,43 +1,71 @@
 -- Every family's predicted welfare from the proxy-means test (mart_pmt_coefficients) and
 -- its welfare decile (desil): nationally and within its province, each desil holding a
--- tenth of the living population (persons, not households).
-{%- set categorical = pmt_categorical_variables() %}
-{%- set numeric = pmt_numeric_variables() %}
+-- tenth of the living population (persons, not households). A family with housing and
+-- asset indicators is scored by the full model, one no indicator source describes
+-- (fct_household.status_pendataan REGISTER_SAJA) by the register-only model.
+{%- set features = {
+    'lengkap': ref('int_household_pmt_features'),
+    'register_saja': ref('int_household_register_features'),
+} %}
 
-with slopes as (
-    select
-        {%- for variable in numeric %}
-            coalesce(max(coefficient) filter (where variable = '{{ variable }}'), 0) as {{ variable }},
+with
+{%- for model, variables in pmt_models().items() %}
+    slopes_{{ model }} as (
+        select
+            {%- for variable in variables.numeric %}
+                coalesce(max(coefficient) filter (where variable = '{{ variable }}'), 0) as {{ variable }},
+            {%- endfor %}
+            max(coefficient) filter (where variable = 'intercept') as intercept
+        from {{ ref('mart_pmt_coefficients') }}
+        where model = '{{ model }}'
+    ),
+
+    scores_{{ model }} as (
+        -- A level the survey never saw has no coefficient and scores as the reference level.
+        select
+            features.family_key,
+            slopes.intercept
+            {%- for variable in variables.numeric %}
+                + slopes.{{ variable }} * features.{{ variable }}
+            {%- endfor %}
+            {%- for variable in variables.categorical %}
+                + coalesce(level_{{ variable }}.coefficient, 0)
+            {%- endfor %}
+                as log_kesejahteraan_prediksi
+        from {{ features[model] }} as features
+        cross join slopes_{{ model }} as slopes
+        {%- for variable in variables.categorical %}
+            left join {{ ref('mart_pmt_coefficients') }} as level_{{ variable }}
+                on
+                    level_{{ variable }}.model = '{{ model }}'
+                    and level_{{ variable }}.variable = '{{ variable }}'
+                    and features.{{ variable }} = level_{{ variable }}.level
         {%- endfor %}
-        max(coefficient) filter (where variable = 'intercept') as intercept
-    from {{ ref('mart_pmt_coefficients') }}
-),
+    ),
+{%- endfor %}
 
 scores as (
-    -- A level the survey never saw has no coefficient and scores as the reference level.
+    -- One national ranking: both models predict log consumption per person from the same
+    -- survey, so a family no indicator source describes is scored by what the register
+    -- knows instead of by the survey's common housing levels, on the same scale.
     select
-        features.family_key,
-        slopes.intercept
-        {%- for variable in numeric %}
-            + slopes.{{ variable }} * features.{{ variable }}
-        {%- endfor %}
-        {%- for variable in categorical %}
-            + coalesce(level_{{ variable }}.coefficient, 0)
-        {%- endfor %}
-            as log_kesejahteraan_prediksi
-    from {{ ref('int_household_pmt_features') }} as features
-    cross join slopes
-    {%- for variable in categorical %}
-        left join {{ ref('mart_pmt_coefficients') }} as level_{{ variable }}
-            on
-                level_{{ variable }}.variable = '{{ variable }}'
-                and features.{{ variable }} = level_{{ variable }}.level
-    {%- endfor %}
+        status.family_key,
+        status.status_pendataan,
+        case when status.status_pendataan = 'REGISTER_SAJA' then 'register_saja' else 'lengkap' end as model_pmt,
+        case
+            when status.status_pendataan = 'REGISTER_SAJA' then scores_register_saja.log_kesejahteraan_prediksi
+            else scores_lengkap.log_kesejahteraan_prediksi
+        end as log_kesejahteraan_prediksi
+    from {{ ref('int_family_pendataan') }} as status
+    inner join scores_lengkap on status.family_key = scores_lengkap.family_key
+    inner join scores_register_saja on status.family_key = scores_register_saja.family_key
 ),
 
 households as (
     select
         scores.family_key,
+        scores.status_pendataan,
+        scores.model_pmt,
         scores.log_kesejahteraan_prediksi,
         substr(villages.kode_desa, 1, 2) as kode_provinsi,
         substr(villages.kode_desa, 1, 4) as kode_kabupaten_kota,
@@ -69,6 +97,8 @@ select
     cumulated.kode_provinsi,
     cumulated.kode_kabupaten_kota,
     cumulated.jumlah_anggota,
+    cumulated.status_pendataan,
+    cumulated.model_pmt,
     cumulated.log_kesejahteraan_prediksi,
     exp(cumulated.log_kesejahteraan_prediksi) as kesejahteraan_prediksi,
     {{ desil_of('cumulated.persons_below_national', 'cumulated.persons_national') }} as desil_nasional,

@@ -1,11 +1,17 @@
-"""The proxy-means test's coefficients (dtsen.welfare.fit_pmt), fitted on the survey sample
-(int_pmt_sample) with its weights: every household's predicted welfare in
-fct_household_desil is the intercept plus these terms, so any score can be explained.
+"""The proxy-means tests' coefficients (dtsen.welfare.fit_pmt), fitted on the survey sample
+with its weights: every household's predicted welfare in fct_household_desil is the
+intercept plus these terms of its model, so any score can be explained.
 
-Text columns of the sample are categorical variables, number columns numeric ones
-(int_household_pmt_features makes them so).
+Two models on the same surveyed households, the same weights and the same outcome (log
+consumption per person), so their predictions share one scale: `lengkap` on housing and
+asset indicators (int_pmt_sample), `register_saja` on what the civil register knows
+(int_pmt_register_sample), for families no DTKS, P3KE or Regsosek household describes.
+
+Text columns of a sample are categorical variables, number columns numeric ones (the
+feature models make them so).
 """
 
+import pandas as pd
 from pandas.api.types import is_numeric_dtype
 
 from dtsen.contract import ACCUMULATING_SOURCES
@@ -17,12 +23,16 @@ def model(dbt, session):
     dbt.config(materialized="table")
     with duckdb_inputs(
         session,
-        sample=dbt.ref("int_pmt_sample"),
+        lengkap=dbt.ref("int_pmt_sample"),
+        register_saja=dbt.ref("int_pmt_register_sample"),
         deliveries=dbt.ref("stg_landing__delivery_files"),
         surveys=dbt.ref("int_survey_households"),
     ) as (con, inputs):
         # In a fixed order: floating-point sums depend on it, and a rebuild must give the same bits.
-        sample = con.sql(f"select * from {inputs['sample']} order by family_key").df()
+        samples = {
+            name: con.sql(f"select * from {inputs[name]} order by family_key").df()
+            for name in ("lengkap", "register_saja")
+        }
         # Dated by the data it was fitted on (the newest current full extract, as
         # macros/reference_date.sql), so a rebuild on the same deliveries writes the same table.
         accumulating = ", ".join(f"'{source}'" for source in sorted(ACCUMULATING_SOURCES))
@@ -31,11 +41,16 @@ def model(dbt, session):
             f"where status = 'current' and source not in ({accumulating})"
         ).fetchall()[0][0]
         survey_year = con.sql(f"select max(tahun) from {inputs['surveys']}").fetchall()[0][0]
-    variables = [column for column in sample.columns if column not in (KEY, OUTCOME, WEIGHT)]
-    numeric = [column for column in variables if is_numeric_dtype(sample[column])]
-    categorical = [column for column in variables if column not in numeric]
     penalties = [float(penalty) for penalty in dbt.config.get("ridge_penalties")]
-    coefficients = fit_pmt(sample, categorical, numeric, penalties)
+    tables = []
+    for name, sample in samples.items():
+        variables = [column for column in sample.columns if column not in (KEY, OUTCOME, WEIGHT)]
+        numeric = [column for column in variables if is_numeric_dtype(sample[column])]
+        categorical = [column for column in variables if column not in numeric]
+        table = fit_pmt(sample, categorical, numeric, penalties)
+        table.insert(0, "model", name)
+        tables.append(table)
+    coefficients = pd.concat(tables, ignore_index=True)
     coefficients["fitted_on"] = fitted_on
     coefficients["survey_year"] = survey_year
     return to_engine(session, coefficients)
