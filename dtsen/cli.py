@@ -1,4 +1,5 @@
-"""Command line: `dtsen generate | build | intake | report | evaluate | quality | publish | run | bench`.
+"""Command line: `dtsen generate | field-results | build | intake | report | evaluate | quality |
+publish | run | bench`.
 
 `run` is the main job on synthetic data: generate the agencies' deliveries, dbt build,
 report, score the result against the generator's truth, run the data-quality suites
@@ -48,6 +49,32 @@ def _next_month(args: argparse.Namespace) -> None:
         print(f"{source} {result['extract_date']}: {changes}")
         for file_name, rows in result["rows"].items():
             print(f"  {source}/{file_name:<30} {rows:>12,} rows")
+
+
+def _field_results(args: argparse.Namespace) -> int:
+    from dtsen.generate import parse_rate_overrides
+    from dtsen.generate.verifikasi import FieldResultsError, field_results
+
+    try:
+        summary = field_results(
+            Path(args.lists),
+            Path(args.landing),
+            Path(args.truth),
+            extract_date=args.extract_date,
+            seed=args.seed,
+            visit_share=args.visit_share,
+            rates=parse_rate_overrides(args.rate),
+        )
+    except (FieldResultsError, ValueError) as error:
+        print(f"dtsen field-results: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"verifikasi {summary['extract_date']}: answered {summary['lists']} issued lists "
+        f"({summary['listed_families']:,} families listed); {summary['repeated']:,} visits repeated"
+    )
+    for jenis, results in summary["visits"].items():
+        print(f"  {jenis:<11} " + ", ".join(f"{hasil} {n:,}" for hasil, n in results.items()))
+    return 0
 
 
 def _landing_set_by(args: argparse.Namespace) -> str:
@@ -222,6 +249,26 @@ def main(argv: list[str] | None = None) -> int:
     month.add_argument("--landing", default=str(DEFAULT_LANDING))
     month.add_argument("--seed", type=int, default=20261126)
     month.set_defaults(handler=_next_month)
+
+    field = commands.add_parser(
+        "field-results",
+        help="write a verifikasi delivery answering the issued verification lists, from the truth",
+    )
+    field.add_argument("--lists", required=True, help="folder holding issued lists (searched recursively)")
+    field.add_argument("--landing", default=str(DEFAULT_LANDING))
+    field.add_argument("--truth", default=str(DEFAULT_TRUTH))
+    field.add_argument(
+        "--extract-date",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="delivery date (default: a month after the newest delivery in the landing zone)",
+    )
+    field.add_argument("--seed", type=int, default=20261126)
+    field.add_argument("--visit-share", type=float, default=0.8, help="share of listed families visited")
+    field.add_argument(
+        "--rate", action="append", default=[], metavar="KIND=RATE", help="e.g. moved_since=0.1"
+    )
+    field.set_defaults(handler=_field_results)
 
     # Every argument dtsen build does not know goes to dbt build unchanged (a leading `--`
     # ends dtsen's own options); no abbreviations, so that none of dbt's is taken for ours.
