@@ -1,12 +1,14 @@
-"""The landing-zone contract (docs/contract.md, version 1) in machine-readable form.
+"""The landing-zone contract (docs/contract.md) in machine-readable form.
 
 The delivery intake checks headers against it; the tests check the generator and the
-staging models against it. Column order is the contract's order.
+staging models against it. Column order is the contract's order. The four agencies'
+full extracts are contract version 1; the field-verification results (`verifikasi`)
+came with version 2, whose deliveries accumulate and which a landing zone may lack.
 """
 
 from dataclasses import dataclass
 
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = 1  # of the four full-extract sources
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ DIALECTS = {
     "dtks": Dialect("csv", ";", "%d/%m/%Y", bom=True),
     "p3ke": Dialect("csv", ",", "%Y-%m-%d"),
     "bps": Dialect("parquet"),
+    "verifikasi": Dialect("csv", ",", "%Y-%m-%d"),
 }
 
 _DTKS_HOUSING = [
@@ -159,6 +162,47 @@ FILES: dict[str, dict[str, list[str]]] = {
             "tahun",
         ],
     },
+    "verifikasi": {
+        "hasil_verifikasi.csv": [
+            "id_kunjungan",
+            "jenis",
+            "id_daftar",
+            "no_kk",
+            "nik_kepala_keluarga",
+            "kode_desa",
+            "alamat",
+            "rt",
+            "rw",
+            "hasil",
+            "alasan",
+            *_DTKS_HOUSING,
+            "jumlah_anggota",
+            "tanggal_kunjungan",
+            "petugas",
+        ],
+        "anggota_usulan.csv": [
+            "id_kunjungan",
+            "nik",
+            "nama",
+            "jenis_kelamin",
+            "tanggal_lahir",
+            "hubungan",
+        ],
+    },
 }
+
+# The contract_version a source's manifest carries.
+CONTRACT_VERSIONS = dict.fromkeys(FILES, CONTRACT_VERSION) | {"verifikasi": 2}
+
+# Sources whose deliveries accumulate (each holds only its period's records, so every
+# usable delivery is current at once) instead of each being a full extract that supersedes
+# the previous one.
+ACCUMULATING_SOURCES = frozenset({"verifikasi"})
+
+# Sources a landing zone may lack altogether: no delivery is not "no usable delivery".
+OPTIONAL_SOURCES = frozenset({"verifikasi"})
+
+# The full-extract sources, in contract order: the ones every landing zone holds.
+EXTRACT_SOURCES = tuple(source for source in FILES if source not in ACCUMULATING_SOURCES)
 
 MANIFEST_NAME = "_manifest.json"

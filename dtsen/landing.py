@@ -4,7 +4,9 @@ A delivery (``<root>/<source>/<extract_date>/``) is usable when its manifest exi
 matches the contract, and every file in it exists, hashes to the manifest's sha256, is
 readable with the source's dialect (UTF-8 in every value, dates in the source's format),
 has every contract column, and holds the manifest's row count. The newest usable delivery
-of a source is current; everything else is reported with its problem. The SQL that reads a
+of a source is current, older usable ones superseded; a source whose deliveries accumulate
+(contract.ACCUMULATING_SOURCES) has every usable delivery current. Everything else is
+reported with its problem. The SQL that reads a
 file is built here once and stored with the file, so the staging models read each file
 exactly as its rows were counted.
 """
@@ -22,7 +24,14 @@ from pathlib import Path
 
 import duckdb
 
-from dtsen.contract import CONTRACT_VERSION, DIALECTS, FILES, MANIFEST_NAME
+from dtsen.contract import (
+    ACCUMULATING_SOURCES,
+    CONTRACT_VERSIONS,
+    DIALECTS,
+    FILES,
+    MANIFEST_NAME,
+    OPTIONAL_SOURCES,
+)
 
 # Catches rows with more fields than the header; staging quarantines them.
 EXTRA_FIELDS_COLUMN = "_extra_fields"
@@ -187,7 +196,9 @@ def spark_read_sql(record: DeliveryFile) -> str:
                 f"from parquet.{_spark_name(str(path))}"
             ]
         )
-    view = _spark_name(f"landing_{record.source}__{path.stem}")
+    # One view per delivery: an accumulating source's deliveries are read in one query.
+    delivery = re.sub(r"[^0-9A-Za-z]", "_", record.delivery or "")
+    view = _spark_name(f"landing_{record.source}__{path.stem}__{delivery}")
     catch = [f"{EXTRA_FIELDS_COLUMN}_{position}" for position in range(1, len(header) + 1)]
     schema = ", ".join(f"{_spark_name(name)} string" for name in [*names, *catch])
     # RFC 4180 quoting; empty fields (quoted or not) are NULL, as DuckDB reads them.
@@ -230,6 +241,8 @@ DATE_COLUMNS: dict[str, list[str]] = {
     "individu.csv": ["tgl_lahir"],
     "regsosek_keluarga.parquet": ["tanggal_pencacahan"],
     "regsosek_individu.parquet": ["tanggal_lahir"],
+    "hasil_verifikasi.csv": ["tanggal_kunjungan"],
+    "anggota_usulan.csv": ["tanggal_lahir"],
 }
 TIMESTAMP_COLUMNS: dict[str, dict[str, str]] = {
     "penduduk.csv": {"tanggal_update": "%Y-%m-%d %H:%M:%S"},
@@ -379,10 +392,11 @@ def _read_manifest(folder: Path, source: str, extract_date: dt.date | None) -> t
         return {}, f"_manifest.json cannot be read: {type(error).__name__}"
     if not isinstance(manifest, dict):
         return {}, f"_manifest.json is not a JSON object (it is {_json_kind(manifest)})"
-    if manifest.get("contract_version") != CONTRACT_VERSION:
+    expected_version = CONTRACT_VERSIONS[source]
+    if manifest.get("contract_version") != expected_version:
         return manifest, (
             f"_manifest.json contract_version is {_shown(manifest.get('contract_version'))}, "
-            f"expected {CONTRACT_VERSION}"
+            f"expected {expected_version}"
         )
     if manifest.get("source") != source:
         return manifest, f"_manifest.json names source {_shown(manifest.get('source'))}"
@@ -522,7 +536,8 @@ def scan_landing(
     scanned on one thread (csv_read_sql), and the civil register's file alone is most of
     the landing zone, so one delivery after another left a core idle for most of the intake.
 
-    Raises NoUsableDelivery naming each source that has none, with what was wrong.
+    Raises NoUsableDelivery naming each source that has none, with what was wrong (an
+    optional source without any delivery folder has none to use, and that is fine).
     """
     root = root.resolve()
     today = dt.date.today()
@@ -544,8 +559,9 @@ def scan_landing(
         usable = sorted({r.extract_date for r in source_records if r.delivery_problem is None})
         for record in source_records:
             if record.delivery_problem is None:
-                record.status = "current" if record.extract_date == usable[-1] else "superseded"
-        if not usable:
+                newest = source in ACCUMULATING_SOURCES or record.extract_date == usable[-1]
+                record.status = "current" if newest else "superseded"
+        if not usable and source not in OPTIONAL_SOURCES:
             reasons = sorted({f"{r.delivery}: {r.delivery_problem}" for r in source_records})
             where = root / source
             unusable.append(

@@ -17,23 +17,27 @@ PERSON_MODELS = {
 
 
 def row_accounting(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """(source, file, delivery, manifest rows, staged, quarantined) per current file."""
+    """(source, file, delivery, manifest rows, staged, quarantined) per current delivery file."""
+    # By delivery too: a source whose deliveries accumulate has several current ones.
     staged = " union all ".join(
-        f"select source, source_file, count(*) as n from staging.{model} group by all"
+        f"select source, extract_date, source_file, count(*) as n from staging.{model} group by all"
         for model in _staging_models(con)
     )
     return con.sql(f"""
         with staged as ({staged}),
         quarantined as (
-            select source, source_file, count(*) as n from staging.stg_landing__quarantine group by all
+            select source, extract_date, source_file, count(*) as n
+            from staging.stg_landing__quarantine group by all
         )
         select d.source, d.file_name, d.delivery, d.manifest_rows,
                coalesce(s.n, 0) as staged, coalesce(q.n, 0) as quarantined
         from staging.stg_landing__delivery_files as d
-        left join staged as s on s.source = d.source and s.source_file = d.file_name
-        left join quarantined as q on q.source = d.source and q.source_file = d.file_name
+        left join staged as s
+            on s.source = d.source and s.extract_date = d.extract_date and s.source_file = d.file_name
+        left join quarantined as q
+            on q.source = d.source and q.extract_date = d.extract_date and q.source_file = d.file_name
         where d.status = 'current'
-        order by d.source, d.file_name
+        order by d.source, d.file_name, d.delivery
     """).fetchall()
 
 

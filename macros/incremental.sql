@@ -2,7 +2,8 @@
     models (base_<source>__*, stg_<source>__*) either keep every row they hold, when
     nothing they were built from has changed, or are emptied and filled again from the new
     delivery. "Built from" is the fingerprint below, kept as the table's comment: the
-    source's current delivery (each file's sha256), the code of the model and of the models
+    source's current delivery (each file's sha256; for a source whose deliveries accumulate,
+    every current delivery's), the code of the model and of the models
     it reads, every macro and seed of the project, and the vars staging reads. In a month where only Dukcapil and
     DTKS deliver, the staging of P3KE and BPS costs nothing.
     `registry` is the intake (stg_landing__delivery_files), passed in by the model and by
@@ -15,7 +16,7 @@
 
 {% macro staging_fingerprint(registry) -%}
     {%- set query -%}
-        select string_agg(file_name || '=' || file_sha256, ',' order by file_name)
+        select string_agg(file_name || '=' || file_sha256, ',' order by file_name, extract_date)
         from {{ registry }}
         where source = '{{ staging_source() }}' and status = 'current'
     {%- endset -%}

@@ -64,3 +64,61 @@
     {%- endfor -%}
     ({{ statements[-1] }})
 {%- endmacro %}
+
+{#- Sources whose deliveries accumulate (dtsen.contract.ACCUMULATING_SOURCES): each
+    delivery holds only its period's records, so every usable delivery is current at once
+    and none supersedes another. -#}
+{% macro accumulating_sources() -%}
+    {{ return(['verifikasi']) }}
+{%- endmacro %}
+
+{#- As landing_rows(), for a source whose deliveries accumulate: the rows of EVERY current
+    delivery of the file, each delivery read through its own stored read_sql and carrying
+    its own lineage. With no current delivery (the source is optional), no rows, in the
+    columns the file's dbt source declares (its contract columns, as text). -#}
+{% macro accumulated_landing_rows(delivered, registry) -%}
+    {%- set source = delivered.schema -%}
+    {%- set file_name = delivered.identifier -%}
+    {%- set deliveries = [] -%}
+    {%- if execute and load_relation(registry) is not none -%}
+        {%- set query -%}
+            select read_sql, cast(extract_date as {{ dbt.type_string() }}) as extract_date
+            from {{ registry }}
+            where source = '{{ source }}' and file_name = '{{ file_name }}' and status = 'current'
+            order by extract_date
+        {%- endset -%}
+        {%- set deliveries = run_query(query).rows -%}
+    {%- endif -%}
+    {%- if deliveries | length == 0 -%}
+        {%- set columns = [] -%}
+        {#- `graph` is filled only when executing; at parse time the columns do not matter. -#}
+        {%- for node in (graph.sources.values() if execute else [])
+                if node.schema == source and node.identifier == file_name -%}
+            {%- for column in node.columns -%}{%- do columns.append(column) -%}{%- endfor -%}
+        {%- endfor -%}
+        (select
+            cast(null as {{ dbt.type_string() }}) as _source,
+            cast(null as date) as _extract_date,
+            cast(null as {{ dbt.type_string() }}) as _file_name,
+            cast(null as bigint) as _row_number,
+            {%- for column in columns %}
+            cast(null as {{ dbt.type_string() }}) as {{ column }},
+            {%- endfor %}
+            cast(null as {{ dbt.type_string() }}) as _extra_fields
+        where false)
+    {%- else -%}
+        (
+        {%- for delivery in deliveries %}
+            select
+                '{{ source }}' as _source,
+                date '{{ delivery[1] }}' as _extract_date,
+                '{{ file_name }}' as _file_name,
+                numbered.*
+            from {{ numbered_file_rows(delivery[0]) }} as numbered
+            where {{ unless_delivery_already_staged(registry) }}
+            {%- if not loop.last %}
+            union all
+            {%- endif %}
+        {%- endfor %})
+    {%- endif -%}
+{%- endmacro %}

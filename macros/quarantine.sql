@@ -17,12 +17,15 @@
     case when _extra_fields is not null then 'TOO_MANY_FIELDS' end
 {%- endmacro %}
 
-{#- A second or later row (in file order) with the same record key. -#}
-{% macro reject_if_duplicate_key(key_columns) -%}
+{#- A second or later row (in file order) with the same record key. `within`: lineage
+    columns the key is unique within besides the file (_extract_date for a source whose
+    deliveries accumulate, so that a key is unique within each delivery). -#}
+{% macro reject_if_duplicate_key(key_columns, within=[]) -%}
     case
         when {% for column in key_columns %}{{ clean_text(column) }} is not null{{ ' and ' if not loop.last }}{% endfor %}
             and row_number() over (
-                partition by {% for column in key_columns %}{{ clean_text(column) }}{{ ', ' if not loop.last }}{% endfor %}
+                partition by {% for column in within %}{{ column }}, {% endfor -%}
+                {% for column in key_columns %}{{ clean_text(column) }}{{ ', ' if not loop.last }}{% endfor %}
                 order by _row_number
             ) > 1
             then 'DUPLICATE_KEY:{{ key_columns | join("+") }}'
@@ -60,6 +63,15 @@
         when {{ clean_text(column) }} is not null
             and not {{ code_in_domain(clean_text(column), domain, codes) }}
             then 'UNKNOWN_CODE:{{ column }}'
+    end
+{%- endmacro %}
+
+{#- A date after the extract date of the row's delivery (a visit cannot be reported
+    before it happened). -#}
+{% macro reject_if_after_extract(column, format) -%}
+    case
+        when {{ parse_date(clean_text(column), format) }} > _extract_date
+            then 'DATE_AFTER_EXTRACT:{{ column }}'
     end
 {%- endmacro %}
 

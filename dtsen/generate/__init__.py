@@ -15,7 +15,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from dtsen.contract import FILES
+from dtsen.contract import EXTRACT_SOURCES
 from dtsen.generate import agencies, db, population, regions, writer
 from dtsen.generate.rates import DEFAULT_RATES, parse_rate_overrides, resolve
 from dtsen.generate.timeline import Timeline
@@ -82,7 +82,7 @@ def generate(
         "seed": seed,
         "persons": persons,
         "as_of": as_of.isoformat(),
-        "extract_dates": {source: tl.extract(source).isoformat() for source in FILES},
+        "extract_dates": {source: tl.extract(source).isoformat() for source in EXTRACT_SOURCES},
         "historic_region_codes": historic,
         "rates": resolved,
         "population": facts,

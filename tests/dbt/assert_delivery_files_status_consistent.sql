@@ -1,8 +1,11 @@
 -- The intake's verdicts agree with its findings. Returns each file row that breaks one
 -- of these rules, with the rule it breaks:
 -- a usable (current or superseded) delivery has no problem and its row count matches
--- the manifest; a refused one says why; each contract file of a source has exactly one
--- current delivery, and no usable delivery of the source is newer than the current one.
+-- the manifest; a refused one says why; each contract file of a full-extract source has
+-- exactly one current delivery, and no usable delivery of the source is newer than the
+-- current one; a source whose deliveries accumulate has every usable delivery current
+-- (none superseded), and may have none at all.
+{%- set accumulating = "'" ~ (accumulating_sources() | join("', '")) ~ "'" %}
 with files as (
     select * from {{ ref('stg_landing__delivery_files') }}
 ),
@@ -64,7 +67,20 @@ select
 from contract_files
 left join current_files
     on contract_files.source = current_files.source and contract_files.file_name = current_files.file_name
-where coalesce(current_files.current_count, 0) <> 1
+where
+    coalesce(current_files.current_count, 0) <> 1
+    and contract_files.source not in ({{ accumulating }})
+
+union all
+
+select
+    files.source,
+    files.delivery,
+    files.file_name,
+    files.status,
+    'superseded delivery of a source whose deliveries accumulate' as broken_rule
+from files
+where files.status = 'superseded' and files.source in ({{ accumulating }})
 
 union all
 

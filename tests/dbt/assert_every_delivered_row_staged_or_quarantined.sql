@@ -1,15 +1,19 @@
--- Row conservation, per current delivery file: the manifest's row count equals rows staged
--- plus rows quarantined, and together they hold each data-row number 1..N exactly once.
+-- Row conservation, per current delivery file (a source whose deliveries accumulate has
+-- several current deliveries of a file, each counted on its own): the manifest's row count
+-- equals rows staged plus rows quarantined, and together they hold each data-row number
+-- 1..N exactly once.
 -- Returns the files that break it.
 {%- set staging_models = [
     'stg_dukcapil__penduduk', 'stg_dtks__rumah_tangga', 'stg_dtks__anggota',
     'stg_p3ke__keluarga', 'stg_p3ke__individu', 'stg_bps__regsosek_keluarga',
     'stg_bps__regsosek_individu', 'stg_bps__susenas_konsumsi',
+    'stg_verifikasi__hasil_verifikasi', 'stg_verifikasi__anggota_usulan',
 ] %}
 with landed_rows as (
     {% for model in staging_models %}
         select
             source,
+            extract_date,
             source_file,
             source_row_number,
             'staged' as outcome
@@ -18,6 +22,7 @@ with landed_rows as (
     {% endfor %}
     select
         source,
+        extract_date,
         source_file,
         source_row_number,
         'quarantined' as outcome
@@ -27,6 +32,7 @@ with landed_rows as (
 per_file as (
     select
         source,
+        extract_date,
         source_file,
         count(*) as rows_landed,
         count(distinct source_row_number) as distinct_row_numbers,
@@ -35,7 +41,7 @@ per_file as (
         count(*) filter (where outcome = 'staged') as rows_staged,
         count(*) filter (where outcome = 'quarantined') as rows_quarantined
     from landed_rows
-    group by source, source_file
+    group by source, extract_date, source_file
 )
 
 select
@@ -47,7 +53,10 @@ select
     coalesce(per_file.rows_quarantined, 0) as rows_quarantined
 from {{ ref('stg_landing__delivery_files') }} as delivered
 left join per_file
-    on delivered.source = per_file.source and delivered.file_name = per_file.source_file
+    on
+        delivered.source = per_file.source
+        and delivered.extract_date = per_file.extract_date
+        and delivered.file_name = per_file.source_file
 where
     delivered.status = 'current'
     and (

@@ -2,7 +2,8 @@
 -- <KIND>:<column> (DUPLICATE_KEY: key columns joined by +) or TOO_MANY_FIELDS, and
 -- reason_code is the first of them. Returns the rows that break it.
 {%- set column = "[a-z][a-z0-9_]*" %}
-{%- set reason = "(TOO_MANY_FIELDS|(EMPTY_KEY|MISSING_VALUE|UNPARSEABLE_DATE|UNPARSEABLE_NUMBER|UNKNOWN_CODE):"
+{%- set reason = "(TOO_MANY_FIELDS|(EMPTY_KEY|MISSING_VALUE|UNPARSEABLE_DATE|UNPARSEABLE_NUMBER|UNKNOWN_CODE"
+    ~ "|DATE_AFTER_EXTRACT|UNKNOWN_VISIT):"
     ~ column ~ "|DUPLICATE_KEY:" ~ column ~ "([+]" ~ column ~ ")*)" %}
 
 select

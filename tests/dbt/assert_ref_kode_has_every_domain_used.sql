@@ -3,8 +3,8 @@
 -- Returns the domains that are missing.
 {%- set domains_used = [
     'agama', 'atap', 'bahan_bakar_masak', 'desil_p3ke', 'dinding', 'disabilitas_dtks',
-    'fasilitas_bab', 'hub_krt', 'hubungan_kk_bps', 'ijazah', 'jenis_kelamin',
-    'jenis_kelamin_dukcapil', 'jenis_kelamin_p3ke', 'kepemilikan_rumah', 'lantai',
+    'fasilitas_bab', 'hasil_verifikasi', 'hub_krt', 'hubungan_kk_bps', 'ijazah', 'jenis_kelamin',
+    'jenis_kelamin_dukcapil', 'jenis_kelamin_p3ke', 'jenis_kunjungan', 'kepemilikan_rumah', 'lantai',
     'lapangan_usaha', 'partisipasi_sekolah', 'pendidikan', 'shdk', 'status_kawin',
     'status_sekolah_p3ke', 'sumber_air_minum', 'sumber_penerangan', 'ya_tidak',
 ] %}

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dtsen.contract import CONTRACT_VERSION, DIALECTS, FILES, MANIFEST_NAME
+from dtsen.contract import CONTRACT_VERSIONS, DIALECTS, FILES, MANIFEST_NAME
 
 _BPS_TYPES = {
     "jumlah_art": pa.int32(),
@@ -58,14 +58,16 @@ def write_delivery(
     rows: dict[str, list],
     raw: dict[str, bytes] | None = None,
     manifest_rows: dict[str, int] | None = None,
+    contract_version: int | None = None,
 ) -> Path:
     """Write one delivery. `rows[file]` is a list of dicts (column -> value); `raw[file]`
-    replaces a file's bytes outright; `manifest_rows[file]` overrides its declared count.
-    The manifest's sha256 is always that of the bytes written."""
+    replaces a file's bytes outright; `manifest_rows[file]` overrides its declared count;
+    `contract_version` the manifest's (default: the source's). The manifest's sha256 is
+    always that of the bytes written."""
     folder = root / source / extract_date
     folder.mkdir(parents=True, exist_ok=True)
     manifest = {
-        "contract_version": CONTRACT_VERSION,
+        "contract_version": contract_version or CONTRACT_VERSIONS[source],
         "source": source,
         "extract_date": extract_date,
         "files": {},
@@ -281,6 +283,53 @@ def sample_rows() -> dict[str, dict[str, list[dict]]]:
 
 
 SAMPLE_DATES = {"dukcapil": "2026-10-31", "dtks": "2026-10-01", "p3ke": "2026-06-30", "bps": "2026-06-30"}
+
+
+def visit(id_kunjungan: str, **changes) -> dict:
+    """One valid field-verification visit (hasil_verifikasi.csv): a listed family found and
+    confirmed, Siti and Budi's household in Jakarta. Keyword arguments change columns."""
+    row = dict(
+        id_kunjungan=id_kunjungan,
+        jenis="VERIFIKASI",
+        id_daftar="3171-20261101-000001",
+        no_kk="3171010101150001",
+        nik_kepala_keluarga="3171010702880003",
+        kode_desa="3171011001",
+        alamat="JL. MAWAR 1",
+        rt="001",
+        rw="002",
+        hasil="LAYAK",
+        alasan="",
+        lantai="8",
+        dinding="4",
+        atap="4",
+        sumber_air_minum="5",
+        fasilitas_bab="3",
+        sumber_penerangan="1",
+        bahan_bakar_masak="8",
+        jumlah_anggota="2",
+        tanggal_kunjungan="2026-11-10",
+        petugas="DINSOS-3171-007",
+    )
+    return {**row, **changes}
+
+
+def proposed_member(id_kunjungan: str, **changes) -> dict:
+    """One valid member of a proposed family (anggota_usulan.csv)."""
+    row = dict(
+        id_kunjungan=id_kunjungan,
+        nik="3171016502010004",
+        nama="DEWI LESTARI",
+        jenis_kelamin="P",
+        tanggal_lahir="2001-02-25",
+        hubungan="KEPALA KELUARGA",
+    )
+    return {**row, **changes}
+
+
+def verifikasi_rows(*visits: dict, members: list[dict] | None = None) -> dict[str, list[dict]]:
+    """The files of one verifikasi delivery."""
+    return {"hasil_verifikasi.csv": list(visits), "anggota_usulan.csv": members or []}
 
 
 def write_sample_landing(root: Path) -> None:

@@ -29,7 +29,16 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from deliveries import SAMPLE_DATES, csv_file, redeliver, sample_rows, write_delivery
+from deliveries import (
+    SAMPLE_DATES,
+    csv_file,
+    proposed_member,
+    redeliver,
+    sample_rows,
+    verifikasi_rows,
+    visit,
+    write_delivery,
+)
 
 from dtsen.contract import FILES
 from dtsen.report import print_build_report
@@ -182,6 +191,21 @@ def _manifest_is_an_array(root, date):
     folder = write_delivery(root, "p3ke", date, sample_rows()["p3ke"])
     manifest = json.loads((folder / "_manifest.json").read_text(encoding="utf-8"))
     (folder / "_manifest.json").write_text(json.dumps([manifest]), encoding="utf-8")
+
+
+def _verifikasi_as_contract_version_1(root, date):
+    write_delivery(root, "verifikasi", date, verifikasi_rows(visit("V9")), contract_version=1)
+
+
+def _verifikasi_without_manifest(root, date):
+    folder = write_delivery(root, "verifikasi", date, verifikasi_rows(visit("V9")))
+    (folder / "_manifest.json").unlink()
+
+
+def _verifikasi_row_count_wrong(root, date):
+    write_delivery(
+        root, "verifikasi", date, verifikasi_rows(visit("V9")), manifest_rows={"hasil_verifikasi.csv": 5}
+    )
 
 
 def _valid_penduduk(root, date):
@@ -437,10 +461,55 @@ REFUSED = [
         "regsosek_individu.parquet",
         "unreadable: file is empty (0 bytes)",
     ),
+    # Field results accumulate: a refused delivery, older or newer than the usable ones,
+    # drops none of them (VERIFIKASI below).
+    Refused(
+        "verifikasi",
+        "2026-11-05",
+        "field results with a contract version 1 manifest",
+        _verifikasi_as_contract_version_1,
+        None,
+        "_manifest.json contract_version is 1, expected 2",
+    ),
+    Refused(
+        "verifikasi",
+        "2026-11-15",
+        "field results without a manifest",
+        _verifikasi_without_manifest,
+        None,
+        "no _manifest.json (delivery incomplete)",
+    ),
+    Refused(
+        "verifikasi",
+        "2026-12-01",
+        "field results whose manifest miscounts the visits",
+        _verifikasi_row_count_wrong,
+        "hasil_verifikasi.csv",
+        "row count 1 does not match the manifest's 5",
+    ),
+    Refused(
+        "verifikasi",
+        "2099-01-01",
+        "field results dated after today (held)",
+        lambda root, date: write_delivery(root, "verifikasi", date, verifikasi_rows(visit("V9"))),
+        None,
+        "dated after today ({today}): held, not used before that date (a mistyped folder name?)",
+    ),
 ]
 
 # The delivery each source must still have current, whatever was refused after it.
 CURRENT = {"dukcapil": "2026-10-31", "dtks": "2026-10-01", "p3ke": "2026-06-30", "bps": "2026-07-31"}
+
+# Field results accumulate: both usable deliveries are current, each with its own visits
+# (the same visit id in two deliveries is two visits).
+VERIFIKASI = {
+    "2026-11-10": verifikasi_rows(
+        visit("V1"),
+        visit("V2", jenis="USULAN", id_daftar="", hasil="LAYAK", tanggal_kunjungan="2026-11-09"),
+        members=[proposed_member("V2")],
+    ),
+    "2026-11-20": verifikasi_rows(visit("V1", tanggal_kunjungan="2026-11-18"), visit("V3", hasil="PINDAH")),
+}
 
 
 # ---------------------------------------------------------------------------------------
@@ -501,14 +570,16 @@ def _write_current(root):
     older["individu.csv"].append({**older["individu.csv"][0], "id_individu": "I9", "nama": "ORANG LAMA"})
     write_delivery(root, "p3ke", "2026-03-31", older)
 
+    for date, files in VERIFIKASI.items():
+        write_delivery(root, "verifikasi", date, files)
+
     # bps: the same delivery delivered twice, byte for byte, under a new extract date.
     write_delivery(root, "bps", SAMPLE_DATES["bps"], sample_rows()["bps"])
     redeliver(root, "bps", SAMPLE_DATES["bps"], CURRENT["bps"])
 
 
-# Folders under the landing root that are no source this version reads: a misspelt
-# source, and the field-verification source of contract version 2.
-UNKNOWN_FOLDERS = ["Dukcapil", "verifikasi"]
+# Folders under the landing root that are no source this version reads: a misspelt source.
+UNKNOWN_FOLDERS = ["Dukcapil"]
 
 
 def _unknown_folder_problem(folder: str) -> str:
@@ -525,7 +596,6 @@ def write_corpus(landing):
         case.write(landing, case.delivery)
     write_delivery(landing, "dukcapil", "2026-11-30", {"penduduk.csv": _penduduk()})
     (landing / "dukcapil" / "2026-11-30").rename(landing / "Dukcapil")
-    (landing / "verifikasi" / "2026-11-30").mkdir(parents=True)
 
 
 STAGING = {
@@ -537,6 +607,8 @@ STAGING = {
     ("bps", "regsosek_keluarga.parquet"): "stg_bps__regsosek_keluarga",
     ("bps", "regsosek_individu.parquet"): "stg_bps__regsosek_individu",
     ("bps", "susenas_konsumsi.parquet"): "stg_bps__susenas_konsumsi",
+    ("verifikasi", "hasil_verifikasi.csv"): "stg_verifikasi__hasil_verifikasi",
+    ("verifikasi", "anggota_usulan.csv"): "stg_verifikasi__anggota_usulan",
 }
 
 
@@ -609,7 +681,7 @@ def test_folder_that_is_no_known_source_is_refused_and_named(corpus):
     rows = con.execute(
         "select source, delivery, file_name, status, delivery_problem "
         "from staging.stg_landing__delivery_files "
-        "where source not in ('dukcapil', 'dtks', 'p3ke', 'bps') order by source"
+        "where source not in ('dukcapil', 'dtks', 'p3ke', 'bps', 'verifikasi') order by source"
     ).fetchall()
     assert rows == [
         (folder, None, None, "refused", _unknown_folder_problem(folder)) for folder in UNKNOWN_FOLDERS
@@ -635,6 +707,38 @@ def test_previous_delivery_stays_current(corpus, source):
     for file_name in FILES[source]:
         extract_dates = {row[0] for row in _staged(con, source, file_name, "cast(extract_date as varchar)")}
         assert extract_dates <= {CURRENT[source]}
+
+
+def test_every_usable_field_result_delivery_stays_current(corpus):
+    """Field results accumulate: refused deliveries before, between and after the usable
+    ones drop none of them, and each usable one is staged with its own extract date."""
+    con, _, _ = corpus
+    current = con.execute(
+        "select distinct delivery, status from staging.stg_landing__delivery_files "
+        "where source = 'verifikasi' and status <> 'refused' order by 1"
+    ).fetchall()
+    assert current == [(date, "current") for date in VERIFIKASI]
+    visits = con.execute(
+        "select cast(extract_date as varchar), id_kunjungan, source_row_number "
+        "from staging.stg_verifikasi__hasil_verifikasi order by all"
+    ).fetchall()
+    assert visits == [
+        (date, row["id_kunjungan"], number)
+        for date, files in VERIFIKASI.items()
+        for number, row in enumerate(files["hasil_verifikasi.csv"], start=1)
+    ]
+    assert _quarantine(con, "verifikasi", "hasil_verifikasi.csv") == {}
+    members = con.execute("select id_kunjungan from staging.stg_verifikasi__anggota_usulan").fetchall()
+    assert members == [("V2",)]
+
+
+def test_accumulating_deliveries_are_not_compared_as_full_extracts(corpus):
+    """Two current field-result deliveries are two periods' visits, not an extract and its
+    successor: stg_landing__delivery_changes compares neither with the other."""
+    con, _, _ = corpus
+    assert con.execute(
+        "select count(*) from staging.stg_landing__delivery_changes where source = 'verifikasi'"
+    ).fetchall() == [(0,)]
 
 
 def test_refused_dukcapil_deliveries_leave_the_current_rows_staged(corpus):
@@ -778,12 +882,24 @@ def test_same_delivery_twice_is_counted_once(corpus):
 def test_every_current_row_is_staged_or_quarantined_once(corpus):
     con, stdout, _ = corpus
     current = con.execute(
-        "select source, file_name, manifest_rows from staging.stg_landing__delivery_files "
+        "select source, file_name, extract_date, manifest_rows from staging.stg_landing__delivery_files "
         "where status = 'current'"
     ).fetchall()
-    assert len(current) == len(STAGING)
-    for source, file_name, manifest_rows in current:
-        staged = [row[0] for row in _staged(con, source, file_name)]
-        quarantined = list(_quarantine(con, source, file_name))
+    # One current delivery per file, two of each field-results file (they accumulate).
+    assert len(current) == len(STAGING) + len(FILES["verifikasi"]) * (len(VERIFIKASI) - 1)
+    for source, file_name, extract_date, manifest_rows in current:
+        staged = [
+            number
+            for number, date in _staged(con, source, file_name, "source_row_number, extract_date")
+            if date == extract_date
+        ]
+        quarantined = [
+            number
+            for (number,) in con.execute(
+                "select source_row_number from staging.stg_landing__quarantine "
+                "where source = ? and source_file = ? and extract_date = ?",
+                [source, file_name, extract_date],
+            ).fetchall()
+        ]
         assert sorted(staged + quarantined) == list(range(1, manifest_rows + 1)), (source, file_name)
     assert "PASS assert_every_delivered_row_staged_or_quarantined" in stdout

@@ -12,13 +12,13 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from deliveries import csv_file, sample_rows, write_delivery, write_sample_landing
+from deliveries import csv_file, sample_rows, verifikasi_rows, visit, write_delivery, write_sample_landing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dtsen import landing
-from dtsen.contract import FILES
-from dtsen.landing import NoUsableDelivery, scan_landing
+from dtsen.contract import EXTRACT_SOURCES, FILES
+from dtsen.landing import NoUsableDelivery, scan_landing, spark_read_sql
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def test_sample_landing_is_current(tmp_path, con):
     write_sample_landing(tmp_path)
     records = scan_landing(tmp_path, con)
     assert {r.status for r in records} == {"current"}
-    assert len(records) == sum(len(files) for files in FILES.values())
+    assert len(records) == sum(len(FILES[source]) for source in EXTRACT_SOURCES)
     assert all(r.file_rows == r.manifest_rows for r in records)
 
 
@@ -287,7 +287,7 @@ def test_folder_that_is_no_known_source_is_reported(tmp_path, con):
         ("Dukcapil", None, None, "refused")
     ]
     assert unknown[0].delivery_problem == (
-        "folder Dukcapil/ is not a source this warehouse reads (bps, dtks, dukcapil, p3ke): "
+        "folder Dukcapil/ is not a source this warehouse reads (bps, dtks, dukcapil, p3ke, verifikasi): "
         "nothing in it is staged"
     )
 
@@ -371,3 +371,124 @@ def test_random_manifests_never_crash_the_intake(tmp_path_factory, data):
         assert records[0].delivery_problem
     else:
         assert manifest == good or all(r.file_rows == r.manifest_rows for r in records)
+
+
+# ------------------------- field results: optional, accumulating ------------------------
+
+
+def _field_results(tmp_path, con, *deliveries):
+    write_sample_landing(tmp_path)
+    for date, files in deliveries:
+        write_delivery(tmp_path, "verifikasi", date, files)
+    return [r for r in scan_landing(tmp_path, con) if r.source == "verifikasi"]
+
+
+def test_a_landing_zone_without_field_results_is_usable(tmp_path, con):
+    assert _field_results(tmp_path, con) == []
+    (tmp_path / "verifikasi").mkdir()  # the folder, not a delivery in it
+    assert _field_results(tmp_path, con) == []
+
+
+def test_every_usable_field_result_delivery_is_current(tmp_path, con):
+    records = _field_results(
+        tmp_path,
+        con,
+        ("2026-11-10", verifikasi_rows(visit("V1"))),
+        ("2026-11-20", verifikasi_rows(visit("V2"))),
+    )
+    assert sorted((r.delivery, r.file_name, r.status) for r in records) == [
+        ("2026-11-10", "anggota_usulan.csv", "current"),
+        ("2026-11-10", "hasil_verifikasi.csv", "current"),
+        ("2026-11-20", "anggota_usulan.csv", "current"),
+        ("2026-11-20", "hasil_verifikasi.csv", "current"),
+    ]
+
+
+def test_field_results_only_refused_stop_nothing(tmp_path, con):
+    """An optional source whose only delivery is refused has no usable delivery, and the
+    build goes on: the refusal is reported, never "no usable delivery"."""
+    _field_results(
+        tmp_path, con, ("2026-11-10", verifikasi_rows(visit("V1"))), ("2026-11-20", verifikasi_rows())
+    )
+    (tmp_path / "verifikasi" / "2026-11-10" / "_manifest.json").unlink()
+    (tmp_path / "verifikasi" / "2026-11-20" / "_manifest.json").unlink()
+    records = [r for r in scan_landing(tmp_path, con) if r.source == "verifikasi"]
+    assert {r.status for r in records} == {"refused"}
+    assert {r.delivery_problem for r in records} == {"no _manifest.json (delivery incomplete)"}
+
+
+def test_a_refused_field_result_delivery_drops_no_earlier_one(tmp_path, con):
+    write_sample_landing(tmp_path)
+    write_delivery(tmp_path, "verifikasi", "2026-11-10", verifikasi_rows(visit("V1")))
+    write_delivery(
+        tmp_path,
+        "verifikasi",
+        "2026-11-20",
+        verifikasi_rows(visit("V2")),
+        manifest_rows={"hasil_verifikasi.csv": 3},
+    )
+    verdicts = {
+        (r.delivery, r.file_name): (r.status, r.delivery_problem)
+        for r in scan_landing(tmp_path, con)
+        if r.source == "verifikasi"
+    }
+    problem = "hasil_verifikasi.csv: row count 1 does not match the manifest's 3"
+    assert verdicts == {
+        ("2026-11-10", "hasil_verifikasi.csv"): ("current", None),
+        ("2026-11-10", "anggota_usulan.csv"): ("current", None),
+        ("2026-11-20", "hasil_verifikasi.csv"): ("refused", problem),
+        ("2026-11-20", "anggota_usulan.csv"): ("refused", problem),
+    }
+
+
+@pytest.mark.parametrize(("source", "version", "expected"), [("verifikasi", 1, 2), ("dtks", 2, 1)])
+def test_each_source_carries_its_own_contract_version(tmp_path, con, source, version, expected):
+    write_sample_landing(tmp_path)
+    rows = verifikasi_rows(visit("V1")) if source == "verifikasi" else sample_rows()[source]
+    write_delivery(tmp_path, source, "2026-11-10", rows, contract_version=version)
+    assert _verdicts(tmp_path, con, "2026-11-10") == (
+        {"refused"},
+        {f"_manifest.json contract_version is {version}, expected {expected}"},
+    )
+
+
+def test_field_results_dated_after_today_are_held(tmp_path, con):
+    records = _field_results(
+        tmp_path,
+        con,
+        ("2026-11-10", verifikasi_rows(visit("V1"))),
+        ("2099-01-01", verifikasi_rows(visit("V2"))),
+    )
+    assert {(r.delivery, r.status) for r in records} == {("2026-11-10", "current"), ("2099-01-01", "refused")}
+
+
+def test_field_results_in_the_wrong_date_format_are_refused(tmp_path, con):
+    """Field results are dated YYYY-MM-DD: a file written in DTKS's DD/MM/YYYY is another dialect."""
+    records = _field_results(
+        tmp_path,
+        con,
+        ("2026-11-10", verifikasi_rows(visit("V1", tanggal_kunjungan="09/11/2026"))),
+    )
+    assert {r.delivery_problem for r in records} == {
+        "hasil_verifikasi.csv: dates in the wrong format: no value of tanggal_kunjungan is a date "
+        "in the source's format YYYY-MM-DD (1 of 1 rows)"
+    }
+
+
+def test_spark_reads_each_field_result_delivery_through_its_own_view(tmp_path, con):
+    """Several deliveries of one file are read in one Spark query: each needs its own view."""
+    records = _field_results(
+        tmp_path,
+        con,
+        ("2026-11-10", verifikasi_rows(visit("V1"))),
+        ("2026-11-20", verifikasi_rows(visit("V2"))),
+    )
+    views = {
+        json.loads(spark_read_sql(r))[0].split(" (", 1)[0]
+        for r in records
+        if r.file_name == "hasil_verifikasi.csv"
+    }
+    assert views == {
+        "create or replace temporary view `landing_verifikasi__hasil_verifikasi__2026_11_10`",
+        "create or replace temporary view `landing_verifikasi__hasil_verifikasi__2026_11_20`",
+    }

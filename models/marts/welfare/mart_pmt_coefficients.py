@@ -8,6 +8,7 @@ Text columns of the sample are categorical variables, number columns numeric one
 
 from pandas.api.types import is_numeric_dtype
 
+from dtsen.contract import ACCUMULATING_SOURCES
 from dtsen.engine import duckdb_inputs, to_engine
 from dtsen.welfare import KEY, OUTCOME, WEIGHT, fit_pmt
 
@@ -22,10 +23,12 @@ def model(dbt, session):
     ) as (con, inputs):
         # In a fixed order: floating-point sums depend on it, and a rebuild must give the same bits.
         sample = con.sql(f"select * from {inputs['sample']} order by family_key").df()
-        # Dated by the data it was fitted on (the newest current extract), so a rebuild on the
-        # same deliveries writes the same table.
+        # Dated by the data it was fitted on (the newest current full extract, as
+        # macros/reference_date.sql), so a rebuild on the same deliveries writes the same table.
+        accumulating = ", ".join(f"'{source}'" for source in sorted(ACCUMULATING_SOURCES))
         fitted_on = con.sql(
-            f"select max(extract_date) from {inputs['deliveries']} where status = 'current'"
+            f"select max(extract_date) from {inputs['deliveries']} "
+            f"where status = 'current' and source not in ({accumulating})"
         ).fetchall()[0][0]
         survey_year = con.sql(f"select max(tahun) from {inputs['surveys']}").fetchall()[0][0]
     variables = [column for column in sample.columns if column not in (KEY, OUTCOME, WEIGHT)]

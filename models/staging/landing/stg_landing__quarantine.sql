@@ -4,6 +4,7 @@
     'base_dukcapil__penduduk', 'base_dtks__rumah_tangga', 'base_dtks__anggota',
     'base_p3ke__keluarga', 'base_p3ke__individu', 'base_bps__regsosek_keluarga',
     'base_bps__regsosek_individu', 'base_bps__susenas_konsumsi',
+    'base_verifikasi__hasil_verifikasi', 'base_verifikasi__anggota_usulan',
 ] %}
 {%- set lineage = ['_source', '_extract_date', '_file_name', '_row_number', '_reject_reasons'] %}
 
