@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from dtsen.contract import MANIFEST_NAME, Dialect
+from dtsen.contract import FILES, MANIFEST_NAME
 from dtsen.generate import db, errors
 from dtsen.generate.db import one, sql_str
 from dtsen.generate.month import _next_month
@@ -40,8 +40,6 @@ from dtsen.generate.rates import resolve
 from dtsen.generate.writer import write_delivery
 
 SOURCE = "verifikasi"
-CONTRACT_VERSION = 2
-DIALECT = Dialect("csv", ",", "%Y-%m-%d")
 LIST_FILE = "daftar_verifikasi.csv"
 LIST_MEMBERS_FILE = "daftar_verifikasi_anggota.csv"
 HASIL_FILE = "hasil_verifikasi.csv"
@@ -51,31 +49,8 @@ DEFAULT_SEED = 20261126
 # Days before the extract date that a delivery's visits may fall on (one month's work).
 PERIOD_DAYS = 30
 
-# Columns as docs/contract.md "verifikasi" lists them, in its order.
-HASIL_COLUMNS = [
-    "id_kunjungan",
-    "jenis",
-    "id_daftar",
-    "no_kk",
-    "nik_kepala_keluarga",
-    "kode_desa",
-    "alamat",
-    "rt",
-    "rw",
-    "hasil",
-    "alasan",
-    "lantai",
-    "dinding",
-    "atap",
-    "sumber_air_minum",
-    "fasilitas_bab",
-    "sumber_penerangan",
-    "bahan_bakar_masak",
-    "jumlah_anggota",
-    "tanggal_kunjungan",
-    "petugas",
-]
-ANGGOTA_COLUMNS = ["id_kunjungan", "nik", "nama", "jenis_kelamin", "tanggal_lahir", "hubungan"]
+HASIL_COLUMNS = FILES[SOURCE][HASIL_FILE]
+ANGGOTA_COLUMNS = FILES[SOURCE][ANGGOTA_FILE]
 LIST_COLUMNS = [
     "id_daftar",
     "kode_desa",
@@ -156,8 +131,6 @@ def field_results(
                 extract.isoformat(),
                 landing,
                 {HASIL_FILE: _hasil_select(), ANGGOTA_FILE: _anggota_select()},
-                dialect=DIALECT,
-                contract_version=CONTRACT_VERSION,
             )
             _write_truth(con, truth / SOURCE / extract.isoformat())
             return _summary(con, extract, rows, pairs)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from dtsen.contract import CONTRACT_VERSION, DIALECTS, FILES, MANIFEST_NAME, Dialect
+from dtsen.contract import CONTRACT_VERSIONS, DIALECTS, FILES, MANIFEST_NAME
 from dtsen.generate.db import one, sql_str
 from dtsen.generate.timeline import Timeline
 
@@ -74,22 +74,14 @@ def _write_delivery(con, source: str, out: Path, tl: Timeline) -> dict[str, int]
     return write_delivery(con, source, tl.extract(source).isoformat(), out, selects)
 
 
-def write_delivery(
-    con,
-    source: str,
-    extract: str,
-    out: Path,
-    selects: dict[str, str],
-    dialect: Dialect | None = None,
-    contract_version: int = CONTRACT_VERSION,
-) -> dict[str, int]:
+def write_delivery(con, source: str, extract: str, out: Path, selects: dict[str, str]) -> dict[str, int]:
     """Write one delivery of `source` dated `extract` under `out`: each file from its query
     (text columns in the contract's order, already in the source's own formats), in the
-    source's dialect (given, or the contract's for the source), then the manifest with
-    `contract_version`. Returns rows per file."""
+    source's dialect, then the manifest with the source's contract version. Returns rows
+    per file."""
     folder = out / source / extract
     folder.mkdir(parents=True, exist_ok=True)
-    dialect = dialect or DIALECTS[source]
+    dialect = DIALECTS[source]
     entries = {}
     for file, select in selects.items():
         final, tmp = folder / file, folder / (file + ".part")
@@ -102,7 +94,7 @@ def write_delivery(
         rows = one(con, f"select count(*) from ({select})")[0]
         entries[file] = {"rows": rows, "sha256": _finish(tmp, final, dialect.bom)}
     manifest = {
-        "contract_version": contract_version,
+        "contract_version": CONTRACT_VERSIONS[source],
         "source": source,
         "extract_date": extract,
         "files": dict(sorted(entries.items())),

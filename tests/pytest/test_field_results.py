@@ -21,16 +21,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dtsen.contract import FILES
 from dtsen.generate import generate, parse_rate_overrides
-from dtsen.generate.verifikasi import (
-    ANGGOTA_COLUMNS,
-    HASIL_COLUMNS,
-    FieldResultsError,
-    field_results,
-)
+from dtsen.generate.verifikasi import FieldResultsError, field_results
 
 PERSONS = 10_000
 SEED = 5
+HASIL_COLUMNS = FILES["verifikasi"]["hasil_verifikasi.csv"]
+ANGGOTA_COLUMNS = FILES["verifikasi"]["anggota_usulan.csv"]
 ISSUED = dt.date(2026, 11, 1)
 HASIL = {"LAYAK", "TIDAK_LAYAK", "TIDAK_DITEMUKAN", "PINDAH", "MENINGGAL", "GANDA"}
 SHDK = {
