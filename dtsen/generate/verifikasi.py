@@ -96,8 +96,9 @@ def field_results(
     """Write one verifikasi delivery into `landing` answering the lists under `lists`.
 
     extract_date: default the newest extract date in the landing zone plus one month (or,
-    when a list was issued later than that, a month after the newest issue date, but not
-    after `today`). rates: full-key overrides of DEFAULT_RATES (parse_rate_overrides).
+    when a list was issued later than that, a month after the newest issue date), but not
+    after `today` (default: the clock's date).
+    rates: full-key overrides of DEFAULT_RATES (parse_rate_overrides).
     Returns the extract date, rows per file, visits per (jenis, hasil) and list counts.
     """
     if not 0.0 <= visit_share <= 1.0:
@@ -215,8 +216,9 @@ def _default_extract(con, landing: Path, today: dt.date) -> dt.date:
     extract = _next_month(max(dates))
     issued = one(con, "select max(tanggal_terbit) from listed")[0]
     if issued is not None and issued >= extract:
-        extract = max(issued, min(_next_month(issued), today))
-    return extract
+        extract = _next_month(issued)
+    # The intake holds a delivery dated after today (landing.inspect_delivery).
+    return min(extract, today)
 
 
 def _load_truth(con, truth: Path) -> None:

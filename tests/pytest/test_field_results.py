@@ -157,8 +157,9 @@ def delivered(world):
     landing, truth = root / "two-months" / "landing", root / "two-months" / "truth"
     shutil.copytree(root / "landing", landing)
     shutil.copytree(root / "truth", truth)
-    first = field_results(root / "lists", landing, truth, seed=SEED, rates=TEST_RATES)
-    second = field_results(root / "lists", landing, truth, seed=SEED, rates=TEST_RATES)
+    later = dt.date(2027, 6, 30)  # a clock after both months: the defaults are a month apart
+    first = field_results(root / "lists", landing, truth, seed=SEED, rates=TEST_RATES, today=later)
+    second = field_results(root / "lists", landing, truth, seed=SEED, rates=TEST_RATES, today=later)
     return landing, truth, kinds, first, second
 
 
@@ -369,3 +370,49 @@ def test_command_line(world, tmp_path):
     assert (landing / "verifikasi" / "2026-11-15" / "_manifest.json").is_file()
     again = subprocess.run(command, capture_output=True, text=True, check=False)
     assert again.returncode == 2 and "exists already" in again.stderr
+
+
+def test_staging_takes_every_visit(world, tmp_path, dbt_build):
+    """A real dbt build stages both months' visits and members: nothing quarantined, a
+    typed head NIK flagged, every visit of both deliveries staged."""
+    root, _ = world
+    landing, truth = tmp_path / "landing", tmp_path / "truth"
+    shutil.copytree(root / "landing", landing)
+    shutil.copytree(root / "truth", truth)
+    rates = parse_rate_overrides(["verifikasi.nik_typed=0.2", "verifikasi.repeat_visit=0.3"])
+    for day in (dt.date(2026, 11, 20), dt.date(2026, 12, 1)):
+        field_results(root / "lists", landing, truth, extract_date=day, seed=SEED, rates=rates)
+    db = tmp_path / "warehouse.duckdb"
+    result = dbt_build(landing, db)
+    assert result.returncode == 0, result.stdout[-4000:]
+    con = duckdb.connect(str(db), read_only=True)
+    delivered = {}
+    for day in ("2026-11-20", "2026-12-01"):
+        manifest = json.loads((landing / "verifikasi" / day / "_manifest.json").read_text())
+        delivered[day] = {name: entry["rows"] for name, entry in manifest["files"].items()}
+    staged = dict(
+        con.sql("""select strftime(extract_date, '%Y-%m-%d'), count(*)
+            from staging.stg_verifikasi__hasil_verifikasi group by 1""").fetchall()
+    )
+    assert staged == {day: files["hasil_verifikasi.csv"] for day, files in delivered.items()}
+    members = con.sql("select count(*) from staging.stg_verifikasi__anggota_usulan").fetchall()[0][0]
+    assert members == sum(files["anggota_usulan.csv"] for files in delivered.values())
+    quarantined = con.sql(
+        "select count(*) from staging.stg_landing__quarantine where source = 'verifikasi'"
+    ).fetchall()[0][0]
+    assert quarantined == 0
+    truth_visits = duckdb.sql(
+        f"""select strftime(extract_date, '%Y-%m-%d') as day, id_kunjungan, errors
+        from read_parquet('{truth}/verifikasi/*/kunjungan.parquet')"""
+    ).fetchall()
+    typed = {(day, kid) for day, kid, errors in truth_visits if "nik_typed" in errors}
+    status = {
+        (day, kid): flag
+        for day, kid, flag in con.sql("""select strftime(extract_date, '%Y-%m-%d'), id_kunjungan,
+                nik_kepala_keluarga_status
+            from staging.stg_verifikasi__hasil_verifikasi""").fetchall()
+    }
+    assert typed and all(key in status for key in typed)
+    # a damaged NIK is flagged or repaired to the true one (spaces, dots, ...), never taken silently
+    assert sum(status[key] != "valid" for key in typed) > 0.4 * len(typed)
+    con.close()
