@@ -399,8 +399,7 @@ def _visit_listings(con, r: dict, extract: dt.date, share: float) -> None:
         ),
         judged as (
             select l.*, f.true_desil, f.living,
-                l.family_id is not null and l.kode_desa <> f.kode_desa
-                    and substr(l.kode_desa, 5) <> substr(f.kode_desa, 5) as moved_truth,
+                -- a code that differs only in the regency prefix is a split region's old code
                 case when l.listed_first is not null then 'duplicate_listing'
                      when l.family_id is null then 'no_such_family'
                      when l.all_dead or f.living = 0 then 'all_listed_dead'
