@@ -1,5 +1,5 @@
 """Command line: `dtsen generate | field-results | build | intake | report | evaluate | quality |
-publish | run | bench`.
+publish | export | run | bench`.
 
 `run` is the main job on synthetic data: generate the agencies' deliveries, dbt build,
 report, score the result against the generator's truth, run the data-quality suites
@@ -213,6 +213,37 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_verifikasi(args: argparse.Namespace) -> int:
+    from dtsen.pseudonym import PseudonymKeyError
+    from dtsen.verification_list import ExportRefused, export_lists
+
+    if bool(args.kabupaten) == args.semua_kabupaten:
+        print("dtsen export verifikasi: give --kabupaten KODE ... or --semua-kabupaten", file=sys.stderr)
+        return 2
+    try:
+        exports = export_lists(
+            Path(args.db),
+            Path(args.out),
+            args.operator,
+            regencies=args.kabupaten or None,
+            villages=args.desa,
+            max_families=args.maks_keluarga,
+            include_open=args.termasuk_terbuka,
+        )
+    except (PseudonymKeyError, ExportRefused) as refused:
+        print(f"dtsen export verifikasi: {refused}", file=sys.stderr)
+        return 1
+    for export in exports:
+        if not export.files:
+            print(f"{export.kode_kabupaten_kota}: no family left to list (nothing written, nothing recorded)")
+            continue
+        print(
+            f"{export.kode_kabupaten_kota}: {export.families:,} families, {export.persons:,} persons "
+            f"-> {export.folder} (export {export.id_ekspor})"
+        )
+    return 0
+
+
 def _add_generate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--persons", type=int, default=100_000, help="size of the true population")
     parser.add_argument("--seed", type=int, default=20261126, help="same seed, same bytes")
@@ -338,6 +369,33 @@ def main(argv: list[str] | None = None) -> int:
         help="refuse unless the working database's last quality result is a pass",
     )
     publish.set_defaults(handler=_publish)
+
+    export = commands.add_parser("export", help="issue a list to the field (export verifikasi --help)")
+    exports = export.add_subparsers(dest="what", required=True)
+    verifikasi = exports.add_parser(
+        "verifikasi",
+        help="the verification list of a regency: CSV and XLSX, recorded in daftar.ekspor_verifikasi",
+        description="Needs the pseudonym key the working database was built with (DTSEN_PSEUDONYM_KEY). "
+        "Writes <out>/<kode_kabupaten_kota>/daftar_verifikasi.csv, daftar_verifikasi_anggota.csv and "
+        "daftar_verifikasi.xlsx (mode 0600); see docs/verification-list.md.",
+    )
+    verifikasi.add_argument(
+        "--kabupaten", nargs="+", default=[], metavar="KODE", help="4-digit regency codes"
+    )
+    verifikasi.add_argument(
+        "--semua-kabupaten", action="store_true", help="every regency with a family to list, one folder each"
+    )
+    verifikasi.add_argument("--desa", nargs="+", metavar="KODE", help="only these villages (10-digit codes)")
+    verifikasi.add_argument("--operator", required=True, help="the operator's id, kept in the audit record")
+    verifikasi.add_argument("--out", required=True, help="folder to write into (one sub-folder per regency)")
+    verifikasi.add_argument("--maks-keluarga", type=int, metavar="N", help="at most N families per regency")
+    verifikasi.add_argument(
+        "--termasuk-terbuka",
+        action="store_true",
+        help="list again families whose earlier listing no visit has answered yet",
+    )
+    verifikasi.add_argument("--db", default=str(DEFAULT_DB), help="working database the build wrote")
+    verifikasi.set_defaults(handler=_export_verifikasi)
 
     args, unknown = parser.parse_known_args(argv)
     if args.command == "build":

@@ -1,0 +1,78 @@
+-- Every reason a family should be visited (docs/verification-list.md): one row per family
+-- and reason. int_verification_candidates orders them by the ministry's priorities.
+with households as (
+    select
+        pseudonyms.identifier as family_key,
+        household.di_dukcapil,
+        household.di_dtks or household.di_p3ke or household.di_regsosek as has_indicator_source
+    from {{ ref('fct_household') }} as household
+    inner join {{ ref('int_family_pseudonyms') }} as pseudonyms on household.family_id = pseudonyms.pseudonym
+),
+
+ranked as (
+    -- The national ranking of fct_household_desil, in the same order (poorest first, ties
+    -- by family key): the share of the living population ranked below the family's middle
+    -- person, in percent. Desil 4 ends where that share reaches 40.
+    select
+        pseudonyms.identifier as family_key,
+        desil.desil_nasional,
+        100.0 * (
+            sum(desil.jumlah_anggota)
+                over (
+                    order by desil.log_kesejahteraan_prediksi, pseudonyms.identifier rows unbounded preceding
+                )
+            - desil.jumlah_anggota / 2.0
+        ) / nullif(sum(desil.jumlah_anggota) over (), 0) as persen_penduduk_di_bawah
+    from {{ ref('fct_household_desil') }} as desil
+    inner join {{ ref('int_family_pseudonyms') }} as pseudonyms on desil.family_id = pseudonyms.pseudonym
+),
+
+recipient_errors as (
+    select
+        family_key,
+        bool_or(penerima_meninggal) as penerima_meninggal,
+        bool_or(penerima_ganda or penerima_rumah_tangga_ganda) as penerima_ganda
+    from {{ ref('int_recipient_data_errors') }}
+    group by family_key
+),
+
+reasons as (
+    select
+        family_key,
+        'TANPA_SUMBER_INDIKATOR' as alasan_daftar
+    from households
+    where not has_indicator_source
+    union all
+    select
+        family_key,
+        'PENERIMA_MENINGGAL' as alasan_daftar
+    from recipient_errors
+    where penerima_meninggal
+    union all
+    select
+        family_key,
+        'PENERIMA_GANDA' as alasan_daftar
+    from recipient_errors
+    where penerima_ganda
+    union all
+    select
+        recipient_errors.family_key,
+        'PENERIMA_TIDAK_DI_DUKCAPIL' as alasan_daftar
+    from recipient_errors
+    inner join households on recipient_errors.family_key = households.family_key
+    where not households.di_dukcapil
+    union all
+    select
+        family_key,
+        'DEKAT_BATAS_DESIL_4' as alasan_daftar
+    from ranked
+    where abs(persen_penduduk_di_bawah - 40) <= {{ var('verifikasi_margin_desil_4') }}
+)
+
+select
+    reasons.family_key,
+    reasons.alasan_daftar,
+    ranked.desil_nasional,
+    ranked.persen_penduduk_di_bawah
+from reasons
+left join ranked on reasons.family_key = ranked.family_key
