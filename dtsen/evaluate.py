@@ -356,7 +356,9 @@ def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
     members (fct_eligibility.layak_selain_desil: the truth holds no school or pregnancy).
     Returns the Spearman rank correlation of predicted and true welfare, the share of
     persons in true desil 1-4 that the PMT also puts in desil 1-4, and per programme the
-    inclusion and exclusion errors of today's DTKS list and of DTSEN's list.
+    inclusion and exclusion errors of today's DTKS list and of DTSEN's list, before field
+    results (fct_eligibility.layak_tanpa_verifikasi, central data only: "dtsen_before") and
+    after them (fct_eligibility.layak: "dtsen").
     """
     con.execute(f"""
         create or replace temp table family_truth as
@@ -400,10 +402,12 @@ def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
     programmes = con.sql("""
         with ceilings as (
             select program, coalesce(nilai_min, 1) as desil_min, coalesce(nilai_max, 10) as desil_max
-            from intermediate.int_program_rules_in_force where syarat = 'desil_nasional'
+            from intermediate.int_program_rules_in_force
+            where syarat in ('desil_nasional', 'desil_nasional_atau_verifikasi_layak')
         ),
         judged as (
             select eligibility.program, eligibility.menerima, eligibility.layak,
+                eligibility.layak_tanpa_verifikasi as sebelum,
                 eligibility.layak_selain_desil
                     and truth.true_desil between ceilings.desil_min and ceilings.desil_max
                     as truly_eligible
@@ -416,7 +420,9 @@ def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
             count(*) filter (where menerima and not truly_eligible) / count(*) filter (where menerima),
             count(*) filter (where truly_eligible and not menerima) / count(*) filter (where truly_eligible),
             count(*) filter (where layak and not truly_eligible) / count(*) filter (where layak),
-            count(*) filter (where truly_eligible and not layak) / count(*) filter (where truly_eligible)
+            count(*) filter (where truly_eligible and not layak) / count(*) filter (where truly_eligible),
+            count(*) filter (where sebelum and not truly_eligible) / count(*) filter (where sebelum),
+            count(*) filter (where truly_eligible and not sebelum) / count(*) filter (where truly_eligible)
         from judged group by program order by program
     """).fetchall()
     return {
@@ -424,8 +430,12 @@ def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
         "spearman": spearman,
         "poor_found": poor_found,
         "programmes": {
-            program: {"dtks": (dtks_in, dtks_ex), "dtsen": (dtsen_in, dtsen_ex)}
-            for program, dtks_in, dtks_ex, dtsen_in, dtsen_ex in programmes
+            program: {
+                "dtks": (dtks_in, dtks_ex),
+                "dtsen": (dtsen_in, dtsen_ex),
+                "dtsen_before": (before_in, before_ex),
+            }
+            for program, dtks_in, dtks_ex, dtsen_in, dtsen_ex, before_in, before_ex in programmes
         },
     }
 
@@ -442,11 +452,20 @@ def _print_targeting_scores(con: duckdb.DuckDBPyConnection) -> None:
     )
     print(
         f"  {'programme':<10} {'DTKS today: inclusion':>22} {'exclusion':>10} "
-        f"{'DTSEN: inclusion':>18} {'exclusion':>10}"
+        f"{'DTSEN before field: incl.':>26} {'exclusion':>10} {'after field: incl.':>19} {'exclusion':>10}"
     )
     for program, lists in scores["programmes"].items():
         (dtks_in, dtks_ex), (dtsen_in, dtsen_ex) = lists["dtks"], lists["dtsen"]
-        print(f"  {program:<10} {dtks_in:>22.1%} {dtks_ex:>10.1%} {dtsen_in:>18.1%} {dtsen_ex:>10.1%}")
+        before_in, before_ex = lists["dtsen_before"]
+        print(
+            f"  {program:<10} {_rate(dtks_in):>22} {_rate(dtks_ex):>10} {_rate(before_in):>26} "
+            f"{_rate(before_ex):>10} {_rate(dtsen_in):>19} {_rate(dtsen_ex):>10}"
+        )
+
+
+def _rate(value: float | None) -> str:
+    """A share as a percentage; "-" when there is nothing to divide by (an empty list)."""
+    return "-" if value is None else f"{value:.1%}"
 
 
 def print_evaluation(db: Path, truth: Path) -> None:

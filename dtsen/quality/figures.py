@@ -141,6 +141,32 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
             from marts.mart_desil_wilayah where tingkat = 'nasional' order by desil_nasional
         """,
         )
+    if "marts.mart_verifikasi_wilayah" in tables:
+        # What local government's field results changed, per province and regency.
+        figures["verifikasi_wilayah"] = _rows(
+            con,
+            """
+            select kode_provinsi, coalesce(nama_provinsi, 'TIDAK DIKETAHUI') as nama_provinsi,
+                   kode_kabupaten_kota,
+                   coalesce(nama_kabupaten_kota, 'TIDAK DIKETAHUI') as nama_kabupaten_kota,
+                   jumlah_kunjungan, kunjungan_cocok, kunjungan_tidak_cocok, kunjungan_tidak_konsisten,
+                   keluarga_terkonfirmasi, keluarga_ditangguhkan, keluarga_dikecualikan,
+                   usulan_keluarga_baru, sanggahan, keluarga_menjadi_layak, keluarga_tidak_lagi_layak
+            from marts.mart_verifikasi_wilayah
+            order by kode_provinsi nulls last, kode_kabupaten_kota nulls last
+        """,
+        )
+    if "marts.mart_verifikasi_program" in tables:
+        figures["verifikasi_program"] = _rows(
+            con,
+            """
+            select program, sum(keluarga_layak_sebelum) as layak_sebelum,
+                   sum(keluarga_layak_sesudah) as layak_sesudah, sum(keluarga_menjadi_layak) as menjadi_layak,
+                   sum(keluarga_tidak_lagi_layak) as tidak_lagi_layak,
+                   sum(penerima_tidak_lagi_layak) as penerima_tidak_lagi_layak
+            from marts.mart_verifikasi_program group by program order by program
+        """,
+        )
     return figures
 
 

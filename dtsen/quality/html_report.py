@@ -25,6 +25,20 @@ COLOURS = {
 }
 PALETTE = ["#1f5f8b", "#c0392b", "#d68910", "#1e8449", "#7d3c98", "#117a65", "#6e2c00", "#5d6d7e"]
 TEMPLATE = "report.html.j2"
+# The counts of mart_verifikasi_wilayah the report shows, in its columns' order.
+FIELD_COUNTS = (
+    "jumlah_kunjungan",
+    "kunjungan_cocok",
+    "kunjungan_tidak_cocok",
+    "kunjungan_tidak_konsisten",
+    "keluarga_terkonfirmasi",
+    "keluarga_ditangguhkan",
+    "keluarga_dikecualikan",
+    "usulan_keluarga_baru",
+    "sanggahan",
+    "keluarga_menjadi_layak",
+    "keluarga_tidak_lagi_layak",
+)
 CHECK_LABELS = {
     "row_count": ("Jumlah baris", "Row count"),
     "identifiers_kept": ("Pengenal yang masih ada", "Identifiers carried over"),
@@ -344,6 +358,23 @@ def trend(history: list[dict]) -> dict:
     }
 
 
+def field_verification(run) -> dict | None:
+    """The field loop's section: per province, its regencies' rows and their total; and the
+    effect per programme. None when the warehouse has no field-verification marts."""
+    rows = run.figures.get("verifikasi_wilayah")
+    if rows is None:
+        return None
+    provinces: dict = {}
+    for row in rows:
+        province = provinces.setdefault(
+            row["kode_provinsi"], {"kode": row["kode_provinsi"], "nama": row["nama_provinsi"], "rows": []}
+        )
+        province["rows"].append(row)
+    for province in provinces.values():
+        province["total"] = {key: sum(row[key] or 0 for row in province["rows"]) for key in FIELD_COUNTS}
+    return {"provinces": list(provinces.values()), "programmes": run.figures.get("verifikasi_program") or []}
+
+
 def write(run, history: list[dict], path: Path) -> Path:
     f = run.figures
     order = sorted(run.outcomes, key=lambda o: (o.success, not o.blocking, o.suite, o.check))
@@ -362,6 +393,8 @@ def write(run, history: list[dict], path: Path) -> Path:
             changes=delivery_changes(run),
             nik=nik_validity(run),
             targeting=targeting(run),
+            field=field_verification(run),
+            field_counts=FIELD_COUNTS,
             trend=trend(history),
             match_chart=bar_chart(
                 [(r["source"], r["match_rate"]) for r in f.get("match_rates", [])], colour="#117a65"

@@ -21,7 +21,7 @@
         and kode_provinsi = substr(kode_desa, 1, 2)",
     'in DTKS exactly when it has DTKS households': "di_dtks = (jumlah_rumah_tangga_dtks > 0)",
     'recipients are DTKS families': "di_dtks or not (penerima_pkh or penerima_bpnt or penerima_pbi_jk)",
-    'known somewhere': "di_dukcapil or di_dtks or di_p3ke or di_regsosek",
+    'known somewhere': "di_dukcapil or di_dtks or di_p3ke or di_regsosek or di_usulan_verifikasi",
 } %}
 {%- for indicator in indicators %}
     {%- do rules.update({indicator ~ ' and its source NULL together':

@@ -2,7 +2,9 @@
 -- digits): persons, NIKs and families appear there only as keyed pseudonyms. Every
 -- text column of each mart is checked, whatever columns are added later. Returns one
 -- row per mart and column holding such values, with how many.
-{%- set marts = ['fct_household', 'dim_person', 'mart_duplicates'] %}
+{%- set marts = [
+    'fct_household', 'dim_person', 'mart_duplicates', 'fct_eligibility', 'mart_verifikasi_kunjungan_bermasalah'
+] %}
 
 select
     cast(null as string) as model_name,

@@ -239,8 +239,19 @@ def _eligibility_by_the_rules(con) -> pd.DataFrame:
                 met[rule.syarat_no] = eligible.index.isin(verified)
             elif rule.syarat == "tanpa_anggota_aparatur":
                 met[rule.syarat_no] = ~eligible.index.isin(excluded)
-            elif rule.syarat in ("desil_nasional", "desil_provinsi", "anggota_hidup"):
-                column = {"anggota_hidup": "jumlah_anggota"}.get(rule.syarat, rule.syarat)
+            elif rule.syarat == "verifikasi_layak":
+                # The decision from central data only: no field visit confirms anyone.
+                met[rule.syarat_no] = np.zeros(len(eligible), dtype=bool)
+            elif rule.syarat in (
+                "desil_nasional",
+                "desil_provinsi",
+                "anggota_hidup",
+                "desil_nasional_atau_verifikasi_layak",
+            ):
+                column = {
+                    "anggota_hidup": "jumlah_anggota",
+                    "desil_nasional_atau_verifikasi_layak": "desil_nasional",
+                }.get(rule.syarat, rule.syarat)
                 met[rule.syarat_no] = eligible[column].between(low, high).fillna(False)
             else:
                 aged = members["umur"].between(low, high)
@@ -279,7 +290,9 @@ def _eligibility_by_the_rules(con) -> pd.DataFrame:
 def test_eligibility_follows_the_rules_seed(generated_build):
     con = generated_build[0]
     expected = _eligibility_by_the_rules(con)
-    built = con.sql("select family_id, program, layak from marts.fct_eligibility").df()
+    built = con.sql(
+        "select family_id, program, layak_tanpa_verifikasi as layak from marts.fct_eligibility"
+    ).df()
     both = expected.merge(built, on=["family_id", "program"], how="outer", indicator=True)
     assert (both["_merge"] == "both").all(), both["_merge"].value_counts()
     assert (both["expected"] == both["layak"]).all(), both[both["expected"] != both["layak"]].head()

@@ -1,5 +1,6 @@
--- Every household delivered by DTKS, P3KE and Regsosek, with the family (civil-register
--- family card) it is: the card most of its members carry in the register, else the card
+-- Every household delivered by DTKS, P3KE and Regsosek, and every family a village proposed
+-- that a field visit found eligible (verifikasi USULAN LAYAK, keyed by its visit), with the
+-- family (civil-register family card) it is: the card most of its members carry in the register, else the card
 -- the source delivered when the register knows it; else the household is unknown to the
 -- register and stands as a family of its own.
 with households as (
@@ -20,6 +21,13 @@ with households as (
         id_keluarga,
         no_kk_clean
     from {{ ref('stg_bps__regsosek_keluarga') }}
+    union all
+    select
+        visits.source,
+        {{ field_visit_key('visits') }},
+        visits.no_kk_clean
+    from {{ ref('stg_verifikasi__hasil_verifikasi') }} as visits
+    where visits.jenis = 'USULAN' and visits.hasil = 'LAYAK'
 ),
 
 register_cards as (

@@ -1,4 +1,6 @@
--- Every staged person record of the four sources in one shape, the input of identity
+-- Every staged person record of the four sources, and the members a village wrote down for
+-- a proposed family that a field visit found eligible and the register does not know (a
+-- proposal whose card is a register card takes its members from the register), in one shape, the input of identity
 -- resolution: identifiers as validated in staging, the name normalised for matching,
 -- the village of the record's household mapped to the code in force, and the relation to
 -- the family head on Regsosek's scale (1 head ... 8 other); and what the record says beyond
@@ -116,6 +118,42 @@ bps as (
         on person.id_keluarga = bps_family.id_keluarga
 ),
 
+register_cards as (
+    select distinct no_kk_clean
+    from {{ ref('stg_dukcapil__penduduk') }}
+    where no_kk_clean is not null
+),
+
+verifikasi as (
+    select
+        member.source,
+        member.source_file,
+        member.source_row_number,
+        member.source_record_id,
+        {{ field_visit_key('member') }} as source_household_id,
+        member.nik_clean,
+        member.nik_status,
+        visit.no_kk_clean,
+        member.nama,
+        member.nama_normal,
+        member.jenis_kelamin,
+        case when not member.tanggal_lahir_is_placeholder then member.tanggal_lahir end as tanggal_lahir,
+        visit.kode_desa,
+        {{ shdk_to_hubungan_kk('member.hubungan') }} as hubungan_kk,
+        cast(null as date) as tanggal_meninggal,
+        cast(null as boolean) as sekolah,
+        cast(null as boolean) as disabilitas,
+        cast(null as boolean) as hamil,
+        cast(null as integer) as ijazah,
+        cast(null as boolean) as bekerja,
+        cast(null as boolean) as penerima_pip
+    from {{ ref('stg_verifikasi__anggota_usulan') }} as member
+    inner join {{ ref('stg_verifikasi__hasil_verifikasi') }} as visit
+        on member.extract_date = visit.extract_date and member.id_kunjungan = visit.id_kunjungan
+    left join register_cards on visit.no_kk_clean = register_cards.no_kk_clean
+    where visit.jenis = 'USULAN' and visit.hasil = 'LAYAK' and register_cards.no_kk_clean is null
+),
+
 unioned as (
     select * from dukcapil
     union all
@@ -124,6 +162,8 @@ unioned as (
     select * from p3ke
     union all
     select * from bps
+    union all
+    select * from verifikasi
 )
 
 select

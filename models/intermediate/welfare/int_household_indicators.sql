@@ -1,8 +1,10 @@
 -- Housing and asset indicators of each family, harmonised across DTKS, P3KE and Regsosek:
 -- for each indicator, the most recent observation that has a value wins (DTKS's
 -- verification date, P3KE's survey date, Regsosek's enumeration date), and the source it
--- came from is kept beside it. Regsosek alone asks about floor area, computer, gold and a
--- second house, so those come from it whenever it knows the family.
+-- came from is kept beside it. A field visit applied to the family (int_field_visits) is one
+-- more observation, dated by the visit: the housing the officer saw. Regsosek alone asks
+-- about floor area, computer, gold and a second house, so those come from it whenever it
+-- knows the family.
 {%- set indicators = household_indicators() %}
 
 with observations as (
@@ -11,6 +13,8 @@ with observations as (
         dtks.source,
         households.source_household_id,
         coalesce(dtks.tanggal_verivali, dtks.extract_date) as observed_on,
+        cast(null as date) as visit_delivery,
+        cast(null as integer) as visit_row,
         dtks.lantai,
         dtks.dinding,
         dtks.atap,
@@ -38,6 +42,8 @@ with observations as (
         p3ke.source,
         households.source_household_id,
         coalesce(p3ke.tanggal_pendataan, p3ke.extract_date) as observed_on,
+        null as visit_delivery,
+        null as visit_row,
         p3ke.lantai,
         p3ke.dinding,
         null as atap,
@@ -65,6 +71,8 @@ with observations as (
         bps.source,
         households.source_household_id,
         coalesce(bps.tanggal_pencacahan, bps.extract_date) as observed_on,
+        null as visit_delivery,
+        null as visit_row,
         bps.lantai,
         bps.dinding,
         bps.atap,
@@ -86,16 +94,47 @@ with observations as (
     from {{ ref('stg_bps__regsosek_keluarga') }} as bps
     inner join {{ ref('int_household_families') }} as households
         on households.source = 'bps' and bps.id_keluarga = households.source_household_id
+    union all
+    select
+        visits.family_key,
+        visits.source,
+        visits.id_kunjungan_lapangan,
+        visits.tanggal_kunjungan,
+        visits.extract_date,
+        visits.source_row_number,
+        visits.lantai,
+        visits.dinding,
+        visits.atap,
+        visits.sumber_air_minum,
+        visits.fasilitas_bab,
+        visits.sumber_penerangan,
+        visits.bahan_bakar_masak,
+        null as status_rumah,
+        null as luas_lantai_m2,
+        null as punya_kulkas,
+        null as punya_ac,
+        null as punya_sepeda_motor,
+        null as punya_mobil,
+        null as punya_komputer,
+        null as punya_emas_10g,
+        null as punya_lahan,
+        null as punya_rumah_lain,
+        null as punya_ternak
+    from {{ ref('int_field_visits') }} as visits
+    where visits.diterapkan
 ),
 
 ordered as (
-    -- Ties on the date go to Regsosek, then DTKS, then P3KE, then the larger household id.
+    -- Ties on the date go to Regsosek, then DTKS, then P3KE, then a field visit (the later
+    -- delivery, then the later row): a visit replaces only what is older than it.
     select
         *,
         row_number() over (
             order by
                 observed_on,
-                case source when 'p3ke' then 1 when 'dtks' then 2 else 3 end,
+                case source when 'verifikasi' then 0 when 'p3ke' then 1 when 'dtks' then 2 else 3 end,
+                visit_delivery,
+                visit_row,
                 source_household_id
         ) as recency
     from observations

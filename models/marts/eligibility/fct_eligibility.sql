@@ -3,6 +3,10 @@
 -- (eligibility_date(): the data date unless the var tanggal_keputusan asks another):
 -- eligible or not under the rules then in force (int_program_rules_in_force), every
 -- condition with its outcome, what the family receives today, and the targeting class.
+-- Field results (int_family_field_status) come last: layak_tanpa_verifikasi is the decision
+-- from central data only, layak the decision after them (a suspension refuses every
+-- programme, an exclusion the desil-based ones, each naming the visit), and a confirmed
+-- family meets the conditions that ask for a LAYAK visit.
 with households as (
     select
         pseudonyms.identifier as family_key,
@@ -16,11 +20,17 @@ with households as (
         household.penerima_pkh,
         household.penerima_bpnt,
         household.penerima_pbi_jk,
-        household.penerima_pip
+        household.penerima_pip,
+        field.status_lapangan,
+        field.id_kunjungan_lapangan,
+        field.keterangan as keterangan_lapangan,
+        -- A family found moved lives, for regional programmes, where the visit found it.
+        coalesce(substr(field.kode_desa_pindah, 1, 4), desil.kode_kabupaten_kota) as kode_kabupaten_kota_program
     from {{ ref('fct_household_desil') }} as desil
     inner join {{ ref('fct_household') }} as household on desil.family_id = household.family_id
     inner join {{ ref('int_family_pseudonyms') }} as pseudonyms
         on desil.family_id = pseudonyms.pseudonym
+    left join {{ ref('int_family_field_status') }} as field on pseudonyms.identifier = field.family_key
 ),
 
 rules as (
@@ -73,6 +83,13 @@ excluded_families as (
     where pekerjaan_aparatur
 ),
 
+desil_programs as (
+    -- Programmes that select by desil: a TIDAK_LAYAK field result excludes from these.
+    select distinct program
+    from rules
+    where syarat like 'desil_%'
+),
+
 conditions as (
     select
         households.family_key,
@@ -90,11 +107,33 @@ conditions as (
                 then households.jumlah_anggota between coalesce(rules.nilai_min, 0) and coalesce(rules.nilai_max, 999)
             when 'identitas_terverifikasi' then identities.identitas_terverifikasi
             when 'tanpa_anggota_aparatur' then excluded.family_key is null
+            when 'verifikasi_layak' then households.status_lapangan = 'TERKONFIRMASI'
+            when 'desil_nasional_atau_verifikasi_layak'
+                then
+                    households.desil_nasional between coalesce(rules.nilai_min, 1) and coalesce(rules.nilai_max, 10)
+                    or (
+                        households.status_lapangan = 'TERKONFIRMASI'
+                        and households.desil_nasional >= coalesce(rules.nilai_min, 1)
+                        and households.desil_nasional <= rules.nilai_max_verifikasi
+                    )
             else met.family_key is not null
-        end, false) as terpenuhi
+        end, false) as terpenuhi,
+        -- From central data only no field visit confirms anyone.
+        case rules.syarat
+            when 'verifikasi_layak' then false
+            when 'desil_nasional_atau_verifikasi_layak'
+                then
+                    coalesce(
+                        households.desil_nasional >= coalesce(rules.nilai_min, 1)
+                        and households.desil_nasional <= coalesce(rules.nilai_max, 10),
+                        false
+                    )
+        end as terpenuhi_pusat_jika_beda
     from households
     inner join programs
-        on programs.kode_wilayah is null or {{ starts_with('households.kode_kabupaten_kota', 'programs.kode_wilayah') }}
+        on
+            programs.kode_wilayah is null
+            or {{ starts_with('households.kode_kabupaten_kota_program', 'programs.kode_wilayah') }}
     inner join rules on programs.program = rules.program
     left join {{ ref('int_family_identity_checks') }} as identities on households.family_key = identities.family_key
     left join excluded_families as excluded on households.family_key = excluded.family_key
@@ -105,6 +144,13 @@ conditions as (
             and rules.syarat_no = met.syarat_no
 ),
 
+conditions_both as (
+    select
+        *,
+        coalesce(terpenuhi_pusat_jika_beda, terpenuhi) as terpenuhi_tanpa_verifikasi
+    from conditions
+),
+
 outcome_masks as (
     -- A family's outcome for a programme as one number, a bit per condition met: the
     -- decision and its reasons then depend on that number only and are worded once per
@@ -113,15 +159,22 @@ outcome_masks as (
     select
         family_key,
         program,
-        sum(case when terpenuhi then cast(power(2, syarat_no) as bigint) else 0 end) as terpenuhi_mask
-    from conditions
+        sum(case when terpenuhi then cast(power(2, syarat_no) as bigint) else 0 end) as terpenuhi_mask,
+        sum(case when terpenuhi_tanpa_verifikasi then cast(power(2, syarat_no) as bigint) else 0 end)
+            as tanpa_verifikasi_mask
+    from conditions_both
     group by family_key, program
 ),
 
 distinct_masks as (
-    select distinct
+    select
         program,
         terpenuhi_mask
+    from outcome_masks
+    union
+    select
+        program,
+        tanpa_verifikasi_mask
     from outcome_masks
 ),
 
@@ -172,7 +225,7 @@ mask_decisions as (
     group by program, terpenuhi_mask
 ),
 
-decisions as (
+central_decisions as (
     select
         outcome_masks.family_key,
         mask_decisions.program,
@@ -180,23 +233,55 @@ decisions as (
         mask_decisions.layak_selain_desil,
         mask_decisions.layak_selain_identitas,
         mask_decisions.alasan,
-        mask_decisions.syarat_tidak_terpenuhi
+        mask_decisions.syarat_tidak_terpenuhi,
+        central.layak as layak_tanpa_verifikasi
     from outcome_masks
     inner join mask_decisions
         on
             outcome_masks.program = mask_decisions.program
             and outcome_masks.terpenuhi_mask = mask_decisions.terpenuhi_mask
+    inner join mask_decisions as central
+        on
+            outcome_masks.program = central.program
+            and outcome_masks.tanpa_verifikasi_mask = central.terpenuhi_mask
+),
+
+decisions as (
+    -- A field result's refusal: a suspension of every programme, an exclusion of the
+    -- desil-based ones.
+    select
+        central_decisions.*,
+        households.status_lapangan,
+        households.id_kunjungan_lapangan,
+        case
+            when households.status_lapangan = 'DITANGGUHKAN' then households.keterangan_lapangan
+            when households.status_lapangan = 'DIKECUALIKAN' and desil_programs.program is not null
+                then households.keterangan_lapangan
+        end as penolakan_lapangan
+    from central_decisions
+    inner join households on central_decisions.family_key = households.family_key
+    left join desil_programs on central_decisions.program = desil_programs.program
 ),
 
 receipt as (
     select
-        decisions.*,
+        decisions.family_key,
+        decisions.program,
+        decisions.layak_selain_desil,
+        decisions.layak_tanpa_verifikasi,
+        decisions.status_lapangan,
+        decisions.id_kunjungan_lapangan,
+        decisions.alasan,
         households.family_id,
         households.kode_provinsi,
         households.kode_kabupaten_kota,
         households.desil_nasional,
         households.desil_provinsi,
         households.di_dukcapil,
+        decisions.layak and decisions.penolakan_lapangan is null as layak,
+        decisions.layak_selain_identitas and decisions.penolakan_lapangan is null as layak_selain_identitas,
+        concat_ws('; ', nullif(decisions.syarat_tidak_terpenuhi, ''), decisions.penolakan_lapangan)
+            as syarat_tidak_terpenuhi,
         -- DTKS delivers today's receipt of the national programmes only; regional aid has
         -- no recipient list here.
         case decisions.program
@@ -217,6 +302,9 @@ select
     receipt.desil_nasional,
     receipt.desil_provinsi,
     receipt.layak,
+    receipt.layak_tanpa_verifikasi,
+    receipt.status_lapangan,
+    receipt.id_kunjungan_lapangan,
     receipt.layak_selain_desil,
     receipt.layak_selain_identitas,
     receipt.alasan,

@@ -1,5 +1,6 @@
 -- One row per family: the civil-register family card, or a household a source knows that
--- the register does not. Where it lives, who lives in it (living members only), its
+-- the register does not (a family a village proposed and a field visit found eligible
+-- among them). Where it lives, who lives in it (living members only), its
 -- harmonised housing and assets, which sources know it, and what it receives today.
 -- Identified by a keyed pseudonym, never by the family-card number.
 {%- set indicators = household_indicators() %}
@@ -10,6 +11,7 @@ with sources as (
         bool_or(source = 'dtks') as di_dtks,
         bool_or(source = 'p3ke') as di_p3ke,
         bool_or(source = 'bps') as di_regsosek,
+        bool_or(source = 'verifikasi') as di_usulan_verifikasi,
         count(*) filter (where source = 'dtks') as jumlah_rumah_tangga_dtks
     from {{ ref('int_household_families') }}
     group by family_key
@@ -71,6 +73,8 @@ select
     coalesce(sources.di_dtks, false) as di_dtks,
     coalesce(sources.di_p3ke, false) as di_p3ke,
     coalesce(sources.di_regsosek, false) as di_regsosek,
+    coalesce(sources.di_usulan_verifikasi, false) as di_usulan_verifikasi,
+    field.jumlah_anggota_lapangan,
     coalesce(sources.jumlah_rumah_tangga_dtks, 0) as jumlah_rumah_tangga_dtks,
     coalesce(receipt.penerima_pkh, false) as penerima_pkh,
     coalesce(receipt.penerima_bpnt, false) as penerima_bpnt,
@@ -84,4 +88,5 @@ left join {{ ref('int_family_heads') }} as heads on families.family_key = heads.
 left join {{ ref('int_family_villages') }} as villages on families.family_key = villages.family_key
 left join {{ ref('int_household_indicators') }} as indicators on families.family_key = indicators.family_key
 left join sources on families.family_key = sources.family_key
+left join {{ ref('int_family_field_status') }} as field on families.family_key = field.family_key
 left join receipt on families.family_key = receipt.family_key
