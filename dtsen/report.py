@@ -49,6 +49,8 @@ def _staging_models(con: duckdb.DuckDBPyConnection) -> list[str]:
             "where table_schema = 'staging' and table_name like 'stg\\_%' escape '\\' "
             "and table_name not like 'stg\\_landing\\_\\_%' escape '\\' "
             "and table_name not like 'stg\\_reference\\_\\_%' escape '\\'"
+            # the issued verification lists are the warehouse's own output, not a delivery
+            "and table_name not like 'stg\\_daftar\\_\\_%' escape '\\'"
         ).fetchall()
     ]
 
