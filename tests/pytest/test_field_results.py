@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,7 @@ import pytest
 from dtsen.contract import FILES
 from dtsen.generate import generate, parse_rate_overrides
 from dtsen.generate.verifikasi import FieldResultsError, field_results
+from dtsen.pseudonym import KEY_VARIABLE
 
 PERSONS = 10_000
 SEED = 5
@@ -416,3 +418,39 @@ def test_staging_takes_every_visit(world, tmp_path, dbt_build):
     # a damaged NIK is flagged or repaired to the true one (spaces, dots, ...), never taken silently
     assert sum(status[key] != "valid" for key in typed) > 0.4 * len(typed)
     con.close()
+
+
+def test_demo_run_closes_the_field_loop(tmp_path):
+    """dtsen run: build, a list for every regency, field results, build again, evaluate
+    before and after, quality, publish; a short output, dbt's own only on failure. An
+    earlier run's field results (of another population) are removed first."""
+    landing, truth, db = tmp_path / "landing", tmp_path / "truth", tmp_path / "warehouse.duckdb"
+    stale = landing / "verifikasi" / "2026-11-02"
+    stale.mkdir(parents=True)
+    (stale / "hasil_verifikasi.csv").write_text(",".join(HASIL_COLUMNS) + "\n")
+    env = {k: v for k, v in os.environ.items() if k != KEY_VARIABLE}
+    command = [
+        sys.executable, "-m", "dtsen.cli", "run", "--persons", "3000", "--landing", str(landing),
+        "--truth", str(truth), "--db", str(db), "--analyst-db", str(tmp_path / "analyst.duckdb"),
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    out = result.stdout
+    assert "dbt build on the agencies' data finished with exit code 0" in out, out[-3000:] + result.stderr
+    assert "dbt build with the field results finished with exit code 0" in out, out[-3000:]
+    assert not stale.exists()
+    (delivery,) = (landing / "verifikasi").iterdir()
+    assert f"field results {delivery.name}: " in out and "VERIFIKASI" in out
+    lists = db.parent / "daftar_verifikasi"
+    (listed,) = [line for line in out.splitlines() if line.startswith("verification lists: ")]
+    assert f"-> {lists} (operator demo)" in listed
+    files = sorted(lists.rglob("daftar_verifikasi*.*"))
+    assert files and all(path.stat().st_mode & 0o777 == 0o600 for path in files)
+    assert "after field" in out  # dtsen evaluate: errors before and after field results
+    assert "START" not in out and len(out.splitlines()) < 250  # dbt's progress is kept back
+    con = duckdb.connect(str(db), read_only=True)
+    staged = con.sql("select count(*) from staging.stg_verifikasi__hasil_verifikasi").fetchall()[0][0]
+    operators = con.sql("select distinct operator from daftar.ekspor_verifikasi").fetchall()
+    con.close()
+    manifest = json.loads((delivery / "_manifest.json").read_text())
+    assert staged == manifest["files"]["hasil_verifikasi.csv"]["rows"] > 0
+    assert operators == [("demo",)]
