@@ -28,6 +28,7 @@ from deliveries import SAMPLE_DATES, csv_file, sample_rows, write_delivery, writ
 from spark_tables import canonical_row
 from test_bad_deliveries import write_corpus
 
+from dtsen.contract import EXTRACT_SOURCES
 from dtsen.generate import generate
 from dtsen.project import PROJECT_DIR
 
@@ -204,24 +205,28 @@ def test_every_table_is_the_same_on_spark(both_builds):
 
 def test_spark_stages_or_quarantines_every_delivered_row(both_builds):
     """Each data-row number 1..N of every current file (N from the manifest) is staged or
-    quarantined exactly once."""
+    quarantined exactly once, per delivery (field results accumulate: several current
+    deliveries of one file)."""
     _, on_spark, _ = both_builds
     files = on_spark["staging.stg_landing__delivery_files"]
     column = files["columns"].index
     current = {
-        (row[column("source")], row[column("file_name")]): int(row[column("manifest_rows")])
+        (row[column("source")], row[column("file_name")], row[column("extract_date")]): int(
+            row[column("manifest_rows")]
+        )
         for row in files["rows"]
         if row[column("status")] == "current"
     }
     landed = defaultdict(list)
     for name, table in on_spark.items():
         if name.startswith("staging.stg_") and "source_row_number" in table["columns"]:
-            source, file_name, row_number = (
-                table["columns"].index(c) for c in ("source", "source_file", "source_row_number")
+            source, file_name, extract_date, row_number = (
+                table["columns"].index(c)
+                for c in ("source", "source_file", "extract_date", "source_row_number")
             )
             for row in table["rows"]:
-                landed[row[source], row[file_name]].append(int(row[row_number]))
-    assert len(current) == 8
+                landed[row[source], row[file_name], row[extract_date]].append(int(row[row_number]))
+    assert len({(source, file_name) for source, file_name, _ in current if source in EXTRACT_SOURCES}) == 8
     assert set(landed) <= set(current)
     assert {file: sorted(landed[file]) for file in current} == {
         file: list(range(1, rows + 1)) for file, rows in current.items()

@@ -3,13 +3,19 @@ hand-written deliveries, through real dbt builds of the staging layer: one row p
 quarantine reason, with its exact reason; the valid rows staged and typed; every delivered
 row staged or quarantined once, per delivery (deliveries accumulate); a landing zone
 without field results builds both staging models empty, in the same columns and types;
-and a later delivery adds its rows to those already staged."""
+a later delivery adds its rows to those already staged; and field results, dated after
+every full extract, do not move the date the warehouse describes."""
 
 from __future__ import annotations
 
+import ast
+import re
+
 import duckdb
 import pytest
+import yaml
 from deliveries import (
+    SAMPLE_DATES,
     csv_bytes,
     proposed_member,
     verifikasi_rows,
@@ -18,7 +24,8 @@ from deliveries import (
     write_sample_landing,
 )
 
-from dtsen.contract import FILES
+from dtsen.contract import ACCUMULATING_SOURCES, FILES
+from dtsen.project import PROJECT_DIR
 
 FIRST, SECOND, THIRD = "2026-11-10", "2026-11-20", "2026-11-25"
 STAGING_ONLY = ["--select", "+path:models/staging", "--indirect-selection", "cautious"]
@@ -92,8 +99,8 @@ def _first_delivery(landing):
     )
 
 
-def _build(dbt_build, landing, db):
-    result = dbt_build(landing, db, STAGING_ONLY)
+def _build(dbt_build, landing, db, select=STAGING_ONLY):
+    result = dbt_build(landing, db, select)
     assert result.returncode == 0, result.stdout[-6000:]
     return result.stdout
 
@@ -105,7 +112,8 @@ def staged(tmp_path_factory, dbt_build):
     write_sample_landing(landing)
     _first_delivery(landing)
     write_delivery(landing, "verifikasi", SECOND, SECOND_DELIVERY)
-    stdout = _build(dbt_build, landing, db)
+    # The whole project, with every data test: field results must not upset anything downstream.
+    stdout = _build(dbt_build, landing, db, select=[])
     con = duckdb.connect(str(db), read_only=True)
     yield con, stdout, landing, db
     con.close()
@@ -290,3 +298,29 @@ def test_a_later_delivery_adds_its_visits_to_those_staged(staged, tmp_path, dbt_
         for path in sorted((landing / "verifikasi" / THIRD).iterdir()):
             path.unlink()
         (landing / "verifikasi" / THIRD).rmdir()
+
+
+def test_field_results_do_not_move_the_data_date(staged):
+    """The data date is the newest full extract (dukcapil 2026-10-31), not the newer field
+    results: a build before and one after field results describe the same date."""
+    con, _, _, _ = staged
+    newest_extract = max(SAMPLE_DATES.values())
+    assert con.execute(
+        "select distinct cast(tanggal_data as varchar) from marts.fct_eligibility"
+    ).fetchall() == [(newest_extract,)]
+    assert con.execute(
+        "select distinct cast(fitted_on as varchar) from marts.mart_pmt_coefficients"
+    ).fetchall() == [(newest_extract,)]
+
+
+def test_the_dbt_project_knows_the_contracts_field_result_files_and_accumulating_sources():
+    """The empty read of a source without deliveries takes its columns from the dbt
+    source, and several dbt tests name the accumulating sources in a macro: both must say
+    what dtsen.contract says."""
+    sources = yaml.safe_load((PROJECT_DIR / "models/staging/verifikasi/_verifikasi__sources.yml").read_text())
+    (source,) = sources["sources"]
+    declared = {table["identifier"]: [c["name"] for c in table["columns"]] for table in source["tables"]}
+    assert (source["name"], declared) == ("verifikasi", FILES["verifikasi"])
+    macro = (PROJECT_DIR / "macros/landing.sql").read_text()
+    named = re.search(r"macro accumulating_sources\(\).*?return\((\[.*?\])\)", macro, re.S).group(1)
+    assert sorted(ast.literal_eval(named)) == sorted(ACCUMULATING_SOURCES)

@@ -3,8 +3,9 @@
 -- A member belongs to a USULAN visit staged from the same delivery, or is quarantined.
 {%- set codes = ref('ref_kode') %}
 {%- set visits = ref('stg_verifikasi__hasil_verifikasi') %}
+{%- set registry = ref('stg_landing__delivery_files') %}
 with landed as (
-    select * from {{ accumulated_landing_rows(source('verifikasi', 'anggota_usulan'), ref('stg_landing__delivery_files')) }}
+    select * from {{ accumulated_landing_rows(source('verifikasi', 'anggota_usulan'), registry) }}
 ),
 
 proposals as (
