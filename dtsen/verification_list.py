@@ -126,7 +126,9 @@ def export_lists(
         raise ExportRefused(f"{db} cannot be opened for writing (a build running?): {error}") from error
     try:
         build_id = _check_database(con, db)
-        if regencies is None:
+        if regencies is None and villages:
+            regencies = sorted({code[:4] for code in villages})  # only the villages' regencies
+        elif regencies is None:
             regencies = [
                 code
                 for (code,) in con.execute(

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from deliveries import SAMPLE_DATES, write_delivery
+from deliveries import SAMPLE_DATES, verifikasi_rows, visit, write_delivery
 from openpyxl import load_workbook
 from test_program_rules import _couple, _Landing
 
@@ -43,7 +43,9 @@ from dtsen.verification_list import (
 )
 
 VILLAGE_A, VILLAGE_B, VILLAGE_BANDUNG = "3171011001", "3171011002", "3273011001"
-ISSUED_ON = dt.date(2026, 11, 2)
+ISSUED_ON = dt.date(2026, 10, 2)
+ID_PREFIX = "3171-20261002-"
+FIELD_RESULTS = "2026-10-31"  # a verifikasi delivery, visits of 2026-10-20
 MARGIN = 6  # percentage points around the 40 % line: 16 small families, each 3-6 % of persons
 DEAD_NAME = "ALMARHUM TANPA SUMBER"
 
@@ -88,6 +90,17 @@ def _landing() -> _Landing:
     for row in penduduk:
         if row["nik"] == "3171014501900001":
             row["tanggal_meninggal"] = "2026-08-01"
+    # Field results: an objection about keluarga_12 whose family was not found (pending), one
+    # about keluarga_11 upheld (settled), and a visit answering the first listing the tests
+    # issue (of the family no source describes).
+    fields = dict(tanggal_kunjungan="2026-10-20", alamat="", rt="", rw="", nik_kepala_keluarga="")
+    landing.rows["verifikasi"] = verifikasi_rows(
+        visit("S1", jenis="SANGGAHAN", id_daftar="", no_kk=landing.families["keluarga_12"],
+              hasil="TIDAK_DITEMUKAN", kode_desa=VILLAGE_B, **fields),
+        visit("S2", jenis="SANGGAHAN", id_daftar="", no_kk=landing.families["keluarga_11"],
+              hasil="TIDAK_LAYAK", alasan="RUMAH BERTINGKAT, MOBIL 2", kode_desa=VILLAGE_A, **fields),
+        visit("V1", id_daftar=f"{ID_PREFIX}000001", no_kk=no_kk, kode_desa=VILLAGE_B, **fields),
+    )  # fmt: skip
     return landing
 
 
@@ -97,7 +110,7 @@ def built(tmp_path_factory, dbt_build):
     root = tmp_path_factory.mktemp("verification_list")
     landing = _landing()
     for source, files in landing.rows.items():
-        write_delivery(root / "landing", source, SAMPLE_DATES[source], files)
+        write_delivery(root / "landing", source, {**SAMPLE_DATES, "verifikasi": FIELD_RESULTS}[source], files)
     db = root / "warehouse.duckdb"
     result = dbt_build(root / "landing", db, ["--vars", json.dumps({"verifikasi_margin_desil_4": MARGIN})])
     assert result.returncode == 0, result.stdout[-4000:]
@@ -143,6 +156,8 @@ def test_reasons_and_priority_order_follow_the_seed(built, db):
         every for key, _, every, _ in candidates if key == "3171010101150001"
     ).split(",")
     assert "DEKAT_BATAS_DESIL_4" in reasons.values()
+    assert reasons[families["keluarga_12"]] == "SANGGAHAN_TERTUNDA"
+    assert families["keluarga_11"] not in reasons or "SANGGAHAN" not in reasons[families["keluarga_11"]]
     priorities = [priority for _, _, _, priority in candidates]
     assert priorities == sorted(priorities)
     assert candidates[0][1] == "TANPA_SUMBER_INDIKATOR"
@@ -201,7 +216,7 @@ def test_export_writes_private_files_and_one_audit_record(db, tmp_path):
     assert list(families[0]) == FAMILY_COLUMNS and list(members[0]) == MEMBER_COLUMNS
     assert export.families == len(families) > 0 and export.persons == len(members)
     assert {row["kode_desa"][:4] for row in families} == {"3171"}
-    assert all(row["id_daftar"].startswith("3171-20261102-") for row in families)
+    assert all(row["id_daftar"].startswith(ID_PREFIX) for row in families)
     assert len({row["id_daftar"] for row in families}) == len(families)
     assert {row["id_daftar"] for row in members} <= {row["id_daftar"] for row in families}
     assert {row["jenis_kelamin"] for row in members} <= {"L", "P"}
@@ -257,12 +272,15 @@ def test_open_listings_are_not_listed_again_and_ids_stay_unique(built, db, tmp_p
     assert fourth.families == 0 and fourth.files == {}  # nothing left: nothing written, nothing recorded
     assert not (tmp_path / "four").exists()
     one, two, three = (_csv(tmp_path / name / "3171" / FAMILY_FILE) for name in ("one", "two", "three"))
-    # The first export's families are open: the second skips them; asked, the third lists them again.
-    assert not {row["no_kk"] for row in one} & {row["no_kk"] for row in two}
+    # The first export's listings are open, but a visit answers the first (V1, of the family no
+    # source describes): the second export skips the other; asked, the third lists both again.
+    tanpa_sumber, objection = built[2]["tanpa_sumber"], built[2]["keluarga_12"]
+    assert [row["no_kk"] for row in one] == [tanpa_sumber, objection]
+    assert {row["no_kk"] for row in one} & {row["no_kk"] for row in two} == {tanpa_sumber}
     assert [row["no_kk"] for row in three] == [row["no_kk"] for row in one]
     ids = [row["id_daftar"] for rows in (one, two, three) for row in rows]
     assert len(ids) == len(set(ids))
-    assert ids[:3] == ["3171-20261102-000001", "3171-20261102-000002", "3171-20261102-000003"]
+    assert ids[:3] == [f"{ID_PREFIX}000001", f"{ID_PREFIX}000002", f"{ID_PREFIX}000003"]
     assert _query(db, "select count(distinct id_daftar), count(*) from daftar.daftar_verifikasi")[0] == (
         len(ids),
         len(ids),
@@ -295,6 +313,9 @@ def test_villages_filter(db, tmp_path):
     )[0]
     assert in_regency[0] == len(families) < in_regency[1]  # the other village's families are left out
     assert {row[0] for row in _query(db, "select kode_desa from daftar.ekspor_verifikasi")} == {VILLAGE_B}
+    # Every regency, but only these villages: only the villages' regency is exported.
+    (again,) = export_lists(db, tmp_path / "all", "OPR-2", None, [VILLAGE_B], include_open=True)
+    assert again.kode_kabupaten_kota == "3171" and again.families == export.families
     with pytest.raises(ExportRefused, match="not in the regencies"):
         export_lists(db, tmp_path / "other", "OPR-2", ["3171"], [VILLAGE_BANDUNG])
 

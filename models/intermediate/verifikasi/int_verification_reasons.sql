@@ -36,12 +36,50 @@ recipient_errors as (
     group by family_key
 ),
 
+visits as (
+    -- Field visits matched to their family the simple way: the listing they answer, else a
+    -- valid family card that is a register family's key. (int_field_visits, the field
+    -- effects' matcher, also matches by the head's NIK; an objection it alone matches is
+    -- not found here.)
+    select
+        visits.jenis,
+        visits.hasil,
+        visits.tanggal_kunjungan,
+        visits.extract_date,
+        visits.source_row_number,
+        coalesce(issued.family_key, case when visits.no_kk_status = 'valid' then visits.no_kk_clean end)
+            as family_key
+    from {{ ref('stg_verifikasi__hasil_verifikasi') }} as visits
+    left join {{ ref('stg_daftar__daftar_verifikasi') }} as issued on visits.id_daftar = issued.id_daftar
+),
+
+pending_objections as (
+    -- An objection is settled by a finding on the family's condition (TIDAK_LAYAK upholds
+    -- it, LAYAK rejects it). It is pending while the family's latest visit is an objection
+    -- that found neither (not found, moved, listed twice, dissolved): someone must go back.
+    select family_key
+    from visits
+    where family_key is not null
+    qualify
+        row_number() over (
+            partition by family_key
+            order by tanggal_kunjungan desc, extract_date desc, source_row_number desc
+        ) = 1
+        and jenis = 'SANGGAHAN'
+        and hasil not in ('LAYAK', 'TIDAK_LAYAK')
+),
+
 reasons as (
     select
         family_key,
         'TANPA_SUMBER_INDIKATOR' as alasan_daftar
     from households
     where not has_indicator_source
+    union all
+    select
+        family_key,
+        'SANGGAHAN_TERTUNDA' as alasan_daftar
+    from pending_objections
     union all
     select
         family_key,
