@@ -42,14 +42,15 @@ def row_accounting(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 
 def _staging_models(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The staging models of delivered files: not the intake's, the reference data's, nor the
+    issued verification lists' (stg_daftar__*: the warehouse's own output, no delivery)."""
     return [
         name
         for (name,) in con.sql(
             "select table_name from information_schema.tables "
             "where table_schema = 'staging' and table_name like 'stg\\_%' escape '\\' "
             "and table_name not like 'stg\\_landing\\_\\_%' escape '\\' "
-            "and table_name not like 'stg\\_reference\\_\\_%' escape '\\'"
-            # the issued verification lists are the warehouse's own output, not a delivery
+            "and table_name not like 'stg\\_reference\\_\\_%' escape '\\' "
             "and table_name not like 'stg\\_daftar\\_\\_%' escape '\\'"
         ).fetchall()
     ]
