@@ -1,10 +1,11 @@
 """The field-results generator (dtsen field-results): verifikasi deliveries that answer the
 issued lists consistently with the generator's truth.
 
-Until `dtsen export verifikasi` exists on this branch, the issued lists are made here, in
-the contract's format, from a generated landing zone and its truth: every DTKS household
-(real and made-up), a share of the other families, one family listed twice on its list and
-listings of dead persons.
+Most tests make the issued lists here, in the contract's format, from a generated landing
+zone and its truth: every DTKS household (real and made-up), a share of the other families,
+families listed twice on their list and listings of dead persons, listings the real export
+(`dtsen export verifikasi`) rarely or never issues, so that every outcome is exercised. The
+demo-loop test answers the real export's lists.
 """
 
 from __future__ import annotations
