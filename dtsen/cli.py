@@ -1,8 +1,9 @@
-"""Command line: `dtsen generate | build | intake | report | evaluate | quality | publish | export | run |
-bench`.
+"""Command line: `dtsen generate | field-results | build | intake | report | evaluate | quality |
+publish | export | run | bench`.
 
 `run` is the main job on synthetic data: generate the agencies' deliveries, dbt build,
-report, score the result against the generator's truth, run the data-quality suites
+issue a verification list for every regency and answer it from the truth (field results),
+build again, report, score the result against the generator's truth, run the data-quality suites
 (writing the ministries' report) and, when they pass, publish the analyst database. dbt
 runs in a subprocess, so the database file is closed when we read it afterwards.
 """
@@ -49,6 +50,32 @@ def _next_month(args: argparse.Namespace) -> None:
         print(f"{source} {result['extract_date']}: {changes}")
         for file_name, rows in result["rows"].items():
             print(f"  {source}/{file_name:<30} {rows:>12,} rows")
+
+
+def _field_results(args: argparse.Namespace) -> int:
+    from dtsen.generate import parse_rate_overrides
+    from dtsen.generate.verifikasi import FieldResultsError, field_results
+
+    try:
+        summary = field_results(
+            Path(args.lists),
+            Path(args.landing),
+            Path(args.truth),
+            extract_date=args.extract_date,
+            seed=args.seed,
+            visit_share=args.visit_share,
+            rates=parse_rate_overrides(args.rate),
+        )
+    except (FieldResultsError, ValueError) as error:
+        print(f"dtsen field-results: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"verifikasi {summary['extract_date']}: answered {summary['lists']} issued lists "
+        f"({summary['listed_families']:,} families listed); {summary['repeated']:,} visits repeated"
+    )
+    for jenis, results in summary["visits"].items():
+        print(f"  {jenis:<11} " + ", ".join(f"{hasil} {n:,}" for hasil, n in results.items()))
+    return 0
 
 
 def _landing_set_by(args: argparse.Namespace) -> str:
@@ -121,14 +148,17 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{KEY_VARIABLE} not set: using a throwaway pseudonym key for this synthetic demo run")
         _remove_working_database(Path(args.db))
     args.out = args.landing
+    _remove_field_results(Path(args.landing), Path(args.truth))
     _generate(args)
     if not _preflight("run", args):
         return 2
-    started = time.perf_counter()
-    code = dbt_build(Path(args.landing), Path(args.db)).returncode
-    print(f"dbt build finished with exit code {code} in {time.perf_counter() - started:.1f} s")
+    code = _demo_build(args, "on the agencies' data" if args.field_loop else "")
     if code != 0:
         return code
+    if args.field_loop:
+        code = _field_loop(args)
+        if code != 0:
+            return code
     _report(args)
     _evaluate(args)
     code = _quality(argparse.Namespace(db=args.db, report_dir=None))
@@ -139,6 +169,60 @@ def _run(args: argparse.Namespace) -> int:
         print("Blocking data-quality failures: the analyst database is not published.")
     print(f"Report for ministries: {default_report_dir(Path(args.db).resolve()) / REPORT_NAME}")
     return code
+
+
+DEMO_OPERATOR = "demo"
+
+
+def _demo_build(args: argparse.Namespace, what: str) -> int:
+    """dbt build with its output kept back (shown only when it fails): the demo prints one line."""
+    started = time.perf_counter()
+    result = dbt_build(Path(args.landing), Path(args.db), capture=True)
+    label = f"dbt build {what}".strip()
+    print(f"{label} finished with exit code {result.returncode} in {time.perf_counter() - started:.1f} s")
+    if result.returncode != 0:
+        print(result.stdout[-6000:], end="")
+    return result.returncode
+
+
+def _remove_field_results(landing: Path, truth: Path) -> None:
+    """The demo generates a new population: field results of an earlier run answered lists
+    of the old one, so they go with it (landing and truth)."""
+    import shutil
+
+    for folder in (landing / "verifikasi", truth / "verifikasi"):
+        if folder.is_dir():
+            shutil.rmtree(folder)
+
+
+def _field_loop(args: argparse.Namespace) -> int:
+    """The fifth validation layer on synthetic data: issue a verification list for every
+    regency (`dtsen export verifikasi`, operator DEMO_OPERATOR), let the district offices
+    answer it from the generator's truth (`dtsen field-results`), and build again."""
+    import shutil
+
+    from dtsen.generate.verifikasi import FieldResultsError, field_results
+    from dtsen.verification_list import ExportRefused, export_lists
+
+    lists = Path(args.db).resolve().parent / "daftar_verifikasi"
+    if lists.is_dir():
+        shutil.rmtree(lists)  # an earlier run's lists: their id_daftar are gone with its database
+    try:
+        exports = [e for e in export_lists(Path(args.db), lists, DEMO_OPERATOR) if e.files]
+        print(
+            f"verification lists: {sum(e.families for e in exports):,} families in {len(exports)} regencies "
+            f"-> {lists} (operator {DEMO_OPERATOR})"
+        )
+        summary = field_results(lists, Path(args.landing), Path(args.truth), seed=args.seed)
+    except (ExportRefused, FieldResultsError) as error:
+        print(f"dtsen run: {error}", file=sys.stderr)
+        return 1
+    visits = "; ".join(
+        f"{jenis} {sum(results.values()):,} ({', '.join(f'{h} {n:,}' for h, n in results.items())})"
+        for jenis, results in summary["visits"].items()
+    )
+    print(f"field results {summary['extract_date']}: {visits}")
+    return _demo_build(args, "with the field results")
 
 
 def _remove_working_database(db: Path) -> None:
@@ -255,6 +339,26 @@ def main(argv: list[str] | None = None) -> int:
     month.add_argument("--seed", type=int, default=20261126)
     month.set_defaults(handler=_next_month)
 
+    field = commands.add_parser(
+        "field-results",
+        help="write a verifikasi delivery answering the issued verification lists, from the truth",
+    )
+    field.add_argument("--lists", required=True, help="folder holding issued lists (searched recursively)")
+    field.add_argument("--landing", default=str(DEFAULT_LANDING))
+    field.add_argument("--truth", default=str(DEFAULT_TRUTH))
+    field.add_argument(
+        "--extract-date",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="delivery date (default: a month after the newest delivery in the landing zone)",
+    )
+    field.add_argument("--seed", type=int, default=20261126)
+    field.add_argument("--visit-share", type=float, default=0.8, help="share of listed families visited")
+    field.add_argument(
+        "--rate", action="append", default=[], metavar="KIND=RATE", help="e.g. moved_since=0.1"
+    )
+    field.set_defaults(handler=_field_results)
+
     # Every argument dtsen build does not know goes to dbt build unchanged (a leading `--`
     # ends dtsen's own options); no abbreviations, so that none of dbt's is taken for ours.
     build = commands.add_parser(
@@ -292,12 +396,20 @@ def main(argv: list[str] | None = None) -> int:
     quality.set_defaults(handler=_quality)
 
     run = commands.add_parser(
-        "run", help="the main job: generate, dbt build, report, evaluate, quality suites, publish"
+        "run",
+        help="the main job: generate, dbt build, verification lists out and field results in, build "
+        "again, report, evaluate, quality suites, publish",
     )
     _add_generate_options(run)
     run.add_argument("--landing", help=f"landing root to write (default {DEFAULT_LANDING})")
     run.add_argument("--db", default=str(DEFAULT_DB))
     run.add_argument("--analyst-db", default=str(DEFAULT_ANALYST_DB), help="read-only database for analysts")
+    run.add_argument(
+        "--field-loop",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="issue verification lists, answer them from the truth and build again (the fifth layer)",
+    )
     run.set_defaults(handler=_run)
 
     # The benchmark is not part of the package (benchmarks/bench.py): it parses its own

@@ -61,6 +61,28 @@ DEFAULT_RATES: dict[str, float] = {
     "bps.old_region_code": 0.5,
     "bps.invalid_code": _QUARANTINE,
     "bps.empty_record_id": _QUARANTINE,
+    # verifikasi: field results (dtsen field-results, dtsen/generate/verifikasi.py). What the
+    # officer finds follows the truth; these rates are events after the data and the
+    # officers' own errors. Unit named beside each; the share of the list visited per
+    # delivery is --visit-share, not a rate.
+    "verifikasi.moved_since": 0.03,  # found listed family: moved away since the data
+    "verifikasi.destination_known": 0.6,  # moved family: the new village is known
+    "verifikasi.died_since": 0.05,  # found listed family with one living member: that member died
+    "verifikasi.not_found_real": 0.01,  # listed family that exists: not found at the address
+    "verifikasi.misjudged": 0.03,  # found listed family: the officer judges poor/not poor wrongly
+    "verifikasi.usulan_poor": 0.3,  # family in true desil 1-4 that no source holds: proposed (LAYAK)
+    "verifikasi.usulan_not_poor": 0.05,  # family in true desil 5-6 that no source holds: proposed,
+    # found TIDAK_LAYAK
+    "verifikasi.sanggahan_rich": 0.25,  # DTKS recipient family in true desil 7-10: objection upheld
+    "verifikasi.sanggahan_unfounded": 0.01,  # DTKS recipient family in true desil 1-4: objection
+    # rejected (LAYAK)
+    "verifikasi.id_daftar_wrong": 0.01,  # VERIFIKASI visit: one digit of id_daftar mistyped
+    "verifikasi.nik_typed": 0.03,  # NIK written on a visit or a proposed member: damaged (NIK forms)
+    "verifikasi.no_kk_typed": 0.03,  # no_kk written on a visit: damaged the same ways
+    "verifikasi.repeat_visit": 0.05,  # VERIFIKASI visit of an earlier delivery: repeated in this one
+    "verifikasi.housing_not_observed": 0.05,  # housing field of a found family: left empty
+    "verifikasi.housing_miscoded": 0.02,  # housing field observed: another code of the field
+    "verifikasi.count_off": 0.05,  # jumlah_anggota counted: one too many or too few
 }
 
 

@@ -9,11 +9,23 @@ from pathlib import Path
 
 import duckdb
 
-from dtsen.contract import CONTRACT_VERSION, DIALECTS, FILES, MANIFEST_NAME
+from dtsen.contract import CONTRACT_VERSIONS, DIALECTS, FILES, MANIFEST_NAME
 from dtsen.generate.db import one, sql_str
 from dtsen.generate.timeline import Timeline
 
 BOM = b"\xef\xbb\xbf"
+FAMILY_HOUSING_COLUMNS = [
+    "lantai",
+    "dinding",
+    "atap",
+    "sumber_air_minum",
+    "fasilitas_bab",
+    "sumber_penerangan",
+    "bahan_bakar_masak",
+    "punya_kulkas",
+    "punya_ac",
+    "punya_mobil",
+]
 _CHUNK = 8 << 20
 _PARQUET = "(format parquet, compression zstd)"
 
@@ -65,7 +77,8 @@ def _write_delivery(con, source: str, out: Path, tl: Timeline) -> dict[str, int]
 def write_delivery(con, source: str, extract: str, out: Path, selects: dict[str, str]) -> dict[str, int]:
     """Write one delivery of `source` dated `extract` under `out`: each file from its query
     (text columns in the contract's order, already in the source's own formats), in the
-    source's dialect, then the manifest. Returns rows per file."""
+    source's dialect, then the manifest with the source's contract version. Returns rows
+    per file."""
     folder = out / source / extract
     folder.mkdir(parents=True, exist_ok=True)
     dialect = DIALECTS[source]
@@ -81,7 +94,7 @@ def write_delivery(con, source: str, extract: str, out: Path, selects: dict[str,
         rows = one(con, f"select count(*) from ({select})")[0]
         entries[file] = {"rows": rows, "sha256": _finish(tmp, final, dialect.bom)}
     manifest = {
-        "contract_version": CONTRACT_VERSION,
+        "contract_version": CONTRACT_VERSIONS[source],
         "source": source,
         "extract_date": extract,
         "files": dict(sorted(entries.items())),
@@ -141,6 +154,12 @@ def write_truth(con: duckdb.DuckDBPyConnection, truth: Path, parts: Path) -> Non
         select family_id::BIGINT as family_id, no_kk, kode_desa, jumlah_art::INTEGER as jumlah_art,
             pcc::DOUBLE as pengeluaran_perkapita_true
         from family order by family_id) to {sql_str(truth / "families.parquet")} {_PARQUET}""")
+    # What a field officer sees at the door (dtsen.generate.verifikasi): the address, the
+    # housing and the assets that mark a family as clearly not poor.
+    housing = ", ".join(f"{column}::INTEGER as {column}" for column in FAMILY_HOUSING_COLUMNS)
+    con.execute(f"""copy (
+        select family_id::BIGINT as family_id, alamat, rt, rw, {housing}
+        from family order by family_id) to {sql_str(truth / "family_housing.parquet")} {_PARQUET}""")
     for kind in ("records", "household_records"):
         files = sorted(parts.glob(f"{kind}.*.parquet"))
         listed = ", ".join(sql_str(p) for p in files)
