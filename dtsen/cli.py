@@ -148,7 +148,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{KEY_VARIABLE} not set: using a throwaway pseudonym key for this synthetic demo run")
         _remove_working_database(Path(args.db))
     args.out = args.landing
-    _remove_field_results(Path(args.landing), Path(args.truth))
+    _remove_field_results(Path(args.landing), Path(args.truth), Path(args.db))
     _generate(args)
     if not _preflight("run", args):
         return 2
@@ -185,14 +185,18 @@ def _demo_build(args: argparse.Namespace, what: str) -> int:
     return result.returncode
 
 
-def _remove_field_results(landing: Path, truth: Path) -> None:
+def _remove_field_results(landing: Path, truth: Path, db: Path) -> None:
     """The demo generates a new population: field results of an earlier run answered lists
-    of the old one, so they go with it (landing and truth)."""
+    of the old one, so they go with it (landing and truth), and so do the scores of its
+    builds (`dtsen evaluate`'s before and after)."""
     import shutil
+
+    from dtsen.evaluate import EVALUATIONS
 
     for folder in (landing / "verifikasi", truth / "verifikasi"):
         if folder.is_dir():
             shutil.rmtree(folder)
+    (db.parent / EVALUATIONS).unlink(missing_ok=True)
 
 
 def _field_loop(args: argparse.Namespace) -> int:
@@ -204,6 +208,7 @@ def _field_loop(args: argparse.Namespace) -> int:
     from dtsen.generate.verifikasi import FieldResultsError, field_results
     from dtsen.verification_list import ExportRefused, export_lists
 
+    _record_targeting_before_field_results(args)
     lists = Path(args.db).resolve().parent / "daftar_verifikasi"
     if lists.is_dir():
         shutil.rmtree(lists)  # an earlier run's lists: their id_daftar are gone with its database
@@ -223,6 +228,21 @@ def _field_loop(args: argparse.Namespace) -> int:
     )
     print(f"field results {summary['extract_date']}: {visits}")
     return _demo_build(args, "with the field results")
+
+
+def _record_targeting_before_field_results(args: argparse.Namespace) -> None:
+    """Score the lists of the build without field results, so that `dtsen evaluate` after the
+    next build shows the errors before and after them."""
+    import duckdb
+
+    from dtsen.evaluate import attach_truth, record_targeting, targeting_scores
+
+    con = duckdb.connect(str(args.db), read_only=True)
+    try:
+        attach_truth(con, Path(args.truth))
+        record_targeting(con, Path(args.db), targeting_scores(con))
+    finally:
+        con.close()
 
 
 def _remove_working_database(db: Path) -> None:

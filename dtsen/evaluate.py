@@ -12,15 +12,22 @@ Targeting: how well the proxy-means test ranks families by their true consumptio
 true inclusion and exclusion errors of DTSEN's eligibility lists next to today's DTKS lists
 (`targeting_scores`), and the ranking of each kind of family by what the data know of it
 (`pendataan_scores`: register-only families against the full PMT with filled-in indicators).
+
+Before and after field results: every evaluation's list errors are kept beside the working
+database (EVALUATIONS) with the build and the field-result deliveries it saw; the errors
+"before field results" are those of the newest evaluated build that saw fewer of them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import duckdb
 from pandas.api.types import is_numeric_dtype
 
+from dtsen.marts import build_state
 from dtsen.report import PERSON_MODELS
 from dtsen.welfare import KEY, OUTCOME, WEIGHT, predict
 
@@ -359,9 +366,8 @@ def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
     members (fct_eligibility.layak_selain_desil: the truth holds no school or pregnancy).
     Returns the Spearman rank correlation of predicted and true welfare, the share of
     persons in true desil 1-4 that the PMT also puts in desil 1-4, and per programme the
-    inclusion and exclusion errors of today's DTKS list and of DTSEN's list, before field
-    results (fct_eligibility.layak_tanpa_verifikasi, central data only: "dtsen_before") and
-    after them (fct_eligibility.layak: "dtsen").
+    inclusion and exclusion errors of today's DTKS list and of DTSEN's list
+    (fct_eligibility.layak, after every field result the build staged).
     """
     con.execute(f"""
         create or replace temp table family_truth as
@@ -410,7 +416,6 @@ def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
         ),
         judged as (
             select eligibility.program, eligibility.menerima, eligibility.layak,
-                eligibility.layak_tanpa_verifikasi as sebelum,
                 eligibility.layak_selain_desil
                     and truth.true_desil between ceilings.desil_min and ceilings.desil_max
                     as truly_eligible
@@ -423,9 +428,7 @@ def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
             count(*) filter (where menerima and not truly_eligible) / count(*) filter (where menerima),
             count(*) filter (where truly_eligible and not menerima) / count(*) filter (where truly_eligible),
             count(*) filter (where layak and not truly_eligible) / count(*) filter (where layak),
-            count(*) filter (where truly_eligible and not layak) / count(*) filter (where truly_eligible),
-            count(*) filter (where sebelum and not truly_eligible) / count(*) filter (where sebelum),
-            count(*) filter (where truly_eligible and not sebelum) / count(*) filter (where truly_eligible)
+            count(*) filter (where truly_eligible and not layak) / count(*) filter (where truly_eligible)
         from judged group by program order by program
     """).fetchall()
     return {
@@ -436,15 +439,70 @@ def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
             program: {
                 "dtks": (dtks_in, dtks_ex),
                 "dtsen": (dtsen_in, dtsen_ex),
-                "dtsen_before": (before_in, before_ex),
             }
-            for program, dtks_in, dtks_ex, dtsen_in, dtsen_ex, before_in, before_ex in programmes
+            for program, dtks_in, dtks_ex, dtsen_in, dtsen_ex in programmes
         },
     }
 
 
-def _print_targeting_scores(con: duckdb.DuckDBPyConnection) -> None:
+# The list errors of every evaluated build, one JSON object a line, beside the working database.
+EVALUATIONS = "evaluations.jsonl"
+
+
+def _field_deliveries(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The extract dates of the field-result deliveries the build staged."""
+    return [
+        str(date)
+        for (date,) in con.sql(
+            "select distinct extract_date from staging.stg_landing__delivery_files "
+            "where source = 'verifikasi' and status = 'current' order by 1"
+        ).fetchall()
+    ]
+
+
+def record_targeting(con: duckdb.DuckDBPyConnection, db: Path, scores: dict) -> dict:
+    """Append this build's list errors to EVALUATIONS (once per build) and return the record."""
+    record = {
+        "build_id": build_state(con).build_id,
+        "evaluated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "field_deliveries": _field_deliveries(con),
+        "dtsen": {program: lists["dtsen"] for program, lists in scores["programmes"].items()},
+    }
+    path = db.parent / EVALUATIONS
+    if record["build_id"] not in {earlier["build_id"] for earlier in _evaluations(path)}:
+        with path.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(record) + "\n")
+    return record
+
+
+def _evaluations(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a line torn by a killed run: the others still hold
+    return records
+
+
+def before_field_results(db: Path, current: dict) -> dict | None:
+    """The newest evaluated build that saw fewer of the current field-result deliveries:
+    the lists before those field results."""
+    seen = set(current["field_deliveries"])
+    earlier = [
+        record
+        for record in _evaluations(db.parent / EVALUATIONS)
+        if record["build_id"] != current["build_id"] and set(record["field_deliveries"]) < seen
+    ]
+    return earlier[-1] if earlier else None
+
+
+def _print_targeting_scores(con: duckdb.DuckDBPyConnection, db: Path) -> None:
     scores = targeting_scores(con)
+    current = record_targeting(con, db, scores)
+    before = before_field_results(db, current) if current["field_deliveries"] else None
     print(
         "\nTargeting against the true consumption "
         f"({scores['families']:,} warehouse families matched to a true family):"
@@ -453,13 +511,21 @@ def _print_targeting_scores(con: duckdb.DuckDBPyConnection) -> None:
         f"  PMT rank correlation (Spearman) with true consumption per person: {scores['spearman']:.3f}; "
         f"persons in true desil 1-4 placed in desil 1-4: {scores['poor_found']:.1%}"
     )
+    if before:
+        print(
+            f"  before field results: build {before['build_id']} (evaluated {before['evaluated_at']}, "
+            f"field results {', '.join(before['field_deliveries']) or 'none'}); after: this build "
+            f"(field results {', '.join(current['field_deliveries'])})"
+        )
+    elif current["field_deliveries"]:
+        print("  before field results: no build evaluated before these field results (dtsen evaluate then)")
     print(
         f"  {'programme':<10} {'DTKS today: inclusion':>22} {'exclusion':>10} "
         f"{'DTSEN before field: incl.':>26} {'exclusion':>10} {'after field: incl.':>19} {'exclusion':>10}"
     )
     for program, lists in scores["programmes"].items():
         (dtks_in, dtks_ex), (dtsen_in, dtsen_ex) = lists["dtks"], lists["dtsen"]
-        before_in, before_ex = lists["dtsen_before"]
+        before_in, before_ex = before["dtsen"].get(program, (None, None)) if before else (None, None)
         print(
             f"  {program:<10} {_rate(dtks_in):>22} {_rate(dtks_ex):>10} {_rate(before_in):>26} "
             f"{_rate(before_ex):>10} {_rate(dtsen_in):>19} {_rate(dtsen_ex):>10}"
@@ -531,7 +597,7 @@ def print_evaluation(db: Path, truth: Path) -> None:
         _print_staging_detection(con)
         _print_resolution_scores(con)
         _print_household_assembly_scores(con)
-        _print_targeting_scores(con)
+        _print_targeting_scores(con, db)
         _print_pendataan_scores(con)
     finally:
         con.close()

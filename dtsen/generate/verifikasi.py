@@ -48,6 +48,10 @@ DEFAULT_VISIT_SHARE = 0.8
 DEFAULT_SEED = 20261126
 # Days before the extract date that a delivery's visits may fall on (one month's work).
 PERIOD_DAYS = 30
+# An officer reports TIDAK_LAYAK only for a family clearly not poor (the contract): above
+# every desil a national programme takes (PBI-JK's 1-5). A family in desil 5 is poor enough
+# for one programme and is not found "clearly not poor", so it is LAYAK.
+CLEARLY_NOT_POOR_FROM_DESIL = 6
 
 HASIL_COLUMNS = FILES[SOURCE][HASIL_FILE]
 ANGGOTA_COLUMNS = FILES[SOURCE][ANGGOTA_FILE]
@@ -386,6 +390,7 @@ def _counted(key: str, r: dict) -> str:
 def _visit_listings(con, r: dict, extract: dt.date, share: float) -> None:
     """visits: the listed families visited in this delivery, with what was found and why."""
     ext = f"DATE '{extract.isoformat()}'"
+    poor_below = CLEARLY_NOT_POOR_FROM_DESIL
     key = "(l.id_daftar || '@' || " + sql_str(extract.isoformat()) + ")"
     con.execute(f"""create table visits as
         with candidates as (
@@ -409,7 +414,7 @@ def _visit_listings(con, r: dict, extract: dt.date, share: float) -> None:
                      when u(l.k, 'moved') < {r["moved_since"]} then 'moved_since'
                      when u(l.k, 'absent') < {r["not_found_real"]} then 'not_found_real'
                      when u(l.k, 'misjudged') < {r["misjudged"]} then 'misjudged'
-                     when f.true_desil <= 4 then 'poor'
+                     when f.true_desil < {poor_below} then 'poor'
                      else 'not_poor' end as cause
             from candidates as l left join fam as f using (family_id)
         ),
@@ -428,7 +433,8 @@ def _visit_listings(con, r: dict, extract: dt.date, share: float) -> None:
                  when 'not_found_real' then 'TIDAK_DITEMUKAN' when 'all_listed_dead' then 'MENINGGAL'
                  when 'died_since' then 'MENINGGAL' when 'moved_truth' then 'PINDAH'
                  when 'moved_since' then 'PINDAH' when 'poor' then 'LAYAK' when 'not_poor' then 'TIDAK_LAYAK'
-                 else case when j.true_desil <= 4 then 'TIDAK_LAYAK' else 'LAYAK' end end as hasil,
+                 else case when j.true_desil < {poor_below} then 'TIDAK_LAYAK' else 'LAYAK' end
+                 end as hasil,
             case when j.cause = 'moved_truth' then f.kode_desa else coalesce(d.new_desa, j.kode_desa) end
                 as kode_desa,
             case when j.cause = 'moved_truth' then f.alamat when j.cause = 'moved_since' then NULL
@@ -492,8 +498,9 @@ def _proposals(con, r: dict, extract: dt.date) -> None:
                                   and family_id is not null)
           and ((f.true_desil <= 4 and u({key}, 'usulan') < {r["usulan_poor"]})
                or (f.true_desil in (5, 6) and u({key}, 'usulan') < {r["usulan_not_poor"]}))"""
-    hasil = "case when f.true_desil <= 4 then 'LAYAK' else 'TIDAK_LAYAK' end"
-    alasan = f"case when f.true_desil <= 4 then 'USULAN MUSYAWARAH DESA' else {_REASON} end"
+    poor = f"f.true_desil < {CLEARLY_NOT_POOR_FROM_DESIL}"
+    hasil = f"case when {poor} then 'LAYAK' else 'TIDAK_LAYAK' end"
+    alasan = f"case when {poor} then 'USULAN MUSYAWARAH DESA' else {_REASON} end"
     _household_visits(con, "usulan", "USULAN", chosen, hasil, alasan, extract, r)
 
 
