@@ -447,7 +447,12 @@ def test_demo_run_closes_the_field_loop(tmp_path):
     assert f"-> {lists} (operator demo)" in listed
     files = sorted(lists.rglob("daftar_verifikasi*.*"))
     assert files and all(path.stat().st_mode & 0o777 == 0o600 for path in files)
-    assert "after field" in out  # dtsen evaluate: errors before and after field results
+    # dtsen evaluate: the errors before field results are the first build's, after the second's
+    (before,) = [line for line in out.splitlines() if "before field results: build " in line]
+    assert "field results none); after: this build" in before
+    records = [json.loads(line) for line in (db.parent / "evaluations.jsonl").read_text().splitlines()]
+    assert [record["field_deliveries"] for record in records] == [[], [delivery.name]]
+    assert all(set(record["dtsen"]) == {"pkh", "bpnt", "pbi_jk", "pip"} for record in records)
     assert "START" not in out and len(out.splitlines()) < 250  # dbt's progress is kept back
     con = duckdb.connect(str(db), read_only=True)
     staged = con.sql("select count(*) from staging.stg_verifikasi__hasil_verifikasi").fetchall()[0][0]
@@ -456,3 +461,27 @@ def test_demo_run_closes_the_field_loop(tmp_path):
     manifest = json.loads((delivery / "_manifest.json").read_text())
     assert staged == manifest["files"]["hasil_verifikasi.csv"]["rows"] > 0
     assert operators == [("demo",)]
+
+
+def test_before_field_results_is_the_newest_build_that_saw_fewer_of_them(tmp_path):
+    """dtsen evaluate's "before": the newest evaluated build whose field-result deliveries
+    are a strict subset of this build's; never this build itself; a torn line is skipped."""
+    from dtsen.evaluate import EVALUATIONS, before_field_results
+
+    def record(build, deliveries):
+        return {"build_id": build, "field_deliveries": deliveries, "dtsen": {"pkh": [0.3, 0.4]}}
+
+    lines = [
+        record("a", []),
+        record("b", ["2026-11-01"]),
+        record("c", ["2026-12-01"]),  # fewer than d's, but not fewer than b's
+        record("d", ["2026-11-01", "2026-12-01"]),
+    ]
+    text = "\n".join(json.dumps(line) for line in lines) + '\n{"build_id": "torn'
+    (tmp_path / EVALUATIONS).write_text(text)
+    db = tmp_path / "dtsen.duckdb"
+    assert before_field_results(db, lines[3])["build_id"] == "c"
+    assert before_field_results(db, lines[1])["build_id"] == "a"
+    assert before_field_results(db, lines[0]) is None
+    (tmp_path / EVALUATIONS).write_text(json.dumps(lines[3]) + "\n")
+    assert before_field_results(db, lines[3]) is None
