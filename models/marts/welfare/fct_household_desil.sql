@@ -53,15 +53,15 @@ scores as (
         status.family_key,
         status.status_pendataan,
         status.model_pmt,
-        case status.model_pmt
+        case
             {%- for model in pmt_models() %}
-                when '{{ model }}' then scores_{{ model }}.log_kesejahteraan_prediksi
+                when status.model_pmt = '{{ model }}' then scores_{{ model }}.log_kesejahteraan_prediksi
             {%- endfor %}
         end as log_kesejahteraan_prediksi
     from {{ ref('int_family_pendataan') }} as status
-    {%- for model in pmt_models() %}
-        inner join scores_{{ model }} on status.family_key = scores_{{ model }}.family_key
-    {%- endfor %}
+    inner join scores_lengkap on status.family_key = scores_lengkap.family_key
+    inner join scores_perumahan on status.family_key = scores_perumahan.family_key
+    inner join scores_register_saja on status.family_key = scores_register_saja.family_key
 ),
 
 households as (
