@@ -194,6 +194,24 @@ def test_a_family_whose_only_observation_is_housing_is_ranked_by_the_housing_mod
     assert unnamed == 0
 
 
+def test_an_unknown_floor_area_takes_the_mean_not_the_smallest_dwelling(generated_build):
+    """DTKS, P3KE and field visits give no floor area; greatest() skips a NULL, so the floor
+    area per person used to count such a family as living on 1 m2 and ranked it far too poor."""
+    con = generated_build[0]
+    unknown, observed_mean, filled = con.sql("""
+        select count(*) filter (where indicators.luas_lantai_m2 is null),
+            avg(ln(greatest(indicators.luas_lantai_m2, 1) / greatest(composition.jumlah_anggota, 1)))
+                filter (where indicators.luas_lantai_m2 is not null),
+            list_distinct(list(features.ln_luas_lantai_per_kapita)
+                filter (where indicators.luas_lantai_m2 is null))
+        from intermediate.int_household_pmt_features as features
+        left join intermediate.int_household_indicators as indicators using (family_key)
+        left join intermediate.int_family_composition as composition using (family_key)
+    """).fetchall()[0]
+    assert unknown > 100
+    assert len(filled) == 1 and filled[0] == pytest.approx(observed_mean, rel=1e-9)
+
+
 def test_register_only_families_are_ranked_better_than_by_filled_in_indicators(generated_build):
     """Families no DTKS, P3KE or Regsosek household describes used to get the survey's most
     common level for every housing indicator and ranked like middle households; the
