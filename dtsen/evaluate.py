@@ -537,16 +537,21 @@ def _rate(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
 
-def pendataan_scores(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float]]:
-    """How well each kind of family is ranked (fct_household.status_pendataan), against the truth.
+def pendataan_scores(
+    con: duckdb.DuckDBPyConnection, by: str = "status_pendataan"
+) -> dict[str, dict[str, float]]:
+    """How well each kind of family is ranked, against the truth: per value of
+    fct_household_desil's `by` column (status_pendataan, or model_pmt: the PMT that ranked it).
 
-    Per status: the families matched to a true family, their share, the Spearman rank
+    Per group: the families matched to a true family, their share, the Spearman rank
     correlation within them of the score fct_household_desil ranks them by (`spearman`) and
-    of the full PMT's score (`spearman_full_model`: the housing indicators no source gave
-    filled with the survey's most common level or mean, as every family was ranked before
-    the register-only model). The two differ only for REGISTER_SAJA families. Reads the
-    family_truth table targeting_scores makes (and makes it when missing).
+    of the full PMT's score (`spearman_full_model`: the indicators no source gave filled
+    with the survey's most common level or mean, as every family was ranked before the
+    register-only and housing models). The two differ only for families those models rank.
+    Reads the family_truth table targeting_scores makes (and makes it when missing).
     """
+    if by not in ("status_pendataan", "model_pmt"):
+        raise ValueError(f"pendataan_scores groups by status_pendataan or model_pmt, not {by!r}")
     made = "select * from duckdb_tables() where table_name = 'family_truth' and temporary"
     if not con.sql(made).fetchall():
         targeting_scores(con)
@@ -555,8 +560,8 @@ def pendataan_scores(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, floa
     variables = [column for column in sample.columns if column not in (KEY, OUTCOME, WEIGHT)]
     numeric = [column for column in variables if is_numeric_dtype(sample[column])]
     categorical = [column for column in variables if column not in numeric]
-    families = con.sql("""
-        select truth.family_id, truth.pengeluaran_perkapita_true, desil.status_pendataan,
+    families = con.sql(f"""
+        select truth.family_id, truth.pengeluaran_perkapita_true, desil.{by} as pmt_group,
             desil.log_kesejahteraan_prediksi, features.*
         from family_truth as truth
         join marts.fct_household_desil as desil using (family_id)
@@ -566,9 +571,9 @@ def pendataan_scores(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, floa
     """).df()
     families["full_model"] = predict(coefficients, families, categorical, numeric)
     scores = {}
-    for status, group in families.groupby("status_pendataan"):
+    for group_name, group in families.groupby("pmt_group"):
         true = group["pengeluaran_perkapita_true"]
-        scores[status] = {
+        scores[group_name] = {
             "families": len(group),
             "share": len(group) / len(families),
             "spearman": group["log_kesejahteraan_prediksi"].corr(true, method="spearman"),
@@ -578,13 +583,17 @@ def pendataan_scores(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, floa
 
 
 def _print_pendataan_scores(con: duckdb.DuckDBPyConnection) -> None:
-    print("\nRanking by what the data know of a family (status_pendataan), Spearman with true consumption:")
-    print(f"  {'status':<14} {'families':>9} {'share':>7} {'as ranked':>10} {'full PMT, filled-in':>20}")
-    for status, row in pendataan_scores(con).items():
-        print(
-            f"  {status:<14} {row['families']:>9,} {row['share']:>7.1%} {row['spearman']:>10.3f} "
-            f"{row['spearman_full_model']:>20.3f}"
-        )
+    for by, title in (
+        ("status_pendataan", "what the data know of a family (status_pendataan)"),
+        ("model_pmt", "the PMT that ranked a family (model_pmt)"),
+    ):
+        print(f"\nRanking by {title}, Spearman with true consumption:")
+        print(f"  {'group':<14} {'families':>9} {'share':>7} {'as ranked':>10} {'full PMT, filled-in':>20}")
+        for group_name, row in pendataan_scores(con, by).items():
+            print(
+                f"  {group_name:<14} {row['families']:>9,} {row['share']:>7.1%} {row['spearman']:>10.3f} "
+                f"{row['spearman_full_model']:>20.3f}"
+            )
 
 
 def print_evaluation(db: Path, truth: Path) -> None:

@@ -16,3 +16,14 @@
     {%- endfor -%}
     {{ return(assets) }}
 {%- endmacro %}
+
+{#- The housing indicators among household_indicators(): the dwelling and its tenure and floor
+    area, what the surveys' housing block asks and a field officer sees (everything that is
+    not an asset). -#}
+{% macro household_housing() -%}
+    {%- set housing = [] -%}
+    {%- for indicator in household_indicators() if indicator not in household_assets() -%}
+        {%- do housing.append(indicator) -%}
+    {%- endfor -%}
+    {{ return(housing) }}
+{%- endmacro %}

@@ -30,13 +30,32 @@
         'kepala_perempuan', 'kepala_umur', 'perkotaan', 'rata_rata_ijazah_dewasa']) }}
 {%- endmacro %}
 
-{#- The two proxy-means tests (mart_pmt_coefficients.model): `lengkap` on housing and asset
-    indicators, `register_saja` on the register's facts alone; fct_household_desil scores a
-    family with the one its status_pendataan calls for. -#}
+{#- The housing PMT's variables (int_household_housing_features): the housing indicators as
+    the full PMT has them (dwelling, tenure, floor area per person) and the register-only
+    PMT's facts, for a family some source describes the housing of but none its assets (a
+    field visit, a P3KE-only household): filling every asset with the survey's most common
+    level ("no car, no refrigerator") would rank it as poorer than it is. -#}
+{% macro pmt_housing_categorical_variables() -%}
+    {{ return([
+        'lantai', 'dinding', 'atap', 'sumber_air_minum', 'fasilitas_bab', 'sumber_penerangan',
+        'bahan_bakar_masak', 'status_rumah'] + pmt_register_categorical_variables()) }}
+{%- endmacro %}
+
+{% macro pmt_housing_numeric_variables() -%}
+    {{ return(['ln_luas_lantai_per_kapita'] + pmt_register_numeric_variables()) }}
+{%- endmacro %}
+
+{#- The three proxy-means tests (mart_pmt_coefficients.model): `lengkap` on housing and asset
+    indicators, `perumahan` on housing indicators and the register's facts, `register_saja`
+    on the register's facts alone; fct_household_desil scores a family with the one
+    int_family_pendataan.model_pmt names. -#}
 {% macro pmt_models() -%}
     {{ return({
         'lengkap': {
             'categorical': pmt_categorical_variables(), 'numeric': pmt_numeric_variables()},
+        'perumahan': {
+            'categorical': pmt_housing_categorical_variables(),
+            'numeric': pmt_housing_numeric_variables()},
         'register_saja': {
             'categorical': pmt_register_categorical_variables(),
             'numeric': pmt_register_numeric_variables()},

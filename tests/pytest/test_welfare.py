@@ -104,6 +104,7 @@ def test_a_constant_column_gets_no_slope_and_last_bits_do_not_move_the_fit():
     ("model", "sample_model", "features_model"),
     [
         ("lengkap", "int_pmt_sample", "int_household_pmt_features"),
+        ("perumahan", "int_pmt_housing_sample", "int_household_housing_features"),
         ("register_saja", "int_pmt_register_sample", "int_household_register_features"),
     ],
 )
@@ -122,10 +123,9 @@ def test_every_score_is_the_sum_of_its_coefficients(generated_build, model, samp
         join marts.fct_household_desil as desil on desil.family_id = pseudonyms.pseudonym
         where desil.model_pmt = '{model}'
     """).df()
-    scored_by_model = con.sql(f"""
-        select count(*) from marts.fct_household
-        where (status_pendataan = 'REGISTER_SAJA') = ('{model}' = 'register_saja')
-    """).fetchall()[0][0]
+    scored_by_model = sum(
+        observed_model == model for observed_model in models_by_what_is_observed(con).values()
+    )
     assert len(families) == scored_by_model > 20
     assert "kode_provinsi" in categorical and "ln_jumlah_anggota" in numeric
     np.testing.assert_allclose(
@@ -143,6 +143,73 @@ def test_every_score_is_the_sum_of_its_coefficients(generated_build, model, samp
             "select max(extract_date) from staging.stg_landing__delivery_files where status = 'current'"
         ).fetchall()[0][0]
     )
+
+
+def models_by_what_is_observed(con) -> dict[str, str]:
+    """The PMT each family should be ranked by, from int_household_indicators itself: lengkap
+    when some asset (punya_*) is observed, perumahan when only housing is, else register_saja."""
+    indicators = con.sql("select * from intermediate.int_household_indicators limit 0").df().columns
+    housing = [c for c in indicators if c not in ("family_key", "observed_on") and not c.endswith("_sumber")]
+    assets = [c for c in housing if c.startswith("punya_")]
+    housing = [c for c in housing if c not in assets]
+    rows = con.sql(f"""
+        select families.identifier,
+            coalesce({" or ".join(f"indicators.{c} is not null" for c in assets)}, false),
+            coalesce({" or ".join(f"indicators.{c} is not null" for c in housing)}, false)
+        from intermediate.int_family_pseudonyms as families
+        left join intermediate.int_household_indicators as indicators
+            on indicators.family_key = families.identifier
+    """).fetchall()
+    return {
+        family: "lengkap" if asset else "perumahan" if housing_seen else "register_saja"
+        for family, asset, housing_seen in rows
+    }
+
+
+def test_a_family_whose_only_observation_is_housing_is_ranked_by_the_housing_model(generated_build):
+    """A field visit or a P3KE household observes housing and no asset; the full PMT filled
+    every asset with the survey's most common level (no refrigerator, no motorbike...) and
+    ranked such families far too poor. They are ranked by the housing PMT; a family with an
+    asset observed stays with the full PMT and one with nothing observed with the register's."""
+    con = generated_build[0]
+    ranked = dict(
+        con.sql("""
+            select pseudonyms.identifier, desil.model_pmt
+            from marts.fct_household_desil as desil
+            join intermediate.int_family_pseudonyms as pseudonyms on pseudonyms.pseudonym = desil.family_id
+        """).fetchall()
+    )
+    expected = models_by_what_is_observed(con)
+    housing_only = [family for family, model in expected.items() if model == "perumahan"]
+    assert len(housing_only) > 20, "the generated build must hold P3KE-only families"
+    assert {family: ranked[family] for family in housing_only} == dict.fromkeys(housing_only, "perumahan")
+    assert ranked == expected
+    # Their decisions name the model that ranked them.
+    unnamed = con.sql("""
+        select count(*) from marts.fct_eligibility as eligibility
+        join marts.fct_household_desil as desil using (family_id)
+        where desil.model_pmt = 'perumahan'
+            and eligibility.alasan not like '%desil dari model perumahan: aset tidak didata%'
+    """).fetchall()[0][0]
+    assert unnamed == 0
+
+
+def test_an_unknown_floor_area_takes_the_mean_not_the_smallest_dwelling(generated_build):
+    """DTKS, P3KE and field visits give no floor area; greatest() skips a NULL, so the floor
+    area per person used to count such a family as living on 1 m2 and ranked it far too poor."""
+    con = generated_build[0]
+    unknown, observed_mean, filled = con.sql("""
+        select count(*) filter (where indicators.luas_lantai_m2 is null),
+            avg(ln(greatest(indicators.luas_lantai_m2, 1) / greatest(composition.jumlah_anggota, 1)))
+                filter (where indicators.luas_lantai_m2 is not null),
+            list_distinct(list(features.ln_luas_lantai_per_kapita)
+                filter (where indicators.luas_lantai_m2 is null))
+        from intermediate.int_household_pmt_features as features
+        left join intermediate.int_household_indicators as indicators using (family_key)
+        left join intermediate.int_family_composition as composition using (family_key)
+    """).fetchall()[0]
+    assert unknown > 100
+    assert len(filled) == 1 and filled[0] == pytest.approx(observed_mean, rel=1e-9)
 
 
 def test_register_only_families_are_ranked_better_than_by_filled_in_indicators(generated_build):

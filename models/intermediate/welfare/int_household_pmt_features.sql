@@ -37,8 +37,16 @@ raw_features as (
         {%- for asset in household_assets() %}
             cast(indicators.{{ asset }} as double) as {{ asset }},
         {%- endfor %}
-        ln(greatest(indicators.luas_lantai_m2, 1) / greatest(coalesce(composition.jumlah_anggota, 0), 1))
-            as ln_luas_lantai_per_kapita
+        -- greatest() skips a NULL (DuckDB and Spark alike): without the case an unknown floor
+        -- area would count as 1 m2, the poorest dwelling there is, instead of taking the mean.
+        case
+            when indicators.luas_lantai_m2 is not null
+                then
+                    ln(
+                        greatest(indicators.luas_lantai_m2, 1)
+                        / greatest(coalesce(composition.jumlah_anggota, 0), 1)
+                    )
+        end as ln_luas_lantai_per_kapita
     from families
     left join {{ ref('int_family_composition') }} as composition on families.family_key = composition.family_key
     left join {{ ref('int_family_heads') }} as heads on families.family_key = heads.family_key

@@ -323,7 +323,13 @@ select
                     'desil dari model register saja: tidak ada rumah tangga DTKS, P3KE atau Regsosek '
                     || 'yang mendata perumahan dan aset keluarga ini; perlu verifikasi lapangan'
             when 'SEBAGIAN'
-                then 'sebagian indikator perumahan/aset tidak didata dan diisi nilai umum survei'
+                then
+                    'sebagian indikator perumahan/aset tidak didata; desil dari model ' || receipt.model_pmt
+                    || case receipt.model_pmt
+                        when 'lengkap' then ': indikator yang tidak didata diisi nilai umum survei'
+                        when 'perumahan' then ': aset tidak didata, indikator perumahan dan data register'
+                        else ': tidak ada indikator yang didata, hanya data register'
+                    end
         end
     ) as alasan,
     nullif(receipt.syarat_tidak_terpenuhi, '') as syarat_tidak_terpenuhi,

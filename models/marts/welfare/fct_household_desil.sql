@@ -1,10 +1,11 @@
 -- Every family's predicted welfare from the proxy-means test (mart_pmt_coefficients) and
 -- its welfare decile (desil): nationally and within its province, each desil holding a
--- tenth of the living population (persons, not households). A family with housing and
--- asset indicators is scored by the full model, one no indicator source describes
--- (fct_household.status_pendataan REGISTER_SAJA) by the register-only model.
+-- tenth of the living population (persons, not households). Each family is scored by the
+-- model int_family_pendataan.model_pmt names: the full model when some asset indicator is
+-- observed, the housing model when only housing is, the register-only model when nothing is.
 {%- set features = {
     'lengkap': ref('int_household_pmt_features'),
+    'perumahan': ref('int_household_housing_features'),
     'register_saja': ref('int_household_register_features'),
 } %}
 
@@ -45,19 +46,21 @@ with
 {%- endfor %}
 
 scores as (
-    -- One national ranking: both models predict log consumption per person from the same
-    -- survey, so a family no indicator source describes is scored by what the register
-    -- knows instead of by the survey's common housing levels, on the same scale.
+    -- One national ranking: every model predicts log consumption per person from the same
+    -- survey, so a family is scored by what is observed of it instead of by the survey's
+    -- common levels for what is not, on the same scale.
     select
         status.family_key,
         status.status_pendataan,
-        case when status.status_pendataan = 'REGISTER_SAJA' then 'register_saja' else 'lengkap' end as model_pmt,
+        status.model_pmt,
         case
-            when status.status_pendataan = 'REGISTER_SAJA' then scores_register_saja.log_kesejahteraan_prediksi
-            else scores_lengkap.log_kesejahteraan_prediksi
+            {%- for model in pmt_models() %}
+                when status.model_pmt = '{{ model }}' then scores_{{ model }}.log_kesejahteraan_prediksi
+            {%- endfor %}
         end as log_kesejahteraan_prediksi
     from {{ ref('int_family_pendataan') }} as status
     inner join scores_lengkap on status.family_key = scores_lengkap.family_key
+    inner join scores_perumahan on status.family_key = scores_perumahan.family_key
     inner join scores_register_saja on status.family_key = scores_register_saja.family_key
 ),
 

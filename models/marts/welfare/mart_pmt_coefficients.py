@@ -2,10 +2,12 @@
 with its weights: every household's predicted welfare in fct_household_desil is the
 intercept plus these terms of its model, so any score can be explained.
 
-Two models on the same surveyed households, the same weights and the same outcome (log
+Three models on the same surveyed households, the same weights and the same outcome (log
 consumption per person), so their predictions share one scale: `lengkap` on housing and
-asset indicators (int_pmt_sample), `register_saja` on what the civil register knows
-(int_pmt_register_sample), for families no DTKS, P3KE or Regsosek household describes.
+asset indicators (int_pmt_sample), for families with some asset observed; `perumahan` on
+housing indicators and the register's facts (int_pmt_housing_sample), for families whose
+housing alone is observed (a field visit, P3KE); `register_saja` on what the civil
+register knows (int_pmt_register_sample), for families nothing is observed of.
 
 Text columns of a sample are categorical variables, number columns numeric ones (the
 feature models make them so).
@@ -24,6 +26,7 @@ def model(dbt, session):
     with duckdb_inputs(
         session,
         lengkap=dbt.ref("int_pmt_sample"),
+        perumahan=dbt.ref("int_pmt_housing_sample"),
         register_saja=dbt.ref("int_pmt_register_sample"),
         deliveries=dbt.ref("stg_landing__delivery_files"),
         surveys=dbt.ref("int_survey_households"),
@@ -31,7 +34,7 @@ def model(dbt, session):
         # In a fixed order: floating-point sums depend on it, and a rebuild must give the same bits.
         samples = {
             name: con.sql(f"select * from {inputs[name]} order by family_key").df()
-            for name in ("lengkap", "register_saja")
+            for name in ("lengkap", "perumahan", "register_saja")
         }
         # Dated by the data it was fitted on (the newest current full extract, as
         # macros/reference_date.sql), so a rebuild on the same deliveries writes the same table.
