@@ -92,14 +92,27 @@ def _landing() -> _Landing:
             row["tanggal_meninggal"] = "2026-08-01"
     # Field results: an objection about keluarga_12 whose family was not found (pending), one
     # about keluarga_11 upheld (settled), and a visit answering the first listing the tests
-    # issue (of the family no source describes).
+    # issue (of the family no source describes; its housing not recorded, so that the family
+    # stays one no source describes: a visit that records housing is an indicator source).
+    unobserved = dict.fromkeys(
+        [
+            "lantai",
+            "dinding",
+            "atap",
+            "sumber_air_minum",
+            "fasilitas_bab",
+            "sumber_penerangan",
+            "bahan_bakar_masak",
+        ],
+        "",
+    )
     fields = dict(tanggal_kunjungan="2026-10-20", alamat="", rt="", rw="", nik_kepala_keluarga="")
     landing.rows["verifikasi"] = verifikasi_rows(
         visit("S1", jenis="SANGGAHAN", id_daftar="", no_kk=landing.families["keluarga_12"],
               hasil="TIDAK_DITEMUKAN", kode_desa=VILLAGE_B, **fields),
         visit("S2", jenis="SANGGAHAN", id_daftar="", no_kk=landing.families["keluarga_11"],
               hasil="TIDAK_LAYAK", alasan="RUMAH BERTINGKAT, MOBIL 2", kode_desa=VILLAGE_A, **fields),
-        visit("V1", id_daftar=f"{ID_PREFIX}000001", no_kk=no_kk, kode_desa=VILLAGE_B, **fields),
+        visit("V1", id_daftar=f"{ID_PREFIX}000001", no_kk=no_kk, kode_desa=VILLAGE_B, **fields, **unobserved),
     )  # fmt: skip
     return landing
 

@@ -70,7 +70,9 @@ MEMBERS = [
     (proposed_member("V18", jenis_kelamin="W"), "UNKNOWN_CODE:jenis_kelamin"),
     (proposed_member("V18", tanggal_lahir="31/12/1990"), "UNPARSEABLE_DATE:tanggal_lahir"),
     (proposed_member("V18", hubungan="KEPALA"), "UNKNOWN_CODE:hubungan"),
-    (proposed_member("V18", nik="", jenis_kelamin="", tanggal_lahir="", hubungan=""), None),
+    (proposed_member("V18", nik="", tanggal_lahir=""), None),
+    (proposed_member("V18", jenis_kelamin=""), "MISSING_VALUE:jenis_kelamin"),
+    (proposed_member("V18", hubungan=""), "MISSING_VALUE:hubungan"),
 ]
 
 # Second delivery: the visit id V1 again (another delivery: another visit), a proposal

@@ -121,7 +121,16 @@ with observations as (
         null as punya_rumah_lain,
         null as punya_ternak
     from {{ ref('int_field_visits') }} as visits
-    where visits.diterapkan
+    -- Only a visit that found the family saw its housing, and only one that recorded some
+    -- of it is an observation: any other would make a family no source describes look
+    -- observed (status_pendataan) while telling nothing.
+    where
+        visits.diterapkan
+        and visits.hasil in ('LAYAK', 'TIDAK_LAYAK')
+        and coalesce(
+            visits.lantai, visits.dinding, visits.atap, visits.sumber_air_minum, visits.fasilitas_bab,
+            visits.sumber_penerangan, visits.bahan_bakar_masak
+        ) is not null
 ),
 
 ordered as (

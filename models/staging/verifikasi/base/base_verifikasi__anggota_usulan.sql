@@ -23,9 +23,12 @@ select
         "case when " ~ clean_text('landed.id_kunjungan') ~ " is null then 'EMPTY_KEY:id_kunjungan' end",
         "case when " ~ clean_text('landed.id_kunjungan') ~ " is not null and proposals.id_kunjungan is null
             then 'UNKNOWN_VISIT:id_kunjungan' end",
-        reject_if_unknown_code('jenis_kelamin', 'jenis_kelamin_p3ke', codes, required=false),
+        {#- A proposed member enters the family's composition (the programmes' member
+            conditions): like a P3KE member, sex is required, and so is the relation to the
+            head, since no register row of the family may supply it. -#}
+        reject_if_unknown_code('jenis_kelamin', 'jenis_kelamin_p3ke', codes),
         reject_if_bad_date('tanggal_lahir', '%Y-%m-%d'),
-        reject_if_unknown_code('hubungan', 'shdk', codes, required=false),
+        reject_if_unknown_code('hubungan', 'shdk', codes),
     ]) }} as _reject_reasons
 from landed
 left join proposals
