@@ -1,6 +1,9 @@
 -- Every row of every current field-verification delivery's member file (the members of
 -- proposed families) as delivered (text), with the reasons, if any, it cannot be staged.
--- A member belongs to a USULAN visit staged from the same delivery, or is quarantined.
+-- A member belongs to a USULAN visit staged from the same delivery, or is quarantined. A
+-- member enters the family's composition (the programmes' member conditions): like a P3KE
+-- member, sex is required, and so is the relation to the head, which no register row of
+-- the family may supply.
 {%- set codes = ref('ref_kode') %}
 {%- set visits = ref('stg_verifikasi__hasil_verifikasi') %}
 {%- set registry = ref('stg_landing__delivery_files') %}
@@ -23,9 +26,6 @@ select
         "case when " ~ clean_text('landed.id_kunjungan') ~ " is null then 'EMPTY_KEY:id_kunjungan' end",
         "case when " ~ clean_text('landed.id_kunjungan') ~ " is not null and proposals.id_kunjungan is null
             then 'UNKNOWN_VISIT:id_kunjungan' end",
-        {#- A proposed member enters the family's composition (the programmes' member
-            conditions): like a P3KE member, sex is required, and so is the relation to the
-            head, since no register row of the family may supply it. -#}
         reject_if_unknown_code('jenis_kelamin', 'jenis_kelamin_p3ke', codes),
         reject_if_bad_date('tanggal_lahir', '%Y-%m-%d'),
         reject_if_unknown_code('hubungan', 'shdk', codes),
