@@ -205,7 +205,7 @@ def test_members_of_proposals_are_staged_with_their_checks(staged):
     assert rows == [
         (FIRST, 1, "V18", "valid", "DEWI LESTARI", 2, True, "2001-02-25", False, "KEPALA KELUARGA"),
         (FIRST, 2, "V22", "valid", "DEWI LESTARI", 1, False, "1988-02-07", False, "KEPALA KELUARGA"),
-        (FIRST, 11, "V18", "missing", "DEWI LESTARI", None, None, None, None, None),
+        (FIRST, 11, "V18", "missing", "DEWI LESTARI", 2, True, None, None, "KEPALA KELUARGA"),
         (SECOND, 1, "V30", "valid", "DEWI LESTARI", 2, True, "2001-02-25", False, "KEPALA KELUARGA"),
     ]
 
