@@ -188,7 +188,12 @@ def test_every_table_is_the_same_on_spark(both_builds):
             "marts.dim_person",
             "marts.mart_targeting_errors_statistical",
         } <= set(on_spark)
-        assert all(on_spark[name]["rows"] for name in on_spark if name.startswith("marts."))
+        # Every mart has rows, but the field results' marts: this landing zone has none.
+        assert all(
+            on_spark[name]["rows"]
+            for name in on_spark
+            if name.startswith("marts.") and not name.startswith("marts.mart_verifikasi_")
+        )
     compared = 0
     for name, table in sorted(on_duckdb.items()):
         drop = ENGINE_COLUMNS.get(name, set())
