@@ -16,13 +16,17 @@ ranked as (
     select
         pseudonyms.identifier as family_key,
         desil.desil_nasional,
-        100.0 * (
-            sum(desil.jumlah_anggota)
-                over (
-                    order by desil.log_kesejahteraan_prediksi, pseudonyms.identifier rows unbounded preceding
-                )
-            - desil.jumlah_anggota / 2.0
-        ) / nullif(sum(desil.jumlah_anggota) over (), 0) as persen_penduduk_di_bawah
+        -- In doubles: Spark would carry the decimal literals' arithmetic as decimals.
+        100 * (
+            cast(
+                sum(desil.jumlah_anggota)
+                    over (
+                        order by desil.log_kesejahteraan_prediksi, pseudonyms.identifier rows unbounded preceding
+                    )
+                as double
+            )
+            - cast(desil.jumlah_anggota as double) / 2
+        ) / cast(nullif(sum(desil.jumlah_anggota) over (), 0) as double) as persen_penduduk_di_bawah
     from {{ ref('fct_household_desil') }} as desil
     inner join {{ ref('int_family_pseudonyms') }} as pseudonyms on desil.family_id = pseudonyms.pseudonym
 ),
