@@ -21,13 +21,13 @@ database (EVALUATIONS) with the build and the field-result deliveries it saw; th
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import duckdb
 from pandas.api.types import is_numeric_dtype
 
 from dtsen.marts import build_state
+from dtsen.quality.runner import append_lines, read_records
 from dtsen.report import PERSON_MODELS
 from dtsen.welfare import KEY, OUTCOME, WEIGHT, predict
 
@@ -469,22 +469,9 @@ def record_targeting(con: duckdb.DuckDBPyConnection, db: Path, scores: dict) -> 
         "dtsen": {program: lists["dtsen"] for program, lists in scores["programmes"].items()},
     }
     path = db.parent / EVALUATIONS
-    if record["build_id"] not in {earlier["build_id"] for earlier in _evaluations(path)}:
-        with path.open("a", encoding="utf-8") as out:
-            out.write(json.dumps(record) + "\n")
+    if record["build_id"] not in {earlier["build_id"] for earlier in read_records(path)}:
+        append_lines(path, [record])
     return record
-
-
-def _evaluations(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    records = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue  # a line torn by a killed run: the others still hold
-    return records
 
 
 def before_field_results(db: Path, current: dict) -> dict | None:
@@ -493,7 +480,7 @@ def before_field_results(db: Path, current: dict) -> dict | None:
     seen = set(current["field_deliveries"])
     earlier = [
         record
-        for record in _evaluations(db.parent / EVALUATIONS)
+        for record in read_records(db.parent / EVALUATIONS)
         if record["build_id"] != current["build_id"] and set(record["field_deliveries"]) < seen
     ]
     return earlier[-1] if earlier else None

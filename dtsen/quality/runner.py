@@ -344,7 +344,7 @@ def _json_default(value):
 
 def _store(run: QualityRun, report_dir: Path) -> None:
     """Append this run to the results store: JSON lines, one file per kind, never rewritten."""
-    _append_lines(
+    append_lines(
         report_dir / RESULTS_NAME,
         [
             {
@@ -357,7 +357,7 @@ def _store(run: QualityRun, report_dir: Path) -> None:
             for outcome in run.outcomes
         ],
     )
-    _append_lines(
+    append_lines(
         report_dir / RUNS_NAME,
         [
             {
@@ -376,7 +376,7 @@ def _store(run: QualityRun, report_dir: Path) -> None:
     )
 
 
-def _append_lines(path: Path, records: list[dict]) -> None:
+def append_lines(path: Path, records: list[dict]) -> None:
     """Append records as JSON lines in one write, so a crash leaves at most one torn tail,
     never a record interleaved with another; a tail torn earlier (no final newline) is
     ended first, so this run's lines stay whole."""
