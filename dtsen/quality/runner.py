@@ -39,6 +39,9 @@ REPORT_NAME = "laporan_kualitas_data.html"
 RESULTS_NAME = "results.jsonl"  # one line per expectation per run
 RUNS_NAME = "runs.jsonl"  # one line per run: summary and key figures, for the trend
 MAX_ROWS_KEPT = 20  # failing rows kept per expectation in the store and the report
+# Rows a query expectation returns (programme x region breaches): all that GX returns (200 at
+# most), so the report's table of breaches and its headline count every programme.
+MAX_QUERY_ROWS_KEPT = 200
 BUILD_SUITE, BUILD_CHECK = "build", "one_complete_build"  # the outcome of the build ledger check
 
 
@@ -323,7 +326,8 @@ def _outcome(suite: Suite, item) -> Outcome:
     elif config.type == "unexpected_rows_expectation":
         outcome.observed = result.get("observed_value")
         outcome.rows = [
-            dict(row) for row in (result.get("details") or {}).get("unexpected_rows", [])[:MAX_ROWS_KEPT]
+            dict(row)
+            for row in (result.get("details") or {}).get("unexpected_rows", [])[:MAX_QUERY_ROWS_KEPT]
         ]
     elif "element_count" in result:
         outcome.element_count = result["element_count"]
