@@ -358,8 +358,17 @@ def tile_map(values: dict[str, float | None], names: dict[str, str], bins, *, ma
         "size": TILE,
         "shapes": shapes,
         "unplaced": sorted(code for code in values if code not in tiles),
-        "legend": bins,
+        "legend": _legend(bins),
     }
+
+
+def _legend(bins) -> list[tuple[str, str]]:
+    """(range, colour) per bin, worst first: at least the first floor, between floors, below the last."""
+    floors = [floor for floor, _ in bins]
+    labels = [f"≥ {floors[0] * 100:.0f} %"]
+    labels += [f"{low * 100:.0f}–{high * 100:.0f} %" for low, high in zip(floors[1:-1], floors[:-2])]
+    labels.append(f"< {floors[-2] * 100:.0f} %")
+    return [(label, colour) for label, (_, colour) in zip(labels, bins)]
 
 
 def maps(run) -> dict:
