@@ -76,7 +76,9 @@ _REMOTE_TAG = re.compile(
     r"|<img[^>]*\bsrc=[\"']https?://[^>]*>",
     re.IGNORECASE,
 )
-# An image GX's inline stylesheet takes from S3 (the dark theme's logo).
+# An image GX's inline stylesheet takes from S3 (the dark theme's logo); only inside <style>,
+# so a value in a result that reads like url(...) is left as it is.
+_STYLE = re.compile(r"<style\b.*?</style>", re.IGNORECASE | re.DOTALL)
 _CSS_URL = re.compile(r"url\(\s*[\"']?(https?://[^\"')]+)[\"']?\s*\)", re.IGNORECASE)
 _ADDRESS = re.compile(r"\b(?:src|href)=[\"'](https?://[^\"']+)[\"']", re.IGNORECASE)
 # Subresource integrity and CORS mode cannot be met by a file:// copy: the browser would refuse it.
@@ -116,7 +118,8 @@ def make_offline(site: Path, assets: Path = ASSETS) -> Path:
         html = _REMOTE_TAG.sub(
             partial(_local_tag, site=site, static=static, served=served, unknown=unknown), html
         )
-        html = _CSS_URL.sub(partial(_local_url, site=site, static=static, unknown=unknown), html)
+        local_url = partial(_local_url, site=site, static=static, unknown=unknown)
+        html = _STYLE.sub(lambda style, sub=local_url: _CSS_URL.sub(sub, style.group(0)), html)
         if not served:
             html = html.replace("</head>", _FALLBACK_STYLE + "</head>", 1)
         page.write_text(html + "\n" + _MARK + "\n", encoding="utf-8")
@@ -177,5 +180,6 @@ def remote_references(site: Path) -> list[str]:
     found = []
     for page in site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        found += [m.group(0) for pattern in (_REMOTE_TAG, _CSS_URL) for m in pattern.finditer(html)]
+        found += [m.group(0) for m in _REMOTE_TAG.finditer(html)]
+        found += [m.group(0) for style in _STYLE.finditer(html) for m in _CSS_URL.finditer(style.group(0))]
     return found
