@@ -4,11 +4,14 @@ browser (Debian's chromium; scripts/install_browser.sh installs it)."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import great_expectations
 import pytest
 from quality_helpers import run_quality
 
@@ -398,3 +401,96 @@ def test_report_for_officials_in_browser(generated_build, quality_report, chromi
     assert str(root) not in page and str(quality_report) not in page and "/tmp/" not in page
     assert 'id="desil"' not in page
     assert "@media print" in page
+
+
+# Data Docs offline: every address outside the file system fails to resolve, as on a machine
+# with no network; the virtual time lets the pages' scripts and fonts finish before the dump.
+OFFLINE = ["--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=10000", "--dump-dom"]
+# Reads, once the fonts are in, what a reader sees of each failed expectation's mark.
+MARK_PROBE = """<script>
+window.addEventListener("load", () => document.fonts.ready.then(() => {
+  const marks = [...document.querySelectorAll("i.fa-times.text-danger")].map(mark => ({
+    width: mark.getBoundingClientRect().width,
+    glyph: getComputedStyle(mark, "::before").content,
+  }));
+  const fonts = [...document.fonts].filter(font => font.status === "loaded").map(font => font.family);
+  document.body.setAttribute("data-probe", JSON.stringify({marks, fonts}));
+}));
+</script>"""
+
+
+def _data_docs_as_seen(chromium: str, site: Path, tmp_path: Path) -> tuple[str, int, dict]:
+    """Offline in the browser: the index's pagination line, its rows that link a validation
+    page, and the failed marks of a validation page with a warning."""
+    index = _browse(chromium, (site / "index.html").as_uri(), tmp_path, *OFFLINE)
+    assert index.returncode == 0, index.stderr[-2000:]
+    rows = re.findall(r'<tr class="clickable-row" data-href="validations/[^"]+\.html"', index.stdout)
+    shown = re.search(r"Showing 1 to \d+ of \d+ rows", index.stdout)
+    page = sorted((site / "validations" / "marts_mart_targeting_errors_administrative").rglob("*.html"))[0]
+    probe = page.with_name("probe.html")  # beside the page, so its relative addresses hold
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", MARK_PROBE + "</body>"))
+    dom = _browse(chromium, probe.as_uri(), tmp_path, *OFFLINE)
+    probe.unlink()
+    seen = re.search(r'data-probe="([^"]*)"', dom.stdout)
+    assert seen, dom.stderr[-2000:]
+    return shown and shown.group(0), len(rows), json.loads(html.unescape(seen.group(1)))
+
+
+def test_data_docs_work_offline_in_browser(quality_report, chromium, tmp_path):
+    """The index lists every validation run and a failed expectation shows its mark, with no
+    network: the scripts and icon font come from the site's own static/vendor."""
+    site = quality_report / "gx" / "uncommitted" / "data_docs" / "local_site"
+    assert remote_references(site) == []
+    validations = list((site / "validations").rglob("*.html"))
+    shown, rows, seen = _data_docs_as_seen(chromium, site, tmp_path)
+    assert shown == f"Showing 1 to 10 of {len(validations)} rows" and rows == 10
+    assert seen["marks"] and "Font Awesome 6 Free" in seen["fonts"]
+    assert all(mark["width"] > 0 and mark["glyph"] not in ("none", "normal") for mark in seen["marks"])
+
+
+def test_data_docs_without_their_assets_list_nothing(quality_report, chromium, tmp_path):
+    """What GX's pages are when their scripts and font cannot be had (the CDN offline): an
+    empty index and invisible marks. The check above would see it."""
+    site = tmp_path / "site"
+    shutil.copytree(quality_report / "gx" / "uncommitted" / "data_docs" / "local_site", site)
+    shutil.rmtree(site / "static" / "vendor")
+    shown, rows, seen = _data_docs_as_seen(chromium, site, tmp_path)
+    assert shown is None and rows == 0
+    assert seen["marks"] and seen["fonts"] == [] and all(mark["width"] == 0 for mark in seen["marks"])
+
+
+def test_data_docs_pages_are_rewritten_once_and_assets_copied(tmp_path, capsys):
+    """The rewrite on a page as GX writes it: CDN tags point at the site's copies (relative to
+    the page's folder, without the integrity check a file:// copy cannot pass), Vega and GX's
+    S3 images go, and a second pass changes nothing. Without the packages: tags dropped, said why."""
+    from dtsen.quality.datadocs import ASSETS, assets_installed, make_offline
+
+    assert assets_installed(), f"scripts/bootstrap.sh installs {ASSETS} (npm ci)"
+    templates = Path(great_expectations.__file__).parent / "render" / "view" / "templates"
+    imports = (templates / "js_script_imports.j2").read_text().split("%}\n")[-1]
+    gx_page = (
+        "<!DOCTYPE html><html><head>"
+        '<link rel="stylesheet" href="https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css"/>'
+        f"{imports}<style>.x{{background:url('https://great-expectations-web-assets.s3.us-east-2."
+        "amazonaws.com/full_logo_dark.png')}</style></head><body></body></html>"
+    )
+    for site in (tmp_path / "served", tmp_path / "bare"):
+        page = site / "validations" / "suite" / "run" / "page.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(gx_page)
+    make_offline(tmp_path / "served")
+    served = (tmp_path / "served" / "validations" / "suite" / "run" / "page.html").read_text()
+    assert remote_references(tmp_path / "served") == []
+    assert '<script src="../../../static/vendor/jquery/dist/jquery.min.js"></script>' in served
+    assert 'src="../../../static/vendor/popper.js/dist/umd/popper.min.js">' in served
+    assert "vega" not in served and "integrity=" not in served and "background:none" in served
+    assert (
+        tmp_path / "served" / "static" / "vendor" / "@fortawesome" / "fontawesome-free" / "webfonts"
+    ).is_dir()
+    make_offline(tmp_path / "served")
+    assert (tmp_path / "served" / "validations" / "suite" / "run" / "page.html").read_text() == served
+    assert capsys.readouterr().err == ""
+    make_offline(tmp_path / "bare", assets=tmp_path / "no-packages")
+    bare = (tmp_path / "bare" / "validations" / "suite" / "run" / "page.html").read_text()
+    assert remote_references(tmp_path / "bare") == [] and "<script src" not in bare
+    assert "scripts/bootstrap.sh" in capsys.readouterr().err
