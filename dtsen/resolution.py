@@ -188,9 +188,7 @@ def splink_settings():
         comparison_levels=[
             cll.NullLevel("birth_date"),
             cll.ExactMatchLevel("birth_date"),
-            cll.CustomLevel(
-                "abs(birth_date_l - birth_date_r) <= 31", "within a month"
-            ),
+            cll.CustomLevel("abs(birth_date_l - birth_date_r) <= 31", "within a month"),
             cll.CustomLevel(
                 "year(birth_date_l) = year(birth_date_r) and month(birth_date_l) = day(birth_date_r) "
                 "and day(birth_date_l) = month(birth_date_r)",
@@ -213,8 +211,10 @@ def splink_settings():
         comparison_levels=[
             cll.NullLevel("nik"),
             *(
-                level.configure(m_probability=m, u_probability=u, fix_m_probability=True, fix_u_probability=True)
-                for level, (m, u) in zip(nik_levels, NIK_LEVELS.values())
+                level.configure(
+                    m_probability=m, u_probability=u, fix_m_probability=True, fix_u_probability=True
+                )
+                for level, (m, u) in zip(nik_levels, NIK_LEVELS.values(), strict=True)
             ),
         ],
     )
