@@ -83,7 +83,8 @@ dtks_quarantined_members as (
     where
         quarantined._reject_reasons is not null
         and {{ clean_text('quarantined.id_rt') }} not in (
-            select staged.id_rt from {{ ref('stg_dtks__anggota') }} as staged where staged.id_rt is not null
+            select staged.id_rt from {{ ref('stg_dtks__anggota') }} as staged
+            where staged.id_rt is not null
         )
 ),
 

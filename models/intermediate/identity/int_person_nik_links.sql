@@ -63,8 +63,8 @@ compared as (
                     )
                 )
         end as birth_date_agrees,
-        coalesce(records.sex <> register.sex, false)
-        or coalesce((records.hubungan_kk = 1) <> (register.hubungan_kk = 1), false) as sex_or_head_differs
+        coalesce(records.sex != register.sex, false)
+        or coalesce((records.hubungan_kk = 1) != (register.hubungan_kk = 1), false) as sex_or_head_differs
     from {{ ref('int_person_match_features') }} as records
     inner join register
         on records.nik_clean = register.register_nik
