@@ -53,9 +53,12 @@ UNREPAIRABLE_DAMAGE = {
 # must come out of staging with nik_status 'valid'.
 IDENTITY_ERRORS = [
     "nik_damaged",
+    "nik_mistyped",
     "nik_birthdate_mismatch",
     "nik_other_person",
+    "nik_borrowed_from_head",
     "birthdate_shifted",
+    "birthdate_year_only",
     "birthdate_placeholder",
     "unregistered",
     "unknown_to_civil_register",
@@ -144,20 +147,23 @@ def staging_detection(con: duckdb.DuckDBPyConnection) -> list[tuple]:
             union all
             select source, 'nik damaged: ' || nik_damage || ' -> repaired to 16 digits', nik_is_16_digits
             from person_truth where is_staged and nik_damage is not null and expected_status is null
-                and not list_contains(errors, 'nik_other_person')
+                and not list_has_any(errors, ['nik_other_person', 'nik_mistyped'])
             union all
             select source, 'nik birth part != birth date -> birth_date_mismatch',
                    nik_status = 'birth_date_mismatch'
             from person_truth
             where is_staged and list_contains(errors, 'nik_birthdate_mismatch') and nik_damage is null
-                and not list_has_any(errors,
-                                     ['birthdate_shifted', 'birthdate_placeholder', 'nik_other_person'])
+                and not list_has_any(errors, ['birthdate_shifted', 'birthdate_placeholder',
+                                              'birthdate_year_only', 'nik_other_person',
+                                              'nik_borrowed_from_head'])
             union all
-            select source, 'birth date shifted -> NIK disagrees, or date implausible',
+            select source, 'birth date shifted or 1 January -> NIK disagrees, or date implausible',
                    nik_status in ('birth_date_mismatch', 'sex_mismatch') or tanggal_lahir_is_placeholder
             from person_truth
-            where is_staged and list_contains(errors, 'birthdate_shifted') and nik_damage is null
-                and not list_has_any(errors, ['nik_birthdate_mismatch', 'nik_other_person', 'unregistered'])
+            where is_staged and list_has_any(errors, ['birthdate_shifted', 'birthdate_year_only'])
+                and nik_damage is null
+                and not list_has_any(errors, ['nik_birthdate_mismatch', 'nik_other_person',
+                                              'nik_borrowed_from_head', 'unregistered'])
             union all
             select source, 'birth date placeholder -> tanggal_lahir_is_placeholder',
                    tanggal_lahir_is_placeholder
