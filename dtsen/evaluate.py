@@ -53,9 +53,12 @@ UNREPAIRABLE_DAMAGE = {
 # must come out of staging with nik_status 'valid'.
 IDENTITY_ERRORS = [
     "nik_damaged",
+    "nik_mistyped",
     "nik_birthdate_mismatch",
     "nik_other_person",
+    "nik_borrowed_from_head",
     "birthdate_shifted",
+    "birthdate_year_only",
     "birthdate_placeholder",
     "unregistered",
     "unknown_to_civil_register",
@@ -144,20 +147,23 @@ def staging_detection(con: duckdb.DuckDBPyConnection) -> list[tuple]:
             union all
             select source, 'nik damaged: ' || nik_damage || ' -> repaired to 16 digits', nik_is_16_digits
             from person_truth where is_staged and nik_damage is not null and expected_status is null
-                and not list_contains(errors, 'nik_other_person')
+                and not list_has_any(errors, ['nik_other_person', 'nik_mistyped'])
             union all
             select source, 'nik birth part != birth date -> birth_date_mismatch',
                    nik_status = 'birth_date_mismatch'
             from person_truth
             where is_staged and list_contains(errors, 'nik_birthdate_mismatch') and nik_damage is null
-                and not list_has_any(errors,
-                                     ['birthdate_shifted', 'birthdate_placeholder', 'nik_other_person'])
+                and not list_has_any(errors, ['birthdate_shifted', 'birthdate_placeholder',
+                                              'birthdate_year_only', 'nik_other_person',
+                                              'nik_borrowed_from_head'])
             union all
-            select source, 'birth date shifted -> NIK disagrees, or date implausible',
+            select source, 'birth date shifted or 1 January -> NIK disagrees, or date implausible',
                    nik_status in ('birth_date_mismatch', 'sex_mismatch') or tanggal_lahir_is_placeholder
             from person_truth
-            where is_staged and list_contains(errors, 'birthdate_shifted') and nik_damage is null
-                and not list_has_any(errors, ['nik_birthdate_mismatch', 'nik_other_person', 'unregistered'])
+            where is_staged and list_has_any(errors, ['birthdate_shifted', 'birthdate_year_only'])
+                and nik_damage is null
+                and not list_has_any(errors, ['nik_birthdate_mismatch', 'nik_other_person',
+                                              'nik_borrowed_from_head', 'unregistered'])
             union all
             select source, 'birth date placeholder -> tanggal_lahir_is_placeholder',
                    tanggal_lahir_is_placeholder
@@ -192,12 +198,22 @@ def _print_staging_detection(con: duckdb.DuckDBPyConnection) -> None:
         print(f"  {source:<9} {check:<66} {injected:>8,} {flagged:>8,} {share:>8.2%}")
 
 
-# Classes of records for resolution scores: name -> condition on int_person_records.
+# Classes of records for resolution scores: name -> condition on int_person_records (r) and
+# the record's truth (t: its injected errors, docs/synthetic-data.md).
 RESOLUTION_CLASSES = {
     "all records": "true",
     "valid NIK": "nik_status = 'valid'",
     "NIK missing or damaged": "nik_clean is null",
     "NIK 16 digits, flagged": "nik_clean is not null and nik_status <> 'valid'",
+    "NIK of another person": "list_contains(t.errors, 'nik_other_person')",
+    "NIK borrowed from the head": "list_contains(t.errors, 'nik_borrowed_from_head')",
+    "NIK mistyped, 16 digits": "list_contains(t.errors, 'nik_mistyped')",
+    "name with a patronymic": "list_contains(t.errors, 'patronymic')",
+    "birth date 1 January": "list_contains(t.errors, 'birthdate_year_only')",
+    "no NIK, birth date changed": (
+        "nik_clean is null and (list_contains(t.errors, 'birthdate_year_only')"
+        " or list_contains(t.errors, 'birthdate_shifted'))"
+    ),
 }
 
 
@@ -222,7 +238,9 @@ def resolution_scores(
     identity, records: the tables to read (record_key, person_id / the int_person_records
     columns), so that a benchmark can score its own resolution.
     """
-    classes = ", ".join(f"({cond}) as c{i}" for i, cond in enumerate(RESOLUTION_CLASSES.values()))
+    classes = ", ".join(
+        f"coalesce({cond}, false) as c{i}" for i, cond in enumerate(RESOLUTION_CLASSES.values())
+    )
     pair_sums = ", ".join(
         f"sum(n * (n - 1) - (n - c{i}) * (n - c{i} - 1)) // 2 as pairs{i}"
         for i in range(len(RESOLUTION_CLASSES))
@@ -263,12 +281,12 @@ def resolution_scores(
 def _print_resolution_scores(con: duckdb.DuckDBPyConnection) -> None:
     print("\nIdentity resolution against the truth (pairs of records with at least one record of the class):")
     print(
-        f"  {'records':<24} {'count':>10} {'true pairs':>11} {'predicted':>11} {'correct':>11} "
+        f"  {'records':<28} {'count':>10} {'true pairs':>11} {'predicted':>11} {'correct':>11} "
         f"{'precision':>9} {'recall':>9} {'F1':>9}"
     )
     for name, records, true_pairs, predicted, hits, precision, recall, f1 in resolution_scores(con):
         print(
-            f"  {name:<24} {records:>10,} {true_pairs:>11,} {predicted:>11,} {hits:>11,} "
+            f"  {name:<28} {records:>10,} {true_pairs:>11,} {predicted:>11,} {hits:>11,} "
             f"{precision:>9.4f} {recall:>9.4f} {f1:>9.4f}"
         )
 

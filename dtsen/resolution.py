@@ -5,8 +5,10 @@
 DuckDB SQL are a benchmark's (benchmarks/resolution_sql.py), not the package's.
 
 Input (a SQL query, one row per staged person record): record_key, name_key, name_words
-(sorted list of the name's words), name_sorted, birth_date, birth_year, sex, village,
-is_nik_trusted, trusted_nik (the register NIK the record is linked to exactly, else NULL).
+(sorted list of the name's words before a patronymic), name_sorted, birth_date, birth_year,
+sex, village, nik (the record's well-formed NIK, NULL when missing, damaged or contradicted
+by the register person it names), is_nik_trusted, trusted_nik (the register NIK the record
+is linked to exactly, else NULL).
 
 Model:
 
@@ -17,8 +19,9 @@ Model:
   changed).
 * Comparisons: name (exact with term-frequency adjustment, same words in another order,
   Jaro-Winkler >= 0.92, one name's words within the other's, Jaro-Winkler >= 0.80, a word
-  in common), birth date (exact, within a month or day and month swapped, within a year),
-  sex, village.
+  in common), birth date (exact, within a month, day and month swapped, the same year with
+  one date a placeholder (1 January, 1 July, 31 December), within a year), sex, village,
+  NIK (equal, one transposition or one digit apart, different; m and u fixed, see NIK_LEVELS).
 * m: from pairs of records sharing a trusted NIK (free labels: the civil register vouches
   for them); u: from random record pairs; both on a sample of persons (TRAINING_SAMPLE_PAIRS).
   Prior: from the share of all record pairs sharing a trusted NIK.
@@ -92,6 +95,7 @@ SCHEMA = pa.schema(
         ("mw_birth_date", pa.float64()),
         ("mw_sex", pa.float64()),
         ("mw_village", pa.float64()),
+        ("mw_nik", pa.float64()),
     ]
 )
 
@@ -102,7 +106,10 @@ def matching_input_sql(features: str, links: str) -> str:
     return f"""
         select f.record_key, f.name_key, f.name_words, f.name_sorted, f.birth_date, f.birth_year,
                f.sex, f.village, l.is_nik_trusted,
-               case when l.is_nik_trusted then l.register_nik end as trusted_nik
+               case when l.is_nik_trusted then l.register_nik end as trusted_nik,
+               -- The NIK of another register person (a spouse under the head's NIK) says
+               -- nothing about who the record is: it is compared as unknown.
+               case when l.nik_link <> 'contradicted' then f.nik_clean end as nik
         from {features} as f
         join {links} as l on l.record_key = f.record_key
     """
@@ -144,6 +151,17 @@ def _labels_sql(table: str) -> str:
     """
 
 
+# The NIK comparison's m and u, fixed: m cannot be learnt from pairs labelled by sharing a
+# trusted NIK (all of them agree exactly), nor u of the rare near-equal NIKs from a random
+# sample. m: of the pairs of records of one person that are scored (at least one side
+# without a trusted NIK) and both carry a well-formed NIK, about as many share an unknown NIK
+# as differ by a mistyped or transposed digit, and few differ by more (two mistakes);
+# u: two persons' NIKs are equal or one edit apart very rarely (twins registered together).
+# A different NIK thus counts against a merge (about -4.3 in match weight), an equal or near
+# one for it.
+NIK_LEVELS = {"exact": (0.45, 1e-6), "one_edit": (0.50, 1e-5), "different": (0.05, 1 - 1.1e-5)}
+
+
 def splink_settings():
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -170,19 +188,40 @@ def splink_settings():
         comparison_levels=[
             cll.NullLevel("birth_date"),
             cll.ExactMatchLevel("birth_date"),
+            cll.CustomLevel("abs(birth_date_l - birth_date_r) <= 31", "within a month"),
             cll.CustomLevel(
-                "abs(birth_date_l - birth_date_r) <= 31 or (year(birth_date_l) = year(birth_date_r) "
-                "and month(birth_date_l) = day(birth_date_r) and day(birth_date_l) = month(birth_date_r))",
-                "within a month, or day and month swapped",
+                "year(birth_date_l) = year(birth_date_r) and month(birth_date_l) = day(birth_date_r) "
+                "and day(birth_date_l) = month(birth_date_r)",
+                "day and month swapped",
+            ),
+            # A date written when only the year was known (1 January, 1 July, 31 December).
+            cll.CustomLevel(
+                "year(birth_date_l) = year(birth_date_r) and ("
+                "month(birth_date_l) * 100 + day(birth_date_l) in (101, 701, 1231) "
+                "or month(birth_date_r) * 100 + day(birth_date_r) in (101, 701, 1231))",
+                "same year, one date a placeholder",
             ),
             cll.CustomLevel("abs(birth_date_l - birth_date_r) <= 366", "within a year"),
             cll.ElseLevel(),
         ],
     )
+    nik_levels = [cll.ExactMatchLevel("nik"), cll.DamerauLevenshteinLevel("nik", 1), cll.ElseLevel()]
+    nik = cl.CustomComparison(
+        output_column_name="nik",
+        comparison_levels=[
+            cll.NullLevel("nik"),
+            *(
+                level.configure(
+                    m_probability=m, u_probability=u, fix_m_probability=True, fix_u_probability=True
+                )
+                for level, (m, u) in zip(nik_levels, NIK_LEVELS.values(), strict=True)
+            ),
+        ],
+    )
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="record_key",
-        comparisons=[name, birth_date, cl.ExactMatch("sex"), cl.ExactMatch("village")],
+        comparisons=[name, birth_date, cl.ExactMatch("sex"), cl.ExactMatch("village"), nik],
         blocking_rules_to_generate_predictions=[
             f"{sql} and {UNTRUSTED_SIDE}" for sql in BLOCKING_RULES.values()
         ],
@@ -380,7 +419,7 @@ def splink_match_pairs(
             con.sql(f"""
             select record_key_l, record_key_r, match_weight, match_probability,
                    case cast(match_key as varchar) {rule_case} end as blocking_rule,
-                   mw_name, mw_tf_adj_name, mw_birth_date, mw_sex, mw_village
+                   mw_name, mw_tf_adj_name, mw_birth_date, mw_sex, mw_village, mw_nik
             from {predictions.physical_name}
             order by record_key_l, record_key_r
         """)

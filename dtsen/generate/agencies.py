@@ -250,41 +250,76 @@ def _person_rows(con, src: str, rates: dict[str, float]) -> None:
     file = _PERSON_FILE[src]
     drop(con, f"{src}_rows0")
     _tally(con, src, file, f"{src}_rows1", ["duplicate_person"], "copy = 0")
+    # The household's head (hub 1) as this source lists it: whose NIK a member borrows, and
+    # (a man, in a Muslim household) whose name a child's patronymic carries.
     con.execute(f"""
     create temp table {src}_rows as
     with a as (
-        select *, hash(pkey, hkey, copy, {_SOURCE_INDEX[src]}) as rk from {src}_rows1
+        select *, hash(pkey, hkey, copy, {_SOURCE_INDEX[src]}) as rk,
+            max(case when hub = 1 then nik_true end) over (partition by hkey) as nik_head,
+            max(case when hub = 1 and jk = 1 and agama = 'ISLAM' then nama_true end)
+                over (partition by hkey) as father_name
+        from {src}_rows1
     ), b as (
         select *, nik_true is not null and nik_other is not null as el_nik_other_person,
             nik_true is not null and nik_other is not null and u(rk, 'e_nop') < {r("nik_other_person")}
-                as e_nik_other_person
+                as e_nik_other_person,
+            hub <> 1 and nik_true is not null and nik_head is not null and nik_head <> nik_true
+                as el_nik_borrowed_from_head,
+            hub = 3 and father_name is not null as el_patronymic
         from a
+    ), b2 as (
+        select *,
+            el_nik_borrowed_from_head and not e_nik_other_person
+                and u(rk, 'e_nbh') < {r("nik_borrowed_from_head")} as e_nik_borrowed_from_head,
+            el_patronymic and u(rk, 'e_pat') < {r("patronymic")} as e_patronymic
+        from b
     ), c as (
-        select *, case when e_nik_other_person then nik_other else nik_true end as nik1 from b
+        select *, case when e_nik_other_person then nik_other
+                       when e_nik_borrowed_from_head then nik_head
+                       else nik_true end as nik1
+        from b2
     ), d as (
         select *, nik1 is not null as el_nik_damaged,
             nik1 is not null and u(rk, 'e_nd') < {r("nik_damaged")} as e_nik_damaged,
             u(rk, 'e_nv') < {r("name_variant")} as draw_name,
             u(rk, 'e_bp') < {r("birthdate_placeholder")} as e_birthdate_placeholder,
+            u(rk, 'e_by') < {r("birthdate_year_only")} as draw_year_only,
             u(rk, 'e_bs') < {r("birthdate_shifted")} as draw_shift
         from c
+    ), d2 as (
+        select *, nik1 is not null and not e_nik_damaged as el_nik_mistyped,
+            nik1 is not null and not e_nik_damaged and u(rk, 'e_nm') < {r("nik_mistyped")} as e_nik_mistyped,
+            not e_birthdate_placeholder as el_birthdate_year_only,
+            not e_birthdate_placeholder and draw_year_only and dob <> make_date(year(dob), 1, 1)
+                as e_birthdate_year_only
+        from d
     ), e as (
         select *,
-            case when e_nik_damaged then nik_form(rk, 'ndf') end as nik_damage,
+            case when e_nik_damaged then nik_form(rk, 'ndf')
+                 when e_nik_mistyped then mistype_form(nik1, rk) end as nik_damage,
             case when draw_name
                 then name_variant(nama_true, name_form(nama_true, age, rk, 'nvf'), rk, jk, agama)
-                 else nama_true end as nama_d,
+                 else nama_true end
+            || case when e_patronymic then case when jk = 1 then ' BIN ' else ' BINTI ' end || father_name
+                    else '' end as nama_d,
             case when e_birthdate_placeholder then DATE '1900-01-01'
+                 when e_birthdate_year_only then make_date(year(dob), 1, 1)
                  when draw_shift then shift_date(dob, shift_form(rk, 'bsf'), rk)
                  else dob end as dob_d
-        from d
+        from d2
     )
     select *,
-        case when e_nik_damaged then damage_id(nik1, nik_damage, rk) else nik1 end as nik_d,
-        true as el_name_variant, nama_d is distinct from nama_true as e_name_variant,
+        case when e_nik_damaged then damage_id(nik1, nik_damage, rk)
+             when e_nik_mistyped then mistype_id(nik1, nik_damage, rk)
+             else nik1 end as nik_d,
+        true as el_name_variant,
+        (case when e_patronymic then nama_d[1:length(nama_d) - length(father_name)
+            - case when jk = 1 then 5 else 7 end] else nama_d end)
+            is distinct from nama_true as e_name_variant,
         true as el_birthdate_placeholder,
-        not e_birthdate_placeholder as el_birthdate_shifted,
-        not e_birthdate_placeholder and dob_d <> dob as e_birthdate_shifted,
+        not e_birthdate_placeholder and not e_birthdate_year_only as el_birthdate_shifted,
+        not e_birthdate_placeholder and not e_birthdate_year_only and dob_d <> dob as e_birthdate_shifted,
         true as el_invalid_date, u(rk, 'e_q1') < {r("invalid_date")} as e_invalid_date,
         true as el_invalid_code, u(rk, 'e_q2') < {r("invalid_code")} as e_invalid_code,
         true as el_empty_record_id, u(rk, 'e_q3') < {r("empty_record_id")} as e_empty_record_id
@@ -294,9 +329,13 @@ def _person_rows(con, src: str, rates: dict[str, float]) -> None:
         k
         for k in (
             "nik_other_person",
+            "nik_borrowed_from_head",
             "nik_damaged",
+            "nik_mistyped",
             "name_variant",
+            "patronymic",
             "birthdate_placeholder",
+            "birthdate_year_only",
             "birthdate_shifted",
             "invalid_date",
             "invalid_code",
@@ -318,10 +357,14 @@ def _person_errors(src: str, extra: list[tuple[str, str]] = ()) -> str:
         ("kk_change", "kk_change"),
         *([("dead_recipient", "dead_known")] if src != "bps" else []),
         ("nik_other_person", "e_nik_other_person"),
+        ("nik_borrowed_from_head", "e_nik_borrowed_from_head"),
         ("nik_damaged", "e_nik_damaged"),
+        ("nik_mistyped", "e_nik_mistyped"),
         ("nik_birthdate_mismatch", "nik_mismatch and nik_d is not distinct from nik_true"),
         ("name_variant", "e_name_variant"),
+        ("patronymic", "e_patronymic"),
         ("birthdate_placeholder", "e_birthdate_placeholder"),
+        ("birthdate_year_only", "e_birthdate_year_only"),
         ("birthdate_shifted", "e_birthdate_shifted"),
         *extra,
     ]

@@ -61,12 +61,29 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
         when 'spaces' then case when u(k, 'ds') < .6 then s[1:4] || ' ' || s[5:8] || ' ' || s[9:12]
             || ' ' || s[13:16]
                                 when u(k, 'ds') < .8 then s[1:6] || ' ' || s[7:12] || ' ' || s[13:16]
-                                else ' ' || s || ' ' end
+                                when u(k, 'ds') < .9 then ' ' || s || ' '
+                                else chr(9) || s || ' ' || chr(9) end
         when 'dots' then s[1:2] || '.' || s[3:4] || '.' || s[5:6] || '.' || s[7:12] || '.' || s[13:16]
         when 'dashes' then s[1:6] || '-' || s[7:12] || '-' || s[13:16]
         when 'apostrophe' then '''' || s
         when 'dot0' then s || '.0'
         when 'exponent' then regexp_replace(regexp_replace(printf('%.5E', s::DOUBLE), '0+E', 'E'), '\.E', 'E')
+    end
+    """)
+    # A 16-digit NIK typed wrong, still 16 digits: two adjacent digits swapped (if they
+    # differ) or one digit replaced by another. The form drawn: 'transposed' or 'mistyped'.
+    con.execute("""
+    create macro mistype_form(s, k) as case
+        when u(k, 'mtf') < .5 and s[pick(k, 'mtp', 15) + 1] <> s[pick(k, 'mtp', 15) + 2] then 'transposed'
+        else 'mistyped' end
+    """)
+    con.execute("""
+    create macro mistype_id(s, form, k) as case form
+        when 'transposed' then s[1:pick(k, 'mtp', 15)] || s[pick(k, 'mtp', 15) + 2]
+            || s[pick(k, 'mtp', 15) + 1] || s[pick(k, 'mtp', 15) + 3:]
+        else s[1:pick(k, 'mdp', 16)]
+            || ((s[pick(k, 'mdp', 16) + 1]::INT + 1 + pick(k, 'mdd', 9)) % 10)::VARCHAR
+            || s[pick(k, 'mdp', 16) + 2:]
     end
     """)
     has_space = "contains(n, ' ')"

@@ -27,11 +27,15 @@ DEFAULT_RATES: dict[str, float] = {
     "dtks.dead_recipient": 0.05,  # member who died before verification: still listed
     "dtks.duplicate_person": 0.01,  # member row: listed twice
     "dtks.nik_other_person": 0.01,  # member row: carries another person's NIK
+    "dtks.nik_borrowed_from_head": 0.005,  # member row other than the head's: carries the head's NIK
     "dtks.nik_damaged": 0.05,  # member row with a NIK: damaged in one of the CONTRACT forms
+    "dtks.nik_mistyped": 0.005,  # member row with a NIK not damaged: a digit mistyped or two transposed
     "dtks.no_kk_damaged": 0.03,  # member row with a no_kk: damaged the same ways
     "dtks.name_variant": 0.12,  # member row: name typed differently
+    "dtks.patronymic": 0.02,  # child row in a Muslim household with a male head: + BIN/BINTI + his name
     "dtks.birthdate_shifted": 0.02,  # member row: birth date off by days, a month, a year, or swapped
     "dtks.birthdate_placeholder": 0.005,  # member row: 1900-01-01
+    "dtks.birthdate_year_only": 0.005,  # member row: 1 January of the birth year
     "dtks.old_region_code": 0.2,  # household in a split regency: pre-split kode_desa
     "dtks.invalid_date": _QUARANTINE,
     "dtks.invalid_code": _QUARANTINE,
@@ -41,11 +45,15 @@ DEFAULT_RATES: dict[str, float] = {
     "p3ke.dead_recipient": 0.4,
     "p3ke.duplicate_person": 0.005,
     "p3ke.nik_other_person": 0.01,
+    "p3ke.nik_borrowed_from_head": 0.005,
     "p3ke.nik_damaged": 0.03,
+    "p3ke.nik_mistyped": 0.003,
     "p3ke.no_kk_damaged": 0.02,  # family row
     "p3ke.name_variant": 0.08,
+    "p3ke.patronymic": 0.02,
     "p3ke.birthdate_shifted": 0.015,
     "p3ke.birthdate_placeholder": 0.003,
+    "p3ke.birthdate_year_only": 0.004,
     "p3ke.old_region_code": 0.3,
     "p3ke.invalid_date": _QUARANTINE,
     "p3ke.invalid_code": _QUARANTINE,
@@ -53,11 +61,15 @@ DEFAULT_RATES: dict[str, float] = {
     # bps (Parquet: typed dates cannot be unparseable)
     "bps.duplicate_person": 0.002,
     "bps.nik_other_person": 0.003,
+    "bps.nik_borrowed_from_head": 0.002,
     "bps.nik_damaged": 0.01,
+    "bps.nik_mistyped": 0.002,
     "bps.no_kk_damaged": 0.01,  # family row
     "bps.name_variant": 0.05,
+    "bps.patronymic": 0.01,
     "bps.birthdate_shifted": 0.01,
     "bps.birthdate_placeholder": 0.002,
+    "bps.birthdate_year_only": 0.002,
     "bps.old_region_code": 0.5,
     "bps.invalid_code": _QUARANTINE,
     "bps.empty_record_id": _QUARANTINE,

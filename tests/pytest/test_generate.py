@@ -598,3 +598,48 @@ def test_proxy_means_fit_is_informative_not_perfect(medium):
     beta, *_ = np.linalg.lstsq(x, y, rcond=None)
     r2 = 1 - np.var(y - x @ beta) / np.var(y)
     assert 0.35 <= r2 <= 0.7, r2
+
+
+def test_identity_patterns_of_issue_26(tmp_path):
+    """Raised, the new identity patterns show in DTKS as documented: the head's NIK on
+    another member, a NIK one transposition or one digit off, BIN/BINTI and the head's name
+    after a child's, a birth date 1 January of the true year, NIKs padded with tabs."""
+    rates = parse_rate_overrides(
+        [
+            "nik_borrowed_from_head=0.2",
+            "nik_mistyped=0.2",
+            "patronymic=0.5",
+            "birthdate_year_only=0.2",
+            "nik_damaged=0.5",
+        ]
+    )
+    _, out, truth = run(tmp_path, 2000, 5, rates)
+    header, rows = csv_rows(deliveries(out)["dtks"] / "anggota.csv", "dtks")
+    rows = [dict(zip(header, row)) for row in rows]
+    truth_rows = duckdb.sql(f"""
+        select r.errors, r.nik_damage, p.nik, year(p.tanggal_lahir), p.nama
+        from '{truth}/records.parquet' as r left join '{truth}/persons.parquet' as p using (person_id)
+        where r.source = 'dtks' and r.file = 'anggota.csv' order by r.row_number
+    """).fetchall()
+    # the head as he truly is: his own row may carry errors of its own
+    heads = {row["id_rt"]: (t[2], t[4]) for row, t in zip(rows, truth_rows) if row["hub_krt"] == "1"}
+    seen = dict.fromkeys(["nik_borrowed_from_head", "nik_mistyped", "patronymic", "birthdate_year_only"], 0)
+    for row, (errors, damage, true_nik, born, _) in zip(rows, truth_rows, strict=True):
+        head_nik, head_name = heads.get(row["id_rt"], (None, None))
+        for kind in seen:
+            seen[kind] += kind in errors
+        if "nik_borrowed_from_head" in errors and not {"nik_damaged", "nik_mistyped"} & set(errors):
+            assert row["nik"] == head_nik != true_nik
+        if "nik_mistyped" in errors:
+            nik = row["nik"]
+            assert re.fullmatch(r"\d{16}", nik) and damage in ("transposed", "mistyped")
+            differ = [i for i in range(16) if nik[i] != (true_nik or "")[i : i + 1]]
+            if "nik_borrowed_from_head" not in errors and "nik_other_person" not in errors:
+                assert len(differ) == (2 if damage == "transposed" else 1), (nik, true_nik)
+        if "patronymic" in errors:
+            particle = " BIN " if row["jenis_kelamin"] == "1" else " BINTI "
+            assert row["nama"].upper().endswith(particle + head_name), (row["nama"], head_name)
+        if "birthdate_year_only" in errors:
+            assert row["tanggal_lahir"] == f"01/01/{born}"
+    assert min(seen.values()) >= 10, seen
+    assert any("\t" in row["nik"] for row in rows), "a NIK padded with tabs"

@@ -1,7 +1,9 @@
 -- The fields identity resolution compares, one row per staged person record: the NIK as
 -- validated in staging, the name as a matching key (spelling variants that carry no
--- information folded together), its words, birth date and year, sex and village (code in
--- force).
+-- information folded together), its words, birth date and year, sex, relation to the head
+-- and village (code in force). The words exclude a patronymic (BIN/BINTI and the father's
+-- name): a child's "SITI BINTI AHMAD" shares the word AHMAD with her father, which says
+-- nothing about her being him.
 with keyed as (
     select
         record_key,
@@ -10,6 +12,7 @@ with keyed as (
         nik_status,
         tanggal_lahir,
         jenis_kelamin,
+        hubungan_kk,
         kode_desa,
         -- Old spelling (OE, DJ, TJ for U, J, C) and the spellings of Muhammad are one name.
         nullif(trim({{ replace_pattern(
@@ -28,8 +31,9 @@ select
     name_key,
     tanggal_lahir as birth_date,
     jenis_kelamin as sex,
+    hubungan_kk,
     kode_desa as village,
-    {{ sorted_words('name_key') }} as name_words,
+    {{ sorted_words(replace_pattern('name_key', ' (BIN|BINTI) .*$', '', 'g')) }} as name_words,
     {{ words_as_text(sorted_words('name_key')) }} as name_sorted,
     year(tanggal_lahir) as birth_year
 from keyed

@@ -1,9 +1,12 @@
 -- Exact identity links on the NIK: one row per staged person record, saying whether its NIK
 -- ties it to a person of the civil register (dukcapil) and whether that tie is trusted.
 -- The register may list one person twice under the same NIK: that is one person.
--- A record whose NIK is in the register links to that register person unless name and birth
--- date both disagree with it (the NIK of another person, e.g. a family member's): such a
--- record, and records with a missing, damaged or unknown NIK, go to probabilistic matching.
+-- A record whose NIK is in the register links to that register person when name and birth
+-- date agree with it, or one of them does and neither sex nor being the head disagrees: a
+-- spouse or child listed with the head's NIK is often born within a month of the head, or
+-- named with the head's name as a patronymic, and says so by sex and relation. The other
+-- records (the NIK of another person), and records with a missing, damaged or unknown NIK,
+-- go to probabilistic matching.
 -- Each step reads the features table itself: a CTE read three times is materialised by
 -- DuckDB, and at national scale every record would be spilled to disk and scanned back.
 with register as (
@@ -12,7 +15,9 @@ with register as (
         name_key,
         name_words,
         name_sorted,
-        birth_date
+        birth_date,
+        sex,
+        hubungan_kk
     from {{ ref('int_person_match_features') }}
     where source = 'dukcapil' and nik_clean is not null
 ),
@@ -34,7 +39,8 @@ compared as (
                 or jaro_winkler_similarity(records.name_key, register.name_key) >= 0.95
         end as name_agrees,
         -- Forms a birth date takes for the same person: equal, off by up to a month, off by a
-        -- year on the same day, day and month swapped, or only the year known.
+        -- year on the same day, day and month swapped, or only the year known (a placeholder
+        -- 1 January, 1 July or 31 December of the right year).
         case
             when records.birth_date is null or register.birth_date is null then false
             when records.birth_date = register.birth_date then true
@@ -52,11 +58,13 @@ compared as (
                             month(records.birth_date) = day(register.birth_date)
                             and day(records.birth_date) = month(register.birth_date)
                         )
-                        or month(records.birth_date) * 100 + day(records.birth_date) in (701, 1231)
-                        or month(register.birth_date) * 100 + day(register.birth_date) in (701, 1231)
+                        or month(records.birth_date) * 100 + day(records.birth_date) in (101, 701, 1231)
+                        or month(register.birth_date) * 100 + day(register.birth_date) in (101, 701, 1231)
                     )
                 )
-        end as birth_date_agrees
+        end as birth_date_agrees,
+        coalesce(records.sex != register.sex, false)
+        or coalesce((records.hubungan_kk = 1) != (register.hubungan_kk = 1), false) as sex_or_head_differs
     from {{ ref('int_person_match_features') }} as records
     inner join register
         on records.nik_clean = register.register_nik
@@ -69,7 +77,11 @@ best as (
         record_key,
         register_nik,
         bool_or(name_agrees) as name_agrees,
-        bool_or(birth_date_agrees) as birth_date_agrees
+        bool_or(birth_date_agrees) as birth_date_agrees,
+        bool_or(
+            (name_agrees and birth_date_agrees)
+            or ((name_agrees or birth_date_agrees) and not sex_or_head_differs)
+        ) as is_same_person
     from compared
     group by record_key, register_nik
 )
@@ -88,7 +100,7 @@ select
         when records.source = 'dukcapil' and records.nik_clean is not null then 'register_record'
         when best.record_key is null and records.nik_clean is null then 'no_valid_nik'
         when best.record_key is null then 'not_in_register'
-        when not best.name_agrees and not best.birth_date_agrees then 'contradicted'
+        when not best.is_same_person then 'contradicted'
         else 'nik_register'
     end as nik_link,
     nik_link in ('register_record', 'nik_register') as is_nik_trusted

@@ -58,6 +58,15 @@ above_route_lines as (
     group by ranked.family_key
 ),
 
+quarantined_families as (
+    -- Families known only from DTKS households whose member rows were all quarantined: the
+    -- register was never asked, so "not in the civil register" would be a guess.
+    select family_key
+    from {{ ref('int_household_families') }}
+    group by family_key
+    having bool_and(family_link_basis = 'member_rows_quarantined')
+),
+
 recipient_errors as (
     select
         family_key,
@@ -126,10 +135,14 @@ reasons as (
     union all
     select
         recipient_errors.family_key,
-        'PENERIMA_TIDAK_DI_DUKCAPIL' as alasan_daftar,
+        case
+            when quarantined_families.family_key is not null then 'PENERIMA_ANGGOTA_DIKARANTINA'
+            else 'PENERIMA_TIDAK_DI_DUKCAPIL'
+        end as alasan_daftar,
         cast(null as double) as batas_persen
     from recipient_errors
     inner join households on recipient_errors.family_key = households.family_key
+    left join quarantined_families on recipient_errors.family_key = quarantined_families.family_key
     where not households.di_dukcapil
     union all
     select

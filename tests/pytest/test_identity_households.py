@@ -1,0 +1,222 @@
+"""Issue 26, identity and households: hand-made records for each weak spot the independent
+data showed. A household of a parent and a child who took a card of his own; a spouse, a
+child and a grown son listed with the head's NIK; a child whose birth date was written
+1 January; a made-up recipient with a well-formed NIK the register does not hold; a one-person
+household whose only member row was quarantined. One build of the sample landing zone."""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+import pytest
+from deliveries import SAMPLE_DATES, sample_rows, write_delivery
+
+from dtsen import resolution
+
+VILLAGE = "3171011001"
+# Register: SLAMET (card K_PARENT) and his son AGUS, head of a newer card with a smaller
+# number; AHMAD's family (card K_AHMAD): his wife DEWI, daughters RINA and PUTRI, son HASAN.
+K_PARENT, K_SON, K_AHMAD = "3171010101150009", "3171010101150003", "3171010101150005"
+NIK = {
+    "SLAMET": "3171010405600007",
+    "AGUS": "3171011208900008",
+    "AHMAD": "3171011003850005",
+    "DEWI": "3171016503850006",
+    "RINA": "3171015506120008",
+    "PUTRI": "3171014709220007",
+    "HASAN": "3171011504050009",
+}
+
+
+def _register(name, nik, no_kk, sex, born, shdk):
+    return dict(
+        sample_rows()["dukcapil"]["penduduk.csv"][1],
+        nik=nik,
+        no_kk=no_kk,
+        nama_lengkap=name,
+        jenis_kelamin="LAKI-LAKI" if sex == 1 else "PEREMPUAN",
+        tanggal_lahir=born,
+        shdk=shdk,
+        status_kawin="KAWIN" if shdk in ("KEPALA KELUARGA", "ISTRI") else "BELUM KAWIN",
+        kode_desa=VILLAGE,
+    )
+
+
+def _member(id_art, id_rt, nik, no_kk, name, sex, born, hub_krt):
+    return dict(
+        sample_rows()["dtks"]["anggota.csv"][1],
+        id_art=id_art,
+        id_rt=id_rt,
+        nik=nik,
+        no_kk=no_kk,
+        nama=name,
+        jenis_kelamin=str(sex),
+        tanggal_lahir=born,
+        hub_krt=str(hub_krt),
+    )
+
+
+@pytest.fixture(scope="module")
+def identity_build(tmp_path_factory, dbt_build):
+    root = tmp_path_factory.mktemp("identity-households")
+    rows = sample_rows()
+    rows["dukcapil"]["penduduk.csv"] += [
+        _register("SLAMET RIYADI", NIK["SLAMET"], K_PARENT, 1, "1960-05-04", "KEPALA KELUARGA"),
+        _register("AGUS SLAMET", NIK["AGUS"], K_SON, 1, "1990-08-12", "KEPALA KELUARGA"),
+        _register("AHMAD FAUZI", NIK["AHMAD"], K_AHMAD, 1, "1985-03-10", "KEPALA KELUARGA"),
+        _register("DEWI LESTARI", NIK["DEWI"], K_AHMAD, 2, "1985-03-25", "ISTRI"),
+        _register("RINA", NIK["RINA"], K_AHMAD, 2, "2012-06-15", "ANAK"),
+        _register("PUTRI AYU", NIK["PUTRI"], K_AHMAD, 2, "2022-09-07", "ANAK"),
+        _register("HASAN", NIK["HASAN"], K_AHMAD, 1, "2005-04-15", "ANAK"),
+    ]
+    household = rows["dtks"]["rumah_tangga.csv"][0]
+    rows["dtks"]["rumah_tangga.csv"] += [
+        dict(household, id_rt=id_rt, jumlah_art=str(size))
+        for id_rt, size in (("RT2", 2), ("RT3", 5), ("RT4", 1), ("RT5", 1))
+    ]
+    rows["dtks"]["anggota.csv"] += [
+        # a parent and his son, who has since taken a card of his own: a tie, one each
+        _member("B1", "RT2", NIK["SLAMET"], K_PARENT, "SLAMET RIYADI", 1, "04/05/1960", 1),
+        _member("B2", "RT2", NIK["AGUS"], K_PARENT, "AGUS SLAMET", 1, "12/08/1990", 3),
+        # AHMAD's household: wife and daughter under his NIK; PUTRI written 1 January
+        _member("C1", "RT3", NIK["AHMAD"], K_AHMAD, "AHMAD FAUZI", 1, "10/03/1985", 1),
+        _member("C2", "RT3", NIK["AHMAD"], K_AHMAD, "DEWI LESTARI", 2, "25/03/1985", 2),
+        _member("C3", "RT3", NIK["AHMAD"], K_AHMAD, "RINA BINTI AHMAD FAUZI", 2, "15/06/2012", 3),
+        _member("C4", "RT3", NIK["PUTRI"], K_AHMAD, "NENG PUTRI", 2, "01/01/2022", 3),
+        # his grown son, head of his own household, under his father's NIK
+        _member("C5", "RT4", NIK["AHMAD"], K_AHMAD, "HASAN BIN AHMAD FAUZI", 1, "15/04/2005", 1),
+        # a made-up recipient: AHMAD's name and birth date, a well-formed NIK nobody holds
+        _member("D1", "RT1", "3171011003850099", "", "AHMAD FAUZI", 1, "10/03/1985", 3),
+        # the only member of RT5, quarantined (no 31 February)
+        _member("E1", "RT5", "3171014101700001", "", "SRI WAHYUNI", 2, "31/02/1970", 1),
+    ]
+    landing = root / "landing"
+    for source, files in rows.items():
+        write_delivery(landing, source, SAMPLE_DATES[source], files)
+    build = dbt_build(landing, root / "warehouse.duckdb")
+    assert build.returncode == 0, build.stdout[-4000:]
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+def _dtks(con, sql):
+    return dict(con.sql(sql).fetchall())
+
+
+def _households(con, column):
+    return _dtks(
+        con,
+        f"select source_household_id, {column} from intermediate.int_source_households where source = 'dtks'",
+    )
+
+
+def _dtks_persons(con):
+    return _dtks(
+        con,
+        "select split_part(record_key, '/', 3), person_id from intermediate.int_person_identity "
+        "where source = 'dtks'",
+    )
+
+
+def test_a_tie_goes_to_the_heads_card(identity_build):
+    """Old: the smaller card number, the son's new card, took the parent's household."""
+    assert _households(identity_build, "family_key")["RT2"] == K_PARENT
+
+
+def test_a_nik_borrowed_from_the_head_is_not_the_head(identity_build):
+    """The wife (born within a month of him), the daughter whose patronymic holds his whole
+    name, and the grown son, head of his own household, named after him: none is AHMAD."""
+    links = _dtks(
+        identity_build,
+        "select split_part(record_key, '/', 3), nik_link from intermediate.int_person_nik_links "
+        "where source = 'dtks'",
+    )
+    assert {key: links[key] for key in ("C1", "C2", "C3", "C5")} == {
+        "C1": "nik_register",
+        "C2": "contradicted",
+        "C3": "contradicted",
+        "C5": "contradicted",
+    }
+    persons = _dtks_persons(identity_build)
+    for key in ("C2", "C3", "C5"):
+        assert persons[key] != persons["C1"], key
+
+
+def test_a_1_january_birth_date_agrees_with_the_register(identity_build):
+    """PUTRI's name is written otherwise, her birth date 1 January of her year: the NIK stands."""
+    link = identity_build.sql(
+        "select nik_link, birth_date_agrees from intermediate.int_person_nik_links "
+        "where record_key like 'dtks/%/C4'"
+    ).fetchall()
+    assert link == [("nik_register", True)]
+
+
+def test_a_nik_nobody_holds_counts_against_a_merge(identity_build):
+    """The made-up AHMAD meets the real one on name, birth date, sex and village; his NIK,
+    well formed and the register's for nobody, weighs against them being one person."""
+    con = identity_build
+    weights = con.sql(f"""
+        select pairs.mw_nik
+        from intermediate.int_person_match_pairs as pairs
+        join intermediate.int_person_records as register
+            on register.record_key in (pairs.record_key_l, pairs.record_key_r)
+        where 'dtks/anggota.csv/D1' in (pairs.record_key_l, pairs.record_key_r)
+            and register.source = 'dukcapil' and register.nik_clean = '{NIK["AHMAD"]}'
+    """).fetchall()
+    m, u = resolution.NIK_LEVELS["different"]
+    assert weights == [(pytest.approx(math.log2(m / u)),)] and weights[0][0] < -4
+    persons = _dtks_persons(con)
+    assert persons["D1"] != persons["C1"]
+
+
+def test_a_quarantined_only_member_is_not_called_unknown_to_the_register(identity_build):
+    con = identity_build
+    assert _households(con, "family_link_basis")["RT5"] == "member_rows_quarantined"
+    reasons = con.sql("""
+        select reasons.alasan_daftar
+        from intermediate.int_verification_reasons as reasons
+        join intermediate.int_household_families as households using (family_key)
+        where households.source = 'dtks' and households.source_household_id = 'RT5'
+    """).fetchall()
+    assert ("PENERIMA_ANGGOTA_DIKARANTINA",) in reasons
+    assert ("PENERIMA_TIDAK_DI_DUKCAPIL",) not in reasons
+
+
+def _level(comparison: str, left: dict, right: dict) -> str:
+    """The label of the level of `comparison` (Splink's settings for DuckDB) a pair falls in."""
+    settings = resolution.splink_settings().create_settings_dict("duckdb")
+    levels = next(c for c in settings["comparisons"] if c["output_column_name"] == comparison)
+    case = " ".join(
+        f"when {level['sql_condition']} then '{level['label_for_charts']}'"
+        for level in levels["comparison_levels"]
+        if level["sql_condition"] != "ELSE"
+    )
+    columns = ", ".join(
+        f"{'null' if value is None else repr(value)}::{'date' if 'date' in name else 'varchar'}"
+        f" as {name}_{side}"
+        for side, record in (("l", left), ("r", right))
+        for name, value in record.items()
+    )
+    return duckdb.sql(f"select case {case} else 'else' end from (select {columns})").fetchall()[0][0]
+
+
+def test_splink_tells_placeholder_dates_and_swaps_apart():
+    placeholder = _level("birth_date", {"birth_date": "2022-01-01"}, {"birth_date": "2022-09-07"})
+    assert placeholder == "same year, one date a placeholder"
+    assert _level("birth_date", {"birth_date": "2022-07-09"}, {"birth_date": "2022-09-07"}) == (
+        "day and month swapped"
+    )
+    assert _level("birth_date", {"birth_date": "2022-01-01"}, {"birth_date": "2021-09-07"}) == "within a year"
+
+
+def test_splink_compares_niks():
+    nik = NIK["AHMAD"]
+    transposed = nik[:14] + nik[15] + nik[14]
+    mistyped = nik[:15] + "9"
+    assert _level("nik", {"nik": nik}, {"nik": nik}) == "Exact match on nik"
+    for near in (transposed, mistyped):
+        assert _level("nik", {"nik": nik}, {"nik": near}) == "Damerau-Levenshtein distance of nik <= 1"
+    assert _level("nik", {"nik": nik}, {"nik": NIK["DEWI"]}) == "else"
+    assert _level("nik", {"nik": nik}, {"nik": None}) == "nik is NULL"
