@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from dtsen.operations import LOG_NAME, QUIET_VARIABLE, DbtProgress, RunLog, env_flag
+from dtsen.operations import LOG_NAME, QUIET_VARIABLE, WARN_VARIABLE, DbtProgress, RunLog, env_flag
 from dtsen.project import DEFAULT_ANALYST_DB, DEFAULT_DB, DEFAULT_LANDING, DEFAULT_TRUTH, dbt_build
 
 ENVIRONMENT = f"""Environment:
@@ -27,10 +27,12 @@ ENVIRONMENT = f"""Environment:
   DTSEN_DISK_NEEDED             free disk the pre-flight asks for (e.g. 50GB, 0 to skip)
   DTSEN_MEMORY_LIMIT            DuckDB's memory limit for dbt (default 12GB)
   {QUIET_VARIABLE:<29} 1 for --quiet
+  {WARN_VARIABLE:<29} --warn-exit-code of `run` and `quality`
   NO_COLOR                      set: no colours even on a terminal (DBT_USE_COLORS wins for dbt)
 
-Exit status: 0 ok (quality warnings included), 1 blocked (a blocking quality failure, a failed
-build, a refused publish or export), 2 refused before starting (usage, pre-flight).
+Exit status: 0 ok (and quality warnings, unless --warn-exit-code N), 1 blocked (a blocking
+quality failure, a failed build, a refused publish or export), 2 refused before starting
+(usage, pre-flight) or dbt could not run.
 dtsen writes its log to <folder of the database>/quality/{LOG_NAME}, beside runs.jsonl;
 docs/operations.md tells how to schedule runs."""
 
@@ -86,7 +88,7 @@ def _generate(args: argparse.Namespace) -> None:
         truth=Path(args.truth),
         as_of=args.as_of,
         rates=parse_rate_overrides(args.rate),
-        progress=args.run_log.say,
+        progress=args.run_log.say if _generation_progress(args) else args.run_log.log,
     )
     print(
         f"generated {args.persons:,} persons (seed {args.seed}) into {args.out} "
@@ -95,6 +97,15 @@ def _generate(args: argparse.Namespace) -> None:
     for source, files in summary["rows"].items():
         for file_name, rows in files.items():
             print(f"  {source}/{file_name:<30} {rows:>12,} rows")
+
+
+QUIET_PROGRESS_PERSONS = 1_000_000  # where a generation step takes tens of seconds
+
+
+def _generation_progress(args: argparse.Namespace) -> bool:
+    """A line per generation step on the terminal: always, but with --quiet only at millions
+    of persons (the log has them in any case)."""
+    return not args.quiet or args.persons >= QUIET_PROGRESS_PERSONS
 
 
 def _next_month(args: argparse.Namespace) -> None:
@@ -201,12 +212,28 @@ def _evaluate(args: argparse.Namespace) -> None:
 def _quality(args: argparse.Namespace) -> int:
     from dtsen.quality.runner import main as quality_main
 
-    return quality_main(Path(args.db), Path(args.report_dir) if args.report_dir else None)
+    report_dir = Path(args.report_dir) if args.report_dir else None
+    return _judged(args, quality_main(Path(args.db), report_dir), report_dir)
+
+
+def _judged(args: argparse.Namespace, code: int, report_dir: Path | None = None) -> int:
+    """The exit status of a job the quality suites judged: block (its own non-zero code), warn
+    (--warn-exit-code, 0 unless asked: the suites passed with warnings) or ok (0)."""
+    from dtsen.quality.runner import last_result
+
+    if code != 0:
+        args.run_log.outcome = "block"
+        return code
+    record = last_result(Path(args.db), report_dir) or {}
+    warnings = record.get("warnings", 0)
+    args.run_log.outcome = f"warn: {warnings} quality warnings" if warnings else "ok"
+    return args.warn_exit_code if warnings else 0
 
 
 def _run(args: argparse.Namespace) -> int:
     from dtsen.pseudonym import KEY_VARIABLE
     from dtsen.quality.runner import REPORT_NAME, default_report_dir
+    from dtsen.quality.runner import main as quality_main
 
     if not os.environ.get(KEY_VARIABLE):
         # Synthetic data only: a key that lives as long as this process, never stored. No
@@ -235,12 +262,15 @@ def _run(args: argparse.Namespace) -> int:
     with stage("evaluate"):
         _evaluate(args)
     with stage("quality", keep=lambda line: "FAILED" in line):
-        code = _quality(argparse.Namespace(db=args.db, report_dir=None))
+        code = quality_main(Path(args.db))
     if code == 0:
         args.require_quality = True
         with stage("publish"):
             code = _publish(args)
+        if code == 0:
+            code = _judged(args, code)
     else:
+        args.run_log.outcome = "block"
         args.run_log.say("Blocking data-quality failures: the analyst database is not published.")
     args.run_log.say(f"Report for ministries: {default_report_dir(Path(args.db).resolve()) / REPORT_NAME}")
     return code
@@ -413,6 +443,18 @@ def _add_generate_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_warn_exit_code(parser: argparse.ArgumentParser) -> None:
+    option = parser.add_argument(
+        "--warn-exit-code",
+        type=int,  # applied to the default from the environment too: a bad value is named
+        default=os.environ.get(WARN_VARIABLE, "0"),
+        metavar="N",
+        help="exit status when the quality suites pass with warnings: 3 lets a scheduler tell "
+        "warn from ok (0, the default, counts warnings as ok)",
+    )
+    option.envvar = WARN_VARIABLE
+
+
 def _common_options() -> argparse.ArgumentParser:
     """Options every command has (after its name: `dtsen run --quiet`)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -535,7 +577,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the Great Expectations suites, store results, write the HTML report and Data Docs",
     )
     quality.add_argument("--db", default=str(DEFAULT_DB), help="working database the build wrote")
-    quality.add_argument("--report-dir", default=None, help="(default: <folder of the database>/quality)")
+    quality.add_argument(
+        "--report-dir",
+        default=None,
+        help="folder of the results (runs.jsonl), reports and log "
+        "(default: <folder of the database>/quality)",
+    )
+    _add_warn_exit_code(quality)
     quality.set_defaults(handler=_quality)
 
     run = command(
@@ -562,6 +610,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=True,
         help="issue verification lists, answer them from the truth and build again (the fifth layer)",
     )
+    _add_warn_exit_code(run)
     run.set_defaults(handler=_run)
 
     # The benchmark is not part of the package (benchmarks/bench.py): it parses its own

@@ -22,6 +22,7 @@ from typing import TextIO
 from dtsen.project import PROJECT_DIR
 
 QUIET_VARIABLE = "DTSEN_QUIET"
+WARN_VARIABLE = "DTSEN_WARN_EXIT_CODE"
 LOG_NAME = "dtsen.log"
 PROGRESS_EVERY_SECONDS = 60.0  # in quiet mode, dbt's progress at most once a minute
 # What the exit status of a command means to a scheduler (docs/operations.md).
@@ -80,6 +81,7 @@ class RunLog:
         self.started = time.perf_counter()
         self.pending: list[str] = []
         self.stages: list[tuple[str, float]] = []
+        self.outcome: str | None = None  # block, warn or ok, when the quality suites judged
         self.log(f"start {version_text()} pid {os.getpid()}: {shlex.join(command_line)}")
 
     def log(self, text: str) -> None:
@@ -130,7 +132,7 @@ class RunLog:
             self.log(f"stage {name}: {status} in {seconds:.1f} s")
 
     def end(self, code: int) -> None:
-        meaning = EXIT_MEANINGS.get(code, "failed")
+        meaning = self.outcome or EXIT_MEANINGS.get(code, "failed")
         self.log(f"exit status {code} ({meaning}) in {time.perf_counter() - self.started:.1f} s")
 
 

@@ -52,17 +52,19 @@ def generate(
     tl = Timeline.for_as_of(as_of)
     out, truth = Path(out), Path(truth)
     timings: dict[str, float] = {}
-    clock = time.perf_counter()
+    clock = started = reported = time.perf_counter()
 
-    started = clock
-
-    def lap(step: str) -> None:
-        nonlocal clock
+    def lap(step: str, report: bool = True) -> None:
+        nonlocal clock, reported
         now = time.perf_counter()
         timings[step] = round(now - clock, 2)
         clock = now
-        if progress:
-            progress(f"generate {persons:,} persons: {step} in {timings[step]:.1f} s ({now - started:.0f} s)")
+        if progress and report:
+            progress(
+                f"generate {persons:,} persons: {step} in {now - reported:.1f} s "
+                f"({now - started:.0f} s in all)"
+            )
+            reported = now
 
     rows: dict[str, dict[str, int]] = {}
     with tempfile.TemporaryDirectory(prefix="dtsen-generate-") as workdir:
@@ -74,7 +76,7 @@ def generate(
             facts = population.build(con, persons, resolved, tl, step=lap)
 
             def deliver(source: str) -> None:
-                lap(source)
+                lap(source, report=False)
                 rows[source] = writer.deliver(con, source, out, parts, tl)
                 lap(f"{source} files")
 
