@@ -167,19 +167,20 @@ def _build(args: argparse.Namespace) -> int:
     if not _preflight("build", args):
         return 2
     if not args.quiet:
-        with args.run_log.stage("dbt build", capture=False):
-            return dbt_build(Path(args.landing), Path(args.db), args.dbt_args).returncode
+        with args.run_log.stage("dbt build", capture=False) as stage:
+            stage.code = dbt_build(Path(args.landing), Path(args.db), args.dbt_args).returncode
+        return stage.code
     return _dbt_build_with_progress(args, "dbt build", args.dbt_args)
 
 
 def _dbt_build_with_progress(args: argparse.Namespace, label: str, extra: list[str] | None = None) -> int:
     """dbt build with its output reduced to progress lines and one line at the end; its
     warnings and errors are printed in full."""
-    with args.run_log.stage(label, capture=False):
+    with args.run_log.stage(label, capture=False) as stage:
         progress = DbtProgress(label, args.run_log.say)
-        code = dbt_build(Path(args.landing), Path(args.db), extra, on_line=progress.line).returncode
-        args.run_log.say(progress.final(code))
-    return code
+        stage.code = dbt_build(Path(args.landing), Path(args.db), extra, on_line=progress.line).returncode
+        args.run_log.say(progress.final(stage.code))
+    return stage.code
 
 
 def _intake(args: argparse.Namespace) -> int:
@@ -253,20 +254,20 @@ def _run(args: argparse.Namespace) -> int:
     if code != 0:
         return code
     if args.field_loop:
-        with stage("field loop"):
-            code = _field_loop(args)
+        with stage("field loop") as step:
+            code = step.code = _field_loop(args)
         if code != 0:
             return code
     with stage("report"):
         _report(args)
     with stage("evaluate"):
         _evaluate(args)
-    with stage("quality", keep=lambda line: "FAILED" in line):
-        code = quality_main(Path(args.db))
+    with stage("quality", keep=lambda line: "FAILED" in line) as step:
+        code = step.code = quality_main(Path(args.db))
     if code == 0:
         args.require_quality = True
-        with stage("publish"):
-            code = _publish(args)
+        with stage("publish") as step:
+            code = step.code = _publish(args)
         if code == 0:
             code = _judged(args, code)
     else:
@@ -594,9 +595,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=examples(
             "dtsen run                        # 100,000 persons with a throwaway pseudonym key",
             "dtsen run --persons 1000000 --quiet",
-            "DTSEN_PSEUDONYM_KEY=$(cat /etc/dtsen/key) dtsen run --quiet \\",
-            "    --landing /data/landing --db /data/warehouse/dtsen.duckdb "
-            "--analyst-db /data/warehouse/analyst.duckdb",
+            "dtsen run --quiet --landing /data/landing --db /data/warehouse/dtsen.duckdb \\",
+            "    --analyst-db /data/warehouse/analyst.duckdb   # DTSEN_PSEUDONYM_KEY set: the key kept",
             "dtsen run --persons 3000 --no-field-loop",
         ),
     )
@@ -680,6 +680,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that time (and with --quiet, shorten) their stages themselves: the others are one stage.
+OWN_STAGES = ("run", "build", "bench")
+
+
 def _log_path(args: argparse.Namespace) -> Path | None:
     """The command's log beside the quality results (runs.jsonl) of its database; None for a
     command without a database (generate, next-month, field-results, intake, bench)."""
@@ -709,7 +713,11 @@ def main(argv: list[str] | None = None) -> int:
     args.run_log = RunLog(_log_path(args), ["dtsen", *argv], args.quiet)
     code = 1
     try:
-        code = args.handler(args) or 0
+        if args.command in OWN_STAGES:
+            code = args.handler(args) or 0
+        else:
+            with args.run_log.stage(args.command, keep=lambda line: "FAILED" in line) as stage:
+                code = stage.code = args.handler(args) or 0
     finally:
         args.run_log.end(code)
     return code

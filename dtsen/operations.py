@@ -70,6 +70,10 @@ def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+class Stage:
+    code: int | None = None
+
+
 class RunLog:
     """The command's log: <folder of the database>/quality/dtsen.log, appended, owner-only.
     Lines are kept in memory until the database's folder exists, so a command refused before
@@ -105,18 +109,20 @@ class RunLog:
     @contextlib.contextmanager
     def stage(
         self, name: str, keep: Callable[[str], bool] | None = None, capture: bool = True
-    ) -> Iterator[None]:
+    ) -> Iterator[Stage]:
         """One stage of the command, timed. Quiet (and capture): what it prints goes to the log,
         and the terminal gets its first line (and every line `keep` chooses) with the time
-        taken; a stage that prints its own summary through `say` is not captured."""
+        taken; a stage that prints its own summary through `say` is not captured. The stage
+        sets `code` on what it is given when it ends with an exit code other than 0."""
         started = time.perf_counter()
         captured = io.StringIO()
         capture = capture and self.quiet
+        stage = Stage()
         status = "failed"
         try:
             with contextlib.redirect_stdout(captured) if capture else contextlib.nullcontext():
-                yield
-            status = "done"
+                yield stage
+            status = "done" if not stage.code else f"failed (exit code {stage.code})"
         finally:
             seconds = time.perf_counter() - started
             self.stages.append((name, seconds))
