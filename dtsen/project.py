@@ -70,7 +70,8 @@ def run_dbt(
 ) -> subprocess.CompletedProcess:
     """Run `dbt <verb>` against `landing`, writing `db`; isolated: artefacts beside the database.
     on_line: dbt's output (stdout and stderr) is handed to it line by line as it comes, with
-    dbt's log in JSON (--log-format json, unless `extra` sets another format)."""
+    dbt's log in JSON (--log-format json, unless `extra` sets another format); dbt's log file
+    stays in its usual format (--log-format-file debug, which would follow --log-format)."""
     db.parent.mkdir(parents=True, exist_ok=True)
     command = dbt_command(verb, db.parent if isolated else None)
     terminal = not capture and on_line is None and sys.stdout.isatty()
@@ -79,7 +80,7 @@ def run_dbt(
         return subprocess.run(
             [*command, *(extra or [])], env=env, cwd=PROJECT_DIR, capture_output=capture, text=True
         )
-    command = [*command, "--log-format", "json", *(extra or [])]
+    command = [*command, "--log-format", "json", "--log-format-file", "debug", *(extra or [])]
     with subprocess.Popen(
         command, env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as process:

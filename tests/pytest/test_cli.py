@@ -241,6 +241,8 @@ def test_quiet_build_prints_its_progress_in_one_line_and_logs_beside_runs_jsonl(
     assert sum(map(int, statuses.values())) == int(done[2])
     assert int(statuses["pass"]) == sum(r["status"] == "pass" for r in results) > 50
     assert ANSI not in result.stdout + result.stderr
+    # dbt's own log keeps its format (dtsen reads dbt's JSON on stdout only)
+    assert (work / "logs" / "dbt.log").read_text().splitlines()[-1].split(" ")[1] == "[debug]"
     # the log, beside the quality results of this database (runs.jsonl)
     log = (work / "quality" / "dtsen.log").read_text().splitlines()
     version = subprocess.run([DTSEN, "--version"], capture_output=True, text=True).stdout.strip()
