@@ -718,6 +718,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             with args.run_log.stage(args.command, keep=lambda line: "FAILED" in line) as stage:
                 code = stage.code = args.handler(args) or 0
+    except KeyboardInterrupt:
+        code, args.run_log.outcome = 130, "interrupted"
+        raise
+    except Exception as error:
+        args.run_log.outcome = f"crashed: {type(error).__name__}: {error}"
+        raise
     finally:
         args.run_log.end(code)
     return code
