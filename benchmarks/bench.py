@@ -1104,9 +1104,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         type=int,
         action="append",
         default=[],
-        help="population size; repeat for several sizes (smallest first)",
+        help="population size; repeat for several sizes (smallest first) (default: none: --table)",
     )
-    parser.add_argument("--seed", type=int, default=20261126)
+    parser.add_argument("--seed", type=int, default=20261126, help="generator seed")
     parser.add_argument(
         "--work",
         type=Path,
@@ -1130,7 +1130,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--table", action="store_true", help="print the latest runs from --results as markdown"
     )
-    parser.add_argument("--note", default="", help="added to every row's notes (e.g. 'quiet machine')")
+    parser.add_argument(
+        "--note", default="", help="added to every row's notes, e.g. 'quiet machine' (default: none)"
+    )
 
 
 def _print_run(persons: int, rows: list[dict]) -> None:
@@ -1220,7 +1222,18 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """`dtsen bench ARGS` and `python benchmarks/bench.py ARGS`."""
-    parser = argparse.ArgumentParser(prog="dtsen bench", description=__doc__.splitlines()[0])
+    from dtsen.cli import HelpFormatter, examples
+
+    parser = argparse.ArgumentParser(
+        prog="dtsen bench",
+        description=__doc__.splitlines()[0],
+        formatter_class=HelpFormatter,
+        epilog=examples(
+            "dtsen bench --persons 284000",
+            "dtsen bench --persons 28400 --persons 284000 --note 'quiet machine'",
+            "dtsen bench --table                # the latest runs as a markdown table, no new run",
+        ),
+    )
     add_options(parser)
     return run(parser.parse_args(argv))
 

@@ -18,7 +18,63 @@ import sys
 import time
 from pathlib import Path
 
+from dtsen.operations import LOG_NAME, QUIET_VARIABLE, WARN_VARIABLE, DbtProgress, RunLog, env_flag
 from dtsen.project import DEFAULT_ANALYST_DB, DEFAULT_DB, DEFAULT_LANDING, DEFAULT_TRUTH, dbt_build
+
+ENVIRONMENT = f"""Environment:
+  DTSEN_PSEUDONYM_KEY           key of the pseudonyms (64 hex digits; `run` makes a throwaway one)
+  DTSEN_PSEUDONYM_KEY_PREVIOUS  the previous key, for a key rotation
+  DTSEN_DISK_NEEDED             free disk the pre-flight asks for (e.g. 50GB, 0 to skip)
+  DTSEN_MEMORY_LIMIT            DuckDB's memory limit for dbt (default 12GB)
+  {QUIET_VARIABLE:<29} 1 for --quiet
+  {WARN_VARIABLE:<29} --warn-exit-code of `run` and `quality`
+  NO_COLOR                      set: no colours even on a terminal (DBT_USE_COLORS wins for dbt)
+
+Exit status: 0 ok (and quality warnings, unless --warn-exit-code N), 1 blocked (a blocking
+quality failure, a failed build, a refused publish or export), 2 refused before starting
+(usage, pre-flight) or dbt could not run.
+dtsen writes its log to <folder of the database>/quality/{LOG_NAME}, beside runs.jsonl;
+docs/operations.md tells how to schedule runs."""
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Every option's help ends with its default and, where one sets it, its environment
+    variable (an action's `envvar`); a description or epilog written on several lines
+    (examples, the environment) keeps its line breaks, one written on one line is wrapped."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text.strip():
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.option_strings and not action.required and "default" not in text:
+            if isinstance(action.default, bool):
+                # a --no-x flag (store_false) is off when its default is True
+                on = action.default != isinstance(action, argparse._StoreFalseAction)
+                text += f" (default: {'on' if on else 'off'})"
+            elif action.default not in (None, [], "", argparse.SUPPRESS):
+                text += " (default: %(default)s)"
+        envvar = getattr(action, "envvar", None)
+        return f"{text} (env {envvar})" if envvar else text
+
+
+class VersionAction(argparse.Action):
+    """--version: the package version and the code's (git commit), computed only when asked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from dtsen.operations import version_text
+
+        print(version_text())
+        parser.exit()
+
+
+def examples(*lines: str) -> str:
+    return "Examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def _generate(args: argparse.Namespace) -> None:
@@ -32,6 +88,7 @@ def _generate(args: argparse.Namespace) -> None:
         truth=Path(args.truth),
         as_of=args.as_of,
         rates=parse_rate_overrides(args.rate),
+        progress=args.run_log.say if _generation_progress(args) else args.run_log.log,
     )
     print(
         f"generated {args.persons:,} persons (seed {args.seed}) into {args.out} "
@@ -40,6 +97,15 @@ def _generate(args: argparse.Namespace) -> None:
     for source, files in summary["rows"].items():
         for file_name, rows in files.items():
             print(f"  {source}/{file_name:<30} {rows:>12,} rows")
+
+
+QUIET_PROGRESS_PERSONS = 1_000_000  # where a generation step takes tens of seconds
+
+
+def _generation_progress(args: argparse.Namespace) -> bool:
+    """A line per generation step on the terminal: always, but with --quiet only at millions
+    of persons (the log has them in any case)."""
+    return not args.quiet or args.persons >= QUIET_PROGRESS_PERSONS
 
 
 def _next_month(args: argparse.Namespace) -> None:
@@ -100,7 +166,21 @@ def _preflight(command: str, args: argparse.Namespace) -> bool:
 def _build(args: argparse.Namespace) -> int:
     if not _preflight("build", args):
         return 2
-    return dbt_build(Path(args.landing), Path(args.db), args.dbt_args).returncode
+    if not args.quiet:
+        with args.run_log.stage("dbt build", capture=False) as stage:
+            stage.code = dbt_build(Path(args.landing), Path(args.db), args.dbt_args).returncode
+        return stage.code
+    return _dbt_build_with_progress(args, "dbt build", args.dbt_args)
+
+
+def _dbt_build_with_progress(args: argparse.Namespace, label: str, extra: list[str] | None = None) -> int:
+    """dbt build with its output reduced to progress lines and one line at the end; its
+    warnings and errors are printed in full."""
+    with args.run_log.stage(label, capture=False) as stage:
+        progress = DbtProgress(label, args.run_log.say)
+        stage.code = dbt_build(Path(args.landing), Path(args.db), extra, on_line=progress.line).returncode
+        args.run_log.say(progress.final(stage.code))
+    return stage.code
 
 
 def _intake(args: argparse.Namespace) -> int:
@@ -133,12 +213,28 @@ def _evaluate(args: argparse.Namespace) -> None:
 def _quality(args: argparse.Namespace) -> int:
     from dtsen.quality.runner import main as quality_main
 
-    return quality_main(Path(args.db), Path(args.report_dir) if args.report_dir else None)
+    report_dir = Path(args.report_dir) if args.report_dir else None
+    return _judged(args, quality_main(Path(args.db), report_dir), report_dir)
+
+
+def _judged(args: argparse.Namespace, code: int, report_dir: Path | None = None) -> int:
+    """The exit status of a job the quality suites judged: block (its own non-zero code), warn
+    (--warn-exit-code, 0 unless asked: the suites passed with warnings) or ok (0)."""
+    from dtsen.quality.runner import last_result
+
+    if code != 0:
+        args.run_log.outcome = "block"
+        return code
+    record = last_result(Path(args.db), report_dir) or {}
+    warnings = record.get("warnings", 0)
+    args.run_log.outcome = f"warn: {warnings} quality warnings" if warnings else "ok"
+    return args.warn_exit_code if warnings else 0
 
 
 def _run(args: argparse.Namespace) -> int:
     from dtsen.pseudonym import KEY_VARIABLE
     from dtsen.quality.runner import REPORT_NAME, default_report_dir
+    from dtsen.quality.runner import main as quality_main
 
     if not os.environ.get(KEY_VARIABLE):
         # Synthetic data only: a key that lives as long as this process, never stored. No
@@ -149,25 +245,35 @@ def _run(args: argparse.Namespace) -> int:
         _remove_working_database(Path(args.db))
     args.out = args.landing
     _remove_field_results(Path(args.landing), Path(args.truth), Path(args.db))
-    _generate(args)
+    stage = args.run_log.stage
+    with stage("generate"):
+        _generate(args)
     if not _preflight("run", args):
         return 2
     code = _demo_build(args, "on the agencies' data" if args.field_loop else "")
     if code != 0:
         return code
     if args.field_loop:
-        code = _field_loop(args)
+        with stage("field loop") as step:
+            code = step.code = _field_loop(args)
         if code != 0:
             return code
-    _report(args)
-    _evaluate(args)
-    code = _quality(argparse.Namespace(db=args.db, report_dir=None))
+    with stage("report"):
+        _report(args)
+    with stage("evaluate"):
+        _evaluate(args)
+    with stage("quality", keep=lambda line: "FAILED" in line) as step:
+        code = step.code = quality_main(Path(args.db))
     if code == 0:
         args.require_quality = True
-        code = _publish(args)
+        with stage("publish") as step:
+            code = step.code = _publish(args)
+        if code == 0:
+            code = _judged(args, code)
     else:
-        print("Blocking data-quality failures: the analyst database is not published.")
-    print(f"Report for ministries: {default_report_dir(Path(args.db).resolve()) / REPORT_NAME}")
+        args.run_log.outcome = "block"
+        args.run_log.say("Blocking data-quality failures: the analyst database is not published.")
+    args.run_log.say(f"Report for ministries: {default_report_dir(Path(args.db).resolve()) / REPORT_NAME}")
     return code
 
 
@@ -175,14 +281,9 @@ DEMO_OPERATOR = "demo"
 
 
 def _demo_build(args: argparse.Namespace, what: str) -> int:
-    """dbt build with its output kept back (shown only when it fails): the demo prints one line."""
-    started = time.perf_counter()
-    result = dbt_build(Path(args.landing), Path(args.db), capture=True)
-    label = f"dbt build {what}".strip()
-    print(f"{label} finished with exit code {result.returncode} in {time.perf_counter() - started:.1f} s")
-    if result.returncode != 0:
-        print(result.stdout[-6000:], end="")
-    return result.returncode
+    """dbt build with its output reduced to its progress and a line at the end (warnings and
+    errors in full): the demo prints one line per build."""
+    return _dbt_build_with_progress(args, f"dbt build {what}".strip())
 
 
 def _remove_field_results(landing: Path, truth: Path, db: Path) -> None:
@@ -339,90 +440,169 @@ def _add_generate_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KIND=RATE",
-        help="override an error rate (see docs/synthetic-data.md); repeatable",
+        help="override an error rate (see docs/synthetic-data.md); repeatable (default: none)",
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="dtsen", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+def _add_warn_exit_code(parser: argparse.ArgumentParser) -> None:
+    option = parser.add_argument(
+        "--warn-exit-code",
+        type=int,  # applied to the default from the environment too: a bad value is named
+        default=os.environ.get(WARN_VARIABLE, "0"),
+        metavar="N",
+        help="exit status when the quality suites pass with warnings: 3 lets a scheduler tell "
+        "warn from ok (0, the default, counts warnings as ok)",
+    )
+    option.envvar = WARN_VARIABLE
 
-    generate = commands.add_parser("generate", help="write a synthetic landing zone and its truth")
+
+def _common_options() -> argparse.ArgumentParser:
+    """Options every command has (after its name: `dtsen run --quiet`)."""
+    common = argparse.ArgumentParser(add_help=False)
+    quiet = common.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=env_flag(QUIET_VARIABLE),
+        help="one line per stage: dbt's output reduced to its progress, details to the log file; "
+        "warnings and errors always in full",
+    )
+    quiet.envvar = QUIET_VARIABLE
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dtsen", description=__doc__, epilog=ENVIRONMENT, formatter_class=HelpFormatter
+    )
+    parser.add_argument("--version", action=VersionAction, help="print the package and code versions")
+    commands = parser.add_subparsers(dest="command", required=True)
+    common = _common_options()
+
+    def command(subparsers, name: str, **options) -> argparse.ArgumentParser:
+        return subparsers.add_parser(name, formatter_class=HelpFormatter, parents=[common], **options)
+
+    generate = command(
+        commands,
+        "generate",
+        help="write a synthetic landing zone and its truth",
+        epilog=examples("dtsen generate --persons 1000000 --out /data/landing --truth /data/truth"),
+    )
     _add_generate_options(generate)
     generate.add_argument("--out", default=str(DEFAULT_LANDING), help="landing root to write")
     generate.set_defaults(handler=_generate)
 
-    month = commands.add_parser(
-        "next-month", help="write next month's Dukcapil and DTKS deliveries, about 2 %% of records changed"
+    month = command(
+        commands,
+        "next-month",
+        help="write next month's Dukcapil and DTKS deliveries, about 2 %% of records changed",
     )
-    month.add_argument("--landing", default=str(DEFAULT_LANDING))
-    month.add_argument("--seed", type=int, default=20261126)
+    month.add_argument("--landing", default=str(DEFAULT_LANDING), help="landing root to add to")
+    month.add_argument("--seed", type=int, default=20261126, help="same seed, same changes")
     month.set_defaults(handler=_next_month)
 
-    field = commands.add_parser(
+    field = command(
+        commands,
         "field-results",
         help="write a verifikasi delivery answering the issued verification lists, from the truth",
+        epilog=examples(
+            "dtsen field-results --lists warehouse/daftar_verifikasi",
+            "dtsen field-results --lists daftar/ --visit-share 0.5 --rate verifikasi.moved_since=0.1",
+        ),
     )
     field.add_argument("--lists", required=True, help="folder holding issued lists (searched recursively)")
-    field.add_argument("--landing", default=str(DEFAULT_LANDING))
-    field.add_argument("--truth", default=str(DEFAULT_TRUTH))
+    field.add_argument("--landing", default=str(DEFAULT_LANDING), help="landing root to write to")
+    field.add_argument("--truth", default=str(DEFAULT_TRUTH), help="the generator's truth to answer from")
     field.add_argument(
         "--extract-date",
         type=dt.date.fromisoformat,
         default=None,
         help="delivery date (default: a month after the newest delivery in the landing zone)",
     )
-    field.add_argument("--seed", type=int, default=20261126)
+    field.add_argument("--seed", type=int, default=20261126, help="same seed, same answers")
     field.add_argument("--visit-share", type=float, default=0.8, help="share of listed families visited")
     field.add_argument(
-        "--rate", action="append", default=[], metavar="KIND=RATE", help="e.g. moved_since=0.1"
+        "--rate",
+        action="append",
+        default=[],
+        metavar="KIND=RATE",
+        help="e.g. verifikasi.moved_since=0.1; repeatable (default: none)",
     )
     field.set_defaults(handler=_field_results)
 
     # Every argument dtsen build does not know goes to dbt build unchanged (a leading `--`
     # ends dtsen's own options); no abbreviations, so that none of dbt's is taken for ours.
-    build = commands.add_parser(
+    build = command(
+        commands,
         "build",
         help="dbt build on a landing zone; other arguments go to dbt build",
         allow_abbrev=False,
-        usage="dtsen build [--landing DIR] [--db PATH] [--] [dbt build arguments]",
+        usage="dtsen build [--landing DIR] [--db PATH] [--quiet] [--] [dbt build arguments]",
+        epilog=examples(
+            "dtsen build --landing /data/landing --db /data/warehouse/dtsen.duckdb --quiet",
+            "dtsen build -- --select +mart_eligibility",
+        ),
     )
-    build.add_argument("--landing", help=f"landing root (default {DEFAULT_LANDING})")
-    build.add_argument("--db", default=str(DEFAULT_DB))
+    build.add_argument("--landing", help=f"landing root (default: {DEFAULT_LANDING})")
+    build.add_argument("--db", default=str(DEFAULT_DB), help="working database to build")
     build.set_defaults(handler=_build)
 
-    intake = commands.add_parser(
-        "intake", help="check the deliveries for a build on Spark (which runs no Python model): JSON lines"
+    intake = command(
+        commands,
+        "intake",
+        help="check the deliveries for a build on Spark (which runs no Python model): JSON lines",
     )
-    intake.add_argument("--landing", default=str(DEFAULT_LANDING))
-    intake.add_argument("--out", required=True, help="file the Spark target reads (env DTSEN_INTAKE)")
+    intake.add_argument("--landing", default=str(DEFAULT_LANDING), help="landing root to check")
+    intake.add_argument("--out", required=True, help="file the Spark target reads (its DTSEN_INTAKE)")
     intake.set_defaults(handler=_intake)
 
-    report = commands.add_parser("report", help="what the last build staged and quarantined")
-    report.add_argument("--db", default=str(DEFAULT_DB))
+    report = command(commands, "report", help="what the last build staged and quarantined")
+    report.add_argument("--db", default=str(DEFAULT_DB), help="working database the build wrote")
     report.set_defaults(handler=_report)
 
-    evaluate = commands.add_parser("evaluate", help="score the built warehouse against the generator's truth")
-    evaluate.add_argument("--db", default=str(DEFAULT_DB))
-    evaluate.add_argument("--truth", default=str(DEFAULT_TRUTH))
+    evaluate = command(
+        commands,
+        "evaluate",
+        help="score the built warehouse against the generator's truth",
+        epilog=examples(
+            "dtsen evaluate", "dtsen evaluate --db /data/warehouse/dtsen.duckdb --truth /data/truth"
+        ),
+    )
+    evaluate.add_argument("--db", default=str(DEFAULT_DB), help="working database the build wrote")
+    evaluate.add_argument("--truth", default=str(DEFAULT_TRUTH), help="the generator's truth")
     evaluate.set_defaults(handler=_evaluate)
 
-    quality = commands.add_parser(
+    quality = command(
+        commands,
         "quality",
         help="run the Great Expectations suites, store results, write the HTML report and Data Docs",
     )
-    quality.add_argument("--db", default=str(DEFAULT_DB))
-    quality.add_argument("--report-dir", default=None, help="default: <folder of the database>/quality")
+    quality.add_argument("--db", default=str(DEFAULT_DB), help="working database the build wrote")
+    quality.add_argument(
+        "--report-dir",
+        default=None,
+        help="folder of the results (runs.jsonl), reports and log "
+        "(default: <folder of the database>/quality)",
+    )
+    _add_warn_exit_code(quality)
     quality.set_defaults(handler=_quality)
 
-    run = commands.add_parser(
+    run = command(
+        commands,
         "run",
         help="the main job: generate, dbt build, verification lists out and field results in, build "
         "again, report, evaluate, quality suites, publish",
+        epilog=examples(
+            "dtsen run                        # 100,000 persons with a throwaway pseudonym key",
+            "dtsen run --persons 1000000 --quiet",
+            "dtsen run --quiet --landing /data/landing --db /data/warehouse/dtsen.duckdb \\",
+            "    --analyst-db /data/warehouse/analyst.duckdb   # DTSEN_PSEUDONYM_KEY set: the key kept",
+            "dtsen run --persons 3000 --no-field-loop",
+        ),
     )
     _add_generate_options(run)
-    run.add_argument("--landing", help=f"landing root to write (default {DEFAULT_LANDING})")
-    run.add_argument("--db", default=str(DEFAULT_DB))
+    run.add_argument("--landing", help=f"landing root to write (default: {DEFAULT_LANDING})")
+    run.add_argument("--db", default=str(DEFAULT_DB), help="working database to build")
     run.add_argument("--analyst-db", default=str(DEFAULT_ANALYST_DB), help="read-only database for analysts")
     run.add_argument(
         "--field-loop",
@@ -430,6 +610,7 @@ def main(argv: list[str] | None = None) -> int:
         default=True,
         help="issue verification lists, answer them from the truth and build again (the fifth layer)",
     )
+    _add_warn_exit_code(run)
     run.set_defaults(handler=_run)
 
     # The benchmark is not part of the package (benchmarks/bench.py): it parses its own
@@ -443,8 +624,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     bench.set_defaults(handler=_bench)
 
-    publish = commands.add_parser(
-        "publish", help="publish the marts of a quality-passed build as the read-only analyst database"
+    publish = command(
+        commands,
+        "publish",
+        help="publish the marts of a quality-passed build as the read-only analyst database",
     )
     publish.add_argument("--db", default=str(DEFAULT_DB), help="working database the build wrote")
     publish.add_argument("--analyst-db", default=str(DEFAULT_ANALYST_DB), help="analyst database to replace")
@@ -456,25 +639,37 @@ def main(argv: list[str] | None = None) -> int:
     )
     publish.set_defaults(handler=_publish)
 
-    export = commands.add_parser("export", help="issue a list to the field (export verifikasi --help)")
+    export = command(commands, "export", help="issue a list to the field (export verifikasi --help)")
     exports = export.add_subparsers(dest="what", required=True)
-    verifikasi = exports.add_parser(
+    verifikasi = command(
+        exports,
         "verifikasi",
         help="the verification list of a regency: CSV and XLSX, recorded in daftar.ekspor_verifikasi",
         description="Needs the pseudonym key the working database was built with (DTSEN_PSEUDONYM_KEY). "
         "Writes <out>/<kode_kabupaten_kota>/daftar_verifikasi.csv, daftar_verifikasi_anggota.csv and "
         "daftar_verifikasi.xlsx (mode 0600); see docs/verification-list.md.",
+        epilog=examples(
+            "dtsen export verifikasi --kabupaten 3201 --operator petugas01 --out daftar/",
+            "dtsen export verifikasi --kabupaten 3201 --desa 3201010001 3201010002 --operator petugas01 "
+            "--out daftar/",
+            "dtsen export verifikasi --semua-kabupaten --maks-keluarga 500 --operator petugas01 "
+            "--out daftar/",
+        ),
     )
     verifikasi.add_argument(
-        "--kabupaten", nargs="+", default=[], metavar="KODE", help="4-digit regency codes"
+        "--kabupaten", nargs="+", default=[], metavar="KODE", help="4-digit regency codes (default: none)"
     )
     verifikasi.add_argument(
         "--semua-kabupaten", action="store_true", help="every regency with a family to list, one folder each"
     )
-    verifikasi.add_argument("--desa", nargs="+", metavar="KODE", help="only these villages (10-digit codes)")
+    verifikasi.add_argument(
+        "--desa", nargs="+", metavar="KODE", help="only these villages, 10-digit codes (default: all)"
+    )
     verifikasi.add_argument("--operator", required=True, help="the operator's id, kept in the audit record")
     verifikasi.add_argument("--out", required=True, help="folder to write into (one sub-folder per regency)")
-    verifikasi.add_argument("--maks-keluarga", type=int, metavar="N", help="at most N families per regency")
+    verifikasi.add_argument(
+        "--maks-keluarga", type=int, metavar="N", help="at most N families per regency (default: all)"
+    )
     verifikasi.add_argument(
         "--termasuk-terbuka",
         action="store_true",
@@ -482,7 +677,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     verifikasi.add_argument("--db", default=str(DEFAULT_DB), help="working database the build wrote")
     verifikasi.set_defaults(handler=_export_verifikasi)
+    return parser
 
+
+# Commands that time (and with --quiet, shorten) their stages themselves: the others are one stage.
+OWN_STAGES = ("run", "build", "bench")
+
+
+def _log_path(args: argparse.Namespace) -> Path | None:
+    """The command's log beside the quality results (runs.jsonl) of its database; None for a
+    command without a database (generate, next-month, field-results, intake, bench)."""
+    if getattr(args, "report_dir", None):
+        return Path(args.report_dir).resolve() / LOG_NAME
+    if getattr(args, "db", None):
+        from dtsen.quality.runner import default_report_dir
+
+        return default_report_dir(Path(args.db)) / LOG_NAME
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
     args, unknown = parser.parse_known_args(argv)
     if args.command == "build":
         args.dbt_args = unknown[1:] if unknown[:1] == ["--"] else unknown
@@ -493,7 +709,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("build", "run"):
         args.landing_given = args.landing is not None
         args.landing = args.landing or str(DEFAULT_LANDING)
-    return args.handler(args) or 0
+    args.quiet = getattr(args, "quiet", False)
+    args.run_log = RunLog(_log_path(args), ["dtsen", *argv], args.quiet)
+    code = 1
+    try:
+        if args.command in OWN_STAGES:
+            code = args.handler(args) or 0
+        else:
+            with args.run_log.stage(args.command, keep=lambda line: "FAILED" in line) as stage:
+                code = stage.code = args.handler(args) or 0
+    except KeyboardInterrupt:
+        code, args.run_log.outcome = 130, "interrupted"
+        raise
+    except Exception as error:
+        args.run_log.outcome = f"crashed: {type(error).__name__}: {error}"
+        raise
+    finally:
+        args.run_log.end(code)
+    return code
 
 
 if __name__ == "__main__":

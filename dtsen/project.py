@@ -11,6 +11,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -49,6 +50,15 @@ def dbt_env(landing: Path, db: Path) -> dict[str, str]:
     return {**os.environ, "DTSEN_LANDING": str(landing.resolve()), "DTSEN_DB": str(db.resolve())}
 
 
+def dbt_colour_env(terminal: bool) -> dict[str, str]:
+    """dbt colours its output and its log file whether or not they are a terminal: colours
+    only for a terminal and never with NO_COLOR set (no-color.org); the operator's own
+    DBT_USE_COLORS / DBT_USE_COLORS_FILE win."""
+    colours = "true" if terminal and not os.environ.get("NO_COLOR") else "false"
+    wanted = {"DBT_USE_COLORS": colours, "DBT_USE_COLORS_FILE": "false"}
+    return {name: value for name, value in wanted.items() if name not in os.environ}
+
+
 def run_dbt(
     verb: str,
     landing: Path,
@@ -56,24 +66,39 @@ def run_dbt(
     extra: list[str] | None = None,
     isolated: bool = False,
     capture: bool = False,
+    on_line: Callable[[str], None] | None = None,
 ) -> subprocess.CompletedProcess:
-    """Run `dbt <verb>` against `landing`, writing `db`; isolated: artefacts beside the database."""
+    """Run `dbt <verb>` against `landing`, writing `db`; isolated: artefacts beside the database.
+    on_line: dbt's output (stdout and stderr) is handed to it line by line as it comes, with
+    dbt's log in JSON (--log-format json, unless `extra` sets another format); dbt's log file
+    stays in its usual format (--log-format-file debug, which would follow --log-format)."""
     db.parent.mkdir(parents=True, exist_ok=True)
     command = dbt_command(verb, db.parent if isolated else None)
-    return subprocess.run(
-        [*command, *(extra or [])],
-        env=dbt_env(landing, db),
-        cwd=PROJECT_DIR,
-        capture_output=capture,
-        text=True,
-    )
+    terminal = not capture and on_line is None and sys.stdout.isatty()
+    env = {**dbt_env(landing, db), **dbt_colour_env(terminal)}
+    if on_line is None:
+        return subprocess.run(
+            [*command, *(extra or [])], env=env, cwd=PROJECT_DIR, capture_output=capture, text=True
+        )
+    command = [*command, "--log-format", "json", "--log-format-file", "debug", *(extra or [])]
+    with subprocess.Popen(
+        command, env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+        for line in process.stdout:
+            on_line(line)
+    return subprocess.CompletedProcess(command, process.returncode, "", None)
 
 
 def dbt_build(
-    landing: Path, db: Path, extra: list[str] | None = None, isolated: bool = False, capture: bool = False
+    landing: Path,
+    db: Path,
+    extra: list[str] | None = None,
+    isolated: bool = False,
+    capture: bool = False,
+    on_line: Callable[[str], None] | None = None,
 ) -> subprocess.CompletedProcess:
     """Run `dbt build` against `landing`, writing `db`."""
-    return run_dbt("build", landing, db, extra, isolated, capture)
+    return run_dbt("build", landing, db, extra, isolated, capture, on_line)
 
 
 class NoBenchmarks(RuntimeError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -33,12 +34,15 @@ def generate(
     as_of: date = date(2026, 10, 31),
     rates: dict[str, float] | None = None,
     seeds: Path | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict:
     """Generate `persons` people (dead included) and write the landing zone to `out` and
     the truth to `truth`. Same arguments, same bytes.
 
     rates: overrides of DEFAULT_RATES by full key (see parse_rate_overrides).
     seeds: folder with the region seeds (default: the project's seeds/).
+    progress: called with a line after each step (population steps, each source built and
+    written, the truth), so that a run at millions of persons shows where it is.
     Returns rows per file, seconds per step, population facts and the error report
     (also written to truth/error_rates.json).
     """
@@ -48,13 +52,19 @@ def generate(
     tl = Timeline.for_as_of(as_of)
     out, truth = Path(out), Path(truth)
     timings: dict[str, float] = {}
-    clock = time.perf_counter()
+    clock = started = reported = time.perf_counter()
 
-    def lap(step: str) -> None:
-        nonlocal clock
+    def lap(step: str, report: bool = True) -> None:
+        nonlocal clock, reported
         now = time.perf_counter()
         timings[step] = round(now - clock, 2)
         clock = now
+        if progress and report:
+            progress(
+                f"generate {persons:,} persons: {step} in {now - reported:.1f} s "
+                f"({now - started:.0f} s in all)"
+            )
+            reported = now
 
     rows: dict[str, dict[str, int]] = {}
     with tempfile.TemporaryDirectory(prefix="dtsen-generate-") as workdir:
@@ -63,11 +73,10 @@ def generate(
         con = db.connect(Path(workdir), seed)
         try:
             historic = regions.load(con, seeds or regions.SEEDS_DIR)
-            facts = population.build(con, persons, resolved, tl)
-            lap("population")
+            facts = population.build(con, persons, resolved, tl, step=lap)
 
             def deliver(source: str) -> None:
-                lap(source)
+                lap(source, report=False)
                 rows[source] = writer.deliver(con, source, out, parts, tl)
                 lap(f"{source} files")
 

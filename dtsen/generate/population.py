@@ -10,6 +10,7 @@ Built in SQL from hashed draws (db.py). Tables left behind for agencies.py:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from statistics import NormalDist
 
 import duckdb
@@ -133,14 +134,26 @@ def _cut(latent: str, ladder: list[tuple[int, float]]) -> str:
     return f"case {' '.join(whens)} else {ladder[-1][0]} end"
 
 
-def build(con: duckdb.DuckDBPyConnection, persons: int, rates: dict[str, float], tl: Timeline) -> dict:
-    """Create tables family and person; return population facts for error_rates.json."""
+def build(
+    con: duckdb.DuckDBPyConnection,
+    persons: int,
+    rates: dict[str, float],
+    tl: Timeline,
+    step: Callable[[str], None] | None = None,
+) -> dict:
+    """Create tables family and person; return population facts for error_rates.json.
+    step(name) is called after each step (progress at millions of persons)."""
+    step = step or (lambda name: None)
     _families(con, persons, rates, tl)
+    step("population: families")
     _persons(con, persons, tl)
+    step("population: persons")
     _identifiers(con, rates["population.nik_birthdate_mismatch"], tl)
+    step("population: identifiers")
     _names(con)
     _education_and_work(con)
     _slim(con)
+    step("population: names, education and work")
     return _facts(con)
 
 

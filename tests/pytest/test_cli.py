@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
+import shlex
 import stat
 import subprocess
 import sys
@@ -203,6 +205,72 @@ def test_other_commands_still_refuse_unknown_arguments():
     result = _dtsen("report", "--select", "x")
     assert result.returncode == 2
     assert "unrecognized arguments: --select x" in result.stderr
+
+
+# ------------------------------------------------------------------ output for an operator
+
+ANSI = "\x1b["  # the start of a colour code
+
+
+def test_no_colour_codes_when_the_output_is_not_a_terminal(cli_build):
+    """dbt colours its output and its own log whether or not they are a terminal; dtsen
+    build's output here is a pipe."""
+    _, code, output, work = cli_build
+    assert code == 0, output[-3000:]
+    assert " PASS " in output and ANSI not in output
+    assert ANSI not in (work / "logs" / "dbt.log").read_text()
+
+
+def test_quiet_build_prints_its_progress_in_one_line_and_logs_beside_runs_jsonl(cli_build, landing):
+    _, code, output, work = cli_build
+    assert code == 0, output[-3000:]
+    db = work / "warehouse.duckdb"
+    arguments = [
+        "build", "--quiet", "--landing", str(landing), "--db", str(db), "--", "--select", SMALL,
+        *ONLY_ITS_TESTS, "--target-path", str(work / "target-quiet"), "--log-path", str(work / "logs"),
+    ]  # fmt: skip
+    result = _dtsen(*arguments)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    *progress, line = result.stdout.splitlines()
+    # a progress line a minute at most, instead of dbt's line per node
+    assert all(re.fullmatch(r"dbt build: \d+/\d+ nodes done \(\d+ s\)", text) for text in progress), progress
+    results = _run_results(work / "target-quiet")["results"]
+    done = re.fullmatch(r"dbt build finished with exit code 0 in [\d.]+ s: (\d+)/(\d+) nodes \((.+)\)", line)
+    assert done and done[1] == done[2], line
+    statuses = dict(item.split(" ") for item in done[3].split(", "))
+    assert sum(map(int, statuses.values())) == int(done[2])
+    assert int(statuses["pass"]) == sum(r["status"] == "pass" for r in results) > 50
+    assert ANSI not in result.stdout + result.stderr
+    # dbt's own log keeps its format (dtsen reads dbt's JSON on stdout only)
+    assert (work / "logs" / "dbt.log").read_text().splitlines()[-1].split(" ")[1] == "[debug]"
+    # the log, beside the quality results of this database (runs.jsonl)
+    log = (work / "quality" / "dtsen.log").read_text().splitlines()
+    version = subprocess.run([DTSEN, "--version"], capture_output=True, text=True).stdout.strip()
+    [start] = [entry for entry in log if " start " in entry and " dtsen build --quiet " in entry]
+    assert f"start {version} pid " in start and start.endswith(shlex.join(["dtsen", *arguments]))
+    after = log[log.index(start) + 1 :]
+    after = after[len(progress) :]
+    assert after[0].endswith(line) and re.search(r" stage dbt build: done in [\d.]+ s$", after[1])
+    assert re.search(r" exit status 0 \(ok\) in [\d.]+ s$", after[2])
+    assert _mode(work / "quality" / "dtsen.log") == 0o600
+
+
+def test_quiet_build_prints_dbt_warnings_in_full(landing, tmp_path):
+    db = tmp_path / "warehouse.duckdb"
+    result = _dtsen(
+        "build", "--landing", str(landing), "--db", str(db), "--select", "no_such_model",
+        "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+        env=_env(DTSEN_QUIET="1"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.stdout.splitlines()[:2] == [
+        "The selection criterion 'no_such_model' does not match any enabled nodes",
+        "Nothing to do. Try checking your model configs and model specification args",
+    ]
+    assert result.stdout.splitlines()[2].startswith("dbt build finished with exit code 0 in ")
+    assert len(result.stdout.splitlines()) == 3
+    log = (tmp_path / "quality" / "dtsen.log").read_text()
+    assert "does not match any enabled nodes" in log and "exit status 0 (ok)" in log
 
 
 # ------------------------------------------------------------------ permissions

@@ -5,6 +5,7 @@ delivery (real dbt builds, real DuckDB, real Great Expectations)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -150,8 +151,9 @@ def test_generated_build_passes_with_warnings_and_stores_results(generated_build
      from: a@example.go.id, to: b@example.go.id}}
 """)
         alerting = {"DTSEN_ALERTS": str(tmp_path / "alerts.yml"), "TEST_SMTP_PASSWORD": "s3cret"}
-        result = run_quality(root / "warehouse.duckdb", store, env=alerting)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        # as the scheduled job runs it (docs/operations.md): warnings exit with a status of their own
+        result = run_quality(root / "warehouse.duckdb", store, env={**alerting, "DTSEN_WARN_EXIT_CODE": "3"})
+    assert result.returncode == 3, result.stdout[-3000:] + result.stderr[-3000:]
     # one message each to the channels that listen, with the run's status and headline; the
     # others reported, and the exit code the data's
     (mail,), (post,) = mailbox.messages, posts
@@ -180,6 +182,10 @@ def test_generated_build_passes_with_warnings_and_stores_results(generated_build
         assert first == torn and records[-1] == ""
         assert all(json.loads(line)["run_id"] != "0ld" for line in records[:-1])
     (run,) = [json.loads(line) for line in (store / "runs.jsonl").read_text().splitlines()[1:]]
+    # dtsen's log beside runs.jsonl ends with the verdict
+    last = (store / "dtsen.log").read_text().splitlines()[-1]
+    assert run["warnings"] > 0
+    assert re.search(rf" exit status 3 \(warn: {run['warnings']} quality warnings\) in [\d.]+ s$", last)
     (build,) = {b for (b,) in con.sql("select invocation_id from build_ledger.mart_builds").fetchall()}
     assert run["build_id"] == build and run["blocking_failures"] == 0
     lines = [
@@ -214,9 +220,9 @@ def test_broken_delivery_fails_naming_expectation_table_and_threshold(generated_
         (tmp_path / "alerts.yml").write_text(
             f"channels: [{{type: webhook, url: 'http://127.0.0.1:{port}/'}}]\n"
         )
-        alerting = {"DTSEN_ALERTS": str(tmp_path / "alerts.yml")}
+        alerting = {"DTSEN_ALERTS": str(tmp_path / "alerts.yml"), "DTSEN_WARN_EXIT_CODE": "3"}
         result = run_quality(tmp_path / "warehouse.duckdb", tmp_path / "quality", env=alerting)
-    assert result.returncode == 1, result.stdout[-3000:]
+    assert result.returncode == 1, result.stdout[-3000:]  # a blocking failure is not a warning
     (post,) = posts  # a blocking failure alerts too, and the exit code stays 1
     assert post["json"]["status"] == "blocked" and post["json"]["exit_code"] == 1
     assert any(f["severity"] == "blocking" and f["check"] == "nik_valid" for f in post["json"]["failures"])
