@@ -8,6 +8,18 @@ reader sees either the old publication or the new one, never a half-written file
 reader that holds the old file keeps reading it until it reconnects. A build that crashes
 never touches the analyst database, so the last publication stays readable.
 
+What analysts get (docs/analysts.md):
+
+* the database in DuckDB's storage format STORAGE_VERSION, which every DuckDB 1.x opens (R,
+  DBeaver, the ODBC driver and the command line bundle their own DuckDB, often older than
+  the project's);
+* every table and column described (COMMENT ON) by its dbt description, which the build
+  stores with the marts (persist_docs, dbt_project.yml);
+* views for the questions asked most, with region names (dtsen.analyst_views), and the
+  previous publication's data date for the changes since it;
+* each mart and view as Parquet in the folder `<stem>_parquet` beside the database: a link
+  to the folder of this publication, swapped right after the database.
+
 Refuses to publish (and leaves the published file as it was) when:
 
 * the pseudonym key is not in the environment (DTSEN_PSEUDONYM_KEY), or is not the key the
@@ -28,12 +40,16 @@ import datetime as dt
 import errno
 import hmac
 import os
+import re
+import shutil
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
+from dtsen.analyst_views import PREVIOUS_PUBLICATION_TABLE, PUBLICATION_DESCRIPTIONS, VIEWS, VIEWS_SCHEMA
 from dtsen.marts import (
     LEDGER_SCHEMA,
     MARTS_SCHEMA,
@@ -54,6 +70,13 @@ from dtsen.quality.runner import last_result
 
 PUBLICATION_TABLE = "_publication"  # one row per published table
 PUBLICATION_DELIVERIES_TABLE = "_publication_deliveries"  # the deliveries the marts were built from
+# DuckDB's storage format of the analyst database: v1.0.0's (file format 64) is read by every
+# DuckDB from 0.10 on; the project's DuckDB writes a newer one by default, which the DuckDB
+# 1.x of R, DBeaver or the ODBC driver refuse ("version number 69 ...").
+STORAGE_VERSION = "v1.0.0"
+# A publication's Parquet folder: `<stem>_parquet.<published_at>`, named by PARQUET_STAMP.
+PARQUET_STAMP = "%Y%m%dT%H%M%S%fZ"
+_PARQUET_VERSION = re.compile(r"\.\d{8}T\d{12}Z")
 
 # Hexadecimal digests standing alone as a word (keyed pseudonyms have PSEUDONYM_HEX_DIGITS
 # lowercase hex digits, sha256 sums 64) are removed before looking for NIK-shaped digits:
@@ -105,6 +128,7 @@ class Publication:
     tables: dict[str, tuple[int, str]]  # table -> (rows, content hash)
     seconds: float
     build_id: str | None = None  # the dbt invocation that built every published mart
+    parquet: Path | None = None  # the link to the publication's Parquet folder (parquet_folder)
 
 
 def identifier_scan(
@@ -190,23 +214,32 @@ def require_quality_passed(working_db: Path) -> dict:
     return result
 
 
+def parquet_folder(analyst_db: Path) -> Path:
+    """The Parquet folder published beside `analyst_db`: a link to this publication's folder."""
+    return analyst_db.with_name(f"{analyst_db.stem}_parquet")
+
+
 def _remove(path: Path) -> None:
     for leftover in (path, path.with_name(path.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink(missing_ok=True)
 
 
 def _remove_abandoned(analyst_db: Path) -> None:
     """Half-written files of publishers that died (killed mid-copy): never the published file."""
-    for path in analyst_db.parent.glob(f"{analyst_db.name}.publishing-*"):
-        pid = path.name.rsplit("-", 1)[-1].removesuffix(".wal")
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            path.unlink(missing_ok=True)
-        except PermissionError:
-            pass  # alive, another user's
+    for name in (analyst_db.name, parquet_folder(analyst_db).name):
+        for path in analyst_db.parent.glob(f"{name}.publishing-*"):
+            pid = path.name.rsplit("-", 1)[-1].split(".")[0]
+            if not pid.isdigit():
+                continue
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                _remove(path)
+            except PermissionError:
+                pass  # alive, another user's
 
 
 def _fsync(path: Path) -> None:
@@ -257,13 +290,28 @@ def publish(
         judged = quality_gate(working_db) or {}
         expected_hashes = expected_hashes or judged.get("mart_hashes") or None
         expected_build = expected_build or judged.get("build_id")
+    parquet = parquet_folder(analyst_db)
+    if parquet.exists() and not parquet.is_symlink():
+        raise PublishRefused(
+            f"{parquet} is a folder of its own, not the link to the published Parquet files that "
+            "publishing replaces: not publishing. Move it away and publish again."
+        )
     analyst_db.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(analyst_db)
     staging = analyst_db.with_name(f"{analyst_db.name}.publishing-{os.getpid()}")
+    parquet_staging = parquet.with_name(f"{parquet.name}.publishing-{os.getpid()}")
     _remove(staging)
+    _remove(parquet_staging)
     try:
-        con = duckdb.connect(str(staging))
+        # In memory, the analyst database attached: ATTACH is what takes a storage version.
+        # Spills go where a connection to the file would put them.
+        con = duckdb.connect(config={"temp_directory": f"{staging}.tmp"})
         try:
+            con.execute(
+                f"attach {quote_literal(str(staging))} as analyst "
+                f"(storage_version {quote_literal(STORAGE_VERSION)})"
+            )
+            con.execute("use analyst")
             published_at, build_id = _copy_marts(con, working_db, key, expected_build)
             tables = _record_publication(con, working_db, published_at, build_id)
             if expected_hashes is not None and expected_hashes != {t: h for t, (_, h) in tables.items()}:
@@ -271,6 +319,8 @@ def publish(
                     f"the marts of {working_db} are not those the quality checks passed "
                     "(content hashes differ): not publishing"
                 )
+            _record_previous_publication(con, analyst_db)
+            _create_views(con)
             found = identifier_scan(con)
             if found:
                 raise IdentifierFound(
@@ -278,15 +328,28 @@ def publish(
                     "16-digit number) in "
                     + "; ".join(f"{table}.{column}: {n:,} values" for table, column, n in found)
                 )
-            con.execute("checkpoint")
+            con.execute("checkpoint analyst")
+            _write_parquet(con, parquet_staging)
+            con.execute("use memory")
+            con.execute("detach analyst")
         finally:
             con.close()
-        _fsync(staging)
-        os.chmod(staging, 0o444)
+        for path in (staging, *parquet_staging.iterdir()):
+            _fsync(path)
+            os.chmod(path, 0o444)
+        _fsync(parquet_staging)
+        versioned = parquet.with_name(f"{parquet.name}.{published_at.strftime(PARQUET_STAMP)}")
+        os.rename(parquet_staging, versioned)
+        previous_parquet = os.readlink(parquet) if parquet.is_symlink() else None
+        link = parquet.with_name(f"{parquet_staging.name}.link")
+        link.unlink(missing_ok=True)
+        os.symlink(versioned.name, link)  # relative: the warehouse folder may move
         os.replace(staging, analyst_db)  # atomic: readers see the old file or the new one
+        os.replace(link, parquet)  # and the Parquet files of the same publication right after
         _fsync(analyst_db.parent)
     except BaseException as error:
         _remove(staging)
+        _remove(parquet_staging)
         if _disk_full(error):
             raise PublishRefused(
                 f"no space left in {analyst_db.parent} to write the new analyst database: not "
@@ -294,7 +357,33 @@ def publish(
                 "Free space there and publish again."
             ) from None
         raise
-    return Publication(analyst_db, published_at, tables, time.perf_counter() - started, build_id)
+    _remove_old_parquet(parquet, keep={versioned.name, previous_parquet})
+    return Publication(analyst_db, published_at, tables, time.perf_counter() - started, build_id, parquet)
+
+
+def _remove_old_parquet(parquet: Path, keep: set[str | None]) -> None:
+    """Parquet folders of older publications. The one the link pointed to until now stays
+    for readers that listed it a moment ago; a reader holding a file open keeps reading it."""
+    for path in parquet.parent.glob(f"{parquet.name}.*"):
+        version = path.name[len(parquet.name) :]
+        if _PARQUET_VERSION.fullmatch(version) and path.name not in keep:
+            shutil.rmtree(path)
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Each mart, each view and the publication's own tables as `<name>.parquet`."""
+    folder.mkdir()
+    relations = con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = 'analyst' "
+        "union all select schema_name, view_name from duckdb_views() "
+        "where database_name = 'analyst' and not internal order by 1, 2"
+    ).fetchall()
+    names = [name for _, name in relations]
+    if len(set(names)) != len(names):  # one file per name: two relations would share a file
+        raise PublishRefused(f"two published relations share a name: {sorted(names)}")
+    for schema, name in relations:
+        target = quote_literal(str(folder / f"{name}.parquet"))
+        con.execute(f"copy {quote_identifier(schema)}.{quote_identifier(name)} to {target} (format parquet)")
 
 
 def _disk_full(error: BaseException) -> bool:
@@ -344,6 +433,16 @@ def _copy_marts(
         for name in relations:
             relation = f"{quote_identifier(MARTS_SCHEMA)}.{quote_identifier(name)}"
             con.execute(f"create table {relation} as select * from working.{relation}")
+        # The dbt descriptions the build stored (persist_docs), for the copies.
+        descriptions = con.execute(
+            "select table_name, null, comment from duckdb_tables() "
+            "where database_name = 'working' and schema_name = ? and comment is not null "
+            "union all select view_name, null, comment from duckdb_views() "
+            "where database_name = 'working' and schema_name = ? and comment is not null "
+            "union all select table_name, column_name, comment from duckdb_columns() "
+            "where database_name = 'working' and schema_name = ? and comment is not null",
+            [MARTS_SCHEMA] * 3,
+        ).fetchall()
         deliveries = con.execute(
             f"select distinct source, delivery, extract_date, file_name, file_sha256, file_rows "
             f"from working.{LEDGER_SCHEMA}.build_deliveries where invocation_id = ? "
@@ -352,6 +451,8 @@ def _copy_marts(
         ).fetchall()
     finally:
         con.execute("detach working")  # the working database is free for the next build at once
+    for table, column, description in descriptions:
+        _comment(con, MARTS_SCHEMA, table, column, description)
     con.execute(
         f"create table {PUBLICATION_DELIVERIES_TABLE} (source varchar, delivery varchar, "
         "extract_date date, file_name varchar, file_sha256 varchar, file_rows bigint)"
@@ -383,3 +484,91 @@ def _record_publication(
         ],
     )
     return tables
+
+
+def _comment(
+    con: duckdb.DuckDBPyConnection, schema: str, relation: str, column: str | None, description: str
+) -> None:
+    name = f"{quote_identifier(schema)}.{quote_identifier(relation)}"
+    if column is None:
+        kind = "view" if _is_view(con, schema, relation) else "table"
+        con.execute(f"comment on {kind} {name} is {quote_literal(description.strip())}")
+    else:
+        con.execute(
+            f"comment on column {name}.{quote_identifier(column)} is {quote_literal(description.strip())}"
+        )
+
+
+def _is_view(con: duckdb.DuckDBPyConnection, schema: str, relation: str) -> bool:
+    return bool(
+        con.execute(
+            "select 1 from duckdb_views() where database_name = current_database() "
+            "and schema_name = ? and view_name = ?",
+            [schema, relation],
+        ).fetchall()
+    )
+
+
+def _record_previous_publication(con: duckdb.DuckDBPyConnection, analyst_db: Path) -> None:
+    """The publication being replaced (its time, build and data date), for the changes since
+    it (analysis.perubahan_kelayakan). No row for a first publication; a previous file that
+    cannot be read is reported, and the new publication goes ahead without it."""
+    con.execute(
+        f"create table {PREVIOUS_PUBLICATION_TABLE} "
+        "(published_at timestamptz, build_id varchar, tanggal_data date)"
+    )
+    if not analyst_db.exists():
+        return
+    try:
+        con.execute(f"attach {quote_literal(str(analyst_db))} as previous (read_only)")
+    except duckdb.Error as error:
+        print(
+            f"warning: the previous publication {analyst_db} cannot be read ({error}); "
+            "analysis.perubahan_kelayakan stays empty in this publication",
+            file=sys.stderr,
+        )
+        return
+    try:
+        con.execute(
+            f"insert into {PREVIOUS_PUBLICATION_TABLE} "
+            f"select max(published_at), max(build_id), "
+            f"(select max(tanggal_data) from previous.{MARTS_SCHEMA}.fct_eligibility) "
+            f"from previous.main.{PUBLICATION_TABLE}"
+        )
+    except duckdb.CatalogException as error:
+        print(
+            f"warning: the previous publication {analyst_db} lacks what the changes since it "
+            f"need ({error}); analysis.perubahan_kelayakan stays empty in this publication",
+            file=sys.stderr,
+        )
+    finally:
+        con.execute("detach previous")
+
+
+def _create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """The analysts' views (dtsen.analyst_views) and the descriptions of everything publish
+    adds beside the marts."""
+    con.execute(f"create schema {quote_identifier(VIEWS_SCHEMA)}")
+    for view in VIEWS:
+        con.execute(
+            f"create view {quote_identifier(VIEWS_SCHEMA)}.{quote_identifier(view.name)} as {view.sql}"
+        )
+        columns = [
+            name
+            for (name,) in con.execute(
+                "select column_name from duckdb_columns() where database_name = current_database() "
+                "and schema_name = ? and table_name = ? order by column_index",
+                [VIEWS_SCHEMA, view.name],
+            ).fetchall()
+        ]
+        if columns != list(view.columns):  # a description for every column, in order
+            raise AssertionError(
+                f"view {view.name}: columns {columns} but descriptions of {list(view.columns)}"
+            )
+        _comment(con, VIEWS_SCHEMA, view.name, None, view.description)
+        for column, description in view.columns.items():
+            _comment(con, VIEWS_SCHEMA, view.name, column, description)
+    for table, (description, columns) in PUBLICATION_DESCRIPTIONS.items():
+        _comment(con, "main", table, None, description)
+        for column, description in columns.items():
+            _comment(con, "main", table, column, description)
