@@ -2,10 +2,11 @@
 
 The build writes a *working* database (dbt, one writer). Analysts read a separate *analyst*
 database that holds only the marts (keyed pseudonyms, never a NIK or family-card number)
-and a record of the publication. `publish` writes a complete new analyst database beside
-the published one, checks it, then swaps it in with `os.replace` (atomic on POSIX): a
-reader sees either the old publication or the new one, never a half-written file, and a
-reader that holds the old file keeps reading it until it reconnects. A build that crashes
+and a record of the publication. `publish` writes a complete new publication (the database
+and its Parquet files, in one folder) beside the published one, checks it, then swaps it in
+by renaming a link over the old one (`os.replace`, atomic on POSIX): a reader sees either
+the old publication or the new one, never a half-written file, and a reader that holds the
+old file keeps reading it until it reconnects. A build that crashes
 never touches the analyst database, so the last publication stays readable.
 
 What analysts get (docs/analysts.md):
@@ -17,8 +18,11 @@ What analysts get (docs/analysts.md):
   stores with the marts (persist_docs, dbt_project.yml);
 * views for the questions asked most, with region names (dtsen.analyst_views), and the
   previous publication's data date for the changes since it;
-* each mart and view as Parquet in the folder `<stem>_parquet` beside the database: a link
-  to the folder of this publication, swapped right after the database.
+* each mart and view as Parquet in the folder `<stem>_parquet` beside the database.
+
+A publication is one folder, `<stem>_publication.<published_at>`, holding the database and
+its Parquet files; the links `<stem>_publication` (swapped atomically), `<stem>.duckdb` and
+`<stem>_parquet` (into it) are what readers open, so both always are of one publication.
 
 Refuses to publish (and leaves the published file as it was) when:
 
@@ -74,9 +78,9 @@ PUBLICATION_DELIVERIES_TABLE = "_publication_deliveries"  # the deliveries the m
 # DuckDB from 0.10 on; the project's DuckDB writes a newer one by default, which the DuckDB
 # 1.x of R, DBeaver or the ODBC driver refuse ("version number 69 ...").
 STORAGE_VERSION = "v1.0.0"
-# A publication's Parquet folder: `<stem>_parquet.<published_at>`, named by PARQUET_STAMP.
-PARQUET_STAMP = "%Y%m%dT%H%M%S%fZ"
-_PARQUET_VERSION = re.compile(r"\.\d{8}T\d{12}Z")
+# A publication's folder: `<stem>_publication.<published_at>`, named by PUBLICATION_STAMP.
+PUBLICATION_STAMP = "%Y%m%dT%H%M%S%fZ"
+PUBLICATION_VERSION = re.compile(r"\.\d{8}T\d{12}Z")
 
 # Hexadecimal digests standing alone as a word (keyed pseudonyms have PSEUDONYM_HEX_DIGITS
 # lowercase hex digits, sha256 sums 64) are removed before looking for NIK-shaped digits:
@@ -128,7 +132,7 @@ class Publication:
     tables: dict[str, tuple[int, str]]  # table -> (rows, content hash)
     seconds: float
     build_id: str | None = None  # the dbt invocation that built every published mart
-    parquet: Path | None = None  # the link to the publication's Parquet folder (parquet_folder)
+    parquet: Path | None = None  # the Parquet folder (parquet_folder: a link into the publication)
 
 
 def identifier_scan(
@@ -215,8 +219,13 @@ def require_quality_passed(working_db: Path) -> dict:
 
 
 def parquet_folder(analyst_db: Path) -> Path:
-    """The Parquet folder published beside `analyst_db`: a link to this publication's folder."""
+    """The Parquet folder published beside `analyst_db` (a link into the current publication)."""
     return analyst_db.with_name(f"{analyst_db.stem}_parquet")
+
+
+def publication_link(analyst_db: Path) -> Path:
+    """The link to the current publication's folder: the one name a publication swaps."""
+    return analyst_db.with_name(f"{analyst_db.stem}_publication")
 
 
 def _remove(path: Path) -> None:
@@ -228,8 +237,8 @@ def _remove(path: Path) -> None:
 
 
 def _remove_abandoned(analyst_db: Path) -> None:
-    """Half-written files of publishers that died (killed mid-copy): never the published file."""
-    for name in (analyst_db.name, parquet_folder(analyst_db).name):
+    """Half-written publications of publishers that died (killed mid-copy): never the published one."""
+    for name in (analyst_db.name, publication_link(analyst_db).name, parquet_folder(analyst_db).name):
         for path in analyst_db.parent.glob(f"{name}.publishing-*"):
             pid = path.name.rsplit("-", 1)[-1].split(".")[0]
             if not pid.isdigit():
@@ -240,6 +249,16 @@ def _remove_abandoned(analyst_db: Path) -> None:
                 _remove(path)
             except PermissionError:
                 pass  # alive, another user's
+
+
+def _link(target: str, link: Path) -> None:
+    """Point `link` at `target` in one step (a new link renamed over the old name)."""
+    if link.is_symlink() and os.readlink(link) == target:
+        return
+    temporary = link.with_name(f"{link.name}.publishing-{os.getpid()}.link")
+    temporary.unlink(missing_ok=True)
+    os.symlink(target, temporary)
+    os.replace(temporary, link)
 
 
 def _fsync(path: Path) -> None:
@@ -281,7 +300,9 @@ def publish(
             f"job that holds the pseudonym key its marts were built with; set {KEY_VARIABLE} to that key "
             "(it is read from the environment only, never written anywhere)."
         ) from None
-    working_db, analyst_db = Path(working_db).resolve(), Path(analyst_db).resolve()
+    # The analyst database's own name, not where its link leads (the current publication).
+    working_db = Path(working_db).resolve()
+    analyst_db = Path(analyst_db).parent.resolve() / Path(analyst_db).name
     if not working_db.exists():
         raise PublishRefused(f"working database {working_db} does not exist: nothing to publish")
     if working_db == analyst_db:
@@ -290,25 +311,28 @@ def publish(
         judged = quality_gate(working_db) or {}
         expected_hashes = expected_hashes or judged.get("mart_hashes") or None
         expected_build = expected_build or judged.get("build_id")
-    parquet = parquet_folder(analyst_db)
-    if parquet.exists() and not parquet.is_symlink():
-        raise PublishRefused(
-            f"{parquet} is a folder of its own, not the link to the published Parquet files that "
-            "publishing replaces: not publishing. Move it away and publish again."
-        )
+    parquet, current = parquet_folder(analyst_db), publication_link(analyst_db)
+    for path in (parquet, current):
+        if path.exists() and not path.is_symlink():
+            raise PublishRefused(
+                f"{path} is a file or folder of its own, not the link publishing keeps there: "
+                "not publishing. Move it away and publish again."
+            )
     analyst_db.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(analyst_db)
-    staging = analyst_db.with_name(f"{analyst_db.name}.publishing-{os.getpid()}")
-    parquet_staging = parquet.with_name(f"{parquet.name}.publishing-{os.getpid()}")
+    # The whole publication is written into one folder, then swapped in with the link
+    # `current`: the database and its Parquet files change together, atomically.
+    staging = current.with_name(f"{current.name}.publishing-{os.getpid()}")
     _remove(staging)
-    _remove(parquet_staging)
     try:
+        staging.mkdir()
+        staged_db = staging / analyst_db.name
         # In memory, the analyst database attached: ATTACH is what takes a storage version.
         # Spills go where a connection to the file would put them.
-        con = duckdb.connect(config={"temp_directory": f"{staging}.tmp"})
+        con = duckdb.connect(config={"temp_directory": f"{staged_db}.tmp"})
         try:
             con.execute(
-                f"attach {quote_literal(str(staging))} as analyst "
+                f"attach {quote_literal(str(staged_db))} as analyst "
                 f"(storage_version {quote_literal(STORAGE_VERSION)})"
             )
             con.execute("use analyst")
@@ -329,27 +353,27 @@ def publish(
                     + "; ".join(f"{table}.{column}: {n:,} values" for table, column, n in found)
                 )
             con.execute("checkpoint analyst")
-            _write_parquet(con, parquet_staging)
+            _write_parquet(con, staging / "parquet")
             con.execute("use memory")
             con.execute("detach analyst")
         finally:
             con.close()
-        for path in (staging, *parquet_staging.iterdir()):
+        for path in (staged_db, *(staging / "parquet").iterdir()):
             _fsync(path)
             os.chmod(path, 0o444)
-        _fsync(parquet_staging)
-        versioned = parquet.with_name(f"{parquet.name}.{published_at.strftime(PARQUET_STAMP)}")
-        os.rename(parquet_staging, versioned)
-        previous_parquet = os.readlink(parquet) if parquet.is_symlink() else None
-        link = parquet.with_name(f"{parquet_staging.name}.link")
-        link.unlink(missing_ok=True)
-        os.symlink(versioned.name, link)  # relative: the warehouse folder may move
-        os.replace(staging, analyst_db)  # atomic: readers see the old file or the new one
-        os.replace(link, parquet)  # and the Parquet files of the same publication right after
+        for folder in (staging / "parquet", staging):
+            _fsync(folder)
+        versioned = current.with_name(f"{current.name}.{published_at.strftime(PUBLICATION_STAMP)}")
+        os.rename(staging, versioned)
+        previous = os.readlink(current) if current.is_symlink() else None
+        _link(versioned.name, current)  # atomic: readers see the old publication or the new one
+        # The names analysts open lead into the current publication. They change only once,
+        # from a database file of an older publisher to the link (atomic as well).
+        _link(f"{current.name}/{analyst_db.name}", analyst_db)
+        _link(f"{current.name}/parquet", parquet)
         _fsync(analyst_db.parent)
     except BaseException as error:
         _remove(staging)
-        _remove(parquet_staging)
         if _disk_full(error):
             raise PublishRefused(
                 f"no space left in {analyst_db.parent} to write the new analyst database: not "
@@ -357,16 +381,15 @@ def publish(
                 "Free space there and publish again."
             ) from None
         raise
-    _remove_old_parquet(parquet, keep={versioned.name, previous_parquet})
+    _remove_old_publications(current, keep={versioned.name, previous})
     return Publication(analyst_db, published_at, tables, time.perf_counter() - started, build_id, parquet)
 
 
-def _remove_old_parquet(parquet: Path, keep: set[str | None]) -> None:
-    """Parquet folders of older publications. The one the link pointed to until now stays
-    for readers that listed it a moment ago; a reader holding a file open keeps reading it."""
-    for path in parquet.parent.glob(f"{parquet.name}.*"):
-        version = path.name[len(parquet.name) :]
-        if _PARQUET_VERSION.fullmatch(version) and path.name not in keep:
+def _remove_old_publications(current: Path, keep: set[str | None]) -> None:
+    """Folders of older publications. The one that was current until now stays, for readers
+    that resolved the links a moment ago; a reader holding a file open keeps reading it."""
+    for path in current.parent.glob(f"{current.name}.*"):
+        if PUBLICATION_VERSION.fullmatch(path.name[len(current.name) :]) and path.name not in keep:
             shutil.rmtree(path)
 
 

@@ -25,12 +25,13 @@ from dtsen.marts import build_state, mart_content_hashes
 from dtsen.project import PROJECT_DIR, run_dbt
 from dtsen.pseudonym import KEY_VARIABLE, MissingPseudonymKey
 from dtsen.publish import (
-    PARQUET_STAMP,
+    PUBLICATION_STAMP,
     IdentifierFound,
     PublishRefused,
     QualityNotPassed,
     identifier_scan,
     parquet_folder,
+    publication_link,
     publish,
     require_quality_passed,
 )
@@ -59,20 +60,27 @@ def _published_at(analyst: Path):
 
 
 def _leftovers(analyst: Path) -> list[str]:
-    """What lies beside the analyst database but for the publication's Parquet link and folders."""
-    parquet = parquet_folder(analyst).name
+    """What lies beside the analyst database but for the links analysts open and the
+    publications' folders."""
+    links = {analyst.name, publication_link(analyst).name, parquet_folder(analyst).name}
     return sorted(
         p.name
         for p in analyst.parent.iterdir()
-        if p.name not in (analyst.name, parquet)
-        and not re.fullmatch(rf"{parquet}\.\d{{8}}T\d{{12}}Z", p.name)
+        if p.name not in links and p.name not in _publications(analyst)
     )
 
 
-def _parquet_versions(analyst: Path) -> list[str]:
-    """The Parquet folders of publications kept beside the analyst database, oldest first."""
-    parquet = parquet_folder(analyst).name
-    return sorted(p.name for p in analyst.parent.iterdir() if p.name.startswith(f"{parquet}.2"))
+def _publications(analyst: Path) -> list[str]:
+    """The folders of the publications kept beside the analyst database, oldest first."""
+    current = publication_link(analyst).name
+    return sorted(
+        p.name for p in analyst.parent.iterdir() if re.fullmatch(rf"{current}\.\d{{8}}T\d{{12}}Z", p.name)
+    )
+
+
+def _folder(publication) -> str:
+    stamp = publication.published_at.strftime(PUBLICATION_STAMP)
+    return f"{publication_link(publication.analyst_db).name}.{stamp}"
 
 
 def test_analyst_database_holds_the_marts_and_their_publication(generated_build, working_db, publication):
@@ -80,10 +88,11 @@ def test_analyst_database_holds_the_marts_and_their_publication(generated_build,
     analyst = publication.analyst_db
     assert oct(analyst.stat().st_mode & 0o777) == "0o444"
     assert _leftovers(analyst) == []  # no half-written file, no WAL
-    # The Parquet link names this publication's folder, the only one.
-    stamp = publication.published_at.strftime(PARQUET_STAMP)
-    assert os.readlink(publication.parquet) == f"{publication.parquet.name}.{stamp}"
-    assert _parquet_versions(analyst) == [f"{publication.parquet.name}.{stamp}"]
+    # One publication's folder, the database and the Parquet files reached through links into it.
+    assert _publications(analyst) == [_folder(publication)]
+    assert os.readlink(publication_link(analyst)) == _folder(publication)
+    assert os.readlink(analyst) == "analyst_publication/analyst.duckdb"
+    assert os.readlink(publication.parquet) == "analyst_publication/parquet"
     con = duckdb.connect(str(analyst), read_only=True)
     try:
         schemas = {row[0] for row in con.sql("select distinct schema_name from duckdb_tables()").fetchall()}
@@ -371,9 +380,9 @@ def test_readers_keep_the_old_publication_while_a_new_one_is_swapped_in(working_
         assert str(first.published_at.replace(tzinfo=None))[:19] in before, before
         abandoned = analyst.with_name(analyst.name + ".publishing-999999999")  # a publisher killed mid-copy
         abandoned.write_bytes(b"half a database")
-        abandoned_parquet = first.parquet.with_name(first.parquet.name + ".publishing-999999999")
-        abandoned_parquet.mkdir()
-        (abandoned_parquet / "dim_person.parquet").write_bytes(b"half a file")
+        abandoned_folder = analyst.with_name("analyst_publication.publishing-999999999")
+        (abandoned_folder / "parquet").mkdir(parents=True)
+        (abandoned_folder / "parquet" / "dim_person.parquet").write_bytes(b"half a file")
         second = publish(working_db, analyst)  # the reader still holds the file open
         assert second.published_at > first.published_at
         after, errors = reader.communicate("\n", timeout=60)
@@ -383,16 +392,13 @@ def test_readers_keep_the_old_publication_while_a_new_one_is_swapped_in(working_
     assert after.strip() == before.strip()  # the old connection answers, from the old publication
     assert _published_at(analyst) == [(second.published_at,)]  # a new connection sees the new one
     assert _leftovers(analyst) == []
-    # The Parquet link follows; the previous publication's folder stays for readers that just
-    # listed it, the one before goes.
-    versions = [f"{first.parquet.name}.{p.published_at.strftime(PARQUET_STAMP)}" for p in (first, second)]
-    assert _parquet_versions(analyst) == versions and os.readlink(second.parquet) == versions[1]
+    # The Parquet files changed with the database; the previous publication's folder stays
+    # for readers that resolved the links a moment ago, the one before goes.
+    assert _publications(analyst) == [_folder(first), _folder(second)]
     assert _parquet_published_at(second.parquet) == second.published_at
     third = publish(working_db, analyst)
-    assert _parquet_versions(analyst) == [
-        versions[1],
-        f"{first.parquet.name}.{third.published_at.strftime(PARQUET_STAMP)}",
-    ]
+    assert _publications(analyst) == [_folder(second), _folder(third)]
+    assert _parquet_published_at(third.parquet) == third.published_at == _published_at(analyst)[0][0]
 
 
 def _copy_of_build(generated_build, folder: Path) -> Path:
@@ -613,13 +619,13 @@ def test_a_full_disk_during_publish_leaves_the_publication(working_db, publicati
         filler.write(b"\0" * (free.f_bavail * free.f_frsize - 2**20))
     before = _analyst_unchanged(analyst)
     assert before[2] == ["filler"]
-    parquet_before = _parquet_versions(analyst)
+    publications_before = _publications(analyst)
     capsys.readouterr()
     code = dtsen_main(
         ["publish", "--db", str(working_db), "--analyst-db", str(analyst), "--no-require-quality"]
     )
     _assert_full_disk_refusal(code, capsys.readouterr().err, analyst, before)
-    assert _parquet_versions(analyst) == parquet_before and len(parquet_before) == 1
+    assert _publications(analyst) == publications_before and len(publications_before) == 1
 
 
 def test_a_file_size_limit_during_publish_leaves_the_publication(working_db, tmp_path):
@@ -883,7 +889,7 @@ def test_a_folder_where_the_parquet_link_goes_is_not_overwritten(working_db, tmp
     analyst = tmp_path / "analyst.duckdb"
     (tmp_path / "analyst_parquet").mkdir()
     (tmp_path / "analyst_parquet" / "mine.parquet").write_bytes(b"an analyst's own file")
-    with pytest.raises(PublishRefused, match="is a folder of its own"):
+    with pytest.raises(PublishRefused, match="is a file or folder of its own"):
         publish(working_db, analyst)
     assert not analyst.exists() and (tmp_path / "analyst_parquet" / "mine.parquet").exists()
 
