@@ -6,8 +6,8 @@ and a record of the publication. `publish` writes a complete new publication (th
 and its Parquet files, in one folder) beside the published one, checks it, then swaps it in
 by renaming a link over the old one (`os.replace`, atomic on POSIX): a reader sees either
 the old publication or the new one, never a half-written file, and a reader that holds the
-old file keeps reading it until it reconnects. A build that crashes
-never touches the analyst database, so the last publication stays readable.
+old file keeps reading it until it reconnects. A build that crashes never touches the
+analyst database, so the last publication stays readable.
 
 What analysts get (docs/analysts.md):
 
@@ -34,6 +34,7 @@ Refuses to publish (and leaves the published file as it was) when:
 * the quality gate is asked for and the build's quality has not passed, or the quality
   checks judged another build than the one whose marts are there now;
 * the analyst database's folder is full (or another write fails);
+* a file or folder of someone else's stands where a link of the publication goes;
 * any value of the new analyst database looks like a NIK or KK (`identifier_scan`).
 """
 
