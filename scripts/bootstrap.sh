@@ -22,3 +22,16 @@ if [ ! -f "$reader_stamp" ]; then
     .venv/bin/python -m pip install --quiet --no-deps --target .venv/duckdb1 -r requirements-duckdb1.txt
     touch "$reader_stamp"
 fi
+# The scripts, stylesheets and icon font of GX's Data Docs, from the npm registry at the versions
+# assets/datadocs/package-lock.json pins (dtsen.quality.datadocs serves them from the site, so
+# the pages work offline). Without npm the pages stay readable but lose their run list and marks.
+assets=assets/datadocs
+stamp=$assets/node_modules/.installed-$(sha256sum <$assets/package-lock.json | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+    if command -v npm >/dev/null 2>&1; then
+        npm ci --prefix "$assets" --no-audit --no-fund --loglevel=error
+        touch "$stamp"
+    else
+        echo "bootstrap.sh: npm not found: Data Docs will lack their scripts and icons offline" >&2
+    fi
+fi

@@ -124,6 +124,38 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
             from marts.mart_targeting_errors_administrative where tingkat = 'nasional' order by program
         """,
         )
+    if "marts.mart_targeting_errors_administrative" in tables:
+        # Per province, every programme together (a family counts once per programme it is
+        # listed or eligible for): the report's maps.
+        figures["targeting_by_province"] = _rows(
+            con,
+            """
+            select kode_wilayah as kode_provinsi, sum(jumlah_penerima) as jumlah_penerima,
+                   sum(penerima_tidak_layak) / nullif(sum(jumlah_penerima), 0) as inclusion_error_rate,
+                   sum(jumlah_layak) as jumlah_layak,
+                   sum(layak_tidak_menerima) / nullif(sum(jumlah_layak), 0) as exclusion_error_rate,
+                   sum(penerima_data_bermasalah) / nullif(sum(jumlah_penerima), 0) as data_error_rate
+            from marts.mart_targeting_errors_administrative
+            where tingkat = 'provinsi' and kode_wilayah is not null group by all order by all
+        """,
+        )
+    if "reference.ref_program_rules" in tables:
+        figures["program_names"] = dict(
+            con.sql(
+                "select program, any_value(nama_program) from reference.ref_program_rules group by all"
+            ).fetchall()
+        )
+    if "staging.stg_landing__quarantine" in tables:
+        # Why rows were refused, per agency: the kind of reason (before the colon) and the column.
+        figures["quarantine_reasons"] = _rows(
+            con,
+            """
+            select source, split_part(reason_code, ':', 1) as reason,
+                   nullif(split_part(reason_code, ':', 2), '') as column_name, count(*) as records
+            from staging.stg_landing__quarantine group by all
+            order by source, records desc, reason, column_name
+        """,
+        )
     if "marts.mart_targeting_errors_statistical" in tables:
         figures["targeting_statistical"] = _rows(
             con,

@@ -1,13 +1,22 @@
 """The ministries' data-quality report: one self-contained HTML file (inline CSS, inline
 SVG charts, a few lines of inline JS for the language switch; nothing fetched from the
 network), in Indonesian with an English toggle (open it with #en for English first).
+It is written for an official, not an engineer: a headline in words, the breaches as a
+table, maps by province, names in full, no server paths and no engine identifiers.
 
 The markup is the Jinja2 template templates/report.html.j2 (shipped with the package); this
 module works out what it shows: the charts' geometry, the verdicts, the thresholds.
+
+The maps are tile maps (one square per province at its approximate place), not boundaries:
+no registry package ships Indonesia's 38 provinces (the 2022 Papua split included) under a
+licence the project can use. The squares' places are data/provinsi_petak.csv, placed by
+hand from the longitude and latitude of each province's capital (public knowledge; codes
+ISO 3166-2:ID, Kemendagri province codes as in seeds/ref_provinsi.csv).
 """
 
 from __future__ import annotations
 
+import csv
 from functools import cache
 from pathlib import Path
 
@@ -39,6 +48,107 @@ FIELD_COUNTS = (
     "keluarga_menjadi_layak",
     "keluarga_tidak_lagi_layak",
 )
+# The agencies in full (the report's readers know them by these names).
+SOURCE_NAMES = {
+    "dukcapil": ("Dukcapil (data kependudukan)", "Dukcapil (civil register)"),
+    "dtks": ("DTKS (Data Terpadu Kesejahteraan Sosial)", "DTKS (integrated social welfare data)"),
+    "p3ke": ("P3KE (data kemiskinan ekstrem)", "P3KE (extreme-poverty data)"),
+    "bps": ("BPS (Regsosek dan Susenas)", "BPS (Statistics Indonesia surveys)"),
+    "verifikasi": ("Verifikasi lapangan Dinsos", "Field verification (social offices)"),
+}
+# English names of the programmes; the Indonesian ones come from the warehouse's rules.
+PROGRAMME_NAMES_EN = {
+    "pkh": "Family Hope Programme (conditional cash transfer)",
+    "bpnt": "Non-cash food assistance (Sembako)",
+    "pbi_jk": "Health-insurance premium assistance",
+    "pip": "Smart Indonesia Programme (school assistance)",
+    "kip_kuliah": "Smart Indonesia Card for university",
+    "blts_kesra": "Temporary direct cash assistance (welfare)",
+}
+PROGRAMME_NAMES_ID = {
+    "pkh": "Program Keluarga Harapan",
+    "bpnt": "Bantuan Pangan Non Tunai (Program Sembako)",
+    "pbi_jk": "Penerima Bantuan Iuran Jaminan Kesehatan",
+    "pip": "Program Indonesia Pintar",
+    "kip_kuliah": "KIP Kuliah",
+    "blts_kesra": "Bantuan Langsung Tunai Sementara Kesejahteraan Rakyat",
+}
+LIST_NAMES = {
+    "dtks_saat_ini": ("daftar DTKS saat ini", "today's DTKS list"),
+    "dtsen": ("daftar DTSEN", "DTSEN list"),
+}
+ERROR_KINDS = {
+    "inclusion_error_rate": (
+        "Inclusion error: penerima yang tidak layak",
+        "Inclusion error: recipients not eligible",
+    ),
+    "exclusion_error_rate": (
+        "Exclusion error: keluarga layak yang tidak menerima",
+        "Exclusion error: eligible families not receiving",
+    ),
+    "data_error_rate": ("Data bermasalah di antara penerima", "Data errors among recipients"),
+}
+# Columns of a breach row: (denominator, numerator) per kind of rate.
+BREACH_COUNTS = {
+    "inclusion_error_rate": ("jumlah_penerima", "penerima_tidak_layak"),
+    "exclusion_error_rate": ("jumlah_layak", "layak_tidak_menerima"),
+    "data_error_rate": ("jumlah_penerima", "penerima_data_bermasalah"),
+}
+REGION_LEVELS = {
+    "nasional": ("nasional", "national"),
+    "provinsi": ("provinsi", "province"),
+    "kabupaten_kota": ("kabupaten/kota", "regency/city"),
+}
+QUARANTINE_REASONS = {
+    "EMPTY_KEY": ("Kunci catatan kosong", "Record key blank"),
+    "MISSING_VALUE": ("Nilai wajib kosong", "Required value blank"),
+    "DUPLICATE_KEY": ("Kunci ganda dalam berkas", "Key repeated in the file"),
+    "UNPARSEABLE_DATE": ("Tanggal tidak terbaca", "Date unreadable"),
+    "UNPARSEABLE_NUMBER": ("Angka tidak terbaca", "Number unreadable"),
+    "UNKNOWN_CODE": ("Kode tidak dikenal", "Unknown code"),
+    "DATE_AFTER_EXTRACT": ("Tanggal sesudah tanggal ekstrak", "Date after the extract date"),
+    "UNKNOWN_VISIT": ("Kunjungan tidak dikenal", "Unknown visit"),
+    "TOO_MANY_FIELDS": ("Kolom lebih banyak dari kepala berkas", "More fields than the header"),
+}
+NIK_STATUS = {
+    "valid": ("valid", "valid"),
+    "missing": ("kosong", "missing"),
+    "exponent_form": ("rusak oleh spreadsheet (bentuk eksponen)", "damaged by a spreadsheet (exponent form)"),
+    "wrong_length": ("jumlah digit salah", "wrong number of digits"),
+    "invalid_characters": ("berisi selain angka", "characters other than digits"),
+    "unknown_region": ("kode wilayah tidak dikenal", "unknown region code"),
+    "invalid_birth_part": ("bagian tanggal lahir bukan tanggal", "birth part is no date"),
+    "birth_date_mismatch": ("tidak sesuai tanggal lahir", "disagrees with the birth date"),
+    "sex_mismatch": ("tidak sesuai jenis kelamin", "disagrees with the sex"),
+    "invalid_issue_date": ("tanggal terbit tidak sah", "invalid issue date"),
+}
+DUPLICATE_KINDS = {
+    "person_twice_in_source": (
+        "orang tercatat dua kali dalam satu sumber",
+        "person listed twice in one source",
+    ),
+    "nik_of_several_persons": ("satu NIK dipakai beberapa orang", "one NIK used by several persons"),
+    "family_twice_in_dtks": ("keluarga tercatat dua kali di DTKS", "family listed twice in DTKS"),
+}
+# Thresholds by name, as a reader knows them.
+THRESHOLD_LABELS = {
+    "max_data_error_rate": ("batas data bermasalah", "data-error limit"),
+    "max_inclusion_error_rate": ("batas inclusion error", "inclusion-error limit"),
+    "max_exclusion_error_rate": ("batas exclusion error", "exclusion-error limit"),
+    "min_rows_kept": ("baris tersisa minimal", "rows kept at least"),
+    "max_rows_change": ("perubahan baris maksimal", "row change at most"),
+    "min_identifiers_kept": ("pengenal tersisa minimal", "identifiers kept at least"),
+    "warn_identifiers_kept": ("pengenal tersisa (peringatan)", "identifiers kept (warning)"),
+    "max_null_rate_shift": ("pergeseran nilai kosong maksimal", "shift of blank values at most"),
+    "max_code_shift": ("pergeseran kode maksimal", "code shift at most"),
+    "max_share_deviation": ("simpangan porsi maksimal", "share deviation at most"),
+    "min_denominator": ("jumlah minimal untuk dinilai", "smallest count judged"),
+}
+# Map colours: bins of a share, worst first.
+ERROR_BINS = [(0.50, "#8e1b16"), (0.25, "#c0392b"), (0.10, "#e67e22"), (0.05, "#f4d03f"), (0.0, "#7dbb8a")]
+VALID_BINS = [(0.98, "#1e8449"), (0.95, "#7dbb8a"), (0.90, "#f4d03f"), (0.85, "#e67e22"), (0.0, "#c0392b")]
+NO_DATA = "#d5dbe3"
+TILE, GAP = 34, 3
 CHECK_LABELS = {
     "row_count": ("Jumlah baris", "Row count"),
     "identifiers_kept": ("Pengenal yang masih ada", "Identifiers carried over"),
@@ -72,7 +182,298 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=False,
     )
     env.filters.update(percent=percent, thousands=thousands, row_text=row_text)
+    env.globals.update(
+        code_text=code_text,
+        codes={"nik_status": NIK_STATUS, "duplicate": DUPLICATE_KINDS, "source": SOURCE_NAMES},
+        programme_name=programme_name,
+        threshold_items=threshold_items,
+    )
     return env
+
+
+def code_text(table: dict, code) -> tuple[str, str]:
+    """A code in both languages; an unknown code as it is."""
+    return table.get(code, (str(code), str(code)))
+
+
+def programme_name(code: str, figures: dict) -> tuple[str, str]:
+    indonesian = (figures.get("program_names") or {}).get(code) or PROGRAMME_NAMES_ID.get(code) or code
+    return indonesian, PROGRAMME_NAMES_EN.get(code, indonesian)
+
+
+def threshold_items(thresholds: dict) -> list[tuple[tuple[str, str], object]]:
+    """A check's thresholds as (label in both languages, value): shares as percentages,
+    the settings that only tune the arithmetic (severity, z) left out."""
+    items = []
+    for name, value in thresholds.items():
+        key = name.split(".")[-1]
+        if key.startswith("severity") or key == "confidence_z":
+            continue
+        label = THRESHOLD_LABELS.get(key)
+        if label is None and name.startswith("nik_min_share."):
+            label = ("porsi lulus minimal", "share passing at least")
+        items.append((label or (key, key), value))
+    return items
+
+
+def _targeting_outcomes(run) -> list:
+    return [
+        o for o in run.outcomes if o.suite.startswith("marts_mart_targeting") and not o.success and o.rows
+    ]
+
+
+def breaches(run) -> dict:
+    """Every programme x region whose targeting error is over its limit (the rows the
+    targeting suites returned), worst lower bound first."""
+    rows = []
+    for o in _targeting_outcomes(run):
+        kind = next((k for k in ERROR_KINDS if o.check.startswith(k)), None)
+        if kind is None:
+            continue
+        limit = next((v for k, v in o.thresholds.items() if k.endswith("max_" + kind)), None)
+        for row in o.rows:
+            if not isinstance(row, dict):
+                continue
+            denominator, numerator = BREACH_COUNTS[kind]
+            statistical = "daftar" in row
+            rows.append(
+                {
+                    "program": row.get("program"),
+                    "programme": programme_name(row.get("program"), run.figures),
+                    "list": code_text(LIST_NAMES, row["daftar"]) if statistical else None,
+                    "level": code_text(REGION_LEVELS, row.get("tingkat")),
+                    "region": row.get("nama_wilayah") or row.get("kode_wilayah") or "–",
+                    "kind": ERROR_KINDS[kind],
+                    "survey": statistical,
+                    "rate": row.get(kind),
+                    "lower_bound": row.get("batas_bawah"),
+                    "limit": limit,
+                    "count": row.get("jumlah_sampel") if statistical else row.get(numerator),
+                    "of": None if statistical else row.get(denominator),
+                    "blocking": o.blocking,
+                }
+            )
+    rows.sort(key=lambda r: (-(r["lower_bound"] or 0), r["program"] or "", r["region"]))
+    shown = sum(len(o.rows) for o in _targeting_outcomes(run))
+    total = sum(o.observed or 0 for o in _targeting_outcomes(run) if isinstance(o.observed, int))
+    return {"rows": rows, "missing": max(total - shown, 0)}
+
+
+def headline(run) -> dict:
+    """The verdict in words: can the data be published, and what is wrong."""
+    blocking = run.blocking_failures
+    targeting = _targeting_outcomes(run)
+    programmes = sorted(
+        {
+            row.get("program")
+            for o in targeting
+            for row in o.rows
+            if isinstance(row, dict) and row.get("program")
+        }
+    )
+    other_warnings = [o for o in run.warnings if o not in targeting]
+    parts_id, parts_en = [], []
+    if blocking:
+        labels_id = "; ".join(o.label_id or o.check for o in blocking[:3])
+        labels_en = "; ".join(o.label_en or o.check for o in blocking[:3])
+        more = len(blocking) - 3
+        parts_id.append(
+            f"Data belum siap dipublikasikan: {len(blocking)} pemeriksaan yang memblokir gagal ({labels_id}"
+            + (f"; dan {more} lagi" if more > 0 else "")
+            + ")"
+        )
+        parts_en.append(
+            f"Data not ready to publish: {len(blocking)} blocking "
+            f"{'check' if len(blocking) == 1 else 'checks'} failed ({labels_en}"
+            + (f"; and {more} more" if more > 0 else "")
+            + ")"
+        )
+        css = "fail"
+    else:
+        parts_id.append("Data siap dipublikasikan")
+        parts_en.append("Data ready to publish")
+        css = "warn" if run.warnings else "ok"
+    if programmes:
+        parts_id.append(f"kesalahan penargetan di atas ambang untuk {len(programmes)} program")
+        parts_en.append(
+            f"targeting errors above the limit for {len(programmes)} "
+            f"{'programme' if len(programmes) == 1 else 'programmes'}"
+        )
+    if other_warnings:
+        parts_id.append(f"{len(other_warnings)} peringatan lain")
+        parts_en.append(
+            f"{len(other_warnings)} other {'warning' if len(other_warnings) == 1 else 'warnings'}"
+        )
+    if not blocking and not run.warnings:
+        parts_id.append("semua pemeriksaan terpenuhi")
+        parts_en.append("every check met")
+    return {
+        "css": css,
+        "id": "; ".join(parts_id) + ".",
+        "en": "; ".join(parts_en) + ".",
+        "programmes": [programme_name(p, run.figures) for p in programmes],
+    }
+
+
+@cache
+def province_tiles() -> dict[str, dict]:
+    """Province code -> its square of the tile map (data/provinsi_petak.csv)."""
+    with (Path(__file__).parent / "data" / "provinsi_petak.csv").open(encoding="utf-8") as f:
+        return {row["kode_provinsi"]: row for row in csv.DictReader(f)}
+
+
+def _bin_colour(value, bins) -> str:
+    if value is None:
+        return NO_DATA
+    return next(colour for floor, colour in bins if value >= floor)
+
+
+def tile_map(values: dict[str, float | None], names: dict[str, str], bins, *, marked=frozenset()) -> dict:
+    """One square per province at its approximate place, filled by the bin of its value;
+    a province in `marked` gets a dark outline. Provinces without a square (an unknown
+    code) are listed under the map instead."""
+    tiles = province_tiles()
+    shapes = []
+    for code, value in sorted(values.items()):
+        tile = tiles.get(code)
+        if tile is None:
+            continue
+        shapes.append(
+            {
+                "code": code,
+                "abbr": tile["iso_3166_2"].removeprefix("ID-"),
+                "name": names.get(code) or code,
+                "value": value,
+                "x": int(tile["kolom"]) * (TILE + GAP) + 2,
+                "y": int(tile["baris"]) * (TILE + GAP) + 2,
+                "fill": _bin_colour(value, bins),
+                "marked": code in marked,
+            }
+        )
+    columns = max(int(t["kolom"]) for t in tiles.values()) + 1
+    rows = max(int(t["baris"]) for t in tiles.values()) + 1
+    return {
+        "width": columns * (TILE + GAP) + 4,
+        "height": rows * (TILE + GAP) + 4,
+        "size": TILE,
+        "shapes": shapes,
+        "unplaced": sorted(code for code in values if code not in tiles),
+        "legend": _legend(bins),
+    }
+
+
+def _legend(bins) -> list[tuple[str, str]]:
+    """(range, colour) per bin, worst first: at least the first floor, between floors, below the last."""
+    floors = [floor for floor, _ in bins]
+    labels = [f"≥ {floors[0] * 100:.0f} %"]
+    labels += [f"{low * 100:.0f}–{high * 100:.0f} %" for low, high in zip(floors[1:-1], floors[:-2])]
+    labels.append(f"< {floors[-2] * 100:.0f} %")
+    return [(label, colour) for label, (_, colour) in zip(labels, bins)]
+
+
+def maps(run) -> dict:
+    f = run.figures
+    names = {r["kode_provinsi"]: r["nama_provinsi"] for r in f.get("nik_by_province") or []}
+    records: dict[str, list[float]] = {}
+    for r in f.get("nik_by_province") or []:
+        if r["valid_share"] is None:
+            continue
+        total = records.setdefault(r["kode_provinsi"], [0.0, 0.0])
+        total[0] += r["valid_share"] * r["records"]
+        total[1] += r["records"]
+    nik = tile_map({code: v / n if n else None for code, (v, n) in records.items()}, names, VALID_BINS)
+    by_province = f.get("targeting_by_province")
+    targeting = None
+    if by_province is not None:
+        breached: dict[str, set] = {kind: set() for kind in ERROR_KINDS}
+        for o in _targeting_outcomes(run):
+            kind = next((k for k in ERROR_KINDS if o.check == k), None)
+            if kind:
+                breached[kind] |= {
+                    str(r.get("kode_wilayah"))[:2]
+                    for r in o.rows
+                    if isinstance(r, dict) and r.get("tingkat") != "nasional"
+                }
+        targeting = [
+            {
+                "kind": kind,
+                "title": ERROR_KINDS[kind],
+                "map": tile_map(
+                    {r["kode_provinsi"]: r[kind] for r in by_province},
+                    names,
+                    ERROR_BINS,
+                    marked=frozenset(breached[kind]),
+                ),
+            }
+            for kind in ERROR_KINDS
+        ]
+    return {"nik": nik, "targeting": targeting}
+
+
+def since_previous(run, history: list[dict]) -> dict | None:
+    """This run against the previous stored run of the report's folder: failures, warnings,
+    valid NIK per source and the national targeting errors per programme."""
+    earlier = [h for h in history if h.get("run_id") != run.run_id]
+    if not earlier:
+        return None
+    previous = earlier[-1]
+    rows = [
+        (
+            ("Pemeriksaan memblokir gagal", "Blocking checks failed"),
+            previous.get("blocking_failures"),
+            len(run.blocking_failures),
+            "count",
+        ),
+        (("Peringatan", "Warnings"), previous.get("warnings"), len(run.warnings), "count"),
+    ]
+    before = previous.get("figures") or {}
+    for source in SOURCES:
+        rows.append(
+            (
+                ("NIK valid: " + SOURCE_NAMES[source][0], "Valid NIK: " + SOURCE_NAMES[source][1]),
+                (before.get("nik_valid_share") or {}).get(source),
+                (run.figures.get("nik_valid_share") or {}).get(source),
+                "share",
+            )
+        )
+    old = {r["program"]: r for r in before.get("targeting_administrative") or []}
+    for r in run.figures.get("targeting_administrative") or []:
+        name = programme_name(r["program"], run.figures)
+        for kind in ERROR_KINDS:
+            label = ERROR_KINDS[kind]
+            rows.append(
+                (
+                    (f"{name[0]}: {label[0]}", f"{name[1]}: {label[1]}"),
+                    old.get(r["program"], {}).get(kind),
+                    r[kind],
+                    "share",
+                )
+            )
+    return {
+        "date": previous.get("run_date"),
+        "rows": [
+            {
+                "label": label,
+                "before": b,
+                "now": n,
+                "kind": kind,
+                "change": None if b is None or n is None else n - b,
+            }
+            for label, b, n, kind in rows
+        ],
+    }
+
+
+def quarantine(run) -> list[dict]:
+    """Rows refused per agency and reason, reasons in words."""
+    return [
+        dict(
+            r,
+            agency=code_text(SOURCE_NAMES, r["source"]),
+            reason_text=code_text(QUARANTINE_REASONS, r["reason"]),
+        )
+        for r in run.figures.get("quarantine_reasons") or []
+    ]
 
 
 def bar_chart(
@@ -379,17 +780,24 @@ def write(run, history: list[dict], path: Path) -> Path:
     f = run.figures
     order = sorted(run.outcomes, key=lambda o: (o.success, not o.blocking, o.suite, o.check))
     docs = Path(run.data_docs_path)
-    desil = f.get("desil_nasional")
     page = (
         environment()
         .get_template(TEMPLATE)
         .render(
             run=run,
             f=f,
+            # the database by its file name: the page travels, the server's folders do not
+            db_name=Path(run.db).name,
             history=history,
             sources=SOURCES,
+            source_names=SOURCE_NAMES,
             failed=[o for o in order if not o.success],
             passed=[o for o in order if o.success],
+            headline=headline(run),
+            breaches=breaches(run),
+            maps=maps(run),
+            since=since_previous(run, history),
+            quarantine=quarantine(run),
             changes=delivery_changes(run),
             nik=nik_validity(run),
             targeting=targeting(run),
@@ -399,15 +807,7 @@ def write(run, history: list[dict], path: Path) -> Path:
             match_chart=bar_chart(
                 [(r["source"], r["match_rate"]) for r in f.get("match_rates", [])], colour="#117a65"
             ),
-            desil_chart=bar_chart(
-                [(f"desil {r['desil_nasional']}", r["share_jiwa"]) for r in desil],
-                threshold=0.1,
-                maximum=0.2,
-                colour="#5d6d7e",
-            )
-            if desil
-            else None,
-            docs_link=docs.relative_to(path.parent) if docs.is_relative_to(path.parent) else docs,
+            docs_link=docs.relative_to(path.parent) if docs.is_relative_to(path.parent) else None,
         )
     )
     path.write_text(page, encoding="utf-8")

@@ -2,7 +2,8 @@
 Expectations checkpoint on the DuckDB tables (GX's SQL path: the metrics are computed in
 DuckDB), store the results with the run date, write the ministries' HTML report and GX's
 Data Docs. Exit code 1 when a blocking (`critical`) expectation fails, 0 otherwise
-(warnings included), so a scheduled job sees a blocking failure.
+(warnings included), so a scheduled job sees a blocking failure. A blocking failure or a
+warning also notifies by e-mail or webhook where alerts are configured (dtsen.quality.alerts).
 
 Besides the suites, one blocking outcome of its own (build/one_complete_build): the marts
 must all be of one dbt build that finished with every node passing (the build ledger,
@@ -33,12 +34,16 @@ import duckdb
 
 from dtsen.marts import LEDGER_SCHEMA, build_state, mart_content_hashes
 from dtsen.quality import figures as figures_module
+from dtsen.quality.alerts import notify
 from dtsen.quality.suites import Suite, load_suites, load_thresholds
 
 REPORT_NAME = "laporan_kualitas_data.html"
 RESULTS_NAME = "results.jsonl"  # one line per expectation per run
 RUNS_NAME = "runs.jsonl"  # one line per run: summary and key figures, for the trend
 MAX_ROWS_KEPT = 20  # failing rows kept per expectation in the store and the report
+# Rows a query expectation returns (programme x region breaches): all that GX returns (200 at
+# most), so the report's table of breaches and its headline count every programme.
+MAX_QUERY_ROWS_KEPT = 200
 BUILD_SUITE, BUILD_CHECK = "build", "one_complete_build"  # the outcome of the build ledger check
 
 
@@ -323,7 +328,8 @@ def _outcome(suite: Suite, item) -> Outcome:
     elif config.type == "unexpected_rows_expectation":
         outcome.observed = result.get("observed_value")
         outcome.rows = [
-            dict(row) for row in (result.get("details") or {}).get("unexpected_rows", [])[:MAX_ROWS_KEPT]
+            dict(row)
+            for row in (result.get("details") or {}).get("unexpected_rows", [])[:MAX_QUERY_ROWS_KEPT]
         ]
     elif "element_count" in result:
         outcome.element_count = result["element_count"]
@@ -444,6 +450,8 @@ def main(db: Path, report_dir: Path | None = None) -> int:
     print(f"Results stored in {Path(run.report_dir) / RESULTS_NAME} (run {run.run_id}, {run.run_date})")
     print(f"Great Expectations Data Docs: {run.data_docs_path}")
     print(f"Data-quality report written: {run.report_path}")
+    for channel in notify(run):  # never changes the exit code: a channel's failure goes to stderr
+        print(f"Alert sent: {channel}")
     return run.exit_code
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,8 @@ from pathlib import Path
 from deliveries import write_delivery
 
 
-def run_quality(db: Path, report_dir: Path) -> subprocess.CompletedProcess:
+def run_quality(db: Path, report_dir: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`dtsen quality` in a subprocess; env: variables to set on top of the test's own."""
     command = [
         str(Path(sys.executable).with_name("dtsen")),
         "quality",
@@ -22,7 +24,9 @@ def run_quality(db: Path, report_dir: Path) -> subprocess.CompletedProcess:
         "--report-dir",
         str(report_dir),
     ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})}
+    )
 
 
 def add_damaged_dtks_delivery(landing: Path, extract_date: str, damaged_share: float) -> int:

@@ -15,6 +15,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 import pytest
 import yaml
+from alert_servers import free_port, smtp_server, webhook_server
 from quality_helpers import add_damaged_dtks_delivery, run_quality
 
 from dtsen.project import PROJECT_DIR
@@ -137,8 +138,32 @@ def test_generated_build_passes_with_warnings_and_stores_results(generated_build
     torn = '{"run_id": "0ld", "run_date": "2026-10-01T08:00:00+07:00", "db": "'
     (store / "runs.jsonl").write_text(torn)
     (store / "results.jsonl").write_text(torn)
-    result = run_quality(root / "warehouse.duckdb", store)
+    # Alerts to an SMTP and an HTTP server started here, and to two channels nothing listens on.
+    closed = free_port()
+    with smtp_server("dtsen", "s3cret") as (smtp_port, mailbox), webhook_server() as (port, posts):
+        (tmp_path / "alerts.yml").write_text(f"""channels:
+  - {{type: email, host: 127.0.0.1, port: {smtp_port}, security: none, username: dtsen,
+     password_env: TEST_SMTP_PASSWORD, from: dtsen@example.go.id, to: officer@example.go.id}}
+  - {{type: webhook, url: "http://127.0.0.1:{port}/hook"}}
+  - {{type: webhook, url: "http://127.0.0.1:{closed}/hook"}}
+  - {{type: email, host: 127.0.0.1, port: {closed}, security: none,
+     from: a@example.go.id, to: b@example.go.id}}
+""")
+        alerting = {"DTSEN_ALERTS": str(tmp_path / "alerts.yml"), "TEST_SMTP_PASSWORD": "s3cret"}
+        result = run_quality(root / "warehouse.duckdb", store, env=alerting)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # one message each to the channels that listen, with the run's status and headline; the
+    # others reported, and the exit code the data's
+    (mail,), (post,) = mailbox.messages, posts
+    assert post["json"]["status"] == "warning" and post["json"]["exit_code"] == 0
+    assert post["json"]["headline"] == mail["Subject"] and "peringatan" in mail["Subject"]
+    assert post["json"]["run_id"] in mail.get_content()
+    assert any(f["check"] == "inclusion_error_rate" for f in post["json"]["failures"])
+    assert f"Alert sent: e-mail via 127.0.0.1:{smtp_port}\nAlert sent: webhook http://127.0.0.1:{port}\n" in (
+        result.stdout
+    )
+    assert f"alert via webhook http://127.0.0.1:{closed} failed" in result.stderr
+    assert f"alert via e-mail via 127.0.0.1:{closed} failed" in result.stderr
     assert (
         f"Data-quality report written: {tmp_path / 'quality' / 'laporan_kualitas_data.html'}" in result.stdout
     )
@@ -185,8 +210,16 @@ def test_broken_delivery_fails_naming_expectation_table_and_threshold(generated_
     assert damaged > 1000
     build = dbt_build(landing, tmp_path / "warehouse.duckdb")
     assert build.returncode == 0, build.stdout[-3000:]  # NIK damage is for the quality suites to judge
-    result = run_quality(tmp_path / "warehouse.duckdb", tmp_path / "quality")
+    with webhook_server() as (port, posts):
+        (tmp_path / "alerts.yml").write_text(
+            f"channels: [{{type: webhook, url: 'http://127.0.0.1:{port}/'}}]\n"
+        )
+        alerting = {"DTSEN_ALERTS": str(tmp_path / "alerts.yml")}
+        result = run_quality(tmp_path / "warehouse.duckdb", tmp_path / "quality", env=alerting)
     assert result.returncode == 1, result.stdout[-3000:]
+    (post,) = posts  # a blocking failure alerts too, and the exit code stays 1
+    assert post["json"]["status"] == "blocked" and post["json"]["exit_code"] == 1
+    assert any(f["severity"] == "blocking" and f["check"] == "nik_valid" for f in post["json"]["failures"])
     failing = [line for line in result.stdout.splitlines() if "FAILED [blocking]" in line]
     valid = next(line for line in failing if "nik_validity_dtks/nik_valid:" in line)
     assert "unexpected_rows_expectation on staging.stg_dtks__anggota (delivery dtks 2026-10-15)" in valid

@@ -4,11 +4,14 @@ browser (Debian's chromium; scripts/install_browser.sh installs it)."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import great_expectations
 import pytest
 from quality_helpers import run_quality
 
@@ -113,7 +116,9 @@ def test_report_in_browser_shows_the_databases_figures(generated_build, quality_
         "where duplicate_kind = 'person_twice_in_source' and source = 'dtks'"
     ).fetchall()[0]
     cells = re.search(
-        r"person_twice_in_source</td><td>dtks</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td>", page
+        r'data-code="person_twice_in_source">.*?</td><td data-code="dtks">.*?</td>'
+        r"<td[^>]*>(.*?)</td><td[^>]*>(.*?)</td>",
+        page,
     ).groups()
     assert f'<span class="l-id">{records:,}'.replace(",", ".") in cells[0]
     assert f'<span class="l-id">{groups:,}'.replace(",", ".") in cells[1]
@@ -230,7 +235,9 @@ def test_report_lists_refused_deliveries_and_unknown_folders(tmp_path):
         r'<tr class="change fail" data-check="dtks/anggota.csv/row_count/">(.*?)</tr>', changes_part
     ).group(1)
     assert "2026-09-01" in cut and "2026-10-01" in cut and "-90,0 %" in cut and "-90.0 %" in cut
-    assert "GAGAL (memblokir)" in cut and "delivery_changes.min_rows_kept" in cut
+    # the threshold by its name in words and as a percentage, not its configuration key
+    assert "GAGAL (memblokir)" in cut and "baris tersisa minimal" in cut and "rows kept at least" in cut
+    assert "50,0 %" in cut and "min_rows_kept" not in cut
     assert 'class="change ok" data-check="dtks/anggota.csv/code_shift/hub_krt"' in changes_part
     first = re.search(r'data-check="bps/susenas_konsumsi.parquet/row_count/">(.*?)</tr>', changes_part).group(
         1
@@ -264,6 +271,226 @@ def test_report_says_when_more_checks_breach_than_it_can_mark(tmp_path):
     )
     page = write(run, [], tmp_path / "report.html").read_text(encoding="utf-8")
     assert (
-        'null_rate_shift: <span class="l-id">25 pelanggaran' in page
+        'Shift in blank values</span>: <span class="l-id">25 pelanggaran' in page
         and "25 breaches, only 20 marked above" in page
     )
+
+
+def _breach_outcome(check: str, severity: str, rows: list[dict]):
+    from dtsen.quality.runner import Outcome
+
+    kind = check.removesuffix("_statistical")
+    return Outcome(
+        suite="marts_mart_targeting_errors_administrative",
+        table="marts.mart_targeting_errors_administrative",
+        check=check,
+        label_id=check,
+        label_en=check,
+        expectation="unexpected_rows_expectation",
+        severity=severity,
+        success=False,
+        thresholds={f"targeting.max_{kind}": 0.05, "targeting.confidence_z": 4.5},
+        observed=len(rows),
+        rows=rows,
+    )
+
+
+def test_headline_says_in_words_what_is_wrong(tmp_path):
+    """Not "PASSED with 2 warnings" above 40-70 % targeting errors: whether the data can be
+    published, and how many programmes are over the limit; a blocking failure names itself."""
+    from dtsen.quality.html_report import write
+    from dtsen.quality.runner import Outcome, QualityRun
+
+    def row(program, region, rate, bound):
+        return {
+            "program": program,
+            "tingkat": "provinsi",
+            "kode_wilayah": region[:2],
+            "nama_wilayah": region,
+            "jumlah_penerima": 100,
+            "penerima_tidak_layak": int(rate * 100),
+            "inclusion_error_rate": rate,
+            "batas_bawah": bound,
+        }
+
+    warnings = [
+        _breach_outcome(
+            "inclusion_error_rate",
+            "warning",
+            [row("pkh", "35 Jawa Timur", 0.5, 0.31), row("pip", "32 Jawa Barat", 0.7, 0.52)],
+        )
+    ]
+    run = QualityRun(
+        "r3", "2026-12-06T06:00:00+07:00", str(tmp_path / "w.duckdb"), str(tmp_path), warnings, {}
+    )
+    page = write(run, [], tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "LULUS dengan" not in page and "PASSED with" not in page
+    headline = re.search(r'data-figure="headline">(.*?)</p>', page).group(1)
+    assert "Data siap dipublikasikan; kesalahan penargetan di atas ambang untuk 2 program." in headline
+    assert "Data ready to publish; targeting errors above the limit for 2 programmes." in headline
+    # the breaches table, worst lower bound first, the programmes in full
+    bounds = [float(b) for b in re.findall(r'<tr class="breach" data-lower-bound="([0-9.]+)"', page)]
+    assert bounds == [0.52, 0.31]
+    assert "Program Indonesia Pintar" in page and "Smart Indonesia Programme" in page
+
+    blocking = Outcome(
+        suite="build",
+        table="marts.mart_builds",
+        check="one_complete_build",
+        label_id="Semua mart berasal dari satu build",
+        label_en="Every mart is of one build",
+        expectation="one_complete_build",
+        severity="critical",
+        success=False,
+        error="w.duckdb: two builds",
+    )
+    run.outcomes = [blocking, *warnings]
+    page = write(run, [], tmp_path / "report.html").read_text(encoding="utf-8")
+    headline = re.search(r'data-figure="headline">(.*?)</p>', page).group(1)
+    assert "Data belum siap dipublikasikan: 1 pemeriksaan yang memblokir gagal (Semua mart" in headline
+    assert "Data not ready to publish: 1 blocking check failed (Every mart is of one build)" in headline
+
+
+def test_report_for_officials_in_browser(generated_build, quality_report, chromium, tmp_path):
+    """The generated build's report as a browser shows it: the headline counts the
+    programmes in breach, the breaches table is sorted, one filled square per province on
+    every map, no server path, no constant desil chart, a print stylesheet."""
+    con, _, root = generated_build
+    dom = _browse(chromium, (quality_report / "laporan_kualitas_data.html").as_uri(), tmp_path, "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    page = dom.stdout
+    # the newest run's targeting breaches, read from the results store
+    import json
+
+    results = [json.loads(line) for line in (quality_report / "results.jsonl").read_text().splitlines()]
+    newest = [r for r in results if r["run_id"] == results[-1]["run_id"]]
+    breached = [r for r in newest if r["suite"].startswith("marts_mart_targeting") and not r["success"]]
+    programmes = {row["program"] for r in breached for row in r["rows"]}
+    assert programmes, "the generated data is expected to breach the targeting limits"
+    headline = re.search(r'data-figure="headline">(.*?)</p>', page).group(1)
+    assert f"kesalahan penargetan di atas ambang untuk {len(programmes)} program" in headline
+    assert "Data siap dipublikasikan" in headline or "Data belum siap dipublikasikan" in headline
+    bounds = [float(b) for b in re.findall(r'<tr class="breach" data-lower-bound="([0-9.]+)"', page)]
+    assert len(bounds) == sum(len(r["rows"]) for r in breached)
+    assert bounds == sorted(bounds, reverse=True)
+    # maps: one filled square per province present in the data
+    nik_provinces = {
+        code
+        for (code,) in con.sql(
+            "select distinct left(kode_desa, 2) from intermediate.int_person_records "
+            "where left(kode_desa, 2) in (select kode_provinsi from reference.ref_provinsi)"
+        ).fetchall()
+    }
+    targeting_provinces = {
+        code
+        for (code,) in con.sql(
+            "select distinct kode_wilayah from marts.mart_targeting_errors_administrative "
+            "where tingkat = 'provinsi' and kode_wilayah is not null"
+        ).fetchall()
+    }
+    for kind, provinces in [
+        ("nik", nik_provinces),
+        ("inclusion_error_rate", targeting_provinces),
+        ("exclusion_error_rate", targeting_provinces),
+        ("data_error_rate", targeting_provinces),
+    ]:
+        svg = re.search(rf'<svg[^>]*data-map="{kind}".*?</svg>', page, re.S).group(0)
+        shapes = re.findall(r'<rect data-province="(\d+)"[^>]*fill="(#[0-9a-f]{6})"', svg)
+        assert sorted(code for code, _ in shapes) == sorted(provinces), kind
+    # no server path and no desil chart; printable
+    assert str(root) not in page and str(quality_report) not in page and "/tmp/" not in page
+    assert 'id="desil"' not in page
+    assert "@media print" in page
+
+
+# Data Docs offline: every address outside the file system fails to resolve, as on a machine
+# with no network; the virtual time lets the pages' scripts and fonts finish before the dump.
+OFFLINE = ["--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=10000", "--dump-dom"]
+# Reads, once the fonts are in, what a reader sees of each failed expectation's mark.
+MARK_PROBE = """<script>
+window.addEventListener("load", () => document.fonts.ready.then(() => {
+  const marks = [...document.querySelectorAll("i.fa-times.text-danger")].map(mark => ({
+    width: mark.getBoundingClientRect().width,
+    glyph: getComputedStyle(mark, "::before").content,
+  }));
+  const fonts = [...document.fonts].filter(font => font.status === "loaded").map(font => font.family);
+  document.body.setAttribute("data-probe", JSON.stringify({marks, fonts}));
+}));
+</script>"""
+
+
+def _data_docs_as_seen(chromium: str, site: Path, tmp_path: Path) -> tuple[str, int, dict]:
+    """Offline in the browser: the index's pagination line, its rows that link a validation
+    page, and the failed marks of a validation page with a warning."""
+    index = _browse(chromium, (site / "index.html").as_uri(), tmp_path, *OFFLINE)
+    assert index.returncode == 0, index.stderr[-2000:]
+    rows = re.findall(r'<tr class="clickable-row" data-href="validations/[^"]+\.html"', index.stdout)
+    shown = re.search(r"Showing 1 to \d+ of \d+ rows", index.stdout)
+    page = sorted((site / "validations" / "marts_mart_targeting_errors_administrative").rglob("*.html"))[0]
+    probe = page.with_name("probe.html")  # beside the page, so its relative addresses hold
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", MARK_PROBE + "</body>"))
+    dom = _browse(chromium, probe.as_uri(), tmp_path, *OFFLINE)
+    probe.unlink()
+    seen = re.search(r'data-probe="([^"]*)"', dom.stdout)
+    assert seen, dom.stderr[-2000:]
+    return shown and shown.group(0), len(rows), json.loads(html.unescape(seen.group(1)))
+
+
+def test_data_docs_work_offline_in_browser(quality_report, chromium, tmp_path):
+    """The index lists every validation run and a failed expectation shows its mark, with no
+    network: the scripts and icon font come from the site's own static/vendor."""
+    site = quality_report / "gx" / "uncommitted" / "data_docs" / "local_site"
+    assert remote_references(site) == []
+    validations = list((site / "validations").rglob("*.html"))
+    shown, rows, seen = _data_docs_as_seen(chromium, site, tmp_path)
+    assert shown == f"Showing 1 to 10 of {len(validations)} rows" and rows == 10
+    assert seen["marks"] and "Font Awesome 6 Free" in seen["fonts"]
+    assert all(mark["width"] > 0 and mark["glyph"] not in ("none", "normal") for mark in seen["marks"])
+
+
+def test_data_docs_without_their_assets_list_nothing(quality_report, chromium, tmp_path):
+    """What GX's pages are when their scripts and font cannot be had (the CDN offline): an
+    empty index and invisible marks. The check above would see it."""
+    site = tmp_path / "site"
+    shutil.copytree(quality_report / "gx" / "uncommitted" / "data_docs" / "local_site", site)
+    shutil.rmtree(site / "static" / "vendor")
+    shown, rows, seen = _data_docs_as_seen(chromium, site, tmp_path)
+    assert shown is None and rows == 0
+    assert seen["marks"] and seen["fonts"] == [] and all(mark["width"] == 0 for mark in seen["marks"])
+
+
+def test_data_docs_pages_are_rewritten_once_and_assets_copied(tmp_path, capsys):
+    """The rewrite on a page as GX writes it: CDN tags point at the site's copies (relative to
+    the page's folder, without the integrity check a file:// copy cannot pass), Vega and GX's
+    S3 images go, and a second pass changes nothing. Without the packages: tags dropped, said why."""
+    from dtsen.quality.datadocs import ASSETS, assets_installed, make_offline
+
+    assert assets_installed(), f"scripts/bootstrap.sh installs {ASSETS} (npm ci)"
+    templates = Path(great_expectations.__file__).parent / "render" / "view" / "templates"
+    imports = (templates / "js_script_imports.j2").read_text().split("%}\n")[-1]
+    gx_page = (
+        "<!DOCTYPE html><html><head>"
+        '<link rel="stylesheet" href="https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css"/>'
+        f"{imports}<style>.x{{background:url('https://great-expectations-web-assets.s3.us-east-2."
+        "amazonaws.com/full_logo_dark.png')}</style></head><body></body></html>"
+    )
+    for site in (tmp_path / "served", tmp_path / "bare"):
+        page = site / "validations" / "suite" / "run" / "page.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(gx_page)
+    make_offline(tmp_path / "served")
+    served = (tmp_path / "served" / "validations" / "suite" / "run" / "page.html").read_text()
+    assert remote_references(tmp_path / "served") == []
+    assert '<script src="../../../static/vendor/jquery/dist/jquery.min.js"></script>' in served
+    assert 'src="../../../static/vendor/popper.js/dist/umd/popper.min.js">' in served
+    assert "vega" not in served and "integrity=" not in served and "background:none" in served
+    assert (
+        tmp_path / "served" / "static" / "vendor" / "@fortawesome" / "fontawesome-free" / "webfonts"
+    ).is_dir()
+    make_offline(tmp_path / "served")
+    assert (tmp_path / "served" / "validations" / "suite" / "run" / "page.html").read_text() == served
+    assert capsys.readouterr().err == ""
+    make_offline(tmp_path / "bare", assets=tmp_path / "no-packages")
+    bare = (tmp_path / "bare" / "validations" / "suite" / "run" / "page.html").read_text()
+    assert remote_references(tmp_path / "bare") == [] and "<script src" not in bare
+    assert "scripts/bootstrap.sh" in capsys.readouterr().err

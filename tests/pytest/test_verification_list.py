@@ -47,6 +47,8 @@ ISSUED_ON = dt.date(2026, 10, 2)
 ID_PREFIX = "3171-20261002-"
 FIELD_RESULTS = "2026-10-31"  # a verifikasi delivery, visits of 2026-10-20
 MARGIN = 6  # percentage points around the 40 % line: 16 small families, each 3-6 % of persons
+# ... and above the 50 % line of PBI-JK, which takes a confirming visit as a route (rules seed).
+MARGINS = {"verifikasi_margin_desil_4": MARGIN, "verifikasi_margin_jalur": MARGIN}
 DEAD_NAME = "ALMARHUM TANPA SUMBER"
 
 
@@ -125,7 +127,7 @@ def built(tmp_path_factory, dbt_build):
     for source, files in landing.rows.items():
         write_delivery(root / "landing", source, {**SAMPLE_DATES, "verifikasi": FIELD_RESULTS}[source], files)
     db = root / "warehouse.duckdb"
-    result = dbt_build(root / "landing", db, ["--vars", json.dumps({"verifikasi_margin_desil_4": MARGIN})])
+    result = dbt_build(root / "landing", db, ["--vars", json.dumps(MARGINS)])
     assert result.returncode == 0, result.stdout[-4000:]
     return db, root / "landing", landing.families
 
@@ -196,7 +198,7 @@ def test_reasons_and_priority_order_follow_the_seed(built, db):
             "--select",
             "int_verification_candidates",
             "--vars",
-            json.dumps({"verifikasi_margin_desil_4": MARGIN}),
+            json.dumps(MARGINS),
         ],
         isolated=True,
         capture=True,
@@ -206,10 +208,44 @@ def test_reasons_and_priority_order_follow_the_seed(built, db):
         db, "select family_key, alasan_daftar from intermediate.int_verification_candidates order by urutan"
     )
     assert families["tanpa_sumber"] not in dict(turned)
-    assert turned[0][1] == "DEKAT_BATAS_DESIL_4"
+    assert turned[0][1] == "DI_ATAS_BATAS_JALUR_LAPANGAN"
     assert [reason for _, reason in turned] == sorted(
         (reason for _, reason in turned), key=lambda reason: 10 - seed[reason]
     )
+
+
+def test_families_just_above_a_route_programmes_ceiling_are_listed(db):
+    """PBI-JK takes a LAYAK visit as a route above desil 5 (desil_nasional_atau_verifikasi_layak
+    in the rules seed): exactly the families ranked at most verifikasi_margin_jalur points above
+    its 50 % line carry DI_ATAS_BATAS_JALUR_LAPANGAN, and the list takes them nearest the line
+    first. No other programme of the seed takes the route, so no other line is used."""
+    ranked = _query(
+        db,
+        """
+        select pseudonyms.identifier,
+            100 * (sum(desil.jumlah_anggota) over (
+                order by desil.log_kesejahteraan_prediksi, pseudonyms.identifier rows unbounded preceding)
+                - desil.jumlah_anggota / 2) / sum(desil.jumlah_anggota) over ()
+        from marts.fct_household_desil as desil
+        join intermediate.int_family_pseudonyms as pseudonyms on desil.family_id = pseudonyms.pseudonym
+        """,
+    )
+    expected = {key for key, share in ranked if 50 < share <= 50 + MARGIN}
+    assert expected, "the hand-made families must reach just above the 50 % line"
+    listed = _query(
+        db,
+        "select family_key, batas_persen from intermediate.int_verification_reasons "
+        "where alasan_daftar = 'DI_ATAS_BATAS_JALUR_LAPANGAN'",
+    )
+    assert {key for key, _ in listed} == expected
+    assert {line for _, line in listed} == {50}
+    order = _query(
+        db,
+        "select persen_penduduk_di_bawah from intermediate.int_verification_candidates "
+        "where alasan_daftar = 'DI_ATAS_BATAS_JALUR_LAPANGAN' order by urutan",
+    )
+    distances = [abs(share - 50) for (share,) in order]
+    assert distances == sorted(distances) and distances
 
 
 def test_export_writes_private_files_and_one_audit_record(db, tmp_path):

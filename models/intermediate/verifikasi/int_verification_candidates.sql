@@ -16,6 +16,7 @@ reasons as (
         reasons.alasan_daftar,
         reasons.desil_nasional,
         reasons.persen_penduduk_di_bawah,
+        reasons.batas_persen,
         priorities.prioritas
     from {{ ref('int_verification_reasons') }} as reasons
     inner join priorities on reasons.alasan_daftar = priorities.alasan_daftar
@@ -41,12 +42,13 @@ select
     families.desil_nasional,
     families.persen_penduduk_di_bawah,
     substr(villages.kode_desa, 1, 4) as kode_kabupaten_kota,
-    -- Within a reason, the family nearest the desil 4/5 line first (it matters most to
-    -- which side it falls), then by village and family so the order never varies.
+    -- Within a reason, the family nearest its reason's line (else the desil 4/5 line) first:
+    -- it matters most to which side it falls. Then by village and family so the order never
+    -- varies.
     row_number() over (
         order by
             families.prioritas asc,
-            abs(families.persen_penduduk_di_bawah - 40) asc nulls last,
+            abs(families.persen_penduduk_di_bawah - coalesce(reasons.batas_persen, 40)) asc nulls last,
             villages.kode_desa asc nulls last,
             families.family_key asc
     ) as urutan

@@ -31,6 +31,33 @@ ranked as (
     inner join {{ ref('int_family_pseudonyms') }} as pseudonyms on desil.family_id = pseudonyms.pseudonym
 ),
 
+route_lines as (
+    -- The ceiling of each programme that takes a confirming field visit (LAYAK) as a route
+    -- above its desil, in percent of the population: a visit to a family just above it can
+    -- make the family eligible. A regional programme's line holds in its region only.
+    select distinct
+        kode_wilayah,
+        10 * nilai_max as batas_persen
+    from {{ ref('int_program_rules_in_force') }}
+    where syarat = 'desil_nasional_atau_verifikasi_layak' and nilai_max < 10
+),
+
+above_route_lines as (
+    select
+        ranked.family_key,
+        min(route_lines.batas_persen) as batas_persen
+    from ranked
+    inner join route_lines
+        on
+            ranked.persen_penduduk_di_bawah > route_lines.batas_persen
+            and ranked.persen_penduduk_di_bawah <= route_lines.batas_persen + {{ var('verifikasi_margin_jalur') }}
+    left join {{ ref('int_family_villages') }} as villages on ranked.family_key = villages.family_key
+    where
+        route_lines.kode_wilayah is null
+        or substr(villages.kode_desa, 1, length(route_lines.kode_wilayah)) = route_lines.kode_wilayah
+    group by ranked.family_key
+),
+
 recipient_errors as (
     select
         family_key,
@@ -72,45 +99,58 @@ pending_objections as (
 reasons as (
     select
         family_key,
-        'TANPA_SUMBER_INDIKATOR' as alasan_daftar
+        'TANPA_SUMBER_INDIKATOR' as alasan_daftar,
+        cast(null as double) as batas_persen
     from households
     where without_indicator_source
     union all
     select
         family_key,
-        'SANGGAHAN_TERTUNDA' as alasan_daftar
+        'SANGGAHAN_TERTUNDA' as alasan_daftar,
+        cast(null as double) as batas_persen
     from pending_objections
     union all
     select
         family_key,
-        'PENERIMA_MENINGGAL' as alasan_daftar
+        'PENERIMA_MENINGGAL' as alasan_daftar,
+        cast(null as double) as batas_persen
     from recipient_errors
     where penerima_meninggal
     union all
     select
         family_key,
-        'PENERIMA_GANDA' as alasan_daftar
+        'PENERIMA_GANDA' as alasan_daftar,
+        cast(null as double) as batas_persen
     from recipient_errors
     where penerima_ganda
     union all
     select
         recipient_errors.family_key,
-        'PENERIMA_TIDAK_DI_DUKCAPIL' as alasan_daftar
+        'PENERIMA_TIDAK_DI_DUKCAPIL' as alasan_daftar,
+        cast(null as double) as batas_persen
     from recipient_errors
     inner join households on recipient_errors.family_key = households.family_key
     where not households.di_dukcapil
     union all
     select
         family_key,
-        'DEKAT_BATAS_DESIL_4' as alasan_daftar
+        'DEKAT_BATAS_DESIL_4' as alasan_daftar,
+        cast(40 as double) as batas_persen
     from ranked
     where abs(persen_penduduk_di_bawah - 40) <= {{ var('verifikasi_margin_desil_4') }}
+    union all
+    select
+        family_key,
+        'DI_ATAS_BATAS_JALUR_LAPANGAN' as alasan_daftar,
+        batas_persen
+    from above_route_lines
 )
 
 select
     reasons.family_key,
     reasons.alasan_daftar,
     ranked.desil_nasional,
-    ranked.persen_penduduk_di_bawah
+    ranked.persen_penduduk_di_bawah,
+    reasons.batas_persen
 from reasons
 left join ranked on reasons.family_key = ranked.family_key

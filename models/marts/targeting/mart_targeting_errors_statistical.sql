@@ -35,7 +35,7 @@ desil_ceilings as (
         coalesce(nilai_min, 1) as desil_min,
         coalesce(nilai_max, 10) as desil_max
     from {{ ref('int_program_rules_in_force') }}
-    where syarat = 'desil_nasional'
+    where syarat in ('desil_nasional', 'desil_nasional_atau_verifikasi_layak')
 ),
 
 judged as (
