@@ -2,11 +2,27 @@
 
 The build writes a *working* database (dbt, one writer). Analysts read a separate *analyst*
 database that holds only the marts (keyed pseudonyms, never a NIK or family-card number)
-and a record of the publication. `publish` writes a complete new analyst database beside
-the published one, checks it, then swaps it in with `os.replace` (atomic on POSIX): a
-reader sees either the old publication or the new one, never a half-written file, and a
-reader that holds the old file keeps reading it until it reconnects. A build that crashes
-never touches the analyst database, so the last publication stays readable.
+and a record of the publication. `publish` writes a complete new publication (the database
+and its Parquet files, in one folder) beside the published one, checks it, then swaps it in
+by renaming a link over the old one (`os.replace`, atomic on POSIX): a reader sees either
+the old publication or the new one, never a half-written file, and a reader that holds the
+old file keeps reading it until it reconnects. A build that crashes never touches the
+analyst database, so the last publication stays readable.
+
+What analysts get (docs/analysts.md):
+
+* the database in DuckDB's storage format STORAGE_VERSION, which every DuckDB 1.x opens (R,
+  DBeaver, the ODBC driver and the command line bundle their own DuckDB, often older than
+  the project's);
+* every table and column described (COMMENT ON) by its dbt description, which the build
+  stores with the marts (persist_docs, dbt_project.yml);
+* views for the questions asked most, with region names (dtsen.analyst_views), and the
+  previous publication's data date for the changes since it;
+* each mart and view as Parquet in the folder `<stem>_parquet` beside the database.
+
+A publication is one folder, `<stem>_publication.<published_at>`, holding the database and
+its Parquet files; the links `<stem>_publication` (swapped atomically), `<stem>.duckdb` and
+`<stem>_parquet` (into it) are what readers open, so both always are of one publication.
 
 Refuses to publish (and leaves the published file as it was) when:
 
@@ -18,6 +34,7 @@ Refuses to publish (and leaves the published file as it was) when:
 * the quality gate is asked for and the build's quality has not passed, or the quality
   checks judged another build than the one whose marts are there now;
 * the analyst database's folder is full (or another write fails);
+* a file or folder of someone else's stands where a link of the publication goes;
 * any value of the new analyst database looks like a NIK or KK (`identifier_scan`).
 """
 
@@ -28,12 +45,16 @@ import datetime as dt
 import errno
 import hmac
 import os
+import re
+import shutil
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
+from dtsen.analyst_views import PREVIOUS_PUBLICATION_TABLE, PUBLICATION_DESCRIPTIONS, VIEWS, VIEWS_SCHEMA
 from dtsen.marts import (
     LEDGER_SCHEMA,
     MARTS_SCHEMA,
@@ -54,6 +75,13 @@ from dtsen.quality.runner import last_result
 
 PUBLICATION_TABLE = "_publication"  # one row per published table
 PUBLICATION_DELIVERIES_TABLE = "_publication_deliveries"  # the deliveries the marts were built from
+# DuckDB's storage format of the analyst database: v1.0.0's (file format 64) is read by every
+# DuckDB from 0.10 on; the project's DuckDB writes a newer one by default, which the DuckDB
+# 1.x of R, DBeaver or the ODBC driver refuse ("version number 69 ...").
+STORAGE_VERSION = "v1.0.0"
+# A publication's folder: `<stem>_publication.<published_at>`, named by PUBLICATION_STAMP.
+PUBLICATION_STAMP = "%Y%m%dT%H%M%S%fZ"
+PUBLICATION_VERSION = re.compile(r"\.\d{8}T\d{12}Z")
 
 # Hexadecimal digests standing alone as a word (keyed pseudonyms have PSEUDONYM_HEX_DIGITS
 # lowercase hex digits, sha256 sums 64) are removed before looking for NIK-shaped digits:
@@ -105,6 +133,7 @@ class Publication:
     tables: dict[str, tuple[int, str]]  # table -> (rows, content hash)
     seconds: float
     build_id: str | None = None  # the dbt invocation that built every published mart
+    parquet: Path | None = None  # the Parquet folder (parquet_folder: a link into the publication)
 
 
 def identifier_scan(
@@ -190,23 +219,47 @@ def require_quality_passed(working_db: Path) -> dict:
     return result
 
 
+def parquet_folder(analyst_db: Path) -> Path:
+    """The Parquet folder published beside `analyst_db` (a link into the current publication)."""
+    return analyst_db.with_name(f"{analyst_db.stem}_parquet")
+
+
+def publication_link(analyst_db: Path) -> Path:
+    """The link to the current publication's folder: the one name a publication swaps."""
+    return analyst_db.with_name(f"{analyst_db.stem}_publication")
+
+
 def _remove(path: Path) -> None:
     for leftover in (path, path.with_name(path.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink(missing_ok=True)
 
 
 def _remove_abandoned(analyst_db: Path) -> None:
-    """Half-written files of publishers that died (killed mid-copy): never the published file."""
-    for path in analyst_db.parent.glob(f"{analyst_db.name}.publishing-*"):
-        pid = path.name.rsplit("-", 1)[-1].removesuffix(".wal")
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            path.unlink(missing_ok=True)
-        except PermissionError:
-            pass  # alive, another user's
+    """Half-written publications of publishers that died (killed mid-copy): never the published one."""
+    for name in (analyst_db.name, publication_link(analyst_db).name, parquet_folder(analyst_db).name):
+        for path in analyst_db.parent.glob(f"{name}.publishing-*"):
+            pid = path.name.rsplit("-", 1)[-1].split(".")[0]
+            if not pid.isdigit():
+                continue
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                _remove(path)
+            except PermissionError:
+                pass  # alive, another user's
+
+
+def _link(target: str, link: Path) -> None:
+    """Point `link` at `target` in one step (a new link renamed over the old name)."""
+    if link.is_symlink() and os.readlink(link) == target:
+        return
+    temporary = link.with_name(f"{link.name}.publishing-{os.getpid()}.link")
+    temporary.unlink(missing_ok=True)
+    os.symlink(target, temporary)
+    os.replace(temporary, link)
 
 
 def _fsync(path: Path) -> None:
@@ -248,7 +301,9 @@ def publish(
             f"job that holds the pseudonym key its marts were built with; set {KEY_VARIABLE} to that key "
             "(it is read from the environment only, never written anywhere)."
         ) from None
-    working_db, analyst_db = Path(working_db).resolve(), Path(analyst_db).resolve()
+    # The analyst database's own name, not where its link leads (the current publication).
+    working_db = Path(working_db).resolve()
+    analyst_db = Path(analyst_db).parent.resolve() / Path(analyst_db).name
     if not working_db.exists():
         raise PublishRefused(f"working database {working_db} does not exist: nothing to publish")
     if working_db == analyst_db:
@@ -257,13 +312,31 @@ def publish(
         judged = quality_gate(working_db) or {}
         expected_hashes = expected_hashes or judged.get("mart_hashes") or None
         expected_build = expected_build or judged.get("build_id")
+    parquet, current = parquet_folder(analyst_db), publication_link(analyst_db)
+    for path in (parquet, current):
+        if path.exists() and not path.is_symlink():
+            raise PublishRefused(
+                f"{path} is a file or folder of its own, not the link publishing keeps there: "
+                "not publishing. Move it away and publish again."
+            )
     analyst_db.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(analyst_db)
-    staging = analyst_db.with_name(f"{analyst_db.name}.publishing-{os.getpid()}")
+    # The whole publication is written into one folder, then swapped in with the link
+    # `current`: the database and its Parquet files change together, atomically.
+    staging = current.with_name(f"{current.name}.publishing-{os.getpid()}")
     _remove(staging)
     try:
-        con = duckdb.connect(str(staging))
+        staging.mkdir()
+        staged_db = staging / analyst_db.name
+        # In memory, the analyst database attached: ATTACH is what takes a storage version.
+        # Spills go where a connection to the file would put them.
+        con = duckdb.connect(config={"temp_directory": f"{staged_db}.tmp"})
         try:
+            con.execute(
+                f"attach {quote_literal(str(staged_db))} as analyst "
+                f"(storage_version {quote_literal(STORAGE_VERSION)})"
+            )
+            con.execute("use analyst")
             published_at, build_id = _copy_marts(con, working_db, key, expected_build)
             tables = _record_publication(con, working_db, published_at, build_id)
             if expected_hashes is not None and expected_hashes != {t: h for t, (_, h) in tables.items()}:
@@ -271,6 +344,8 @@ def publish(
                     f"the marts of {working_db} are not those the quality checks passed "
                     "(content hashes differ): not publishing"
                 )
+            _record_previous_publication(con, analyst_db)
+            _create_views(con)
             found = identifier_scan(con)
             if found:
                 raise IdentifierFound(
@@ -278,12 +353,25 @@ def publish(
                     "16-digit number) in "
                     + "; ".join(f"{table}.{column}: {n:,} values" for table, column, n in found)
                 )
-            con.execute("checkpoint")
+            con.execute("checkpoint analyst")
+            _write_parquet(con, staging / "parquet")
+            con.execute("use memory")
+            con.execute("detach analyst")
         finally:
             con.close()
-        _fsync(staging)
-        os.chmod(staging, 0o444)
-        os.replace(staging, analyst_db)  # atomic: readers see the old file or the new one
+        for path in (staged_db, *(staging / "parquet").iterdir()):
+            _fsync(path)
+            os.chmod(path, 0o444)
+        for folder in (staging / "parquet", staging):
+            _fsync(folder)
+        versioned = current.with_name(f"{current.name}.{published_at.strftime(PUBLICATION_STAMP)}")
+        os.rename(staging, versioned)
+        previous = os.readlink(current) if current.is_symlink() else None
+        _link(versioned.name, current)  # atomic: readers see the old publication or the new one
+        # The names analysts open lead into the current publication. They change only once,
+        # from a database file of an older publisher to the link (atomic as well).
+        _link(f"{current.name}/{analyst_db.name}", analyst_db)
+        _link(f"{current.name}/parquet", parquet)
         _fsync(analyst_db.parent)
     except BaseException as error:
         _remove(staging)
@@ -294,7 +382,32 @@ def publish(
                 "Free space there and publish again."
             ) from None
         raise
-    return Publication(analyst_db, published_at, tables, time.perf_counter() - started, build_id)
+    _remove_old_publications(current, keep={versioned.name, previous})
+    return Publication(analyst_db, published_at, tables, time.perf_counter() - started, build_id, parquet)
+
+
+def _remove_old_publications(current: Path, keep: set[str | None]) -> None:
+    """Folders of older publications. The one that was current until now stays, for readers
+    that resolved the links a moment ago; a reader holding a file open keeps reading it."""
+    for path in current.parent.glob(f"{current.name}.*"):
+        if PUBLICATION_VERSION.fullmatch(path.name[len(current.name) :]) and path.name not in keep:
+            shutil.rmtree(path)
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Each mart, each view and the publication's own tables as `<name>.parquet`."""
+    folder.mkdir()
+    relations = con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = 'analyst' "
+        "union all select schema_name, view_name from duckdb_views() "
+        "where database_name = 'analyst' and not internal order by 1, 2"
+    ).fetchall()
+    names = [name for _, name in relations]
+    if len(set(names)) != len(names):  # one file per name: two relations would share a file
+        raise PublishRefused(f"two published relations share a name: {sorted(names)}")
+    for schema, name in relations:
+        target = quote_literal(str(folder / f"{name}.parquet"))
+        con.execute(f"copy {quote_identifier(schema)}.{quote_identifier(name)} to {target} (format parquet)")
 
 
 def _disk_full(error: BaseException) -> bool:
@@ -344,6 +457,16 @@ def _copy_marts(
         for name in relations:
             relation = f"{quote_identifier(MARTS_SCHEMA)}.{quote_identifier(name)}"
             con.execute(f"create table {relation} as select * from working.{relation}")
+        # The dbt descriptions the build stored (persist_docs), for the copies.
+        descriptions = con.execute(
+            "select table_name, null, comment from duckdb_tables() "
+            "where database_name = 'working' and schema_name = ? and comment is not null "
+            "union all select view_name, null, comment from duckdb_views() "
+            "where database_name = 'working' and schema_name = ? and comment is not null "
+            "union all select table_name, column_name, comment from duckdb_columns() "
+            "where database_name = 'working' and schema_name = ? and comment is not null",
+            [MARTS_SCHEMA] * 3,
+        ).fetchall()
         deliveries = con.execute(
             f"select distinct source, delivery, extract_date, file_name, file_sha256, file_rows "
             f"from working.{LEDGER_SCHEMA}.build_deliveries where invocation_id = ? "
@@ -352,6 +475,8 @@ def _copy_marts(
         ).fetchall()
     finally:
         con.execute("detach working")  # the working database is free for the next build at once
+    for table, column, description in descriptions:
+        _comment(con, MARTS_SCHEMA, table, column, description)
     con.execute(
         f"create table {PUBLICATION_DELIVERIES_TABLE} (source varchar, delivery varchar, "
         "extract_date date, file_name varchar, file_sha256 varchar, file_rows bigint)"
@@ -383,3 +508,91 @@ def _record_publication(
         ],
     )
     return tables
+
+
+def _comment(
+    con: duckdb.DuckDBPyConnection, schema: str, relation: str, column: str | None, description: str
+) -> None:
+    name = f"{quote_identifier(schema)}.{quote_identifier(relation)}"
+    if column is None:
+        kind = "view" if _is_view(con, schema, relation) else "table"
+        con.execute(f"comment on {kind} {name} is {quote_literal(description.strip())}")
+    else:
+        con.execute(
+            f"comment on column {name}.{quote_identifier(column)} is {quote_literal(description.strip())}"
+        )
+
+
+def _is_view(con: duckdb.DuckDBPyConnection, schema: str, relation: str) -> bool:
+    return bool(
+        con.execute(
+            "select 1 from duckdb_views() where database_name = current_database() "
+            "and schema_name = ? and view_name = ?",
+            [schema, relation],
+        ).fetchall()
+    )
+
+
+def _record_previous_publication(con: duckdb.DuckDBPyConnection, analyst_db: Path) -> None:
+    """The publication being replaced (its time, build and data date), for the changes since
+    it (analysis.perubahan_kelayakan). No row for a first publication; a previous file that
+    cannot be read is reported, and the new publication goes ahead without it."""
+    con.execute(
+        f"create table {PREVIOUS_PUBLICATION_TABLE} "
+        "(published_at timestamptz, build_id varchar, tanggal_data date)"
+    )
+    if not analyst_db.exists():
+        return
+    try:
+        con.execute(f"attach {quote_literal(str(analyst_db))} as previous (read_only)")
+    except duckdb.Error as error:
+        print(
+            f"warning: the previous publication {analyst_db} cannot be read ({error}); "
+            "analysis.perubahan_kelayakan stays empty in this publication",
+            file=sys.stderr,
+        )
+        return
+    try:
+        con.execute(
+            f"insert into {PREVIOUS_PUBLICATION_TABLE} "
+            f"select max(published_at), max(build_id), "
+            f"(select max(tanggal_data) from previous.{MARTS_SCHEMA}.fct_eligibility) "
+            f"from previous.main.{PUBLICATION_TABLE}"
+        )
+    except duckdb.CatalogException as error:
+        print(
+            f"warning: the previous publication {analyst_db} lacks what the changes since it "
+            f"need ({error}); analysis.perubahan_kelayakan stays empty in this publication",
+            file=sys.stderr,
+        )
+    finally:
+        con.execute("detach previous")
+
+
+def _create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """The analysts' views (dtsen.analyst_views) and the descriptions of everything publish
+    adds beside the marts."""
+    con.execute(f"create schema {quote_identifier(VIEWS_SCHEMA)}")
+    for view in VIEWS:
+        con.execute(
+            f"create view {quote_identifier(VIEWS_SCHEMA)}.{quote_identifier(view.name)} as {view.sql}"
+        )
+        columns = [
+            name
+            for (name,) in con.execute(
+                "select column_name from duckdb_columns() where database_name = current_database() "
+                "and schema_name = ? and table_name = ? order by column_index",
+                [VIEWS_SCHEMA, view.name],
+            ).fetchall()
+        ]
+        if columns != list(view.columns):  # a description for every column, in order
+            raise AssertionError(
+                f"view {view.name}: columns {columns} but descriptions of {list(view.columns)}"
+            )
+        _comment(con, VIEWS_SCHEMA, view.name, None, view.description)
+        for column, description in view.columns.items():
+            _comment(con, VIEWS_SCHEMA, view.name, column, description)
+    for table, (description, columns) in PUBLICATION_DESCRIPTIONS.items():
+        _comment(con, "main", table, None, description)
+        for column, description in columns.items():
+            _comment(con, "main", table, column, description)

@@ -27,12 +27,14 @@ import time
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 from quality_helpers import run_quality
 
 from dtsen.generate import generate
 from dtsen.generate.month import next_month
 from dtsen.marts import build_state, mart_content_hashes
 from dtsen.project import PROJECT_DIR, dbt_command, dbt_env
+from dtsen.publish import parquet_folder, publication_link
 from dtsen.quality.runner import RUNS_NAME, read_records
 
 PERSONS = 1_500
@@ -203,15 +205,23 @@ class Scenario:
             (build_id,) = {row[0] for row in recorded}
             hashes = {table: content_hash for _, table, content_hash in recorded}
             assert mart_content_hashes(con) == hashes, self.log  # the file holds what it records
+            (published_at,) = {row[0] for row in con.sql("select published_at from _publication").fetchall()}
         finally:
             con.close()
+        # The Parquet files are of the same publication.
+        parquet = pq.read_table(parquet_folder(self.analyst) / "_publication.parquet")
+        assert set(parquet.column("published_at").to_pylist()) == {published_at}, self.log
         assert build_id in self.complete, (f"published build {build_id} never completed", self.log)
         assert hashes == self.complete[build_id].hashes, ("published marts are not one build's", self.log)
         assert deliveries == self.complete[build_id].deliveries, ("deliveries of another build", self.log)
         assert build_id in self.passed_builds(), (f"{build_id} published without passing quality", self.log)
-        # Only the publication, and what a killed publisher left (the next publish removes it).
+        # Only the links analysts open, the publications' folders (this and the previous
+        # one), and what a killed publisher left (the next publish removes it).
+        current, parquet = publication_link(self.analyst).name, parquet_folder(self.analyst).name
         assert all(
-            re.fullmatch(re.escape(self.analyst.name) + r"(\.publishing-\d+(\.wal)?)?", path.name)
+            re.fullmatch(re.escape(self.analyst.name) + r"(\.publishing-\d+(\.wal|\.link)?)?", path.name)
+            or re.fullmatch(re.escape(current) + r"(\.\d{8}T\d{12}Z|\.publishing-\d+(\.link)?)?", path.name)
+            or re.fullmatch(re.escape(parquet) + r"(\.publishing-\d+\.link)?", path.name)
             for path in self.analyst.parent.iterdir()
         ), self.log
         return build_id
@@ -232,7 +242,11 @@ def test_killed_builds_quality_runs_and_publications_never_publish_a_mix(tmp_pat
             scenario.publish(kill=True)
             assert scenario.published() in (None, month_1)
         assert scenario.publish() == 0 and scenario.published() == month_1
-        assert [path.name for path in scenario.analyst.parent.iterdir()] == [scenario.analyst.name]
+        current = publication_link(scenario.analyst)
+        links = {scenario.analyst.name, current.name, parquet_folder(scenario.analyst).name}
+        left = {path.name for path in scenario.analyst.parent.iterdir()} - links
+        assert os.readlink(current) in left and len(left) <= 2  # this publication, maybe the one before
+        assert all(re.fullmatch(re.escape(current.name) + r"\.\d{8}T\d{12}Z", name) for name in left)
 
         next_month(scenario.landing, seed=SEED)
         for _ in range(ROUNDS):

@@ -4,8 +4,10 @@ atomically so that readers of the old publication keep reading it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -14,6 +16,7 @@ import textwrap
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 from quality_helpers import run_quality
 
@@ -22,10 +25,13 @@ from dtsen.marts import build_state, mart_content_hashes
 from dtsen.project import PROJECT_DIR, run_dbt
 from dtsen.pseudonym import KEY_VARIABLE, MissingPseudonymKey
 from dtsen.publish import (
+    PUBLICATION_STAMP,
     IdentifierFound,
     PublishRefused,
     QualityNotPassed,
     identifier_scan,
+    parquet_folder,
+    publication_link,
     publish,
     require_quality_passed,
 )
@@ -54,7 +60,27 @@ def _published_at(analyst: Path):
 
 
 def _leftovers(analyst: Path) -> list[str]:
-    return sorted(p.name for p in analyst.parent.iterdir() if p.name != analyst.name)
+    """What lies beside the analyst database but for the links analysts open and the
+    publications' folders."""
+    links = {analyst.name, publication_link(analyst).name, parquet_folder(analyst).name}
+    return sorted(
+        p.name
+        for p in analyst.parent.iterdir()
+        if p.name not in links and p.name not in _publications(analyst)
+    )
+
+
+def _publications(analyst: Path) -> list[str]:
+    """The folders of the publications kept beside the analyst database, oldest first."""
+    current = publication_link(analyst).name
+    return sorted(
+        p.name for p in analyst.parent.iterdir() if re.fullmatch(rf"{current}\.\d{{8}}T\d{{12}}Z", p.name)
+    )
+
+
+def _folder(publication) -> str:
+    stamp = publication.published_at.strftime(PUBLICATION_STAMP)
+    return f"{publication_link(publication.analyst_db).name}.{stamp}"
 
 
 def test_analyst_database_holds_the_marts_and_their_publication(generated_build, working_db, publication):
@@ -62,6 +88,11 @@ def test_analyst_database_holds_the_marts_and_their_publication(generated_build,
     analyst = publication.analyst_db
     assert oct(analyst.stat().st_mode & 0o777) == "0o444"
     assert _leftovers(analyst) == []  # no half-written file, no WAL
+    # One publication's folder, the database and the Parquet files reached through links into it.
+    assert _publications(analyst) == [_folder(publication)]
+    assert os.readlink(publication_link(analyst)) == _folder(publication)
+    assert os.readlink(analyst) == "analyst_publication/analyst.duckdb"
+    assert os.readlink(publication.parquet) == "analyst_publication/parquet"
     con = duckdb.connect(str(analyst), read_only=True)
     try:
         schemas = {row[0] for row in con.sql("select distinct schema_name from duckdb_tables()").fetchall()}
@@ -69,7 +100,7 @@ def test_analyst_database_holds_the_marts_and_their_publication(generated_build,
         assert {
             row[0]
             for row in con.sql("select table_name from duckdb_tables() where schema_name = 'main'").fetchall()
-        } == {"_publication", "_publication_deliveries"}
+        } == {"_publication", "_publication_deliveries", "_previous_publication"}
         # Every table of the working marts, whatever they are today, with the same content.
         working_hashes = mart_content_hashes(working)
         assert {"dim_region", "dim_person", "fct_household", "mart_duplicates"} <= set(working_hashes)
@@ -349,6 +380,9 @@ def test_readers_keep_the_old_publication_while_a_new_one_is_swapped_in(working_
         assert str(first.published_at.replace(tzinfo=None))[:19] in before, before
         abandoned = analyst.with_name(analyst.name + ".publishing-999999999")  # a publisher killed mid-copy
         abandoned.write_bytes(b"half a database")
+        abandoned_folder = analyst.with_name("analyst_publication.publishing-999999999")
+        (abandoned_folder / "parquet").mkdir(parents=True)
+        (abandoned_folder / "parquet" / "dim_person.parquet").write_bytes(b"half a file")
         second = publish(working_db, analyst)  # the reader still holds the file open
         assert second.published_at > first.published_at
         after, errors = reader.communicate("\n", timeout=60)
@@ -358,6 +392,13 @@ def test_readers_keep_the_old_publication_while_a_new_one_is_swapped_in(working_
     assert after.strip() == before.strip()  # the old connection answers, from the old publication
     assert _published_at(analyst) == [(second.published_at,)]  # a new connection sees the new one
     assert _leftovers(analyst) == []
+    # The Parquet files changed with the database; the previous publication's folder stays
+    # for readers that resolved the links a moment ago, the one before goes.
+    assert _publications(analyst) == [_folder(first), _folder(second)]
+    assert _parquet_published_at(second.parquet) == second.published_at
+    third = publish(working_db, analyst)
+    assert _publications(analyst) == [_folder(second), _folder(third)]
+    assert _parquet_published_at(third.parquet) == third.published_at == _published_at(analyst)[0][0]
 
 
 def _copy_of_build(generated_build, folder: Path) -> Path:
@@ -578,11 +619,13 @@ def test_a_full_disk_during_publish_leaves_the_publication(working_db, publicati
         filler.write(b"\0" * (free.f_bavail * free.f_frsize - 2**20))
     before = _analyst_unchanged(analyst)
     assert before[2] == ["filler"]
+    publications_before = _publications(analyst)
     capsys.readouterr()
     code = dtsen_main(
         ["publish", "--db", str(working_db), "--analyst-db", str(analyst), "--no-require-quality"]
     )
     _assert_full_disk_refusal(code, capsys.readouterr().err, analyst, before)
+    assert _publications(analyst) == publications_before and len(publications_before) == 1
 
 
 def test_a_file_size_limit_during_publish_leaves_the_publication(working_db, tmp_path):
@@ -611,3 +654,249 @@ def test_a_file_size_limit_during_publish_leaves_the_publication(working_db, tmp
     assert (
         resource.getrlimit(resource.RLIMIT_FSIZE)[0] == resource.RLIM_INFINITY
     )  # only the child was limited
+
+
+def _parquet_published_at(parquet: Path):
+    (published_at,) = set(pq.read_table(parquet / "_publication.parquet").column("published_at").to_pylist())
+    return published_at
+
+
+# Run by a DuckDB 1.x client (requirements-duckdb1.txt) in its own interpreter: what an analyst
+# on R, DBeaver or the ODBC driver sees. Prints its version and the answers as JSON.
+OLD_CLIENT = """
+import json, sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+answers = {"version": duckdb.__version__}
+for name, query in json.loads(sys.argv[2]).items():
+    answers[name] = [list(row) for row in con.sql(query).fetchall()]
+print(json.dumps(answers, default=str))
+"""
+
+OLD_CLIENT_QUESTIONS = {
+    "eligible": "select count(*) filter (where layak) from marts.fct_eligibility",
+    "region_view": "select sum(keluarga_layak), count(nama_kabupaten_kota), count(*) "
+    "from analysis.kelayakan_wilayah",
+    "not_receiving": "select count(*) from analysis.keluarga_layak_tidak_menerima",
+    "changes": "select count(*) from analysis.perubahan_kelayakan",
+    "comments": "select table_name, column_name, comment from duckdb_columns() "
+    "where (table_name, column_name) in (('dim_person', 'di_dtks'), ('kelayakan_wilayah', 'keluarga_layak')) "
+    "order by 1",
+    "view_comment": "select comment from duckdb_views() where view_name = 'keluarga_layak_tidak_menerima'",
+}
+
+
+def test_a_duckdb_1_client_opens_the_analyst_database(publication):
+    """R, DBeaver and the ODBC driver bundle a DuckDB 1.x: the oldest opens the publication
+    and reads a mart, a view and the descriptions."""
+    client = Path(sys.prefix) / "duckdb1"
+    assert (client / "duckdb").is_dir(), f"no DuckDB 1.x client in {client}: run scripts/bootstrap.sh"
+    result = subprocess.run(
+        [sys.executable, "-c", OLD_CLIENT, str(publication.analyst_db), json.dumps(OLD_CLIENT_QUESTIONS)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(client)},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    old = json.loads(result.stdout)
+    assert old.pop("version").startswith("1."), "the subprocess did not load the DuckDB 1.x client"
+    con = duckdb.connect(str(publication.analyst_db), read_only=True)
+    try:
+        new = {
+            name: [list(row) for row in con.sql(query).fetchall()]
+            for name, query in OLD_CLIENT_QUESTIONS.items()
+        }
+    finally:
+        con.close()
+    assert json.loads(json.dumps(new, default=str)) == old
+    assert old["eligible"][0][0] > 0 and old["not_receiving"][0][0] > 0
+    eligible, named, groups = old["region_view"][0]
+    assert eligible == old["eligible"][0][0] and named > 0 and groups > named / 2
+    (person, view) = old["comments"]
+    assert person[2] == "DTKS lists the person as a household member."
+    assert view[2] == "Families eligible (fct_eligibility.layak)."
+    assert "receiving none" in old["view_comment"][0][0]
+
+
+def test_every_published_relation_is_a_parquet_file_of_the_same_publication(publication):
+    parquet = publication.parquet
+    assert parquet.is_symlink() and parquet.name == "analyst_parquet"
+    con = duckdb.connect(str(publication.analyst_db), read_only=True)
+    try:
+        counts = {
+            name: con.sql(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
+            for schema, name in con.sql(
+                "select schema_name, table_name from duckdb_tables() union all "
+                "select schema_name, view_name from duckdb_views() where not internal"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    assert {"dim_person", "fct_eligibility", "kelayakan_wilayah", "_publication"} <= set(counts)
+    assert sorted(p.name for p in parquet.iterdir()) == sorted(f"{name}.parquet" for name in counts)
+    for name, rows in counts.items():
+        path = parquet / f"{name}.parquet"
+        assert pq.read_metadata(path).num_rows == rows, name
+        assert oct(path.stat().st_mode & 0o777) == "0o444"
+    assert pq.read_table(parquet / "fct_eligibility.parquet").num_rows == counts["fct_eligibility"]
+    assert _parquet_published_at(parquet) == publication.published_at
+
+
+def test_every_published_table_and_column_carries_its_dbt_description(generated_build, publication):
+    manifest = json.loads((generated_build[2] / "target" / "manifest.json").read_text())
+    documented = {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "snapshot") and node["schema"].endswith("marts")
+    }
+    con = duckdb.connect(str(publication.analyst_db), read_only=True)
+    try:
+        tables = dict(
+            con.sql("select table_name, comment from duckdb_tables() where schema_name = 'marts'").fetchall()
+        )
+        columns = con.sql(
+            "select schema_name, table_name, column_name, comment from duckdb_columns() "
+            "where database_name = current_database() and schema_name in ('marts', 'analysis', 'main')"
+        ).fetchall()
+    finally:
+        con.close()
+    assert set(tables) == set(documented)
+    for table, comment in tables.items():
+        assert comment == documented[table]["description"].strip(), table
+    for schema, table, column, comment in columns:
+        assert comment, f"{schema}.{table}.{column} has no description"
+        if schema == "marts" and column in documented[table]["columns"]:
+            assert comment == documented[table]["columns"][column]["description"].strip(), (table, column)
+    undocumented = [
+        (table, column)
+        for schema, table, column, _ in columns
+        if schema == "marts" and column not in documented[table]["columns"]
+    ]
+    assert undocumented == []  # every mart column is described in its YAML
+
+
+def test_the_views_answer_with_region_names(publication):
+    con = duckdb.connect(str(publication.analyst_db), read_only=True)
+    try:
+        # The eligibility by region adds up to the mart, every regency named.
+        assert (
+            con.sql(
+                "select sum(jumlah_keluarga), sum(keluarga_layak), sum(layak_tidak_menerima) "
+                "from analysis.kelayakan_wilayah"
+            ).fetchall()
+            == con.sql(
+                "select count(*), count(*) filter (where layak), "
+                "count(*) filter (where layak and not menerima) from marts.fct_eligibility"
+            ).fetchall()
+        )
+        assert con.sql(
+            "select count(*) from analysis.kelayakan_wilayah where kode_kabupaten_kota is not null "
+            "and (nama_kabupaten_kota is null or nama_provinsi is null)"
+        ).fetchall() == [(0,)]
+        # The families eligible but receiving nothing: each really is, by the mart.
+        families = con.sql(
+            "select family_id, layak_untuk, nama_kabupaten_kota from analysis.keluarga_layak_tidak_menerima"
+        ).fetchall()
+        assert len(families) > 10
+        (receiving,) = con.sql(
+            "select count(*) from marts.fct_eligibility where menerima and family_id in "
+            "(select family_id from analysis.keluarga_layak_tidak_menerima)"
+        ).fetchall()[0]
+        assert receiving == 0
+        for family_id, programmes, _ in families[:20]:
+            eligible = con.sql(
+                "select string_agg(program, ', ' order by program) from marts.fct_eligibility "
+                "where family_id = ? and layak and menerima is not null",
+                params=[family_id],
+            ).fetchall()[0][0]
+            assert programmes == eligible
+        # A first publication: no previous one, so no changes.
+        assert con.sql("select count(*) from _previous_publication").fetchall() == [(0,)]
+        assert con.sql("select count(*) from analysis.perubahan_kelayakan").fetchall() == [(0,)]
+    finally:
+        con.close()
+
+
+def test_changes_since_the_previous_publication(generated_build, tmp_path, capsys):
+    """The changes view compares the history's current versions with those in force on the
+    previous publication's data date: one family changed, one new, one gone."""
+    working = _copy_of_build(generated_build, tmp_path / "changes")
+    con = duckdb.connect(str(working))
+    (today,) = con.sql("select max(tanggal_data) from marts.fct_eligibility").fetchall()[0]
+    before = today - dt.timedelta(days=31)
+    picked = con.sql(
+        "select family_id, program, layak from marts.snap_household_eligibility "
+        "where dbt_valid_to is null order by family_id, program limit 3"
+    ).fetchall()
+    (changed, _, was_eligible), new, gone = picked
+    history = "marts.snap_household_eligibility"
+    # As if the previous month's build had written every version, with three differences.
+    con.execute(f"update {history} set dbt_valid_from = ?", [before])
+    con.execute(
+        f"insert into {history} by name select * replace (not layak as layak, ? as dbt_valid_from, "
+        "? as dbt_valid_to, md5(dbt_scd_id) as dbt_scd_id) from "
+        f"{history} where family_id = ? and program = ?",
+        [before, today, changed, picked[0][1]],
+    )
+    con.execute(
+        f"update {history} set dbt_valid_from = ? "
+        "where family_id = ? and program = ? and dbt_valid_to is null",
+        [today, changed, picked[0][1]],
+    )
+    con.execute(
+        f"update {history} set dbt_valid_from = ? where family_id = ? and program = ?", [today, *new[:2]]
+    )
+    con.execute(
+        f"update {history} set dbt_valid_to = ? where family_id = ? and program = ?", [today, *gone[:2]]
+    )
+    con.close()
+    analyst = tmp_path / "changes" / "analyst" / "analyst.duckdb"
+    analyst.parent.mkdir()
+    # The previous publication: unreadable, then one of the month before.
+    analyst.write_bytes(b"not a database")
+    capsys.readouterr()
+    publish(working, analyst)
+    assert "the previous publication" in capsys.readouterr().err
+    assert _query_analyst(analyst, "select count(*) from _previous_publication") == [(0,)]
+    analyst.unlink()
+    previous = duckdb.connect(str(analyst))
+    previous.execute(
+        "create table _publication as "
+        "select timestamptz '2026-10-31 01:00:00+00' as published_at, 'b1' as build_id"
+    )
+    previous.execute("create schema marts")
+    previous.execute("create table marts.fct_eligibility as select ?::date as tanggal_data", [before])
+    previous.close()
+    publication = publish(working, analyst)
+    assert _query_analyst(analyst, "select build_id, tanggal_data from _previous_publication") == [
+        ("b1", before)
+    ]
+    changes = _query_analyst(
+        analyst,
+        "select family_id, program, jenis_perubahan, layak_sebelumnya, layak_sekarang, "
+        "nama_kabupaten_kota is not null from analysis.perubahan_kelayakan order by jenis_perubahan",
+    )
+    assert [row[:5] for row in changes] == [
+        (new[0], new[1], "baru", None, new[2]),
+        (changed, picked[0][1], "berubah", not was_eligible, was_eligible),
+        (gone[0], gone[1], "keluar", gone[2], None),
+    ]
+    assert publication.parquet.is_symlink()
+    assert pq.read_metadata(publication.parquet / "perubahan_kelayakan.parquet").num_rows == 3
+
+
+def test_a_folder_where_the_parquet_link_goes_is_not_overwritten(working_db, tmp_path):
+    analyst = tmp_path / "analyst.duckdb"
+    (tmp_path / "analyst_parquet").mkdir()
+    (tmp_path / "analyst_parquet" / "mine.parquet").write_bytes(b"an analyst's own file")
+    with pytest.raises(PublishRefused, match="is a file or folder of its own"):
+        publish(working_db, analyst)
+    assert not analyst.exists() and (tmp_path / "analyst_parquet" / "mine.parquet").exists()
+
+
+def _query_analyst(analyst: Path, query: str) -> list[tuple]:
+    con = duckdb.connect(str(analyst), read_only=True)
+    try:
+        return con.sql(query).fetchall()
+    finally:
+        con.close()

@@ -1,6 +1,7 @@
 -- One row per resolved person, for analysts: a keyed pseudonym instead of the NIK, the
 -- family they belong to (pseudonym), sex, birth date, whether they are alive, and which
--- sources know them. Raw identifiers stay in the staging and intermediate schemas.
+-- sources know them (di_<source>, the names fct_household gives them). Raw identifiers stay
+-- in the staging and intermediate schemas.
 select
     person_pseudonyms.pseudonym as person_id,
     nik_pseudonyms.pseudonym as nik_pseudonym,
@@ -10,10 +11,10 @@ select
     persons.tanggal_lahir,
     persons.hubungan_kk,
     persons.tanggal_meninggal,
-    persons.in_dukcapil,
-    persons.in_dtks,
-    persons.in_p3ke,
-    persons.in_bps,
+    persons.in_dukcapil as di_dukcapil,
+    persons.in_dtks as di_dtks,
+    persons.in_p3ke as di_p3ke,
+    persons.in_bps as di_regsosek,
     persons.record_count,
     persons.tanggal_meninggal is null as is_living
 from {{ ref('int_persons') }} as persons
