@@ -4,6 +4,7 @@ with households as (
     select
         pseudonyms.identifier as family_key,
         household.di_dukcapil,
+        household.kode_desa,
         household.status_pendataan = 'REGISTER_SAJA' as without_indicator_source
     from {{ ref('fct_household') }} as household
     inner join {{ ref('int_family_pseudonyms') }} as pseudonyms on household.family_id = pseudonyms.pseudonym
@@ -51,10 +52,10 @@ above_route_lines as (
         on
             ranked.persen_penduduk_di_bawah > route_lines.batas_persen
             and ranked.persen_penduduk_di_bawah <= route_lines.batas_persen + {{ var('verifikasi_margin_jalur') }}
-    left join {{ ref('int_family_villages') }} as villages on ranked.family_key = villages.family_key
+    left join households on ranked.family_key = households.family_key
     where
         route_lines.kode_wilayah is null
-        or substr(villages.kode_desa, 1, length(route_lines.kode_wilayah)) = route_lines.kode_wilayah
+        or substr(households.kode_desa, 1, length(route_lines.kode_wilayah)) = route_lines.kode_wilayah
     group by ranked.family_key
 ),
 
