@@ -117,7 +117,10 @@ def test_no_import_cycle_among_the_package_modules():
 
 def test_no_library_module_imports_the_command_line():
     graph = import_graph(PACKAGE_DIR)
-    offenders = sorted(module for module, targets in graph.items() if COMMAND_LINE in targets)
+    # `python -m dtsen` runs dtsen/__main__.py: the entry point above the command line.
+    offenders = sorted(
+        module for module, targets in graph.items() if COMMAND_LINE in targets and module != "dtsen.__main__"
+    )
     assert not offenders, f"library modules importing {COMMAND_LINE} (it sits on top of them): {offenders}"
 
 
