@@ -389,6 +389,7 @@ def _publish(args: argparse.Namespace) -> int:
     )
     for table, (rows, content_hash) in publication.tables.items():
         print(f"  {table:<40} {rows:>12,} rows  {content_hash}")
+    print(f"Parquet files of every table and view: {publication.parquet}")
     return 0
 
 
