@@ -31,10 +31,11 @@ from pathlib import Path
 import duckdb
 
 MAX_ROWS = 10
-MARKER = re.compile(r"<!-- example: ([A-Za-z0-9_-]+)(?: rows=(\d+))? -->")
+# A marker stands on a line of its own: one quoted inside a sentence is not an example.
+MARKER = re.compile(r"^<!-- example: ([A-Za-z0-9_-]+)(?: rows=(\d+))? -->$", flags=re.M)
 # A marker, its query, and the output block (optional: a new example has none yet).
 EXAMPLE = re.compile(
-    MARKER.pattern + r"\n```sql\n(?P<sql>.*?)```\n(?:```text\n(?P<output>.*?)```\n)?", flags=re.S
+    MARKER.pattern + r"\n```sql\n(?P<sql>.*?)```\n(?:```text\n(?P<output>.*?)```\n)?", flags=re.S | re.M
 )
 ORDER_BY = re.compile(r"\border\s+by\b", flags=re.I)
 

@@ -1024,3 +1024,15 @@ def test_dtsen_examples_without_a_publication_says_to_publish(tmp_path, capsys):
     missing = tmp_path / "warehouse" / "analyst.duckdb"
     assert dtsen_main(["examples", str(page), "--analyst-db", str(missing)]) == 1
     assert f"dtsen examples: no analyst database at {missing}: publish one first" in capsys.readouterr().err
+
+
+def test_a_marker_quoted_in_a_sentence_is_not_an_example():
+    from dtsen.examples import find_examples
+
+    text = (
+        "Mark it `<!-- example: NAME -->`, the query below.\n\n"
+        "<!-- example: real -->\n```sql\nselect 1;\n```\n"
+    )
+    assert [(e.name, e.sql, e.output, e.line) for e in find_examples(text)] == [
+        ("real", "select 1;\n", None, 3)
+    ]
