@@ -91,10 +91,13 @@ def find_examples(text: str, source: str = "page") -> list[Example]:
                 f"{source} line {line}: example {marker.group(1)!r} is not followed by its ```sql block "
                 "(the marker, then the query, then its ```text output block, each on the next line)"
             )
-    names = [example.name for example in examples]
-    for example in examples:
-        if names.count(example.name) > 1:
-            raise ExampleError(f"{source} line {example.line}: example name {example.name!r} used twice")
+    for first, example in enumerate(examples):
+        again = [other for other in examples[first + 1 :] if other.name == example.name]
+        if again:
+            raise ExampleError(
+                f"{source} line {example.line}: example {example.name!r}: the name is used again on "
+                f"line {again[0].line}; each example needs a name of its own"
+            )
     return examples
 
 
@@ -115,12 +118,10 @@ def output(con: duckdb.DuckDBPyConnection, example: Example, source: str = "page
     where = f"{source} line {example.line}: example {example.name!r}"
     try:
         result = con.execute(example.sql)
-        columns = [column[0] for column in result.description or []]
+        columns = [column[0] for column in result.description]
         rows = result.fetchall()
     except duckdb.Error as error:
         raise ExampleError(f"{where}: the query fails: {error}") from None
-    if not columns:
-        raise ExampleError(f"{where}: the query returns no table (is it a select?)")
     if len(rows) > 1 and not ORDER_BY.search(example.sql):
         raise ExampleError(
             f"{where}: the query returns {len(rows):,} rows but has no ORDER BY, so its output "

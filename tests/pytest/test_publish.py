@@ -1002,6 +1002,11 @@ def test_dtsen_examples_rewrites_a_stale_output_to_what_the_query_returns(public
         ),
         ("<!-- example: alone -->\n\n```sql\nselect 1;\n```\n", "is not followed by its ```sql block"),
         (
+            "<!-- example: twice -->\n```sql\nselect 1;\n```\n\n"
+            "<!-- example: twice -->\n```sql\nselect 2;\n```\n",
+            "the name is used again on line 8",
+        ),
+        (
             "<!-- example: file -->\n```sql\nselect * from read_csv('/etc/hostname') order by 1;\n```\n",
             "file system operations are disabled",
         ),
