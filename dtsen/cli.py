@@ -19,14 +19,7 @@ import time
 from pathlib import Path
 
 from dtsen.operations import LOG_NAME, QUIET_VARIABLE, WARN_VARIABLE, DbtProgress, RunLog, env_flag
-from dtsen.project import (
-    DEFAULT_ANALYST_DB,
-    DEFAULT_DB,
-    DEFAULT_LANDING,
-    DEFAULT_TRUTH,
-    PROJECT_DIR,
-    dbt_build,
-)
+from dtsen.project import DEFAULT_ANALYST_DB, DEFAULT_DB, DEFAULT_LANDING, DEFAULT_TRUTH, dbt_build
 
 ENVIRONMENT = f"""Environment:
   DTSEN_PSEUDONYM_KEY           key of the pseudonyms (64 hex digits; `run` makes a throwaway one)
@@ -674,6 +667,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse unless the working database's last quality result is a pass",
     )
     publish.set_defaults(handler=_publish)
+
+    from dtsen.project import PROJECT_DIR
 
     example_pages = command(
         commands,
