@@ -1,5 +1,5 @@
 """Command line: `dtsen generate | field-results | build | intake | report | evaluate | quality |
-publish | export | run | bench`.
+publish | export | examples | run | bench`.
 
 `run` is the main job on synthetic data: generate the agencies' deliveries, dbt build,
 issue a verification list for every regency and answer it from the truth (field results),
@@ -389,6 +389,35 @@ def _publish(args: argparse.Namespace) -> int:
     )
     for table, (rows, content_hash) in publication.tables.items():
         print(f"  {table:<40} {rows:>12,} rows  {content_hash}")
+    print(f"Parquet files of every table and view: {publication.parquet}")
+    return 0
+
+
+def _examples(args: argparse.Namespace) -> int:
+    from dtsen.examples import ExampleError, refresh
+
+    stale = []
+    for page in args.pages:
+        try:
+            refreshed = refresh(Path(page), Path(args.analyst_db), check=args.check)
+        except (ExampleError, OSError) as error:
+            print(f"dtsen examples: {error}", file=sys.stderr)
+            return 1
+        stale += [(page, example) for example in refreshed.stale]
+        fresh = len(refreshed.examples) - len(refreshed.stale)
+        done = "stale" if args.check else "rewritten"
+        print(
+            f"{page}: {len(refreshed.examples)} examples, {fresh} up to date, {len(refreshed.stale)} {done}"
+        )
+    if args.check and stale:
+        for page, example in stale:
+            print(
+                f"dtsen examples: {page} line {example.line}: example {example.name!r} is stale: its output "
+                f"block is not what its query returns from {args.analyst_db}",
+                file=sys.stderr,
+            )
+        print("dtsen examples: run `dtsen examples` (without --check) to rewrite them", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -638,6 +667,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse unless the working database's last quality result is a pass",
     )
     publish.set_defaults(handler=_publish)
+
+    from dtsen.project import PROJECT_DIR
+
+    example_pages = command(
+        commands,
+        "examples",
+        help="rewrite the output of the example queries in README.md from the analyst database",
+        description="Runs every example query of the pages (a <!-- example: NAME --> marker, a ```sql "
+        "block, its ```text output block) read-only against the analyst database and rewrites the "
+        "output blocks that differ. The README's outputs are of the default demo: `dtsen run` first.",
+        epilog=examples(
+            "dtsen run && dtsen examples",
+            "dtsen examples --check        # exit 1 naming each stale example, nothing written",
+            "dtsen examples docs/page.md --analyst-db /data/warehouse/analyst.duckdb",
+        ),
+    )
+    example_pages.add_argument(
+        "pages",
+        nargs="*",
+        default=[str(PROJECT_DIR / "README.md")],
+        metavar="PAGE",
+        help="Markdown pages (default: the project's README.md)",
+    )
+    example_pages.add_argument(
+        "--analyst-db", default=str(DEFAULT_ANALYST_DB), help="published analyst database to query"
+    )
+    example_pages.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 naming each stale example"
+    )
+    example_pages.set_defaults(handler=_examples)
 
     export = command(commands, "export", help="issue a list to the field (export verifikasi --help)")
     exports = export.add_subparsers(dest="what", required=True)

@@ -123,20 +123,12 @@ def status(run) -> str:
 
 
 def headline(run) -> str:
-    """One line, Indonesian then English, saying what is wrong."""
-    blocking, warnings = len(run.blocking_failures), len(run.warnings)
-    if blocking:
-        return (
-            f"DTSEN: data TIDAK boleh dipublikasikan, {blocking} pemeriksaan pemblokir gagal"
-            f" dan {warnings} peringatan / Data must not be published: {blocking} blocking check(s)"
-            f" failed, {warnings} warning(s)"
-        )
-    if warnings:
-        return (
-            f"DTSEN: data siap dipublikasikan dengan {warnings} peringatan"
-            f" / Data ready to publish with {warnings} warning(s)"
-        )
-    return "DTSEN: semua pemeriksaan lulus / every check passed"
+    """One line, Indonesian then English, saying what is wrong: the words of the report's
+    headline (html_report.headline), so that the alert and the report say the same."""
+    from dtsen.quality.html_report import headline as report_headline  # jinja2, only when alerting
+
+    words = report_headline(run)
+    return f"DTSEN: {words['id']} / {words['en']}"
 
 
 def payload(run) -> dict:

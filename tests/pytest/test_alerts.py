@@ -74,7 +74,8 @@ channels:
     assert mailbox.logins == [("dtsen", "s3cret-from-env")]
     assert mail["Subject"] == alerts.headline(_run("warning"))
     assert (
-        "siap dipublikasikan dengan 1 peringatan" in mail["Subject"] and mail["To"] == "officer@example.go.id"
+        "Data siap dipublikasikan; 1 peringatan lain" in mail["Subject"]
+        and mail["To"] == "officer@example.go.id"
     )
     body = mail.get_content()
     assert "Status: warning (run a1b2c3d4e5f6, 2026-11-30T07:00:00+07:00)" in body
@@ -96,7 +97,38 @@ def test_notify_on_blocking_ignores_warnings(tmp_path):
         assert alerts.notify(_run(), path) == []  # a clean run
     (post,) = posts
     assert post["json"]["status"] == "blocked" and post["json"]["exit_code"] == 1
-    assert "TIDAK boleh dipublikasikan" in post["json"]["headline"]
+    assert post["json"]["headline"].startswith("DTSEN: Data belum siap dipublikasikan: 1 pemeriksaan")
+
+
+def test_the_alert_says_what_the_report_s_headline_says(tmp_path):
+    """The alert's headline is the report's, word for word, in both languages: a warning, a
+    blocking failure, and targeting errors over the limit for two programmes."""
+    import html
+    import re
+
+    from dtsen.quality.html_report import write
+
+    targeting = _run("warning")
+    targeting.outcomes[0].rows = [
+        {
+            "program": program,
+            "tingkat": "provinsi",
+            "kode_wilayah": "32",
+            "nama_wilayah": "Jawa Barat",
+            "inclusion_error_rate": 0.5,
+            "batas_bawah": 0.4,
+        }
+        for program in ("pkh", "pip")
+    ]
+    for run in (_run("warning"), _run("warning", "critical"), targeting):
+        page = write(run, [], tmp_path / "report.html").read_text(encoding="utf-8")
+        shown = re.search(r'data-figure="headline">(.*?)</p>', page).group(1)
+        indonesian, english = alerts.headline(run).removeprefix("DTSEN: ").split(" / ")
+        assert html.escape(indonesian) in shown and html.escape(english) in shown, (
+            alerts.headline(run),
+            shown,
+        )
+    assert "kesalahan penargetan di atas ambang untuk 2 program" in alerts.headline(targeting)
 
 
 def test_an_unreachable_channel_is_reported_and_the_others_still_sent(tmp_path, capsys):

@@ -310,7 +310,10 @@ def test_publish_waits_for_the_quality_gate(working_db, publication, tmp_path, c
         )
         == 0
     )
-    assert "published" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "published" in out
+    # where the Parquet files are, for tools without DuckDB
+    assert f"Parquet files of every table and view: {parquet_folder(elsewhere)}" in out.splitlines()
     assert (
         publish(
             working_db,
@@ -900,3 +903,141 @@ def _query_analyst(analyst: Path, query: str) -> list[tuple]:
         return con.sql(query).fetchall()
     finally:
         con.close()
+
+
+# ------------------------------------------------------------------ the README's example queries
+
+
+def _dtsen_examples(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dtsen", "examples", *arguments], capture_output=True, text=True, timeout=300
+    )
+
+
+def _table(block: str) -> tuple[list[str], list[list[str]], list[str]]:
+    """An output block read back by its columns' dashes: (header, rows, lines below the rows)."""
+    lines = block.splitlines()
+    spans = [match.span() for match in re.finditer(r"-+", lines[1])]
+    cells = [[line[start:end].strip() for start, end in spans] for line in lines]
+    body = [line for line in lines[2:] if not line.startswith("(")]
+    return cells[0], cells[2 : 2 + len(body)], lines[2 + len(body) :]
+
+
+def test_every_example_in_the_readme_runs_against_the_publication(publication):
+    """The analysts' questions in the README run as written on a publication and answer
+    something, and each output block is of its query (the same columns; the numbers in the
+    README are the default demo's, `dtsen examples` rewrites them)."""
+    from dtsen.examples import connect, find_examples, output
+
+    examples = find_examples((PROJECT_DIR / "README.md").read_text(encoding="utf-8"), "README.md")
+    assert len(examples) == 3
+    con = connect(publication.analyst_db)
+    try:
+        for example in examples:
+            shown = output(con, example, "README.md")
+            assert "(no rows)" not in shown, example.name
+            assert example.output, f"README.md: example {example.name} has no output: run dtsen examples"
+            assert _table(example.output)[0] == _table(shown)[0], example.name
+    finally:
+        con.close()
+
+
+EXAMPLE_QUERY = """select program, count(*) filter (where layak) as layak, count(*) as keluarga
+from marts.fct_eligibility
+group by program
+order by program;
+"""
+LIMITED_QUERY = "select family_id, program, layak from marts.fct_eligibility order by family_id, program;\n"
+
+
+def test_dtsen_examples_rewrites_a_stale_output_to_what_the_query_returns(publication, tmp_path):
+    analyst = str(publication.analyst_db)
+    page = tmp_path / "page.md"
+    stale = "program  layak\n-------  -----\npkh          1\n"
+    text = (
+        f"# Page\n\nText before.\n\n<!-- example: per-program -->\n```sql\n{EXAMPLE_QUERY}```\n"
+        f"```text\n{stale}```\n\nBetween.\n\n<!-- example: no-output-yet rows=2 -->\n"
+        f"```sql\n{LIMITED_QUERY}```\n\nText after.\n"
+    )
+    page.write_text(text, encoding="utf-8")
+    check = _dtsen_examples(str(page), "--analyst-db", analyst, "--check")
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert f"{page} line 5: example 'per-program' is stale" in check.stderr
+    assert f"{page} line 20: example 'no-output-yet' is stale" in check.stderr
+    assert page.read_text(encoding="utf-8") == text  # --check writes nothing
+
+    rewrite = _dtsen_examples(str(page), "--analyst-db", analyst)
+    assert rewrite.returncode == 0, rewrite.stderr
+    assert f"{page}: 2 examples, 0 up to date, 2 rewritten" in rewrite.stdout
+    written = page.read_text(encoding="utf-8")
+    con = duckdb.connect(analyst, read_only=True)
+    try:
+        per_program = con.sql(EXAMPLE_QUERY).fetchall()
+        families = con.sql(LIMITED_QUERY).fetchall()
+    finally:
+        con.close()
+    first, second = re.findall(r"```text\n(.*?)```\n", written, flags=re.S)
+    assert _table(first) == (
+        ["program", "layak", "keluarga"],
+        [[str(v) for v in row] for row in per_program],
+        [],
+    )
+    header, rows, below = _table(second)
+    assert header == ["family_id", "program", "layak"]
+    assert rows == [[f, p, str(layak).lower()] for f, p, layak in families[:2]]
+    assert below == [f"(2 of {len(families):,} rows)"] and len(families) > 2
+    # only the output blocks changed, and a page up to date passes the check
+    assert re.sub(r"```text\n.*?```\n", "", written, flags=re.S) == text.replace(f"```text\n{stale}```\n", "")
+    again = _dtsen_examples(str(page), "--analyst-db", analyst, "--check")
+    assert again.returncode == 0 and f"{page}: 2 examples, 2 up to date, 0 stale" in again.stdout
+
+
+@pytest.mark.parametrize(
+    ("example", "problem"),
+    [
+        ("<!-- example: broken -->\n```sql\nselect * from marts.no_such_mart;\n```\n", "the query fails"),
+        (
+            "<!-- example: unordered -->\n```sql\nselect family_id from marts.fct_eligibility;\n```\n",
+            "has no ORDER BY",
+        ),
+        ("<!-- example: alone -->\n\n```sql\nselect 1;\n```\n", "is not followed by its ```sql block"),
+        (
+            "<!-- example: twice -->\n```sql\nselect 1;\n```\n\n"
+            "<!-- example: twice -->\n```sql\nselect 2;\n```\n",
+            "the name is used again on line 8",
+        ),
+        (
+            "<!-- example: file -->\n```sql\nselect * from read_csv('/etc/hostname') order by 1;\n```\n",
+            "file system operations are disabled",
+        ),
+    ],
+)
+def test_dtsen_examples_names_the_example_it_cannot_run(publication, tmp_path, capsys, example, problem):
+    page = tmp_path / "page.md"
+    text = f"Intro.\n\n{example}```text\nold\n```\n"
+    page.write_text(text, encoding="utf-8")
+    assert dtsen_main(["examples", str(page), "--analyst-db", str(publication.analyst_db)]) == 1
+    err = capsys.readouterr().err
+    name = re.search(r"example: (\w+)", example).group(1)
+    assert f"dtsen examples: {page} line 3: example '{name}'" in err and problem in err, err
+    assert page.read_text(encoding="utf-8") == text
+
+
+def test_dtsen_examples_without_a_publication_says_to_publish(tmp_path, capsys):
+    page = tmp_path / "page.md"
+    page.write_text("<!-- example: one -->\n```sql\nselect 1 as one;\n```\n", encoding="utf-8")
+    missing = tmp_path / "warehouse" / "analyst.duckdb"
+    assert dtsen_main(["examples", str(page), "--analyst-db", str(missing)]) == 1
+    assert f"dtsen examples: no analyst database at {missing}: publish one first" in capsys.readouterr().err
+
+
+def test_a_marker_quoted_in_a_sentence_is_not_an_example():
+    from dtsen.examples import find_examples
+
+    text = (
+        "Mark it `<!-- example: NAME -->`, the query below.\n\n"
+        "<!-- example: real -->\n```sql\nselect 1;\n```\n"
+    )
+    assert [(e.name, e.sql, e.output, e.line) for e in find_examples(text)] == [
+        ("real", "select 1;\n", None, 3)
+    ]

@@ -4,6 +4,7 @@ delivery (real dbt builds, real DuckDB, real Great Expectations)."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -158,7 +159,13 @@ def test_generated_build_passes_with_warnings_and_stores_results(generated_build
     # others reported, and the exit code the data's
     (mail,), (post,) = mailbox.messages, posts
     assert post["json"]["status"] == "warning" and post["json"]["exit_code"] == 0
-    assert post["json"]["headline"] == mail["Subject"] and "peringatan" in mail["Subject"]
+    assert post["json"]["headline"] == mail["Subject"]
+    # in the report's words (its headline), both languages
+    page = (tmp_path / "quality" / "laporan_kualitas_data.html").read_text(encoding="utf-8")
+    shown = re.search(r'data-figure="headline">(.*?)</p>', page).group(1)
+    assert mail["Subject"].startswith("DTSEN: Data siap dipublikasikan; ")
+    indonesian, english = mail["Subject"].removeprefix("DTSEN: ").split(" / ")
+    assert html.escape(indonesian) in shown and html.escape(english) in shown, (mail["Subject"], shown)
     assert post["json"]["run_id"] in mail.get_content()
     assert any(f["check"] == "inclusion_error_rate" for f in post["json"]["failures"])
     assert f"Alert sent: e-mail via 127.0.0.1:{smtp_port}\nAlert sent: webhook http://127.0.0.1:{port}\n" in (

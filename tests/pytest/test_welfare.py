@@ -4,8 +4,6 @@ eligibility rules are re-applied here in pandas from the seed file itself."""
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -509,12 +507,3 @@ def test_evaluation_scores_targeting_against_the_truth(generated_build):
     for lists in scores["programmes"].values():
         for inclusion, exclusion in lists.values():
             assert 0 <= inclusion <= 1 and 0 <= exclusion <= 1
-
-
-def test_analysts_questions_run_in_one_query_each(generated_build):
-    """The analysts' questions in docs/analysts.md run as written and answer something."""
-    page = (PROJECT_DIR / "docs" / "analysts.md").read_text(encoding="utf-8")
-    queries = re.findall(r"```sql\n(.*?)```", page, flags=re.S)
-    assert len(queries) == 3
-    for query in queries:
-        assert generated_build[0].sql(query).fetchall(), query
