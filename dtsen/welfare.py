@@ -101,7 +101,9 @@ def _design_like(frame: pd.DataFrame, terms: list[tuple[str, str | None]]) -> np
     """`frame`'s columns for a fit's terms: a level the fit never saw has no column (it
     scores as the reference, as predict and fct_household_desil do)."""
     columns = [
-        frame[variable].to_numpy(float) if level is None else (frame[variable].to_numpy() == level).astype(float)
+        frame[variable].to_numpy(float)
+        if level is None
+        else (frame[variable].to_numpy() == level).astype(float)
         for variable, level in terms
     ]
     return np.column_stack(columns) if columns else np.empty((len(frame), 0))
@@ -250,7 +252,9 @@ def choose(fits: dict[str, dict]) -> str:
     challengers = [
         (fit["spearman"], name)
         for name, fit in fits.items()
-        if name != PRODUCTION and fit["spearman"] is not None and fit["spearman"] >= baseline + MIN_SPEARMAN_GAIN
+        if name != PRODUCTION
+        and fit["spearman"] is not None
+        and fit["spearman"] >= baseline + MIN_SPEARMAN_GAIN
     ]
     return max(challengers)[1] if challengers else PRODUCTION
 
