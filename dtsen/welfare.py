@@ -245,15 +245,16 @@ def weighted_fit(outcome: np.ndarray, predicted: np.ndarray, weights: np.ndarray
 
 def choose(fits: dict[str, dict]) -> str:
     """The candidate to keep: a challenger whose cross-validated Spearman beats ridge's by at
-    least MIN_SPEARMAN_GAIN (the best such), else ridge; ridge when its fit is undefined."""
+    least MIN_SPEARMAN_GAIN (the best such), else ridge; ridge when its fit is undefined
+    (None or NaN: too small a sample)."""
     baseline = fits[PRODUCTION]["spearman"]
-    if baseline is None:
+    if pd.isna(baseline):
         return PRODUCTION
     challengers = [
         (fit["spearman"], name)
         for name, fit in fits.items()
         if name != PRODUCTION
-        and fit["spearman"] is not None
+        and not pd.isna(fit["spearman"])
         and fit["spearman"] >= baseline + MIN_SPEARMAN_GAIN
     ]
     return max(challengers)[1] if challengers else PRODUCTION
