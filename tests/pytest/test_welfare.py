@@ -12,7 +12,14 @@ import pytest
 
 from dtsen.evaluate import pendataan_scores, targeting_scores
 from dtsen.project import PROJECT_DIR
-from dtsen.welfare import MIN_CROSS_VALIDATION_SAMPLE, MIN_SPEARMAN_GAIN, choose, compare_candidates, fit_pmt, predict
+from dtsen.welfare import (
+    MIN_CROSS_VALIDATION_SAMPLE,
+    MIN_SPEARMAN_GAIN,
+    choose,
+    compare_candidates,
+    fit_pmt,
+    predict,
+)
 
 RULES_SEED = PROJECT_DIR / "seeds" / "ref_program_rules.csv"
 
