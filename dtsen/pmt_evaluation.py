@@ -251,3 +251,16 @@ def print_pmt_model_comparison(con: duckdb.DuckDBPyConnection, truth: Path) -> N
             f"  {row.sample:<7} {row.candidate:<16} {row.sample_size:>6.0f} {row.r_squared:>7.3f} "
             f"{row.spearman:>12.3f} {row.spearman_truth:>15.3f} {row.inclusion:>10.1%} {row.exclusion:>10.1%}"
         )
+
+
+def print_comparison(db: Path, truth: Path) -> None:
+    """`dtsen evaluate --pmt-models`: the comparison on one read-only connection to the warehouse."""
+    from dtsen.evaluate import attach_truth
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        attach_truth(con, truth)
+        print(f"PMT candidates of {db} against the truth in {truth}")
+        print_pmt_model_comparison(con, truth)
+    finally:
+        con.close()
