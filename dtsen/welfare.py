@@ -44,18 +44,35 @@ def fit_pmt(
         table = _fit(sample, categorical, numeric, max(penalties))
         table["cross_validated_rmse"] = None
         return table
-    folds = pd.util.hash_array(sample[KEY].to_numpy(object)) % FOLDS
-    errors = dict.fromkeys(penalties, 0.0)
-    for fold in range(FOLDS):
-        train, test = sample[folds != fold], sample[folds == fold]
-        for penalty in penalties:
-            table = _fit(train, categorical, numeric, penalty)
-            residual = test[OUTCOME].to_numpy(float) - predict(table, test, categorical, numeric)
-            errors[penalty] += float(test[WEIGHT].to_numpy(float) @ residual**2)
+    predicted = _held_out_predictions(sample.reset_index(drop=True), categorical, numeric, penalties)
+    residual = sample[OUTCOME].to_numpy(float) - predicted
+    errors = dict(zip(penalties, np.nan_to_num(residual**2) @ sample[WEIGHT].to_numpy(float)))
     penalty = min(penalties, key=lambda candidate: (errors[candidate], candidate))
     table = _fit(sample, categorical, numeric, penalty)
     table["cross_validated_rmse"] = (errors[penalty] / sample[WEIGHT].sum()) ** 0.5
     return table
+
+
+def _held_out_predictions(
+    frame: pd.DataFrame, categorical: list[str], numeric: list[str], penalties: list[float]
+) -> np.ndarray:
+    """Each household's predicted log consumption at each penalty (rows), fitted on the other
+    folds: one design per fold, solved for every penalty."""
+    folds = fold_of(frame)
+    predicted = np.full((len(penalties), len(frame)), np.nan)
+    for fold in range(FOLDS):
+        train, test = frame[folds != fold], frame[folds == fold]
+        if test.empty or train.empty:
+            continue
+        weights = train[WEIGHT].to_numpy(float)
+        weights = weights / weights.mean()
+        design, terms, _ = _design(train, weights, categorical, numeric)
+        held_out = _design_like(test, terms)
+        for index, (intercept, slopes) in enumerate(
+            _solve(design, weights, train[OUTCOME].to_numpy(float), penalties)
+        ):
+            predicted[index, folds == fold] = intercept + held_out @ slopes
+    return predicted
 
 
 def predict(
@@ -213,20 +230,7 @@ def out_of_fold(
     frame = sample.reset_index(drop=True)
     if candidate == "ridge_interaksi":
         frame, numeric = with_interactions(frame, numeric)
-    folds = fold_of(frame)
-    predicted = np.full((len(penalties), len(frame)), np.nan)
-    for fold in range(FOLDS):
-        train, test = frame[folds != fold], frame[folds == fold]
-        if test.empty or train.empty:
-            continue
-        weights = train[WEIGHT].to_numpy(float)
-        weights = weights / weights.mean()
-        design, terms, _ = _design(train, weights, categorical, numeric)
-        held_out = _design_like(test, terms)
-        for index, (intercept, slopes) in enumerate(
-            _solve(design, weights, train[OUTCOME].to_numpy(float), penalties)
-        ):
-            predicted[index, folds == fold] = intercept + held_out @ slopes
+    predicted = _held_out_predictions(frame, categorical, numeric, penalties)
     residual = frame[OUTCOME].to_numpy(float) - predicted
     errors = (residual**2) @ frame[WEIGHT].to_numpy(float)
     best = min(range(len(penalties)), key=lambda index: (errors[index], penalties[index]))
