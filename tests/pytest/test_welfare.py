@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from dtsen.evaluate import pendataan_scores, targeting_scores
+from dtsen.pmt_evaluation import pmt_model_comparison
 from dtsen.project import PROJECT_DIR
 from dtsen.welfare import (
     MIN_CROSS_VALIDATION_SAMPLE,
@@ -136,6 +137,24 @@ def test_the_model_fit_mart_has_every_candidate_and_keeps_the_cross_validated_ch
             assert figures[["cross_validated_spearman", "cross_validated_r_squared"]].isna().all(axis=None)
             assert figures.loc[figures["chosen"], "candidate"].item() == "ridge"
     assert (fits["in_production"] == (fits["candidate"] == "ridge")).all()
+
+
+def test_the_pmt_comparison_refits_the_production_ranking_and_scores_every_candidate(generated_build):
+    """`dtsen evaluate --pmt-models`: ridge refitted on the build's own survey ranks the families
+    as fct_household_desil does, and every candidate and the yardstick get figures."""
+    con, _, root = generated_build
+    table = pmt_model_comparison(con, root / "truth", factors=(2,), replicates=1)
+    assert list(zip(table["sample"], table["candidate"])) == [
+        (sample, candidate)
+        for sample in ("survey", "x2")
+        for candidate in ("ridge", "ridge_interaksi", "gbm", "benchmark_truth")
+    ]
+    ridge = table.set_index(["sample", "candidate"]).loc[("survey", "ridge")]
+    assert ridge["spearman_truth"] == pytest.approx(targeting_scores(con)["spearman"], abs=1e-3)
+    assert table["spearman_truth"].between(0.2, 1).all(), table
+    assert (table["inclusion"].between(0, 1) & table["exclusion"].between(0, 1)).all(), table
+    sizes = table.groupby("sample")["sample_size"].max()
+    assert sizes["x2"] > sizes["survey"], sizes
 
 
 def test_a_constant_column_gets_no_slope_and_last_bits_do_not_move_the_fit():
