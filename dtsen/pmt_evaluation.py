@@ -68,14 +68,14 @@ def _gbm(train: pd.DataFrame, categorical: list[str], numeric: list[str]):
     a fixed random_state, so the same ordered input gives the same fit."""
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    codes = {variable: sorted(train[variable].dropna().unique()) for variable in categorical}
+    # A code the fit never saw is missing (NaN), which the trees send down their learned side.
+    codes = {
+        variable: {code: index for index, code in enumerate(sorted(train[variable].dropna().unique()))}
+        for variable in categorical
+    }
 
     def matrix(frame: pd.DataFrame) -> np.ndarray:
-        columns = [
-            pd.Categorical(frame[variable], categories=codes[variable]).codes.astype(float)
-            for variable in categorical
-        ]
-        columns = [np.where(column < 0, np.nan, column) for column in columns]
+        columns = [frame[variable].map(codes[variable]).to_numpy(float) for variable in categorical]
         columns += [frame[variable].to_numpy(float) for variable in numeric]
         return np.column_stack(columns)
 
