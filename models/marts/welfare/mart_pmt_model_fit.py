@@ -37,4 +37,8 @@ def model(dbt, session):
         tables.append(table)
     fits = pd.concat(tables, ignore_index=True)
     fits["in_production"] = fits["candidate"] == PRODUCTION
+    # Typed even when every figure is NULL (a sample too small to cross-validate), so both
+    # engines write a DOUBLE column.
+    for column in ("cross_validated_r_squared", "cross_validated_spearman"):
+        fits[column] = fits[column].astype("Float64")
     return to_engine(session, fits)
