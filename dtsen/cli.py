@@ -207,6 +207,11 @@ def _report(args: argparse.Namespace) -> None:
 def _evaluate(args: argparse.Namespace) -> None:
     from dtsen.evaluate import print_evaluation
 
+    if getattr(args, "pmt_models", False):  # `dtsen run` evaluates without the comparison
+        from dtsen.pmt_evaluation import print_comparison
+
+        print_comparison(Path(args.db), Path(args.truth))
+        return
     print_evaluation(Path(args.db), Path(args.truth))
 
 
@@ -594,11 +599,18 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate",
         help="score the built warehouse against the generator's truth",
         epilog=examples(
-            "dtsen evaluate", "dtsen evaluate --db /data/warehouse/dtsen.duckdb --truth /data/truth"
+            "dtsen evaluate",
+            "dtsen evaluate --db /data/warehouse/dtsen.duckdb --truth /data/truth",
+            "dtsen evaluate --pmt-models",
         ),
     )
     evaluate.add_argument("--db", default=str(DEFAULT_DB), help="working database the build wrote")
     evaluate.add_argument("--truth", default=str(DEFAULT_TRUTH), help="the generator's truth")
+    evaluate.add_argument(
+        "--pmt-models",
+        action="store_true",
+        help="instead: compare the PMT candidates against the truth at 1-4x the survey's size (docs/pmt.md)",
+    )
     evaluate.set_defaults(handler=_evaluate)
 
     quality = command(

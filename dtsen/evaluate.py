@@ -407,7 +407,8 @@ def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
             group by members.family_key
         )
         select pseudonyms.pseudonym as family_id, desil.jumlah_anggota, desil.kesejahteraan_prediksi,
-            desil.desil_nasional, true_desil.pengeluaran_perkapita_true, true_desil.true_desil
+            desil.desil_nasional, true_desil.pengeluaran_perkapita_true, true_desil.true_desil,
+            true_family_id
         from family_votes
         join intermediate.int_family_pseudonyms as pseudonyms
             on pseudonyms.identifier = family_votes.family_key

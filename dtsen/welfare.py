@@ -44,18 +44,35 @@ def fit_pmt(
         table = _fit(sample, categorical, numeric, max(penalties))
         table["cross_validated_rmse"] = None
         return table
-    folds = pd.util.hash_array(sample[KEY].to_numpy(object)) % FOLDS
-    errors = dict.fromkeys(penalties, 0.0)
-    for fold in range(FOLDS):
-        train, test = sample[folds != fold], sample[folds == fold]
-        for penalty in penalties:
-            table = _fit(train, categorical, numeric, penalty)
-            residual = test[OUTCOME].to_numpy(float) - predict(table, test, categorical, numeric)
-            errors[penalty] += float(test[WEIGHT].to_numpy(float) @ residual**2)
+    predicted = _held_out_predictions(sample.reset_index(drop=True), categorical, numeric, penalties)
+    residual = sample[OUTCOME].to_numpy(float) - predicted
+    errors = dict(zip(penalties, np.nan_to_num(residual**2) @ sample[WEIGHT].to_numpy(float)))
     penalty = min(penalties, key=lambda candidate: (errors[candidate], candidate))
     table = _fit(sample, categorical, numeric, penalty)
     table["cross_validated_rmse"] = (errors[penalty] / sample[WEIGHT].sum()) ** 0.5
     return table
+
+
+def _held_out_predictions(
+    frame: pd.DataFrame, categorical: list[str], numeric: list[str], penalties: list[float]
+) -> np.ndarray:
+    """Each household's predicted log consumption at each penalty (rows), fitted on the other
+    folds: one design per fold, solved for every penalty."""
+    folds = fold_of(frame)
+    predicted = np.full((len(penalties), len(frame)), np.nan)
+    for fold in range(FOLDS):
+        train, test = frame[folds != fold], frame[folds == fold]
+        if test.empty or train.empty:
+            continue
+        weights = train[WEIGHT].to_numpy(float)
+        weights = weights / weights.mean()
+        design, terms, _ = _design(train, weights, categorical, numeric)
+        held_out = _design_like(test, terms)
+        for index, (intercept, slopes) in enumerate(
+            _solve(design, weights, train[OUTCOME].to_numpy(float), penalties)
+        ):
+            predicted[index, folds == fold] = intercept + held_out @ slopes
+    return predicted
 
 
 def predict(
@@ -73,11 +90,12 @@ def predict(
     return predicted
 
 
-def _fit(sample: pd.DataFrame, categorical: list[str], numeric: list[str], penalty: float) -> pd.DataFrame:
-    weights = sample[WEIGHT].to_numpy(float)
-    weights = weights / weights.mean()  # the penalty is relative to an average observation
-    outcome = sample[OUTCOME].to_numpy(float)
-
+def _design(
+    sample: pd.DataFrame, weights: np.ndarray, categorical: list[str], numeric: list[str]
+) -> tuple[np.ndarray, list[tuple[str, str | None]], dict[str, str]]:
+    """The regression's columns: each numeric variable, and one indicator per categorical
+    level but the reference (the heaviest level; ties to the smallest code, so the fit is
+    stable); with each column's (variable, level) and each categorical variable's reference."""
     columns, terms = [], []
     for variable in numeric:
         columns.append(sample[variable].to_numpy(float))
@@ -85,7 +103,6 @@ def _fit(sample: pd.DataFrame, categorical: list[str], numeric: list[str], penal
     references = {}
     for variable in categorical:
         weight_by_level = pd.Series(weights).groupby(sample[variable].to_numpy()).sum()
-        # Reference: the heaviest level; ties go to the smallest code so the fit is stable.
         references[variable] = sorted(
             weight_by_level.index, key=lambda level: (-weight_by_level[level], level)
         )[0]
@@ -94,26 +111,57 @@ def _fit(sample: pd.DataFrame, categorical: list[str], numeric: list[str], penal
                 columns.append((sample[variable].to_numpy() == level).astype(float))
                 terms.append((variable, level))
     design = np.column_stack(columns) if columns else np.empty((len(sample), 0))
+    return design, terms, references
 
-    # Centre on weighted means (the intercept is not penalised) and scale to unit weighted
-    # spread (the penalty treats every term alike); a constant column gets no slope. Constant
-    # means its values differ by no more than rounding does: a column of equal values keeps a
-    # spread of rounding noise around its rounded mean, and scaling that noise to unit spread
-    # would make the fit hang on the last bits of its inputs (Java's and DuckDB's logarithms
-    # differ there, so Spark and DuckDB would fit differently).
+
+def _design_like(frame: pd.DataFrame, terms: list[tuple[str, str | None]]) -> np.ndarray:
+    """`frame`'s columns for a fit's terms: a level the fit never saw has no column (it
+    scores as the reference, as predict and fct_household_desil do)."""
+    columns = [
+        frame[variable].to_numpy(float)
+        if level is None
+        else (frame[variable].to_numpy() == level).astype(float)
+        for variable, level in terms
+    ]
+    return np.column_stack(columns) if columns else np.empty((len(frame), 0))
+
+
+def _solve(
+    design: np.ndarray, weights: np.ndarray, outcome: np.ndarray, penalties: list[float]
+) -> list[tuple[float, np.ndarray]]:
+    """The intercept and slopes of the weighted ridge regression at each penalty.
+
+    Centre on weighted means (the intercept is not penalised) and scale to unit weighted
+    spread (the penalty treats every term alike); a constant column gets no slope. Constant
+    means its values differ by no more than rounding does: a column of equal values keeps a
+    spread of rounding noise around its rounded mean, and scaling that noise to unit spread
+    would make the fit hang on the last bits of its inputs (Java's and DuckDB's logarithms
+    differ there, so Spark and DuckDB would fit differently)."""
     mean = weights @ design / weights.sum()
     spread = np.sqrt(weights @ (design - mean) ** 2 / weights.sum())
     varies = design.max(axis=0) - design.min(axis=0)
     usable = varies > CONSTANT_TOLERANCE * np.maximum(np.abs(design).max(axis=0), 1.0)
     scaled = (design[:, usable] - mean[usable]) / spread[usable]
     outcome_mean = weights @ outcome / weights.sum()
-    gram = scaled.T @ (scaled * weights[:, None]) + penalty * np.eye(scaled.shape[1])
-    solution = np.linalg.solve(gram, scaled.T @ (weights * (outcome - outcome_mean)))
+    cross = scaled.T @ (scaled * weights[:, None])
+    target = scaled.T @ (weights * (outcome - outcome_mean))
+    solutions = []
+    for penalty in penalties:
+        solution = np.linalg.solve(cross + penalty * np.eye(scaled.shape[1]), target)
+        slopes = np.zeros(design.shape[1])
+        slopes[usable] = solution / spread[usable]
+        solutions.append((outcome_mean - slopes @ mean, slopes))
+    return solutions
 
-    slopes = np.zeros(design.shape[1])
-    slopes[usable] = solution / spread[usable]
-    intercept = outcome_mean - slopes @ mean
+
+def _fit(sample: pd.DataFrame, categorical: list[str], numeric: list[str], penalty: float) -> pd.DataFrame:
+    weights = sample[WEIGHT].to_numpy(float)
+    weights = weights / weights.mean()  # the penalty is relative to an average observation
+    outcome = sample[OUTCOME].to_numpy(float)
+    design, terms, references = _design(sample, weights, categorical, numeric)
+    intercept, slopes = _solve(design, weights, outcome, [penalty])[0]
     fitted = intercept + design @ slopes
+    outcome_mean = weights @ outcome / weights.sum()
     total = weights @ (outcome - outcome_mean) ** 2
     r_squared = (
         1 - weights @ (outcome - fitted) ** 2 / total if total > 0 else None
@@ -127,3 +175,120 @@ def _fit(sample: pd.DataFrame, categorical: list[str], numeric: list[str], penal
     table["weighted_r_squared"] = r_squared
     table["ridge_penalty"] = penalty
     return table
+
+
+# The PMT candidates mart_pmt_model_fit compares by cross-validation on the survey:
+# `ridge`, the PMT fct_household_desil scores with (fit_pmt on the sample's variables), and
+# `ridge_interaksi`, the same ridge with every numeric variable also interacted with
+# urban/rural and with the island group (a statistician's usual check that one set of
+# slopes fits town and country, Java and Papua alike).
+CANDIDATES = ("ridge", "ridge_interaksi")
+PRODUCTION = "ridge"
+# A challenger must rank the survey's held-out households better than ridge by at least
+# this much Spearman correlation to be chosen: smaller differences are within what a
+# different draw of the sample would change.
+MIN_SPEARMAN_GAIN = 0.01
+# Island groups by the province code's first digit (BPS): 1 Sumatera, 3 Jawa, 5 Bali and
+# Nusa Tenggara, 6 Kalimantan, 7 Sulawesi, 8 Maluku, 9 Papua.
+ISLAND_GROUPS = ("1", "3", "5", "6", "7", "8", "9")
+
+
+def with_interactions(frame: pd.DataFrame, numeric: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """`frame` with one numeric column per numeric variable x urban (perkotaan) and per
+    numeric variable x island group (and the island groups' own indicators), and the
+    numeric variables' new list. Needs the columns perkotaan and kode_provinsi."""
+    extra = {}
+    base = [variable for variable in numeric if variable != "perkotaan"]
+    urban = frame["perkotaan"].to_numpy(float)
+    island = frame["kode_provinsi"].astype(str).str[:1].to_numpy()
+    for group in ISLAND_GROUPS[1:]:  # Sumatera is the reference island group
+        in_group = (island == group).astype(float)
+        extra[f"pulau_{group}"] = in_group
+        for variable in base:
+            extra[f"pulau_{group}_x_{variable}"] = in_group * frame[variable].to_numpy(float)
+    for variable in base:
+        extra[f"perkotaan_x_{variable}"] = urban * frame[variable].to_numpy(float)
+    interacted = pd.concat([frame.reset_index(drop=True), pd.DataFrame(extra)], axis=1)
+    return interacted, numeric + list(extra)
+
+
+def fold_of(sample: pd.DataFrame) -> np.ndarray:
+    """Each household's cross-validation fold, by its family key (reproducible, and the same
+    folds fit_pmt picks its penalty on)."""
+    return pd.util.hash_array(sample[KEY].to_numpy(object)) % FOLDS
+
+
+def out_of_fold(
+    sample: pd.DataFrame, categorical: list[str], numeric: list[str], penalties: list[float], candidate: str
+) -> np.ndarray:
+    """Each survey household's predicted log consumption from `candidate` fitted on the
+    other folds, at the penalty with the least cross-validated error: fit_pmt's own
+    cross-validation (same folds, same choice), so ridge's figures are those of the penalty
+    mart_pmt_coefficients reports."""
+    if candidate not in CANDIDATES:
+        raise ValueError(f"unknown PMT candidate {candidate!r}: one of {', '.join(CANDIDATES)}")
+    frame = sample.reset_index(drop=True)
+    if candidate == "ridge_interaksi":
+        frame, numeric = with_interactions(frame, numeric)
+    predicted = _held_out_predictions(frame, categorical, numeric, penalties)
+    residual = frame[OUTCOME].to_numpy(float) - predicted
+    errors = (residual**2) @ frame[WEIGHT].to_numpy(float)
+    best = min(range(len(penalties)), key=lambda index: (errors[index], penalties[index]))
+    return predicted[best]
+
+
+def weighted_fit(outcome: np.ndarray, predicted: np.ndarray, weights: np.ndarray) -> dict[str, float | None]:
+    """Weighted R² of predictions and their Spearman rank correlation with the outcome
+    (ranks of equal values averaged); None where undefined."""
+    mean = weights @ outcome / weights.sum()
+    total = weights @ (outcome - mean) ** 2
+    r_squared = 1 - weights @ (outcome - predicted) ** 2 / total if total > 0 else None
+    spearman = pd.Series(predicted).corr(pd.Series(outcome), method="spearman")
+    return {"r_squared": r_squared, "spearman": None if pd.isna(spearman) else float(spearman)}
+
+
+def choose(fits: dict[str, dict]) -> str:
+    """The candidate to keep: a challenger whose cross-validated Spearman beats ridge's by at
+    least MIN_SPEARMAN_GAIN (the best such), else ridge; ridge when its fit is undefined
+    (None or NaN: too small a sample)."""
+    baseline = fits[PRODUCTION]["spearman"]
+    if pd.isna(baseline):
+        return PRODUCTION
+    challengers = [
+        (fit["spearman"], name)
+        for name, fit in fits.items()
+        if name != PRODUCTION
+        and not pd.isna(fit["spearman"])
+        and fit["spearman"] >= baseline + MIN_SPEARMAN_GAIN
+    ]
+    return max(challengers)[1] if challengers else PRODUCTION
+
+
+def compare_candidates(
+    sample: pd.DataFrame, categorical: list[str], numeric: list[str], penalties: list[float]
+) -> pd.DataFrame:
+    """One row per candidate: its cross-validated weighted R² and Spearman correlation on the
+    survey's held-out folds, and whether it is the one kept (`choose`). Never reads the truth.
+    Too small a sample to cross-validate (fit_pmt's minimum) leaves the figures NULL and ridge chosen."""
+    fits = {}
+    for candidate in CANDIDATES:
+        if len(sample) < MIN_CROSS_VALIDATION_SAMPLE:
+            fits[candidate] = {"r_squared": None, "spearman": None}
+            continue
+        predicted = out_of_fold(sample, categorical, numeric, penalties, candidate)
+        fits[candidate] = weighted_fit(
+            sample[OUTCOME].to_numpy(float), predicted, sample[WEIGHT].to_numpy(float)
+        )
+    chosen = choose(fits)
+    return pd.DataFrame(
+        [
+            {
+                "candidate": candidate,
+                "sample_size": len(sample),
+                "cross_validated_r_squared": fit["r_squared"],
+                "cross_validated_spearman": fit["spearman"],
+                "chosen": candidate == chosen,
+            }
+            for candidate, fit in fits.items()
+        ]
+    )

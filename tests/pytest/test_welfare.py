@@ -9,8 +9,16 @@ import pandas as pd
 import pytest
 
 from dtsen.evaluate import pendataan_scores, targeting_scores
+from dtsen.pmt_evaluation import pmt_model_comparison
 from dtsen.project import PROJECT_DIR
-from dtsen.welfare import fit_pmt, predict
+from dtsen.welfare import (
+    MIN_CROSS_VALIDATION_SAMPLE,
+    MIN_SPEARMAN_GAIN,
+    choose,
+    compare_candidates,
+    fit_pmt,
+    predict,
+)
 
 RULES_SEED = PROJECT_DIR / "seeds" / "ref_program_rules.csv"
 
@@ -56,6 +64,95 @@ def test_weights_count_like_repeated_rows():
     assert slope(fit_pmt(frame, [], ["x"], [1e-9])) == pytest.approx(
         slope(fit_pmt(repeated, [], ["x"], [1e-9]))
     )
+
+
+def _survey(urban_slope: float, n: int = 600) -> pd.DataFrame:
+    """A survey whose household size lowers consumption by 0.3 per log member in villages and
+    by 0.3 + `urban_slope` in towns."""
+    rng = np.random.default_rng(11)
+    frame = pd.DataFrame(
+        {
+            "family_key": [f"F{i:04d}" for i in range(n)],
+            "kode_provinsi": rng.choice(["11", "32", "94"], size=n),
+            "perkotaan": rng.integers(0, 2, size=n).astype(float),
+            "ln_jumlah_anggota": np.log(rng.integers(1, 9, size=n)),
+            "bobot": rng.uniform(50, 150, size=n),
+        }
+    )
+    slope = -0.3 - urban_slope * frame["perkotaan"]
+    noise = rng.normal(scale=0.2, size=n)
+    frame["ln_pengeluaran_perkapita"] = 13 + slope * frame["ln_jumlah_anggota"] + noise
+    return frame
+
+
+@pytest.mark.parametrize(("urban_slope", "kept"), [(0.0, "ridge"), (1.2, "ridge_interaksi")])
+def test_the_pmt_kept_is_the_one_that_ranks_held_out_households_better(urban_slope, kept):
+    """With one slope for town and country ridge is kept; when size matters far more in towns,
+    the interactions rank held-out households better by more than MIN_SPEARMAN_GAIN and win."""
+    numeric = ["perkotaan", "ln_jumlah_anggota"]
+    fits = compare_candidates(_survey(urban_slope), ["kode_provinsi"], numeric, [0.1, 10])
+    figures = fits.set_index("candidate")
+    assert figures["chosen"].sum() == 1 and figures["chosen"].idxmax() == kept, fits
+    spearman = figures["cross_validated_spearman"]
+    gain = spearman["ridge_interaksi"] - spearman["ridge"]
+    assert (gain >= MIN_SPEARMAN_GAIN) == (kept == "ridge_interaksi"), fits
+    assert (figures["cross_validated_r_squared"] > 0).all() and (figures["sample_size"] == 600).all()
+
+
+def test_a_challenger_needs_a_clear_gain_in_cross_validated_ranking():
+    assert choose({"ridge": {"spearman": 0.60}, "ridge_interaksi": {"spearman": 0.605}}) == "ridge"
+    assert choose({"ridge": {"spearman": 0.60}, "ridge_interaksi": {"spearman": 0.62}}) == "ridge_interaksi"
+    assert choose({"ridge": {"spearman": 0.60}, "ridge_interaksi": {"spearman": None}}) == "ridge"
+    assert choose({"ridge": {"spearman": None}, "ridge_interaksi": {"spearman": 0.9}}) == "ridge"
+    assert choose({"ridge": {"spearman": float("nan")}, "ridge_interaksi": {"spearman": 0.9}}) == "ridge"
+
+
+def test_the_model_fit_mart_has_every_candidate_and_keeps_the_cross_validated_choice(generated_build):
+    con = generated_build[0]
+    fits = con.sql("select * from marts.mart_pmt_model_fit order by model, candidate").df()
+    assert sorted(zip(fits["model"], fits["candidate"])) == sorted(
+        (model, candidate)
+        for model in ("lengkap", "perumahan", "register_saja")
+        for candidate in ("ridge", "ridge_interaksi")
+    )
+    sizes = dict(
+        con.sql("select model, any_value(sample_size) from marts.mart_pmt_coefficients group by 1").fetchall()
+    )
+    for model, figures in fits.groupby("model"):
+        assert figures["chosen"].sum() == 1
+        assert (figures["sample_size"] == sizes[model]).all()
+        by_candidate = {
+            row.candidate: {
+                "spearman": row.cross_validated_spearman,
+                "r_squared": row.cross_validated_r_squared,
+            }
+            for row in figures.itertuples()
+        }
+        assert figures.loc[figures["chosen"], "candidate"].item() == choose(by_candidate)
+        if sizes[model] >= MIN_CROSS_VALIDATION_SAMPLE:
+            assert 0 < by_candidate["ridge"]["spearman"] < 1 and by_candidate["ridge"]["r_squared"] < 1
+        else:  # too few households to cross-validate (the session's small population): ridge stays
+            assert figures[["cross_validated_spearman", "cross_validated_r_squared"]].isna().all(axis=None)
+            assert figures.loc[figures["chosen"], "candidate"].item() == "ridge"
+    assert (fits["in_production"] == (fits["candidate"] == "ridge")).all()
+
+
+def test_the_pmt_comparison_refits_the_production_ranking_and_scores_every_candidate(generated_build):
+    """`dtsen evaluate --pmt-models`: ridge refitted on the build's own survey ranks the families
+    as fct_household_desil does, and every candidate and the yardstick get figures."""
+    con, _, root = generated_build
+    table = pmt_model_comparison(con, root / "truth", factors=(2,), replicates=1)
+    assert list(zip(table["sample"], table["candidate"])) == [
+        (sample, candidate)
+        for sample in ("survey", "x2")
+        for candidate in ("ridge", "ridge_interaksi", "gbm", "benchmark_truth")
+    ]
+    ridge = table.set_index(["sample", "candidate"]).loc[("survey", "ridge")]
+    assert ridge["spearman_truth"] == pytest.approx(targeting_scores(con)["spearman"], abs=1e-3)
+    assert table["spearman_truth"].between(0.2, 1).all(), table
+    assert (table["inclusion"].between(0, 1) & table["exclusion"].between(0, 1)).all(), table
+    sizes = table.groupby("sample")["sample_size"].max()
+    assert sizes["x2"] > sizes["survey"], sizes
 
 
 def test_a_constant_column_gets_no_slope_and_last_bits_do_not_move_the_fit():
