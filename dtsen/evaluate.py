@@ -24,12 +24,11 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
-from pandas.api.types import is_numeric_dtype
 
 from dtsen.marts import build_state
 from dtsen.quality.runner import append_lines, read_records
 from dtsen.report import PERSON_MODELS
-from dtsen.welfare import KEY, OUTCOME, WEIGHT, predict
+from dtsen.welfare import pmt_variables, predict
 
 # Staging models of household-level files, by source and file.
 HOUSEHOLD_MODELS = {
@@ -563,9 +562,7 @@ def pendataan_scores(
         targeting_scores(con)
     coefficients = con.sql("select * from marts.mart_pmt_coefficients where model = 'lengkap'").df()
     sample = con.sql("select * from intermediate.int_pmt_sample limit 0").df()
-    variables = [column for column in sample.columns if column not in (KEY, OUTCOME, WEIGHT)]
-    numeric = [column for column in variables if is_numeric_dtype(sample[column])]
-    categorical = [column for column in variables if column not in numeric]
+    categorical, numeric = pmt_variables(sample)
     families = con.sql(f"""
         select truth.family_id, truth.pengeluaran_perkapita_true, desil.{by} as pmt_group,
             desil.log_kesejahteraan_prediksi, features.*

@@ -27,7 +27,6 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_numeric_dtype
 
 from dtsen.generate.agencies import SUSENAS_NOISE_SD, SUSENAS_SAMPLE
 from dtsen.welfare import (
@@ -38,6 +37,7 @@ from dtsen.welfare import (
     fit_pmt,
     fold_of,
     out_of_fold,
+    pmt_variables,
     predict,
     weighted_fit,
     with_interactions,
@@ -55,12 +55,6 @@ TRUE_HOUSING = [
     "lantai", "dinding", "atap", "sumber_air_minum", "fasilitas_bab", "sumber_penerangan",
     "bahan_bakar_masak",
 ]  # fmt: skip
-
-
-def _variables(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
-    variables = [column for column in frame.columns if column not in (KEY, OUTCOME, WEIGHT)]
-    numeric = [column for column in variables if is_numeric_dtype(frame[column])]
-    return [column for column in variables if column not in numeric], numeric
 
 
 def _gbm(train: pd.DataFrame, categorical: list[str], numeric: list[str]):
@@ -95,7 +89,7 @@ def _gbm(train: pd.DataFrame, categorical: list[str], numeric: list[str]):
 
 def _fitted(candidate: str, sample: pd.DataFrame, penalties: list[float]):
     """A function scoring a frame of the sample's variables with `candidate` fitted on it."""
-    categorical, numeric = _variables(sample)
+    categorical, numeric = pmt_variables(sample)
     if candidate == "gbm":
         return _gbm(sample, categorical, numeric)
     if candidate == "ridge_interaksi":
@@ -108,7 +102,7 @@ def _fitted(candidate: str, sample: pd.DataFrame, penalties: list[float]):
 
 def _cross_validated(candidate: str, sample: pd.DataFrame, penalties: list[float]) -> dict:
     sample = sample.reset_index(drop=True)
-    categorical, numeric = _variables(sample)
+    categorical, numeric = pmt_variables(sample)
     if candidate == "gbm":
         folds = fold_of(sample)
         predicted = np.full(len(sample), np.nan)

@@ -16,6 +16,14 @@ import pandas as pd
 OUTCOME, WEIGHT, KEY = "ln_pengeluaran_perkapita", "bobot", "family_key"
 
 
+def pmt_variables(sample: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """(categorical, numeric) variables of a PMT sample: its text and number columns besides
+    the key, the outcome and the weight."""
+    variables = [column for column in sample.columns if column not in (KEY, OUTCOME, WEIGHT)]
+    numeric = [column for column in variables if pd.api.types.is_numeric_dtype(sample[column])]
+    return [column for column in variables if column not in numeric], numeric
+
+
 FOLDS = 5
 # A column whose values differ by less than this, relative to their size, is constant.
 CONSTANT_TOLERANCE = 1e-9

@@ -14,11 +14,10 @@ feature models make them so).
 """
 
 import pandas as pd
-from pandas.api.types import is_numeric_dtype
 
 from dtsen.contract import ACCUMULATING_SOURCES
 from dtsen.engine import duckdb_inputs, to_engine
-from dtsen.welfare import KEY, OUTCOME, WEIGHT, fit_pmt
+from dtsen.welfare import fit_pmt, pmt_variables
 
 
 def model(dbt, session):
@@ -47,9 +46,7 @@ def model(dbt, session):
     penalties = [float(penalty) for penalty in dbt.config.get("ridge_penalties")]
     tables = []
     for name, sample in samples.items():
-        variables = [column for column in sample.columns if column not in (KEY, OUTCOME, WEIGHT)]
-        numeric = [column for column in variables if is_numeric_dtype(sample[column])]
-        categorical = [column for column in variables if column not in numeric]
+        categorical, numeric = pmt_variables(sample)
         table = fit_pmt(sample, categorical, numeric, penalties)
         table.insert(0, "model", name)
         tables.append(table)

@@ -6,10 +6,9 @@ samples, never the generator's truth, so it is built in every build.
 """
 
 import pandas as pd
-from pandas.api.types import is_numeric_dtype
 
 from dtsen.engine import duckdb_inputs, to_engine
-from dtsen.welfare import KEY, OUTCOME, PRODUCTION, WEIGHT, compare_candidates
+from dtsen.welfare import PRODUCTION, compare_candidates, pmt_variables
 
 
 def model(dbt, session):
@@ -29,9 +28,7 @@ def model(dbt, session):
     penalties = [float(penalty) for penalty in dbt.config.get("ridge_penalties")]
     tables = []
     for name, sample in samples.items():
-        variables = [column for column in sample.columns if column not in (KEY, OUTCOME, WEIGHT)]
-        numeric = [column for column in variables if is_numeric_dtype(sample[column])]
-        categorical = [column for column in variables if column not in numeric]
+        categorical, numeric = pmt_variables(sample)
         table = compare_candidates(sample, categorical, numeric, penalties)
         table.insert(0, "model", name)
         tables.append(table)
