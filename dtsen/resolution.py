@@ -162,11 +162,33 @@ def _labels_sql(table: str) -> str:
 NIK_LEVELS = {"exact": (0.45, 1e-6), "one_edit": (0.50, 1e-5), "different": (0.05, 1 - 1.1e-5)}
 
 
-def splink_settings():
+# The comparison SQL the engines write differently, DuckDB's and Spark's (Splink's Spark backend;
+# dtsen.resolution_spark): two lists' words, and days between two dates.
+DIALECT_SQL = {
+    "duckdb": {
+        "words_within": "list_has_all(name_words_l, name_words_r) or list_has_all(name_words_r, name_words_l)",
+        "word_in_common": "len(list_intersect(name_words_l, name_words_r)) > 0",
+        "days_apart": "abs(birth_date_l - birth_date_r)",
+    },
+    "spark": {
+        "words_within": (
+            "size(array_except(name_words_r, name_words_l)) = 0"
+            " or size(array_except(name_words_l, name_words_r)) = 0"
+        ),
+        "word_in_common": "size(array_intersect(name_words_l, name_words_r)) > 0",
+        "days_apart": "abs(datediff(birth_date_l, birth_date_r))",
+    },
+}
+
+
+def splink_settings(dialect: str = "duckdb"):
+    """The model's settings (comparisons, blocking rules), one definition for both engines:
+    only the SQL of DIALECT_SQL differs."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator
 
+    sql = DIALECT_SQL[dialect]
     name = cl.CustomComparison(
         output_column_name="name",
         comparison_levels=[
@@ -174,12 +196,9 @@ def splink_settings():
             cll.ExactMatchLevel("name_key", term_frequency_adjustments=True),
             cll.ExactMatchLevel("name_sorted").configure(label_for_charts="same words, other order"),
             cll.JaroWinklerLevel("name_key", 0.92),
-            cll.CustomLevel(
-                "list_has_all(name_words_l, name_words_r) or list_has_all(name_words_r, name_words_l)",
-                "one name's words within the other's",
-            ),
+            cll.CustomLevel(sql["words_within"], "one name's words within the other's"),
             cll.JaroWinklerLevel("name_key", 0.80),
-            cll.CustomLevel("len(list_intersect(name_words_l, name_words_r)) > 0", "a word in common"),
+            cll.CustomLevel(sql["word_in_common"], "a word in common"),
             cll.ElseLevel(),
         ],
     )
@@ -188,7 +207,7 @@ def splink_settings():
         comparison_levels=[
             cll.NullLevel("birth_date"),
             cll.ExactMatchLevel("birth_date"),
-            cll.CustomLevel("abs(birth_date_l - birth_date_r) <= 31", "within a month"),
+            cll.CustomLevel(f"{sql['days_apart']} <= 31", "within a month"),
             cll.CustomLevel(
                 "year(birth_date_l) = year(birth_date_r) and month(birth_date_l) = day(birth_date_r) "
                 "and day(birth_date_l) = month(birth_date_r)",
@@ -201,7 +220,7 @@ def splink_settings():
                 "or month(birth_date_r) * 100 + day(birth_date_r) in (101, 701, 1231))",
                 "same year, one date a placeholder",
             ),
-            cll.CustomLevel("abs(birth_date_l - birth_date_r) <= 366", "within a year"),
+            cll.CustomLevel(f"{sql['days_apart']} <= 366", "within a year"),
             cll.ElseLevel(),
         ],
     )
@@ -250,14 +269,14 @@ def _scratch_folder(con: duckdb.DuckDBPyConnection, name: str) -> str:
     return str(folder)
 
 
-def _candidates_sql(table: str) -> str:
+def _candidates_sql(table: str, semi_join: str = "semi join") -> str:
     """The records a candidate pair can involve: those without a trusted NIK, and those that
     share a blocking key with one. Splink blocks on its input as a whole and drops pairs
     of two trusted records only after joining them, and on a large population that join over
-    every record would be most of the resolution's time."""
+    every record would be most of the resolution's time. (Spark writes `left semi join`.)"""
     untrusted = f"select * from {table} where not is_nik_trusted"
     shares_a_key = [
-        f"select l.record_key from {table} as l semi join ({untrusted}) as r on {rule}"
+        f"select l.record_key from {table} as l {semi_join} ({untrusted}) as r on {rule}"
         for rule in BLOCKING_RULES.values()
     ]
     return f"""
@@ -352,15 +371,28 @@ def train_matcher(
     """Train the model on a sample of the records of `input_sql` (m from pairs sharing a
     trusted NIK, u from random pairs; the prior from the share of all pairs sharing a
     trusted NIK); returns it as Splink's model JSON, and how many records it was trained on."""
-    from splink import Linker
-
     timings = timings if timings is not None else {}
     t = time.perf_counter()
     records, nik_pairs = _nik_pair_counts(con, input_sql)
-    settings = splink_settings()
-    settings.probability_two_random_records_match = _prior(records, nik_pairs)
     timings["prior_s"] = time.perf_counter() - t
     sample_sql = f"select * from ({input_sql}) where {_in_training_sample(nik_pairs)}"
+    return train_on_sample(con, sample_sql, _prior(records, nik_pairs), work_schema, timings)
+
+
+def train_on_sample(
+    con: duckdb.DuckDBPyConnection,
+    sample_sql: str,
+    prior: float,
+    work_schema: str = TRAIN_SCHEMA,
+    timings: dict | None = None,
+) -> tuple[str, int]:
+    """m and u trained on the records of `sample_sql` (the training sample), with the given
+    prior; the model as Splink's model JSON, and how many records it was trained on."""
+    from splink import Linker
+
+    timings = timings if timings is not None else {}
+    settings = splink_settings()
+    settings.probability_two_random_records_match = prior
     with _splink_workspace(con, sample_sql, work_schema) as (_, register):
         con.execute(
             f"create or replace table {work_schema}.match_labels as "

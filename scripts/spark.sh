@@ -32,6 +32,10 @@ if [ "${1:-}" = build ]; then
     shift 2
     work=$(realpath -m "${DTSEN_SPARK_DIR:-warehouse/spark}")
     mkdir -p "$work"
+    export DTSEN_SPARK_CHECKPOINT_DIR="${DTSEN_SPARK_CHECKPOINT_DIR:-$work/checkpoints}"
+    DTSEN_SPLINK_JAR=$(.venv-spark/bin/python -c \
+        "from splink.backends.spark import similarity_jar_location as j; print(j())")
+    export DTSEN_SPLINK_JAR
     .venv-spark/bin/dtsen intake --landing "$landing" --out "$work/intake.jsonl"
     # Spark keeps its metastore (metastore_db/) and tables in the directory it runs in.
     cd "$work"

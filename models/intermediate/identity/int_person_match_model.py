@@ -7,14 +7,15 @@ code's matcher fingerprint (settings, training, Splink version, the SQL that mak
 input; dtsen.resolution.matcher_fingerprint) differs from the kept one,
 or when asked: --vars '{retrain_matcher: true}'. A --full-refresh does not retrain
 (full_refresh: false), so a full rebuild scores like the monthly build it is checked against.
-Materialisation and key are set in _intermediate__models.yml (on Spark, a plain table).
+Materialisation and key are set in _intermediate__models.yml (on Spark, a plain table, trained
+by dtsen.resolution_spark).
 """
 
 from datetime import UTC, datetime
 
 import pyarrow as pa
 
-from dtsen.engine import duckdb_inputs, to_engine
+from dtsen.engine import duckdb_inputs, is_spark, to_engine
 from dtsen.resolution import matcher_fingerprint, matching_input_sql, train_matcher
 
 
@@ -25,11 +26,15 @@ def model(dbt, session):
         kept = kept.to_arrow_table()
         if kept.num_rows == 1:
             return kept
-    with duckdb_inputs(
-        session, features=dbt.ref("int_person_match_features"), links=dbt.ref("int_person_nik_links")
-    ) as (con, inputs):
-        input_sql = matching_input_sql(inputs["features"], inputs["links"])
-        model_json, records = train_matcher(con, input_sql)
+    features, links = dbt.ref("int_person_match_features"), dbt.ref("int_person_nik_links")
+    if is_spark(session):
+        from dtsen.resolution_spark import train_matcher_spark
+
+        model_json, records = train_matcher_spark(session, features, links)
+    else:
+        with duckdb_inputs(session, features=features, links=links) as (con, inputs):
+            input_sql = matching_input_sql(inputs["features"], inputs["links"])
+            model_json, records = train_matcher(con, input_sql)
     return to_engine(
         session,
         pa.table(

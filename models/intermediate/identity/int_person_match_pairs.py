@@ -4,23 +4,25 @@ records. One row per pair kept (probability at or above dtsen.resolution.KEEP_FL
 pairs become links is decided in int_person_clusters with the dbt var
 `identity_match_threshold`.
 
-Runs on the build's own DuckDB connection (on Spark, dtsen.engine); Splink's working tables
-go to a scratch schema and a temporary folder, both removed before the model returns.
+Runs on the build's own DuckDB connection; Splink's working tables go to a scratch schema
+and a temporary folder, both removed before the model returns. On Spark, Splink's Spark
+backend scores the Spark tables (dtsen.resolution_spark).
 """
 
-from dtsen.engine import duckdb_inputs, to_engine
+from dtsen.engine import duckdb_inputs, is_spark
 from dtsen.resolution import matching_input_sql, splink_match_pairs
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    with duckdb_inputs(
-        session,
-        features=dbt.ref("int_person_match_features"),
-        links=dbt.ref("int_person_nik_links"),
-        trained=dbt.ref("int_person_match_model"),
-    ) as (con, inputs):
+    features, links = dbt.ref("int_person_match_features"), dbt.ref("int_person_nik_links")
+    trained = dbt.ref("int_person_match_model")
+    if is_spark(session):
+        from dtsen.resolution_spark import spark_match_pairs
+
+        return spark_match_pairs(session, features, links, trained.first()["model_json"])
+    with duckdb_inputs(session, features=features, links=links, trained=trained) as (con, inputs):
         input_sql = matching_input_sql(inputs["features"], inputs["links"])
         model_json = con.sql(f"select model_json from {inputs['trained']}").fetchall()[0][0]
         pairs = splink_match_pairs(con, input_sql, model_json)
-    return to_engine(session, pairs)
+    return pairs
