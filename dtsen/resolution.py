@@ -166,7 +166,9 @@ NIK_LEVELS = {"exact": (0.45, 1e-6), "one_edit": (0.50, 1e-5), "different": (0.0
 # dtsen.resolution_spark): two lists' words, and days between two dates.
 DIALECT_SQL = {
     "duckdb": {
-        "words_within": "list_has_all(name_words_l, name_words_r) or list_has_all(name_words_r, name_words_l)",
+        "words_within": (
+            "list_has_all(name_words_l, name_words_r) or list_has_all(name_words_r, name_words_l)"
+        ),
         "word_in_common": "len(list_intersect(name_words_l, name_words_r)) > 0",
         "days_apart": "abs(birth_date_l - birth_date_r)",
     },

@@ -122,7 +122,8 @@ def train_matcher_spark(spark, features, links) -> tuple[str, int]:
         # dtsen.resolution._in_training_sample's rule with Spark's hash: another sample of
         # the same size (every record when there are fewer, as on DuckDB).
         sample = sample.where(
-            f"pmod(xxhash64(coalesce(trusted_nik, record_key), 'train'), 1000000) < {round(share * 1_000_000)}"
+            "pmod(xxhash64(coalesce(trusted_nik, record_key), 'train'), 1000000)"
+            f" < {round(share * 1_000_000)}"
         )
     con = duckdb.connect()
     try:
@@ -173,7 +174,8 @@ def spark_match_pairs(spark, features, links, model_json: str):
         predictions = scorer.inference.predict(threshold_match_probability=KEEP_FLOOR, warning_mode="never")
         rule_case = " ".join(f"when '{i}' then '{name}'" for i, name in enumerate(BLOCKING_RULES))
         columns = ", ".join(
-            f"cast({field.name} as {'double' if pa.types.is_floating(field.type) else 'string'}) as {field.name}"
+            f"cast({field.name} as {'double' if pa.types.is_floating(field.type) else 'string'})"
+            f" as {field.name}"
             for field in SCHEMA
             if field.name != "blocking_rule"
         )
@@ -210,10 +212,15 @@ def spark_clusters(spark, links, pairs, threshold: float):
         join nodes as r on r.record_key = p.record_key_r
         where p.match_probability >= {float(threshold)!r} and l.node <> r.node
     """)
-    nodes = spark.sql("select record_key as node from dtsen_cluster_links where not is_nik_trusted").union(
-        edges.select(F.col("node_l").alias("node")).union(edges.select(F.col("node_r").alias("node")))
-        .where("node like 'nik:%'")
-    ).distinct()
+    nodes = (
+        spark.sql("select record_key as node from dtsen_cluster_links where not is_nik_trusted")
+        .union(
+            edges.select(F.col("node_l").alias("node"))
+            .union(edges.select(F.col("node_r").alias("node")))
+            .where("node like 'nik:%'")
+        )
+        .distinct()
+    )
     with _spark_api(spark) as db_api:
         components = (
             cluster_pairwise_predictions_at_threshold(

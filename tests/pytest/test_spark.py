@@ -43,6 +43,8 @@ ENGINE_COLUMNS = {
 # DuckDB only: dbt-spark snapshots need Delta, Iceberg or Hudi tables.
 DUCKDB_ONLY = {"marts.snap_household_eligibility"}
 FLOAT_TOLERANCE = 1e-9
+# Where Splink's similarity functions for Spark are (scripts/spark.sh hands it to the build).
+JAR_FUNCTION = ("splink.backends.spark", "similarity_jar_location")
 
 pytestmark = [
     pytest.mark.spark,
@@ -237,3 +239,51 @@ def test_spark_stages_or_quarantines_every_delivered_row(both_builds):
         file: list(range(1, rows + 1)) for file, rows in current.items()
     }
     assert len(on_spark["staging.stg_landing__quarantine"]["rows"]) > 0
+
+
+def test_clusters_on_spark_are_the_duckdb_clusters(tmp_path):
+    """Splink's connected components on Spark, with the components that would join two
+    register persons resolved strongest first, give cluster_untrusted's clusters: a
+    hand-made graph (conflicts, ties, a link below the threshold, a lone record) and a
+    random one where most components hold several register NIKs."""
+    jar = subprocess.run(
+        [
+            str(SPARK_VENV / "python"),
+            "-c",
+            f"from {JAR_FUNCTION[0]} import {JAR_FUNCTION[1]} as j; print(j())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    out = tmp_path / "clusters.json"
+    result = _spark(
+        [
+            str(SPARK_VENV / "python"),
+            str(Path(__file__).with_name("spark_clusters.py")),
+            str(out),
+            str(tmp_path / "checkpoints"),
+            jar,
+        ],
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    graphs = json.loads(out.read_text(encoding="utf-8"))
+    for name, clusters in graphs.items():
+        assert clusters["spark"] == clusters["duckdb"], name
+    handmade = {row["record_key"]: row for row in graphs["handmade"]["spark"]}
+    assert {key: (row["resolved_nik"], row["cluster_key"]) for key, row in handmade.items()} == {
+        "u1": ("A", "u1"),
+        "u2": ("B", "u2"),
+        "u3": ("A", "u1"),
+        "u4": ("C", "u4"),
+        "u5": ("C", "u4"),
+        "u6": (None, "u6"),
+        "u7": (None, "u6"),
+        "u8": (None, "u6"),
+        "u9": (None, "u9"),
+    }
+    assert (handmade["u3"]["match_probability"], handmade["u3"]["blocking_rule"]) == (0.9, "name_birth_date")
+    assert handmade["u9"]["match_probability"] is None
+    assert len({row["resolved_nik"] for row in graphs["random"]["spark"]} - {None}) > 5
+    assert not any((tmp_path / "checkpoints").rglob("__splink__*")), "Splink's working tables left behind"
