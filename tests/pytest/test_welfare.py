@@ -334,17 +334,21 @@ def test_an_unknown_floor_area_takes_the_mean_not_the_smallest_dwelling(generate
     assert len(filled) == 1 and filled[0] == pytest.approx(observed_mean, rel=1e-9)
 
 
-def test_register_only_families_are_ranked_better_than_by_filled_in_indicators(generated_build):
+def test_register_only_families_are_ranked_at_least_as_well_as_by_filled_in_indicators(generated_build):
     """Families no DTKS, P3KE or Regsosek household describes used to get the survey's most
     common level for every housing indicator and ranked like middle households; the
-    register-only PMT ranks them by what the register knows, and must do better against
-    their true consumption (docs/architecture.md has the figures)."""
+    register-only PMT ranks them by what the register knows. It ranked them better by more
+    than 0.03 while the full PMT knew only the head's education and work; now the full PMT
+    also has every member's register facts (int_family_member_features), which carry most of
+    what the register-only PMT knows, and the two rank these families alike (docs/pmt.md has
+    the figures). The register-only PMT must not rank them worse."""
     con = generated_build[0]
     scores = pendataan_scores(con)
     assert set(scores) == {"LENGKAP", "SEBAGIAN", "REGISTER_SAJA"}
     register_only = scores["REGISTER_SAJA"]
     assert register_only["families"] > 100 and 0.02 < register_only["share"] < 0.2, register_only
-    assert register_only["spearman"] > register_only["spearman_full_model"] + 0.03, register_only
+    # Within the spread a few hundred families give a rank correlation (about 0.05).
+    assert register_only["spearman"] > register_only["spearman_full_model"] - 0.02, register_only
     # The others are ranked by the full model, as before.
     assert scores["LENGKAP"]["spearman"] == pytest.approx(scores["LENGKAP"]["spearman_full_model"])
     # Every decision from the register-only model says so.
