@@ -37,9 +37,9 @@ def main(source: Path, out: Path, event_log: Path) -> None:
     results = {}
     with tempfile.TemporaryDirectory() as work:
         parquet = str(Path(work) / "identifiers")
-        spark.createDataFrame([(value,) for value in given["identifiers"]], "identifier string").write.parquet(
-            parquet
-        )
+        spark.createDataFrame(
+            [(value,) for value in given["identifiers"]], "identifier string"
+        ).write.parquet(parquet)
         identifiers = spark.read.parquet(parquet)
         for key in given["keys"]:
             os.environ[KEY_VARIABLE] = key

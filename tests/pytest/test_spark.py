@@ -9,7 +9,8 @@ staging. Every table must hold the same rows, order aside, values compared as te
 (spark_tables.canonical) except floating-point numbers, which agree to 9 significant
 digits: Java's logarithm and DuckDB's differ in the last bit, and the PMT fit carries that
 into the predicted welfare. Needs .venv-spark (`bash scripts/spark.sh` creates it and runs
-this test); marked `spark`, so the ordinary suite deselects it.
+this test); marked `spark`, so the ordinary suite deselects it. One more test runs the
+pseudonym models' bodies on a local Spark session, without dbt (spark_pseudonyms.py).
 """
 
 from __future__ import annotations
@@ -292,13 +293,16 @@ def test_pseudonyms_are_spark_sql_equal_to_python_hmac_and_duckdb(tmp_path):
         con = duckdb.connect()
         con.execute("create table ids (identifier varchar)")
         con.executemany("insert into ids values (?)", [[value] for value in SPARK_TEST_IDENTIFIERS])
-        duck = dict(con.execute(f"select identifier, {hmac_sql('identifier')} from ids", hmac_pads(key)).fetchall())
+        duck = dict(
+            con.execute(f"select identifier, {hmac_sql('identifier')} from ids", hmac_pads(key)).fetchall()
+        )
         con.close()
         assert sorted(spark["rows"], key=str) == sorted(
             ([value, duck[value], None] for value in SPARK_TEST_IDENTIFIERS), key=str
         )
         assert {value: duck[value] for value in python} == {
-            value: None if digest is None else digest[:PSEUDONYM_HEX_DIGITS] for value, digest in python.items()
+            value: None if digest is None else digest[:PSEUDONYM_HEX_DIGITS]
+            for value, digest in python.items()
         }
         # Spark prints a binary literal as hex; JSON may carry bytes as base64 or signed numbers.
         for pad in hmac_pads(key).values():
