@@ -5,9 +5,11 @@ Run with the Spark venv's Python: `spark_pseudonyms.py IN OUT EVENT_LOG_DIR`. IN
 to Parquet and read back, so that a result computed from them in Spark (not from a copy
 collected on the driver) names those files among its inputs. For each key, dtsen.pseudonym's
 pseudonyms_of (with previous_pseudonym) and key_model run with the key in
-DTSEN_PSEUDONYM_KEY; OUT gets {"<key>": {"rows": [[identifier, pseudonym, previous], ...],
-"input_files": [...], "fingerprint": [...]}}. The session writes its event log, uncompressed,
-to EVENT_LOG_DIR, for the caller to search for the key's pads.
+DTSEN_PSEUDONYM_KEY, and the same pseudonyms during a rotation from the next key in the
+list (which only a build with history does: Spark's has none). OUT gets {"<key>":
+{"columns": [...], "rows": [[identifier, pseudonym, previous], ...], "rotated": [...],
+"input_files": [...], "fingerprint": [...]}}. The session writes its event log,
+uncompressed, to EVENT_LOG_DIR, for the caller to search for the key's pads.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from dtsen.pseudonym import KEY_VARIABLE, key_model, pseudonyms_of
+from dtsen.pseudonym import KEY_VARIABLE, _pseudonyms_on_spark, key_model, pseudonyms_of
 
 
 def main(source: Path, out: Path, event_log: Path) -> None:
@@ -41,12 +43,17 @@ def main(source: Path, out: Path, event_log: Path) -> None:
             [(value,) for value in given["identifiers"]], "identifier string"
         ).write.parquet(parquet)
         identifiers = spark.read.parquet(parquet)
-        for key in given["keys"]:
+        query = "select identifier from {ids}"
+        for key, old_key in zip(given["keys"], given["keys"][1:] + given["keys"][:1]):
             os.environ[KEY_VARIABLE] = key
-            frame = pseudonyms_of(spark, "select identifier from {ids}", None, previous=True, ids=identifiers)
+            frame = pseudonyms_of(spark, query, None, previous=True, ids=identifiers)
+            rotated = _pseudonyms_on_spark(
+                spark, query, key.encode(), old_key.encode(), True, {"ids": identifiers}
+            )
             results[key] = {
                 "columns": frame.columns,
                 "rows": [list(row) for row in frame.collect()],
+                "rotated": [list(row) for row in rotated.collect()],
                 "input_files": frame.inputFiles(),
                 "fingerprint": [list(row) for row in key_model(spark, None).collect()],
             }

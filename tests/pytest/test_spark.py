@@ -259,7 +259,8 @@ SPARK_TEST_IDENTIFIERS = [
 def test_pseudonyms_are_spark_sql_equal_to_python_hmac_and_duckdb(tmp_path):
     """dtsen.pseudonym's model bodies on a local Spark session (no dbt build): computed in
     Spark from the identifiers' own files, equal to Python's HMAC and to DuckDB's hmac_sql
-    hex digit for hex digit, NULL for NULL, and the key's pads nowhere in the event log."""
+    hex digit for hex digit, NULL for NULL, the previous key's too during a rotation, and
+    the key's pads nowhere in the event log."""
     given = tmp_path / "in.json"
     given.write_text(json.dumps({"keys": SPARK_TEST_KEYS, "identifiers": SPARK_TEST_IDENTIFIERS}))
     (tmp_path / "events").mkdir()
@@ -280,8 +281,16 @@ def test_pseudonyms_are_spark_sql_equal_to_python_hmac_and_duckdb(tmp_path):
         path.read_text(errors="replace") for path in (tmp_path / "events").rglob("*") if path.is_file()
     ).lower()
     assert "sqlexecutionstart" in events, "the Spark session wrote no event log of its queries"
+    on_duckdb = {}
     for text in SPARK_TEST_KEYS:
-        key = text.encode()
+        con = duckdb.connect()
+        con.execute("create table ids (identifier varchar)")
+        con.executemany("insert into ids values (?)", [[value] for value in SPARK_TEST_IDENTIFIERS])
+        query = f"select identifier, {hmac_sql('identifier')} from ids"
+        on_duckdb[text] = dict(con.execute(query, hmac_pads(text.encode())).fetchall())
+        con.close()
+    for text, old_text in zip(SPARK_TEST_KEYS, SPARK_TEST_KEYS[1:] + SPARK_TEST_KEYS[:1]):
+        key, duck, old_duck = text.encode(), on_duckdb[text], on_duckdb[old_text]
         spark = on_spark[text]
         assert spark["columns"] == ["identifier", "pseudonym", "previous_pseudonym"]
         assert any("/identifiers/" in file for file in spark["input_files"]), spark["input_files"]
@@ -290,15 +299,11 @@ def test_pseudonyms_are_spark_sql_equal_to_python_hmac_and_duckdb(tmp_path):
             value: None if value is None else hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
             for value in SPARK_TEST_IDENTIFIERS
         }
-        con = duckdb.connect()
-        con.execute("create table ids (identifier varchar)")
-        con.executemany("insert into ids values (?)", [[value] for value in SPARK_TEST_IDENTIFIERS])
-        duck = dict(
-            con.execute(f"select identifier, {hmac_sql('identifier')} from ids", hmac_pads(key)).fetchall()
-        )
-        con.close()
         assert sorted(spark["rows"], key=str) == sorted(
             ([value, duck[value], None] for value in SPARK_TEST_IDENTIFIERS), key=str
+        )
+        assert sorted(spark["rotated"], key=str) == sorted(
+            ([value, duck[value], old_duck[value]] for value in SPARK_TEST_IDENTIFIERS), key=str
         )
         assert {value: duck[value] for value in python} == {
             value: None if digest is None else digest[:PSEUDONYM_HEX_DIGITS]
