@@ -33,8 +33,11 @@ NIK = {
     "AMINAH": "3171014411600004",
     "WAHYU": "3171012002700005",
     "SRI": "3171015703720006",
+    "SUMARNI": "3171015208550007",
+    "BAYU": "3171011605990008",
 }
 K_YUSUF, K_WAHYU = "3171010101150011", "3171010101150013"
+K_SUMARNI, K_BAYU = "3171010101150015", "3171010101150017"
 # A village of another regency (Jakarta Utara) where WAHYU's family was registered again.
 OTHER_REGENCY_VILLAGE = "3172011001"
 
@@ -83,11 +86,15 @@ def identity_build(tmp_path_factory, dbt_build):
         _register("RATNA SARI", NIK["AMINAH"], K_YUSUF, 2, "1960-11-04", "ISTRI"),
         _register("WAHYU HIDAYAT", NIK["WAHYU"], K_WAHYU, 1, "1970-02-20", "KEPALA KELUARGA"),
         _register("SRI MULYANI", NIK["SRI"], K_WAHYU, 2, "1972-03-17", "ISTRI"),
+        # a widow who lives alone since her son BAYU took a card of his own
+        dict(_register("SUMARNI", NIK["SUMARNI"], K_SUMARNI, 2, "1955-08-12", "KEPALA KELUARGA"),
+             status_kawin="CERAI MATI"),
+        _register("BAYU PRATAMA", NIK["BAYU"], K_BAYU, 1, "1999-05-16", "KEPALA KELUARGA"),
     ]
     household = rows["dtks"]["rumah_tangga.csv"][0]
     rows["dtks"]["rumah_tangga.csv"] += [
         dict(household, id_rt=id_rt, jumlah_art=str(size))
-        for id_rt, size in (("RT2", 2), ("RT3", 5), ("RT4", 1), ("RT5", 1), ("RT6", 2), ("RT7", 2))
+        for id_rt, size in (("RT2", 2), ("RT3", 5), ("RT4", 1), ("RT5", 1), ("RT6", 2), ("RT7", 2), ("RT9", 2))
     ] + [dict(household, id_rt="RT8", jumlah_art="2", kode_desa=OTHER_REGENCY_VILLAGE, alamat="JL. KENANGA 7")]
     rows["dtks"]["anggota.csv"] += [
         # a parent and his son, who has since taken a card of his own: a tie, one each
@@ -114,6 +121,10 @@ def identity_build(tmp_path_factory, dbt_build):
         # the same family registered again where it moved to, in another regency; both receive
         _member("H1", "RT8", NIK["WAHYU"], K_WAHYU, "WAHYU HIDAYAT", 1, "20/02/1970", 1),
         _member("H2", "RT8", NIK["SRI"], K_WAHYU, "SRI MULYANI", 2, "17/03/1972", 2),
+        # SUMARNI's household before BAYU left: him as her child, his late father's name after
+        # his own, which is mistyped
+        _member("I1", "RT9", NIK["SUMARNI"], K_SUMARNI, "SUMARNI", 2, "12/08/1955", 1),
+        _member("I2", "RT9", NIK["BAYU"], K_SUMARNI, "BAYU PRATAMAA BIN HARTONO", 1, "16/05/1999", 3),
     ]
     landing = root / "landing"
     for source, files in rows.items():
@@ -270,6 +281,20 @@ def test_a_family_registered_in_two_regencies_is_a_double_recipient(identity_bui
         where family_key = '{K_WAHYU}' and program in ('pkh', 'bpnt', 'pbi_jk')
     """).fetchall()
     assert sorted(errors) == [("bpnt", True), ("pbi_jk", True), ("pkh", True)]
+
+
+def test_a_son_under_his_mothers_old_card_keeps_his_nik(identity_build):
+    """BAYU, a child on his mother's old card in DTKS and the head of his own in the register,
+    is named with a patronymic and a typo: his name before BIN agrees with the register's
+    within one letter, his birth date agrees, so his NIK holds although the relation to the
+    head differs. The household of two is the mother's, as its head's card says."""
+    con = identity_build
+    link = con.sql(
+        "select nik_link from intermediate.int_person_nik_links where record_key = 'dtks/anggota.csv/I2'"
+    ).fetchall()
+    assert link == [("nik_register",)]
+    assert _dtks_persons(con)["I2"] == _register_person(con, NIK["BAYU"])
+    assert _households(con, "family_key")["RT9"] == K_SUMARNI
 
 
 def _level(comparison: str, left: dict, right: dict) -> str:
