@@ -400,7 +400,8 @@ def double_recipient_scores(con: duckdb.DuckDBPyConnection) -> list[tuple]:
         ),
         doubles as (
             select receiving.family_id, receiving.program,
-                bool_and(coalesce(errors.penerima_ganda or errors.penerima_rumah_tangga_ganda, false)) as found
+                bool_and(coalesce(errors.penerima_ganda or errors.penerima_rumah_tangga_ganda, false))
+                    as found
             from receiving
             left join intermediate.int_recipient_data_errors as errors using (family_key, program)
             group by all

@@ -87,15 +87,21 @@ def identity_build(tmp_path_factory, dbt_build):
         _register("WAHYU HIDAYAT", NIK["WAHYU"], K_WAHYU, 1, "1970-02-20", "KEPALA KELUARGA"),
         _register("SRI MULYANI", NIK["SRI"], K_WAHYU, 2, "1972-03-17", "ISTRI"),
         # a widow who lives alone since her son BAYU took a card of his own
-        dict(_register("SUMARNI", NIK["SUMARNI"], K_SUMARNI, 2, "1955-08-12", "KEPALA KELUARGA"),
-             status_kawin="CERAI MATI"),
+        dict(
+            _register("SUMARNI", NIK["SUMARNI"], K_SUMARNI, 2, "1955-08-12", "KEPALA KELUARGA"),
+            status_kawin="CERAI MATI",
+        ),
         _register("BAYU PRATAMA", NIK["BAYU"], K_BAYU, 1, "1999-05-16", "KEPALA KELUARGA"),
     ]
     household = rows["dtks"]["rumah_tangga.csv"][0]
+    sizes = {"RT2": 2, "RT3": 5, "RT4": 1, "RT5": 1, "RT6": 2, "RT7": 2, "RT9": 2}
     rows["dtks"]["rumah_tangga.csv"] += [
-        dict(household, id_rt=id_rt, jumlah_art=str(size))
-        for id_rt, size in (("RT2", 2), ("RT3", 5), ("RT4", 1), ("RT5", 1), ("RT6", 2), ("RT7", 2), ("RT9", 2))
-    ] + [dict(household, id_rt="RT8", jumlah_art="2", kode_desa=OTHER_REGENCY_VILLAGE, alamat="JL. KENANGA 7")]
+        dict(household, id_rt=id_rt, jumlah_art=str(size)) for id_rt, size in sizes.items()
+    ]
+    moved = dict(
+        household, id_rt="RT8", jumlah_art="2", kode_desa=OTHER_REGENCY_VILLAGE, alamat="JL. KENANGA 7"
+    )
+    rows["dtks"]["rumah_tangga.csv"].append(moved)
     rows["dtks"]["anggota.csv"] += [
         # a parent and his son, who has since taken a card of his own: a tie, one each
         _member("B1", "RT2", NIK["SLAMET"], K_PARENT, "SLAMET RIYADI", 1, "04/05/1960", 1),
@@ -116,8 +122,16 @@ def identity_build(tmp_path_factory, dbt_build):
         _member("F2", "RT6", "", K_YUSUF, "HJ. RATNA SARI, S.PD.", 2, "04/11/1960", 2),
         # WAHYU's NIK copied from a form between tabs, SRI's with two digits transposed
         _member("G1", "RT7", "\t" + NIK["WAHYU"] + " \t", K_WAHYU, "WAHYU HIDAYAT", 1, "20/02/1970", 1),
-        _member("G2", "RT7", NIK["SRI"][:9] + NIK["SRI"][10] + NIK["SRI"][9] + NIK["SRI"][11:], K_WAHYU,
-                "SRI MULYANI", 2, "17/03/1972", 2),
+        _member(
+            "G2",
+            "RT7",
+            NIK["SRI"][:9] + NIK["SRI"][10] + NIK["SRI"][9] + NIK["SRI"][11:],
+            K_WAHYU,
+            "SRI MULYANI",
+            2,
+            "17/03/1972",
+            2,
+        ),
         # the same family registered again where it moved to, in another regency; both receive
         _member("H1", "RT8", NIK["WAHYU"], K_WAHYU, "WAHYU HIDAYAT", 1, "20/02/1970", 1),
         _member("H2", "RT8", NIK["SRI"], K_WAHYU, "SRI MULYANI", 2, "17/03/1972", 2),
@@ -225,8 +239,10 @@ def test_a_quarantined_only_member_is_not_counted_as_unknown_to_the_register(ide
     rows = identity_build.sql("""
         select eligibility.program, eligibility.menerima, eligibility.penerima_tidak_di_dukcapil
         from marts.fct_eligibility as eligibility
-        join intermediate.int_family_pseudonyms as pseudonyms on pseudonyms.pseudonym = eligibility.family_id
-        join intermediate.int_household_families as households on households.family_key = pseudonyms.identifier
+        join intermediate.int_family_pseudonyms as pseudonyms
+            on pseudonyms.pseudonym = eligibility.family_id
+        join intermediate.int_household_families as households
+            on households.family_key = pseudonyms.identifier
         where households.source = 'dtks' and households.source_household_id = 'RT5'
             and eligibility.program in ('pkh', 'bpnt', 'pbi_jk')
     """).fetchall()
@@ -235,7 +251,8 @@ def test_a_quarantined_only_member_is_not_counted_as_unknown_to_the_register(ide
 
 def _register_person(con, nik):
     return con.sql(
-        f"select person_id from intermediate.int_person_identity where source = 'dukcapil' and nik_clean = '{nik}'"
+        "select person_id from intermediate.int_person_identity "
+        f"where source = 'dukcapil' and nik_clean = '{nik}'"
     ).fetchall()[0][0]
 
 
