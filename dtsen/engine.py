@@ -1,11 +1,12 @@
 """The engine under a dbt Python model: the build's DuckDB, or Spark (dtsen.spark_dbt).
 
-The Python models (Splink's training and scoring, clustering, pseudonyms, the PMT fit) are
-written once, against DuckDB. On DuckDB they work on the build's own connection. On Spark
-their inputs are handed over as Arrow to an in-memory DuckDB on the driver, the same code
-runs there, and the result goes back to Spark as a data frame: one implementation, the same
-answers on both engines. That collects the inputs on the driver, which suits the small
-populations Spark is checked on; a cluster-size run would swap Splink's Spark backend in here.
+The Python models (Splink's training and scoring, clustering, the PMT fit) are written
+once, against DuckDB (the pseudonyms are Spark SQL on Spark: dtsen.pseudonym). On DuckDB
+they work on the build's own connection. On Spark their inputs are handed over as Arrow to
+an in-memory DuckDB on the driver, the same code runs there, and the result goes back to
+Spark as a data frame: one implementation, the same answers on both engines. That
+collects the inputs on the driver, which suits the small populations Spark is checked on;
+a cluster-size run would swap Splink's Spark backend in here.
 """
 
 from __future__ import annotations

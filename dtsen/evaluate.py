@@ -207,7 +207,13 @@ RESOLUTION_CLASSES = {
     "NIK of another person": "list_contains(t.errors, 'nik_other_person')",
     "NIK borrowed from the head": "list_contains(t.errors, 'nik_borrowed_from_head')",
     "NIK mistyped, 16 digits": "list_contains(t.errors, 'nik_mistyped')",
+    "NIK 2 digits transposed": "t.nik_damage = 'transposed'",
+    "NIK with spaces or tabs around": "t.nik_damage = 'padded'",
     "name with a patronymic": "list_contains(t.errors, 'patronymic')",
+    "name with a title": "list_contains(t.errors, 'name_title')",
+    "name in the old spelling": "list_contains(t.errors, 'name_old_spelling')",
+    "under the parents' old card": "list_contains(t.errors, 'kk_change')",
+    "listed in two regencies": "list_contains(t.errors, 'registered_in_two_regencies')",
     "birth date 1 January": "list_contains(t.errors, 'birthdate_year_only')",
     "no NIK, birth date changed": (
         "nik_clean is null and (list_contains(t.errors, 'birthdate_year_only')"
@@ -370,6 +376,47 @@ def _print_household_assembly_scores(con: duckdb.DuckDBPyConnection) -> None:
         f"same-family pairs precision {scores['pair_precision']:.4f}, recall {scores['pair_recall']:.4f}, "
         f"F1 {scores['pair_f1']:.4f}"
     )
+
+
+def double_recipient_scores(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """How many true double recipients the warehouse flags, per programme.
+
+    A true double recipient: a true family that two or more delivered DTKS households stand
+    for (a second registration, in the same or another regency) with two or more of them
+    receiving the programme. Found: every one of those receiving households belongs to a
+    warehouse family that int_recipient_data_errors flags as receiving twice for the programme
+    (penerima_ganda or penerima_rumah_tangga_ganda). Rows (programme, true double recipients,
+    found, share found), then a row 'all' over every programme.
+    """
+    rows = con.sql("""
+        with receiving as (
+            select truth.family_id, receipt.program, receipt.family_key
+            from intermediate.int_dtks_receipt as receipt
+            join staging.stg_dtks__rumah_tangga as households using (id_rt)
+            join truth_household_records as truth
+                on truth.source = 'dtks' and truth.file = households.source_file
+                and truth.row_number = households.source_row_number
+            where truth.family_id is not null
+        ),
+        doubles as (
+            select receiving.family_id, receiving.program,
+                bool_and(coalesce(errors.penerima_ganda or errors.penerima_rumah_tangga_ganda, false))
+                    as found
+            from receiving
+            left join intermediate.int_recipient_data_errors as errors using (family_key, program)
+            group by all
+            having count(*) >= 2
+        )
+        select program, count(*), count_if(found) from doubles group by rollup (program)
+        order by program nulls last
+    """).fetchall()
+    return [(program or "all", n, found, found / n if n else 1.0) for program, n, found in rows]
+
+
+def _print_double_recipient_scores(con: duckdb.DuckDBPyConnection) -> None:
+    print("\nDouble recipients (a true family receiving through two DTKS households) flagged:")
+    for program, n, found, share in double_recipient_scores(con):
+        print(f"  {program:<8} {n:>6,} true, {found:>6,} found ({share:.2%})")
 
 
 def targeting_scores(con: duckdb.DuckDBPyConnection) -> dict:
@@ -609,6 +656,7 @@ def print_evaluation(db: Path, truth: Path) -> None:
         _print_staging_detection(con)
         _print_resolution_scores(con)
         _print_household_assembly_scores(con)
+        _print_double_recipient_scores(con)
         _print_targeting_scores(con, db)
         _print_pendataan_scores(con)
     finally:

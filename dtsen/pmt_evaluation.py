@@ -49,7 +49,7 @@ PMT_TABLES = {
     "register_saja": ("int_pmt_register_sample", "int_household_register_features"),
 }
 COMPARED = ("ridge", "ridge_interaksi", "gbm")
-# mart_pmt_coefficients' ridge_penalties (models/marts/welfare/_marts_welfare__models.yml).
+# mart_pmt_model_fit's ridge_penalties (models/marts/welfare/_marts_welfare__models.yml).
 PENALTIES = [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000]
 TRUE_HOUSING = [
     "lantai", "dinding", "atap", "sumber_air_minum", "fasilitas_bab", "sumber_penerangan",

@@ -4,8 +4,9 @@ HMAC-SHA256 with a key read from the environment at run time: the key is never w
 the database, the compiled SQL or a log, so a pseudonym cannot be reversed by hashing all
 possible NIKs without it. The build computes it inside DuckDB (`hmac_sql`, tens of
 millions of identifiers without moving them into Python), with the key's two HMAC pads
-bound as query parameters so they never appear in SQL text; `pseudonymise` is the same
-function in Python.
+bound as query parameters so they never appear in SQL text; on Spark as Spark SQL
+(`hmac_spark`), the pads a one-row data frame made in the driver's JVM (`spark_pads`), so
+no identifier is collected on the driver; `pseudonymise` is the same function in Python.
 
 The key must hold at least 256 bits (a short key is found by brute force from one published
 pseudonym). The working database keeps a keyed fingerprint of the key its snapshot history
@@ -219,18 +220,69 @@ def hmac_sql(text: str, prefix: str = "") -> str:
     )
 
 
+def hmac_spark(text: str, prefix: str = ""):
+    """The Spark column for the pseudonym of the string column `text`, equal to hmac_sql (the
+    same lower-case hex digits): the pads are the binary columns <prefix>inner_pad and
+    <prefix>outer_pad of spark_pads. NULL for NULL, as in DuckDB."""
+    from pyspark.sql import functions as F
+
+    inner = F.sha2(F.concat(F.col(f"{prefix}inner_pad"), F.encode(F.col(text), "UTF-8")), 256)
+    outer = F.sha2(F.concat(F.col(f"{prefix}outer_pad"), F.unhex(inner)), 256)
+    return F.left(outer, F.lit(PSEUDONYM_HEX_DIGITS))
+
+
+def spark_pads(session, pads: dict[str, bytes]):
+    """A one-row Spark data frame of `pads` (binary columns named by its keys), made in the
+    driver's JVM from the driver's memory. Not createDataFrame, which spools Python rows to a
+    temporary file, nor lit(), which prints its bytes into the query plan (explain, the Spark
+    UI, the event log): a local relation's rows are not printed."""
+    from pyspark.sql import DataFrame
+    from pyspark.sql.types import BinaryType, StructField, StructType
+
+    jvm = session._jvm
+    values = session.sparkContext._gateway.new_array(jvm.java.lang.Object, len(pads))
+    for i, pad in enumerate(pads.values()):
+        values[i] = bytearray(pad)
+    rows = jvm.java.util.ArrayList()
+    rows.add(jvm.org.apache.spark.sql.RowFactory.create(values))
+    schema = StructType([StructField(name, BinaryType(), False) for name in pads])
+    java_schema = jvm.org.apache.spark.sql.types.DataType.fromJson(schema.json())
+    return DataFrame(session._jsparkSession.createDataFrame(rows, java_schema), session)
+
+
+def _pseudonyms_on_spark(session, identifiers: str, key: bytes, old_key: bytes | None, previous: bool, refs):
+    """pseudonyms_of as Spark SQL: the identifiers stay on the executors, and the pads reach
+    them as a broadcast one-row data frame."""
+    from pyspark.sql import functions as F
+
+    pads = hmac_pads(key)
+    columns = [F.col("identifier"), hmac_spark("identifier").alias("pseudonym")]
+    if previous:
+        previous_pseudonym = F.lit(None).cast("string")
+        if old_key is not None:
+            pads |= hmac_pads(old_key, "previous_")
+            previous_pseudonym = hmac_spark("identifier", "previous_")
+        columns.append(previous_pseudonym.alias("previous_pseudonym"))
+    # pyspark's sql() reads each {name} as the data frame passed by that name.
+    frame = session.sql(identifiers, **refs)
+    return frame.crossJoin(F.broadcast(spark_pads(session, pads))).select(*columns)
+
+
 def pseudonyms_of(session, identifiers: str, rotate, previous: bool = False, **refs):
     """The body of the int_*_pseudonyms models: every identifier the query `identifiers`
     names (one column, `identifier`; `{name}` stands for each of `refs`) with its pseudonym.
-    The HMAC runs in DuckDB with the key's pads bound as parameters (dtsen.engine: on Spark,
-    in a DuckDB on the driver), so identifiers never leave the database and the key never
-    enters SQL text. One table per kind of identifier: the marts join the kind they show, and
-    the planner counts its rows instead of guessing how many a filter on the kind keeps.
+    The HMAC runs in DuckDB with the key's pads bound as parameters, or on Spark as Spark SQL
+    with the pads in a broadcast one-row data frame, so identifiers never leave the engine
+    and the key never enters SQL text. One table per kind of identifier: the marts join the
+    kind they show, and the planner counts its rows instead of guessing how many a filter on
+    the kind keeps.
     A key the working database's history was not made with stops the model before it
     writes anything, unless `rotate` (its config rotate_pseudonym_key; build_key).
     previous: add previous_pseudonym, the pseudonym under the previous key while a rotation
     is being done (else NULL), for the snapshot to re-key its history by."""
     key, old_key, _ = build_key(session, rotation_asked(rotate))
+    if is_spark(session):
+        return _pseudonyms_on_spark(session, identifiers, key, old_key, previous, refs)
     params = hmac_pads(key)
     previous_column = ""
     if previous:
@@ -255,6 +307,10 @@ def key_model(session, rotate):
     stores the first and re-keys its history when the second is the one stored."""
     key, old_key, stored = build_key(session, rotation_asked(rotate))
     replaces = stored if old_key is not None else None
+    if is_spark(session):
+        return session.createDataFrame(
+            [(key_fingerprint(key), replaces)], "fingerprint string, replaces_fingerprint string"
+        )
     with duckdb_inputs(session, cursor=False) as (con, _):
         return to_engine(
             session,

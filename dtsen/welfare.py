@@ -39,26 +39,54 @@ def fit_pmt(
     categorical variable's levels (the reference level, the most common by weight, at 0).
 
     The penalty is the one of `penalties` with the least weighted squared error in
-    5-fold cross-validation (folds by family key, so the choice is reproducible).
+    5-fold cross-validation (cross_validate), the fit at it fit_pmt_at's.
     Columns: variable, level (NULL unless categorical), coefficient, is_reference, and the
     fit's sample_size, weighted_r_squared, ridge_penalty and cross_validated_rmse.
     """
+    penalty, rmse, _ = cross_validate(sample, categorical, numeric, penalties)
+    return fit_pmt_at(sample, categorical, numeric, penalty, rmse)
+
+
+def fit_pmt_at(
+    sample: pd.DataFrame,
+    categorical: list[str],
+    numeric: list[str],
+    penalty: float,
+    cross_validated_rmse: float | None = None,
+) -> pd.DataFrame:
+    """fit_pmt's table at a penalty cross-validation already chose (cross_validate,
+    mart_pmt_model_fit), with the error it measured there."""
     if sample.empty:
         raise ValueError(
             "the consumption survey sample (int_pmt_sample) is empty: no proxy-means test can be "
             "fitted; check that the BPS delivery has susenas_konsumsi rows matching Regsosek families"
         )
-    if len(sample) < MIN_CROSS_VALIDATION_SAMPLE:
-        table = _fit(sample, categorical, numeric, max(penalties))
-        table["cross_validated_rmse"] = None
-        return table
-    predicted = _held_out_predictions(sample.reset_index(drop=True), categorical, numeric, penalties)
-    residual = sample[OUTCOME].to_numpy(float) - predicted
-    errors = dict(zip(penalties, np.nan_to_num(residual**2) @ sample[WEIGHT].to_numpy(float)))
-    penalty = min(penalties, key=lambda candidate: (errors[candidate], candidate))
     table = _fit(sample, categorical, numeric, penalty)
-    table["cross_validated_rmse"] = (errors[penalty] / sample[WEIGHT].sum()) ** 0.5
+    table["cross_validated_rmse"] = cross_validated_rmse
     return table
+
+
+def cross_validate(
+    sample: pd.DataFrame, categorical: list[str], numeric: list[str], penalties: list[float]
+) -> tuple[float, float | None, np.ndarray | None]:
+    """The penalty of `penalties` with the least weighted squared error in 5-fold
+    cross-validation (folds by family key, so the choice is reproducible; ties to the
+    smaller penalty), the weighted root mean squared error there, and each household's
+    held-out prediction at it (in `sample`'s order). Under MIN_CROSS_VALIDATION_SAMPLE
+    households: the largest penalty, and no error or predictions."""
+    if len(sample) < MIN_CROSS_VALIDATION_SAMPLE:
+        return max(penalties), None, None
+    return _best_held_out(sample.reset_index(drop=True), categorical, numeric, penalties)
+
+
+def _best_held_out(
+    frame: pd.DataFrame, categorical: list[str], numeric: list[str], penalties: list[float]
+) -> tuple[float, float, np.ndarray]:
+    predicted = _held_out_predictions(frame, categorical, numeric, penalties)
+    residual = frame[OUTCOME].to_numpy(float) - predicted
+    errors = np.nan_to_num(residual**2) @ frame[WEIGHT].to_numpy(float)
+    best = min(range(len(penalties)), key=lambda index: (errors[index], penalties[index]))
+    return penalties[best], float((errors[best] / frame[WEIGHT].sum()) ** 0.5), predicted[best]
 
 
 def _held_out_predictions(
@@ -233,16 +261,19 @@ def out_of_fold(
     other folds, at the penalty with the least cross-validated error: fit_pmt's own
     cross-validation (same folds, same choice), so ridge's figures are those of the penalty
     mart_pmt_coefficients reports."""
+    return _candidate_cross_validation(sample, categorical, numeric, penalties, candidate)[2]
+
+
+def _candidate_cross_validation(
+    sample: pd.DataFrame, categorical: list[str], numeric: list[str], penalties: list[float], candidate: str
+) -> tuple[float, float, np.ndarray]:
+    """_best_held_out of `candidate`: its penalty, error and held-out predictions."""
     if candidate not in CANDIDATES:
         raise ValueError(f"unknown PMT candidate {candidate!r}: one of {', '.join(CANDIDATES)}")
     frame = sample.reset_index(drop=True)
     if candidate == "ridge_interaksi":
         frame, numeric = with_interactions(frame, numeric)
-    predicted = _held_out_predictions(frame, categorical, numeric, penalties)
-    residual = frame[OUTCOME].to_numpy(float) - predicted
-    errors = (residual**2) @ frame[WEIGHT].to_numpy(float)
-    best = min(range(len(penalties)), key=lambda index: (errors[index], penalties[index]))
-    return predicted[best]
+    return _best_held_out(frame, categorical, numeric, penalties)
 
 
 def weighted_fit(outcome: np.ndarray, predicted: np.ndarray, weights: np.ndarray) -> dict[str, float | None]:
@@ -276,17 +307,24 @@ def compare_candidates(
     sample: pd.DataFrame, categorical: list[str], numeric: list[str], penalties: list[float]
 ) -> pd.DataFrame:
     """One row per candidate: its cross-validated weighted R² and Spearman correlation on the
-    survey's held-out folds, and whether it is the one kept (`choose`). Never reads the truth.
-    Too small a sample to cross-validate (fit_pmt's minimum) leaves the figures NULL and ridge chosen."""
+    survey's held-out folds, the penalty cross-validation chose and the weighted RMSE there
+    (ridge's are the production fit's: mart_pmt_coefficients fits at them, so the ridge is
+    cross-validated once a build), and whether it is the one kept (`choose`). Never reads
+    the truth. Too small a sample to cross-validate (fit_pmt's minimum) leaves the figures
+    NULL, the penalty the largest, and ridge chosen."""
     fits = {}
     for candidate in CANDIDATES:
         if len(sample) < MIN_CROSS_VALIDATION_SAMPLE:
-            fits[candidate] = {"r_squared": None, "spearman": None}
+            fits[candidate] = {"r_squared": None, "spearman": None, "penalty": max(penalties), "rmse": None}
             continue
-        predicted = out_of_fold(sample, categorical, numeric, penalties, candidate)
-        fits[candidate] = weighted_fit(
-            sample[OUTCOME].to_numpy(float), predicted, sample[WEIGHT].to_numpy(float)
+        penalty, rmse, predicted = _candidate_cross_validation(
+            sample, categorical, numeric, penalties, candidate
         )
+        fits[candidate] = {
+            **weighted_fit(sample[OUTCOME].to_numpy(float), predicted, sample[WEIGHT].to_numpy(float)),
+            "penalty": penalty,
+            "rmse": rmse,
+        }
     chosen = choose(fits)
     return pd.DataFrame(
         [
@@ -295,6 +333,8 @@ def compare_candidates(
                 "sample_size": len(sample),
                 "cross_validated_r_squared": fit["r_squared"],
                 "cross_validated_spearman": fit["spearman"],
+                "ridge_penalty": float(fit["penalty"]),
+                "cross_validated_rmse": fit["rmse"],
                 "chosen": candidate == chosen,
             }
             for candidate, fit in fits.items()

@@ -12,7 +12,55 @@
     {{ return([
         'ln_jumlah_anggota', 'porsi_balita', 'porsi_anak_sekolah', 'porsi_lansia',
         'kepala_perempuan', 'kepala_bekerja', 'perkotaan', 'ln_luas_lantai_per_kapita',
-    ] + household_assets()) }}
+    ] + household_assets() + pmt_income_variables() + pmt_member_variables()) }}
+{%- endmacro %}
+
+{#- P3KE's reported income (int_family_reported_income) as the PMTs with observed housing
+    use it: the log income per living member, the mean over all families where P3KE reported
+    none, and beside it whether it reported one. The flag carries what the missing value
+    says (P3KE lists only families it places in desil 1-4) and lets the fit tell a filled-in
+    mean from a reported income. Not in the register-only PMT: the families it scores have
+    no P3KE household by definition. -#}
+{% macro pmt_income_variables() -%}
+    {{ return(['ln_penghasilan_per_kapita', 'penghasilan_dilaporkan']) }}
+{%- endmacro %}
+
+{#- The members' dependency ratio and the register's education and occupation of the adults
+    (int_family_member_features), in all three PMTs. -#}
+{% macro pmt_member_variables() -%}
+    {%- set variables = [
+        'rasio_ketergantungan', 'porsi_dewasa_smp', 'porsi_dewasa_sma', 'porsi_dewasa_perguruan_tinggi'] -%}
+    {%- for group in pekerjaan_groups() -%}
+        {%- do variables.append('porsi_usia_kerja_' ~ group) -%}
+    {%- endfor -%}
+    {{ return(variables) }}
+{%- endmacro %}
+
+{#- Occupation groups of the civil register's (and P3KE's) `pekerjaan` words, for the shares
+    of working-age members in each (int_family_member_features); not working (students,
+    housekeeping, retired, none) is the reference. Agriculture and fishing, own or hired;
+    other manual labour for hire (BURUH ...); wage jobs with a contract (civil service,
+    army, police, KARYAWAN ...); any other work (own business, trade, a profession). -#}
+{% macro pekerjaan_groups() -%}
+    {{ return(['pertanian', 'buruh', 'formal', 'usaha_lain']) }}
+{%- endmacro %}
+
+{% macro pekerjaan_group(column) -%}
+    case
+        when {{ column }} is null then null
+        when not ({{ pekerjaan_is_work(column) }}) then 'tidak_bekerja'
+        when
+            {{ column }} like 'PETANI%' or {{ column }} like 'PETERNAK%' or {{ column }} like 'NELAYAN%'
+            or {{ column }} like 'BURUH TANI%' or {{ column }} like 'BURUH NELAYAN%'
+            or {{ column }} like 'BURUH PETERNAKAN%'
+            then 'pertanian'
+        when {{ column }} like 'BURUH%' then 'buruh'
+        when
+            {{ column }} in ('PEGAWAI NEGERI SIPIL', 'TENTARA NASIONAL INDONESIA', 'KEPOLISIAN RI')
+            or {{ column }} like 'KARYAWAN%'
+            then 'formal'
+        else 'usaha_lain'
+    end
 {%- endmacro %}
 
 {#- The register-only PMT's variables (int_household_register_features): what the civil
@@ -27,7 +75,8 @@
 {% macro pmt_register_numeric_variables() -%}
     {{ return([
         'ln_jumlah_anggota', 'porsi_balita', 'porsi_lansia', 'porsi_pelajar', 'porsi_bekerja',
-        'kepala_perempuan', 'kepala_umur', 'perkotaan', 'rata_rata_ijazah_dewasa']) }}
+        'kepala_perempuan', 'kepala_umur', 'perkotaan', 'rata_rata_ijazah_dewasa',
+    ] + pmt_member_variables()) }}
 {%- endmacro %}
 
 {#- The housing PMT's variables (int_household_housing_features): the housing indicators as
@@ -42,7 +91,7 @@
 {%- endmacro %}
 
 {% macro pmt_housing_numeric_variables() -%}
-    {{ return(['ln_luas_lantai_per_kapita'] + pmt_register_numeric_variables()) }}
+    {{ return(['ln_luas_lantai_per_kapita'] + pmt_income_variables() + pmt_register_numeric_variables()) }}
 {%- endmacro %}
 
 {#- The three proxy-means tests (mart_pmt_coefficients.model): `lengkap` on housing and asset

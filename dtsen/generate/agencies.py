@@ -161,13 +161,13 @@ def _members(con, src: str, dead_rate: float, extract: str) -> None:
     select h.hkey, h.family_id, h.kind, p.person_id, p.hub, p.slot as ord, false as kk_change,
         coalesce(p.dod <= h.state, false) as el_dead_recipient, p.dod
     from {src}_hh h join person p on p.family_id = h.family_id
-    where h.kind < 2 and p.dob <= h.state
+    where h.kind <> 2 and p.dob <= h.state
     union all
     -- a child who left for their own KK after the state date is still listed here
     select h.hkey, h.family_id, h.kind, p.person_id, 3, 100 + p.slot, true, false, p.dod
     from {src}_hh h join family f on f.origin_family_id = h.family_id and f.since > h.state
         join person p on p.family_id = f.family_id and p.role = 'head'
-    where h.kind < 2
+    where h.kind <> 2
     """)
     con.execute(f"""
     create or replace temp table {src}_cand as
@@ -298,6 +298,7 @@ def _person_rows(con, src: str, rates: dict[str, float]) -> None:
         select *,
             case when e_nik_damaged then nik_form(rk, 'ndf')
                  when e_nik_mistyped then mistype_form(nik1, rk) end as nik_damage,
+            case when draw_name then name_form(nama_true, age, rk, 'nvf') end as name_form_d,
             case when draw_name
                 then name_variant(nama_true, name_form(nama_true, age, rk, 'nvf'), rk, jk, agama)
                  else nama_true end
@@ -351,6 +352,7 @@ def _person_errors(src: str, extra: list[tuple[str, str]] = ()) -> str:
     """The errors list of a person row (after _person_rows)."""
     pairs = [
         ("duplicate_family", "kind = 1"),
+        ("registered_in_two_regencies", "kind = 3"),
         ("unknown_to_civil_register", "ghost"),
         ("unregistered", "unregistered"),
         ("duplicate_person", "copy = 1"),
@@ -362,6 +364,9 @@ def _person_errors(src: str, extra: list[tuple[str, str]] = ()) -> str:
         ("nik_mistyped", "e_nik_mistyped"),
         ("nik_birthdate_mismatch", "nik_mismatch and nik_d is not distinct from nik_true"),
         ("name_variant", "e_name_variant"),
+        # forms of name_variant evaluated on their own (docs/synthetic-data.md "Name variants")
+        ("name_title", "e_name_variant and name_form_d = 'title'"),
+        ("name_old_spelling", "e_name_variant and name_form_d = 'old_spelling'"),
         ("patronymic", "e_patronymic"),
         ("birthdate_placeholder", "e_birthdate_placeholder"),
         ("birthdate_year_only", "e_birthdate_year_only"),
@@ -378,17 +383,21 @@ def _household_flags(con, src: str, file: str, rates: dict[str, float], kinds: l
     def r(kind):
         return rates.get(f"{src}.{kind}", 0.0)
 
+    # The village the household is listed in: the family's, or (dtks other_desa) the one
+    # it was registered in a second time.
+    village = "coalesce(h.other_desa, f.kode_desa)" if src == "dtks" else "f.kode_desa"
     con.execute(f"""
     create temp table {src}_hh2 as
-    select h.*, f.kode_desa as kode_desa_true, f.kode_kab,
+    select h.*, {village} as kode_desa_true, substr({village}, 1, 4) as kode_kab,
         k.kode_lama is not null as el_old_region_code,
         k.kode_lama is not null and u(h.hkey, '{src}_old') < {r("old_region_code")} as e_old_region_code,
         case when k.kode_lama is not null and u(h.hkey, '{src}_old') < {r("old_region_code")}
-             then k.kode_lama || substr(f.kode_desa, 5) else f.kode_desa end as kode_desa_d,
+             then k.kode_lama || substr({village}, 5) else {village} end as kode_desa_d,
         true as el_invalid_date, u(h.hkey, '{src}_hq1') < {r("invalid_date")} as e_invalid_date,
         true as el_invalid_code, u(h.hkey, '{src}_hq2') < {r("invalid_code")} as e_invalid_code,
         true as el_empty_record_id, u(h.hkey, '{src}_hq3') < {r("empty_record_id")} as e_empty_record_id
-    from {src}_hh h join family f on f.family_id = h.tfam left join old_kab k on k.kode_baru = f.kode_kab
+    from {src}_hh h join family f on f.family_id = h.tfam
+        left join old_kab k on k.kode_baru = substr({village}, 1, 4)
     """)
     _tally(con, src, file, f"{src}_hh2", [k for k in kinds if f"{src}.{k}" in rates])
 
@@ -398,6 +407,7 @@ def _household_errors(extra: list[tuple[str, str]] = ()) -> str:
         [
             *extra,
             ("duplicate_family", "kind = 1"),
+            ("registered_in_two_regencies", "kind = 3"),
             ("unknown_to_civil_register", "kind = 2"),
             ("old_region_code", "e_old_region_code"),
             ("invalid_date", "e_invalid_date"),
@@ -424,6 +434,31 @@ def _dtks(con, rates, tl: Timeline) -> None:
         greatest(since, {ext} - floor(1095 * pow(u(c, 'dtks_verivali'), 2))::INT) as state
     from family where since <= {ext}
     """)
+    # A family that moved to another regency of its province and was registered there too,
+    # its first listing never removed: a village of that other regency (villages of a
+    # province in code order; those of the family's own regency are one block, skipped).
+    con.execute("""
+    create or replace temp table dtks_cov as
+    with villages as (
+        select kode_desa, kode_kab, kode_provinsi,
+            row_number() over (partition by kode_provinsi order by kode_desa) - 1 as idx,
+            count(*) over (partition by kode_provinsi) as n_province,
+            count(*) over (partition by kode_kab) as n_kab
+        from (select distinct kode_desa, kode_kab, kode_provinsi from family)
+    ), own as (
+        select distinct kode_kab, kode_provinsi, n_province, n_kab,
+            first_value(idx) over (partition by kode_kab order by idx) as start
+        from villages
+    ), cov as (
+        select d.*, o.n_province - o.n_kab as n_other, o.start, o.n_kab, f.kode_provinsi
+        from dtks_cov d join family f using (family_id) join own o using (kode_kab)
+    )
+    select cov.* exclude (n_other, start, n_kab, kode_provinsi), v.kode_desa as other_desa
+    from cov left join villages v on v.kode_provinsi = cov.kode_provinsi and cov.n_other > 0
+        and v.idx = case when pick(cov.c, 'dtks_2kab_v', greatest(cov.n_other, 1)) < cov.start
+                         then pick(cov.c, 'dtks_2kab_v', greatest(cov.n_other, 1))
+                         else pick(cov.c, 'dtks_2kab_v', greatest(cov.n_other, 1)) + cov.n_kab end
+    """)
     con.execute(f"""
     insert into tally select 'dtks', 'rumah_tangga.csv', 'poor_missing_from_dtks',
         count(*) filter (poor), count(*) filter (poor and not covered) from dtks_cov;
@@ -431,17 +466,25 @@ def _dtks(con, rates, tl: Timeline) -> None:
         count(*) filter (not poor), count(*) filter (not poor and covered) from dtks_cov;
     insert into tally select 'dtks', 'rumah_tangga.csv', 'duplicate_family', count(*),
         count(*) filter (u(c, 'dtks_dupf') < {r["duplicate_family"]}) from dtks_cov where covered;
+    insert into tally select 'dtks', 'rumah_tangga.csv', 'registered_in_two_regencies',
+        count(*) filter (other_desa is not null),
+        count(*) filter (other_desa is not null and u(c, 'dtks_2kab') < {r["registered_in_two_regencies"]})
+        from dtks_cov where covered;
     insert into tally select 'dtks', 'rumah_tangga.csv', 'unknown_to_civil_register', count(*),
         count(*) filter (u(c, 'dtks_ghost') < {r["unknown_to_civil_register"]}) from dtks_cov where covered;
     create temp table dtks_hh as
-    select family_id * 4 as hkey, family_id, family_id as tfam, 0 as kind, state, q, c from dtks_cov
+    select family_id * 4 as hkey, family_id, family_id as tfam, 0 as kind, state, q, c,
+        NULL as other_desa from dtks_cov
         where covered
     union all
-    select family_id * 4 + 1, family_id, family_id, 1, state, q, c from dtks_cov
+    select family_id * 4 + 1, family_id, family_id, 1, state, q, c, NULL from dtks_cov
     where covered and u(c, 'dtks_dupf') < {r["duplicate_family"]}
     union all
-    select family_id * 4 + 2, NULL, family_id, 2, state, 0.1, -c from dtks_cov
-    where covered and u(c, 'dtks_ghost') < {r["unknown_to_civil_register"]};
+    select family_id * 4 + 2, NULL, family_id, 2, state, 0.1, -c, NULL from dtks_cov
+    where covered and u(c, 'dtks_ghost') < {r["unknown_to_civil_register"]}
+    union all
+    select family_id * 4 + 3, family_id, family_id, 3, state, q, c, other_desa from dtks_cov
+    where covered and other_desa is not null and u(c, 'dtks_2kab') < {r["registered_in_two_regencies"]};
     """)
     _members(con, "dtks", r["dead_recipient"], ext)
     _person_rows(con, "dtks", rates)
@@ -553,7 +596,7 @@ def _dtks(con, rates, tl: Timeline) -> None:
             || lpad(h.hh_row::VARCHAR, 12, '0') end
             as t_record_id,
         h.family_id as t_family_id,
-        {_household_errors([("rich_in_dtks", "h.kind < 2 and h.q > 0.4")])} as t_errors
+        {_household_errors([("rich_in_dtks", "h.kind <> 2 and h.q > 0.4")])} as t_errors
     from dtks_hh3 h join family f on f.family_id = h.tfam left join n using (hkey)
     order by h.hh_row
     """)

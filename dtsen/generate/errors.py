@@ -18,7 +18,8 @@ NIK_FORMS = [
     ("zero", 0.05),
     ("len15", 0.10),
     ("len17", 0.05),
-    ("spaces", 0.08),
+    ("spaces", 0.06),
+    ("padded", 0.02),
     ("dots", 0.07),
     ("dashes", 0.05),
     ("apostrophe", 0.10),
@@ -58,10 +59,12 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
         when 'zero' then '0'
         when 'len15' then s[1:pick(k, 'dp', 16)] || s[pick(k, 'dp', 16) + 2:]
         when 'len17' then s[1:pick(k, 'dp', 16)] || pick(k, 'dd', 10)::VARCHAR || s[pick(k, 'dp', 16) + 1:]
-        when 'spaces' then case when u(k, 'ds') < .6 then s[1:4] || ' ' || s[5:8] || ' ' || s[9:12]
+        when 'spaces' then case when u(k, 'ds') < .75 then s[1:4] || ' ' || s[5:8] || ' ' || s[9:12]
             || ' ' || s[13:16]
-                                when u(k, 'ds') < .8 then s[1:6] || ' ' || s[7:12] || ' ' || s[13:16]
-                                when u(k, 'ds') < .9 then ' ' || s || ' '
+                                else s[1:6] || ' ' || s[7:12] || ' ' || s[13:16] end
+        -- copied from a spreadsheet cell or a form: spaces or tabs around the number
+        when 'padded' then case when u(k, 'ds') < .5 then ' ' || s || ' '
+                                when u(k, 'ds') < .75 then chr(9) || s
                                 else chr(9) || s || ' ' || chr(9) end
         when 'dots' then s[1:2] || '.' || s[3:4] || '.' || s[5:6] || '.' || s[7:12] || '.' || s[13:16]
         when 'dashes' then s[1:6] || '-' || s[7:12] || '-' || s[13:16]
@@ -94,7 +97,7 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
         "typo": "true",
         "word_order": has_space,
         "case": "true",
-        "old_spelling": "regexp_matches(n, '[UJC]')",
+        "old_spelling": "regexp_matches(n, '[UJCY]|KH')",
     }
     whens, cum = [], 0.0
     for form, weight in NAME_FORMS:
@@ -133,9 +136,10 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
         when 'case' then case when u(k, 'nc') < .5 then lower(n)
             else array_to_string(
                 list_transform(string_split(lower(n), ' '), lambda w: upper(w[1]) || w[2:]), ' ') end
-        when 'old_spelling' then case when contains(n, 'U') then regexp_replace(n, 'U', 'OE')
-                                      when contains(n, 'J') then regexp_replace(n, 'J', 'DJ')
-                                      else regexp_replace(n, 'C', 'TJ') end
+        -- the spelling before 1972 (EYD), all of it: J was DJ, Y was J (so NY, SY were NJ,
+        -- SJ), C was TJ, KH was CH, U was OE. SUKARNO -> SOEKARNO, YUSUF -> JOESOEF.
+        when 'old_spelling' then replace(replace(replace(replace(replace(
+            n, 'J', 'DJ'), 'Y', 'J'), 'C', 'TJ'), 'KH', 'CH'), 'U', 'OE')
     end
     """)
     con.execute(f"create macro shift_form(k, salt) as {_form_case(BIRTHDATE_SHIFTS, 'u(k, salt)')}")

@@ -320,10 +320,10 @@ def _families(con, persons: int, rates: dict[str, float], tl: Timeline) -> None:
     from r asof join cult k on r.kode_provinsi = k.kode_provinsi and r.agama = k.agama and r.ub >= k.lo
     """)
     drop(con, "fam1")
-    _welfare(con, tl)
+    _welfare(con, tl, rates["population.kk_change_lone_parent"])
 
 
-def _welfare(con, tl: Timeline) -> None:
+def _welfare(con, tl: Timeline, lone_parent_rate: float) -> None:
     """True consumption, its percentile, housing and assets, KK date, origin of split families."""
     as_of = sql_date(tl.as_of)
     housing_latent = ", ".join(
@@ -385,11 +385,16 @@ def _welfare(con, tl: Timeline) -> None:
                  else least(kk_lo + floor(u(c, 'kk') * 365)::INT, {as_of} - 30) end as since
         from a
     ), old as (
-        -- families a split head can come from: head over 50, same province and culture
-        select family_id, kode_provinsi, budaya,
-               row_number() over (partition by kode_provinsi, budaya order by family_id) - 1 as idx
+        -- families a split head can come from: head over 50, same province and culture;
+        -- lone: the parent now lives alone, so before the split the household was two people
+        select family_id, kode_provinsi, budaya, jumlah_art = 1 as lone,
+               row_number() over (partition by kode_provinsi, budaya order by family_id) - 1 as idx,
+               row_number() over (partition by kode_provinsi, budaya, jumlah_art = 1 order by family_id) - 1
+                   as idx_lone
         from b where head_age >= 50 and not split
-    ), n_old as (select kode_provinsi, budaya, count(*) as n from old group by all)
+    ), n_old as (
+        select kode_provinsi, budaya, count(*) as n, count(*) filter (lone) as n_lone from old group by all
+    )
     select b.*, o.family_id as origin_family_id,
         case when b.urban then
             case when u(b.c, 'adr') < .08 then 'KOMPLEK "'
@@ -405,7 +410,9 @@ def _welfare(con, tl: Timeline) -> None:
     from b
     left join n_old n on b.split and n.kode_provinsi = b.kode_provinsi and n.budaya = b.budaya
     left join old o on o.kode_provinsi = b.kode_provinsi and o.budaya = b.budaya
-        and o.idx = pick(b.c, 'origin', n.n)
+        and case when n.n_lone > 0 and u(b.c, 'origin_lone') < {lone_parent_rate}
+                 then o.lone and o.idx_lone = pick(b.c, 'origin', n.n_lone)
+                 else o.idx = pick(b.c, 'origin', n.n) end
     order by b.family_id
     """)
     drop(con, "fam3")
@@ -763,6 +770,8 @@ def _facts(con) -> dict:
                (select count(*) from family), (select count(*) from family where unregistered),
                (select count(*) from family where split),
                (select count(*) from family where origin_family_id is not null),
+               (select count(*) from family s join family o on o.family_id = s.origin_family_id
+                where o.jumlah_art = 1),
                (select count(*) from person where nik_mismatch),
                (select avg(jumlah_art) from family)
     """,
@@ -774,6 +783,7 @@ def _facts(con) -> dict:
         "unregistered_families",
         "split_families",
         "split_families_with_origin",
+        "split_families_from_lone_parent",
         "nik_birthdate_mismatch",
         "mean_jumlah_art",
     ]

@@ -15,6 +15,8 @@ DEFAULT_RATES: dict[str, float] = {
     "population.unregistered": 0.01,  # family: nobody in it is in the civil register, no NIK, no KK
     "population.nik_birthdate_mismatch": 0.005,  # person: true NIK's date part != birth date
     "population.kk_change": 0.03,  # family: formed lately by a married child leaving the parents' KK
+    # kk_change family: the parent left behind lives alone, so the old household was two people
+    "population.kk_change_lone_parent": 0.2,
     # dukcapil (unit: delivered row)
     "dukcapil.duplicate_person": 0.0005,
     "dukcapil.invalid_date": _QUARANTINE,
@@ -23,6 +25,8 @@ DEFAULT_RATES: dict[str, float] = {
     "dtks.poor_missing_from_dtks": 0.25,  # family in true desil 1-4: left out of DTKS
     "dtks.rich_in_dtks": 0.20,  # family in true desil 5-10: in DTKS (more likely near desil 5)
     "dtks.duplicate_family": 0.003,  # DTKS household: registered a second time
+    # DTKS household: registered again in another regency of the province (moved), never removed
+    "dtks.registered_in_two_regencies": 0.002,
     "dtks.unknown_to_civil_register": 0.005,  # DTKS household: a made-up household beside it
     "dtks.dead_recipient": 0.05,  # member who died before verification: still listed
     "dtks.duplicate_person": 0.01,  # member row: listed twice

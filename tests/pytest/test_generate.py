@@ -611,9 +611,12 @@ def test_identity_patterns_of_issue_26(tmp_path):
             "patronymic=0.5",
             "birthdate_year_only=0.2",
             "nik_damaged=0.5",
+            "name_variant=0.5",
+            "registered_in_two_regencies=0.2",
+            "kk_change_lone_parent=1",
         ]
     )
-    _, out, truth = run(tmp_path, 2000, 5, rates)
+    summary, out, truth = run(tmp_path, 2000, 5, rates)
     header, rows = csv_rows(deliveries(out)["dtks"] / "anggota.csv", "dtks")
     rows = [dict(zip(header, row)) for row in rows]
     truth_rows = duckdb.sql(f"""
@@ -643,3 +646,39 @@ def test_identity_patterns_of_issue_26(tmp_path):
             assert row["tanggal_lahir"] == f"01/01/{born}"
     assert min(seen.values()) >= 10, seen
     assert any("\t" in row["nik"] for row in rows), "a NIK padded with tabs"
+    forms = {"padded": 0, "name_title": 0, "name_old_spelling": 0}
+    for row, (errors, damage, true_nik, _, true_name) in zip(rows, truth_rows, strict=True):
+        name = row["nama"].split(" BIN")[0] if "patronymic" in errors else row["nama"]
+        if damage == "padded":
+            forms["padded"] += 1
+            assert row["nik"] != row["nik"].strip() and re.fullmatch(r"\d{16}", row["nik"].strip())
+            if not {"nik_borrowed_from_head", "nik_other_person"} & set(errors):
+                assert row["nik"].strip() == true_nik
+        if "name_old_spelling" in errors:
+            forms["name_old_spelling"] += 1
+            old = true_name.replace("J", "DJ").replace("Y", "J").replace("C", "TJ").replace("KH", "CH")
+            assert name == old.replace("U", "OE"), (name, true_name)
+        if "name_title" in errors:
+            forms["name_title"] += 1
+            assert name != true_name and true_name in name, (name, true_name)
+    assert min(forms.values()) >= 5, forms
+    # a second registration in another regency of the province, receiving as the first
+    moved = duckdb.sql(f"""
+        select h.row_number, f.kode_desa, list_contains(h.errors, 'old_region_code')
+        from '{truth}/household_records.parquet' as h
+        join '{truth}/families.parquet' as f using (family_id)
+        where h.source = 'dtks' and list_contains(h.errors, 'registered_in_two_regencies')
+    """).fetchall()
+    header, households = csv_rows(deliveries(out)["dtks"] / "rumah_tangga.csv", "dtks")
+    village = header.index("kode_desa")
+    assert len(moved) >= 20
+    for row_number, true_village, old_code in moved:
+        delivered = households[row_number - 1][village]
+        if old_code:  # the other regency was split, and is written with its old code
+            continue
+        same_province, same_regency = delivered[:2] == true_village[:2], delivered[:4] == true_village[:4]
+        assert same_province and not same_regency, (delivered, true_village)
+    # split families left a parent alone (where the province had such a parent to draw):
+    # the parents' old household was two people
+    facts = summary["population"]
+    assert facts["split_families_from_lone_parent"] >= 0.7 * facts["split_families_with_origin"] > 0

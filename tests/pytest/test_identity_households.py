@@ -2,7 +2,10 @@
 data showed. A household of a parent and a child who took a card of his own; a spouse, a
 child and a grown son listed with the head's NIK; a child whose birth date was written
 1 January; a made-up recipient with a well-formed NIK the register does not hold; a one-person
-household whose only member row was quarantined. One build of the sample landing zone."""
+household whose only member row was quarantined. And the generator's other patterns: a name in
+the spelling before 1972, a name between a title and a degree, a NIK between tabs, a NIK with two
+digits transposed, a family registered again in another regency. One build of the sample
+landing zone."""
 
 from __future__ import annotations
 
@@ -26,7 +29,17 @@ NIK = {
     "RINA": "3171015506120008",
     "PUTRI": "3171014709220007",
     "HASAN": "3171011504050009",
+    "YUSUF": "3171010807550003",
+    "AMINAH": "3171014411600004",
+    "WAHYU": "3171012002700005",
+    "SRI": "3171015703720006",
+    "SUMARNI": "3171015208550007",
+    "BAYU": "3171011605990008",
 }
+K_YUSUF, K_WAHYU = "3171010101150011", "3171010101150013"
+K_SUMARNI, K_BAYU = "3171010101150015", "3171010101150017"
+# A village of another regency (Jakarta Utara) where WAHYU's family was registered again.
+OTHER_REGENCY_VILLAGE = "3172011001"
 
 
 def _register(name, nik, no_kk, sex, born, shdk):
@@ -69,12 +82,26 @@ def identity_build(tmp_path_factory, dbt_build):
         _register("RINA", NIK["RINA"], K_AHMAD, 2, "2012-06-15", "ANAK"),
         _register("PUTRI AYU", NIK["PUTRI"], K_AHMAD, 2, "2022-09-07", "ANAK"),
         _register("HASAN", NIK["HASAN"], K_AHMAD, 1, "2005-04-15", "ANAK"),
+        _register("YUSUF CAHYADI", NIK["YUSUF"], K_YUSUF, 1, "1955-07-08", "KEPALA KELUARGA"),
+        _register("RATNA SARI", NIK["AMINAH"], K_YUSUF, 2, "1960-11-04", "ISTRI"),
+        _register("WAHYU HIDAYAT", NIK["WAHYU"], K_WAHYU, 1, "1970-02-20", "KEPALA KELUARGA"),
+        _register("SRI MULYANI", NIK["SRI"], K_WAHYU, 2, "1972-03-17", "ISTRI"),
+        # a widow who lives alone since her son BAYU took a card of his own
+        dict(
+            _register("SUMARNI", NIK["SUMARNI"], K_SUMARNI, 2, "1955-08-12", "KEPALA KELUARGA"),
+            status_kawin="CERAI MATI",
+        ),
+        _register("BAYU PRATAMA", NIK["BAYU"], K_BAYU, 1, "1999-05-16", "KEPALA KELUARGA"),
     ]
     household = rows["dtks"]["rumah_tangga.csv"][0]
+    sizes = {"RT2": 2, "RT3": 5, "RT4": 1, "RT5": 1, "RT6": 2, "RT7": 2, "RT9": 2}
     rows["dtks"]["rumah_tangga.csv"] += [
-        dict(household, id_rt=id_rt, jumlah_art=str(size))
-        for id_rt, size in (("RT2", 2), ("RT3", 5), ("RT4", 1), ("RT5", 1))
+        dict(household, id_rt=id_rt, jumlah_art=str(size)) for id_rt, size in sizes.items()
     ]
+    moved = dict(
+        household, id_rt="RT8", jumlah_art="2", kode_desa=OTHER_REGENCY_VILLAGE, alamat="JL. KENANGA 7"
+    )
+    rows["dtks"]["rumah_tangga.csv"].append(moved)
     rows["dtks"]["anggota.csv"] += [
         # a parent and his son, who has since taken a card of his own: a tie, one each
         _member("B1", "RT2", NIK["SLAMET"], K_PARENT, "SLAMET RIYADI", 1, "04/05/1960", 1),
@@ -90,6 +117,28 @@ def identity_build(tmp_path_factory, dbt_build):
         _member("D1", "RT1", "3171011003850099", "", "AHMAD FAUZI", 1, "10/03/1985", 3),
         # the only member of RT5, quarantined (no 31 February)
         _member("E1", "RT5", "3171014101700001", "", "SRI WAHYUNI", 2, "31/02/1970", 1),
+        # YUSUF written in the spelling before 1972, no NIK; his wife between a title and a degree
+        _member("F1", "RT6", "", K_YUSUF, "JOESOEF TJAHJADI", 1, "08/07/1955", 1),
+        _member("F2", "RT6", "", K_YUSUF, "HJ. RATNA SARI, S.PD.", 2, "04/11/1960", 2),
+        # WAHYU's NIK copied from a form between tabs, SRI's with two digits transposed
+        _member("G1", "RT7", "\t" + NIK["WAHYU"] + " \t", K_WAHYU, "WAHYU HIDAYAT", 1, "20/02/1970", 1),
+        _member(
+            "G2",
+            "RT7",
+            NIK["SRI"][:9] + NIK["SRI"][10] + NIK["SRI"][9] + NIK["SRI"][11:],
+            K_WAHYU,
+            "SRI MULYANI",
+            2,
+            "17/03/1972",
+            2,
+        ),
+        # the same family registered again where it moved to, in another regency; both receive
+        _member("H1", "RT8", NIK["WAHYU"], K_WAHYU, "WAHYU HIDAYAT", 1, "20/02/1970", 1),
+        _member("H2", "RT8", NIK["SRI"], K_WAHYU, "SRI MULYANI", 2, "17/03/1972", 2),
+        # SUMARNI's household before BAYU left: him as her child, his late father's name after
+        # his own, which is mistyped
+        _member("I1", "RT9", NIK["SUMARNI"], K_SUMARNI, "SUMARNI", 2, "12/08/1955", 1),
+        _member("I2", "RT9", NIK["BAYU"], K_SUMARNI, "BAYU PRATAMAA BIN HARTONO", 1, "16/05/1999", 3),
     ]
     landing = root / "landing"
     for source, files in rows.items():
@@ -182,6 +231,87 @@ def test_a_quarantined_only_member_is_not_called_unknown_to_the_register(identit
     """).fetchall()
     assert ("PENERIMA_ANGGOTA_DIKARANTINA",) in reasons
     assert ("PENERIMA_TIDAK_DI_DUKCAPIL",) not in reasons
+
+
+def test_a_quarantined_only_member_is_not_counted_as_unknown_to_the_register(identity_build):
+    """fct_eligibility agrees with the verification list: RT5 receives, its family is not in
+    the register only because its member row was quarantined."""
+    rows = identity_build.sql("""
+        select eligibility.program, eligibility.menerima, eligibility.penerima_tidak_di_dukcapil
+        from marts.fct_eligibility as eligibility
+        join intermediate.int_family_pseudonyms as pseudonyms
+            on pseudonyms.pseudonym = eligibility.family_id
+        join intermediate.int_household_families as households
+            on households.family_key = pseudonyms.identifier
+        where households.source = 'dtks' and households.source_household_id = 'RT5'
+            and eligibility.program in ('pkh', 'bpnt', 'pbi_jk')
+    """).fetchall()
+    assert sorted(rows) == [("bpnt", True, False), ("pbi_jk", True, False), ("pkh", True, False)]
+
+
+def _register_person(con, nik):
+    return con.sql(
+        "select person_id from intermediate.int_person_identity "
+        f"where source = 'dukcapil' and nik_clean = '{nik}'"
+    ).fetchall()[0][0]
+
+
+def test_old_spelling_and_titles_are_the_same_name(identity_build):
+    """JOESOEF TJAHJADI is YUSUF CAHYADI written before 1972 (OE, DJ, TJ; old J for Y); HJ. and
+    S.PD. are a title and a degree. Without a NIK, each is the register's person."""
+    con = identity_build
+    keys = _dtks(
+        con,
+        "select split_part(record_key, '/', 3), name_key from intermediate.int_person_match_features "
+        "where record_key in ('dtks/anggota.csv/F1', 'dtks/anggota.csv/F2')",
+    )
+    register = dict(
+        con.sql(f"""
+            select nik_clean, name_key from intermediate.int_person_match_features
+            where source = 'dukcapil' and nik_clean in ('{NIK["YUSUF"]}', '{NIK["AMINAH"]}')
+        """).fetchall()
+    )
+    assert keys == {"F1": register[NIK["YUSUF"]], "F2": register[NIK["AMINAH"]]}
+    persons = _dtks_persons(con)
+    assert persons["F1"] == _register_person(con, NIK["YUSUF"])
+    assert persons["F2"] == _register_person(con, NIK["AMINAH"])
+
+
+def test_a_nik_between_tabs_and_a_transposed_nik_find_their_person(identity_build):
+    con = identity_build
+    staged = con.sql(
+        "select id_art, nik_clean, nik_status from staging.stg_dtks__anggota where id_art in ('G1', 'G2')"
+    ).fetchall()
+    assert ("G1", NIK["WAHYU"], "valid") in staged
+    persons = _dtks_persons(con)
+    assert persons["G1"] == _register_person(con, NIK["WAHYU"])
+    assert persons["G2"] == _register_person(con, NIK["SRI"])
+
+
+def test_a_family_registered_in_two_regencies_is_a_double_recipient(identity_build):
+    """RT7 and RT8, in two regencies, are WAHYU's family: one family receiving twice."""
+    con = identity_build
+    families = _households(con, "family_key")
+    assert families["RT7"] == families["RT8"] == K_WAHYU
+    errors = con.sql(f"""
+        select program, penerima_rumah_tangga_ganda from intermediate.int_recipient_data_errors
+        where family_key = '{K_WAHYU}' and program in ('pkh', 'bpnt', 'pbi_jk')
+    """).fetchall()
+    assert sorted(errors) == [("bpnt", True), ("pbi_jk", True), ("pkh", True)]
+
+
+def test_a_son_under_his_mothers_old_card_keeps_his_nik(identity_build):
+    """BAYU, a child on his mother's old card in DTKS and the head of his own in the register,
+    is named with a patronymic and a typo: his name before BIN agrees with the register's
+    within one letter, his birth date agrees, so his NIK holds although the relation to the
+    head differs. The household of two is the mother's, as its head's card says."""
+    con = identity_build
+    link = con.sql(
+        "select nik_link from intermediate.int_person_nik_links where record_key = 'dtks/anggota.csv/I2'"
+    ).fetchall()
+    assert link == [("nik_register",)]
+    assert _dtks_persons(con)["I2"] == _register_person(con, NIK["BAYU"])
+    assert _households(con, "family_key")["RT9"] == K_SUMARNI
 
 
 def _level(comparison: str, left: dict, right: dict) -> str:

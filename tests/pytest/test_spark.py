@@ -9,11 +9,15 @@ staging. Every table must hold the same rows, order aside, values compared as te
 (spark_tables.canonical) except floating-point numbers, which agree to 9 significant
 digits: Java's logarithm and DuckDB's differ in the last bit, and the PMT fit carries that
 into the predicted welfare. Needs .venv-spark (`bash scripts/spark.sh` creates it and runs
-this test); marked `spark`, so the ordinary suite deselects it.
+this test); marked `spark`, so the ordinary suite deselects it. One more test runs the
+pseudonym models' bodies on a local Spark session, without dbt (spark_pseudonyms.py).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import math
 import os
@@ -31,6 +35,7 @@ from test_bad_deliveries import write_corpus
 from dtsen.contract import EXTRACT_SOURCES
 from dtsen.generate import generate
 from dtsen.project import PROJECT_DIR
+from dtsen.pseudonym import PSEUDONYM_HEX_DIGITS, hmac_pads, hmac_sql, key_fingerprint
 
 SPARK_VENV = PROJECT_DIR / ".venv-spark" / "bin"
 STAGING = ["--select", "+path:models/staging", "--indirect-selection", "cautious"]
@@ -287,3 +292,75 @@ def test_clusters_on_spark_are_the_duckdb_clusters(tmp_path):
     assert handmade["u9"]["match_probability"] is None
     assert len({row["resolved_nik"] for row in graphs["random"]["spark"]} - {None}) > 5
     assert not any((tmp_path / "checkpoints").rglob("__splink__*")), "Splink's working tables left behind"
+
+
+# Test keys, not secrets: 64 bytes (one SHA-256 block, used as it is) and 100 (hashed first).
+SPARK_TEST_KEYS = ["5a" * 32, "c0ffee" * 16 + "ab" * 2]
+SPARK_TEST_IDENTIFIERS = [
+    "3171014501900001",
+    "3275120312880004",
+    "",
+    "Siti Aminah é 漢字 🙂",
+    "dukcapil/RT000000005244/" + "x" * 80,  # longer than a block
+    None,
+]
+
+
+def test_pseudonyms_are_spark_sql_equal_to_python_hmac_and_duckdb(tmp_path):
+    """dtsen.pseudonym's model bodies on a local Spark session (no dbt build): computed in
+    Spark from the identifiers' own files, equal to Python's HMAC and to DuckDB's hmac_sql
+    hex digit for hex digit, NULL for NULL, the previous key's too during a rotation, and
+    the key's pads nowhere in the event log."""
+    given = tmp_path / "in.json"
+    given.write_text(json.dumps({"keys": SPARK_TEST_KEYS, "identifiers": SPARK_TEST_IDENTIFIERS}))
+    (tmp_path / "events").mkdir()
+    result = _spark(
+        [
+            str(SPARK_VENV / "python"),
+            str(Path(__file__).with_name("spark_pseudonyms.py")),
+            str(given),
+            str(tmp_path / "out.json"),
+            str(tmp_path / "events"),
+        ],
+        tmp_path,
+        PYTHONPATH=str(PROJECT_DIR),  # this checkout's dtsen, whichever one .venv-spark installed
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    on_spark = json.loads((tmp_path / "out.json").read_text())
+    events = "".join(
+        path.read_text(errors="replace") for path in (tmp_path / "events").rglob("*") if path.is_file()
+    ).lower()
+    assert "sqlexecutionstart" in events, "the Spark session wrote no event log of its queries"
+    on_duckdb = {}
+    for text in SPARK_TEST_KEYS:
+        con = duckdb.connect()
+        con.execute("create table ids (identifier varchar)")
+        con.executemany("insert into ids values (?)", [[value] for value in SPARK_TEST_IDENTIFIERS])
+        query = f"select identifier, {hmac_sql('identifier')} from ids"
+        on_duckdb[text] = dict(con.execute(query, hmac_pads(text.encode())).fetchall())
+        con.close()
+    for text, old_text in zip(SPARK_TEST_KEYS, SPARK_TEST_KEYS[1:] + SPARK_TEST_KEYS[:1]):
+        key, duck, old_duck = text.encode(), on_duckdb[text], on_duckdb[old_text]
+        spark = on_spark[text]
+        assert spark["columns"] == ["identifier", "pseudonym", "previous_pseudonym"]
+        assert any("/identifiers/" in file for file in spark["input_files"]), spark["input_files"]
+        assert spark["fingerprint"] == [[key_fingerprint(key), None]]
+        python = {
+            value: None if value is None else hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+            for value in SPARK_TEST_IDENTIFIERS
+        }
+        assert sorted(spark["rows"], key=str) == sorted(
+            ([value, duck[value], None] for value in SPARK_TEST_IDENTIFIERS), key=str
+        )
+        assert sorted(spark["rotated"], key=str) == sorted(
+            ([value, duck[value], old_duck[value]] for value in SPARK_TEST_IDENTIFIERS), key=str
+        )
+        assert {value: duck[value] for value in python} == {
+            value: None if digest is None else digest[:PSEUDONYM_HEX_DIGITS]
+            for value, digest in python.items()
+        }
+        # Spark prints a binary literal as hex; JSON may carry bytes as base64 or signed numbers.
+        for pad in hmac_pads(key).values():
+            signed = ",".join(str(byte - 256 if byte > 127 else byte) for byte in pad[:8])
+            for shown in (pad.hex(), base64.b64encode(pad).decode(), signed):
+                assert shown.lower() not in events

@@ -1,7 +1,8 @@
 -- For each family receiving a programme today, the "data" errors of the recipient list
 -- (DESIGN.md: dead recipients and double receipt, which policy wants below 5 %), apart
 -- from whether the family is eligible. Recipients unknown to the civil register are read
--- off fct_household.di_dukcapil where the errors are counted.
+-- off fct_household.di_dukcapil where the errors are counted, except a family whose member
+-- rows were all quarantined (anggota_dikarantina): nobody asked the register about it.
 with receipt as (
     select
         family_key,
@@ -36,6 +37,15 @@ received_elsewhere as (
             and recipient_persons.family_key <> elsewhere.family_key
 ),
 
+quarantined_families as (
+    -- Families known only from DTKS households whose member rows were all quarantined: the
+    -- register was never asked, so "not in the civil register" would be a guess.
+    select family_key
+    from {{ ref('int_household_families') }}
+    group by family_key
+    having bool_and(family_link_basis = 'member_rows_quarantined')
+),
+
 deceased as (
     -- Families whose receiving DTKS household lists someone the civil register records as
     -- dead: the list pays on a person who is no longer there.
@@ -53,8 +63,10 @@ select
     receipt.jumlah_rumah_tangga_penerima,
     deceased.family_key is not null as penerima_meninggal,
     received_elsewhere.family_key is not null as penerima_ganda,
-    receipt.jumlah_rumah_tangga_penerima > 1 as penerima_rumah_tangga_ganda
+    receipt.jumlah_rumah_tangga_penerima > 1 as penerima_rumah_tangga_ganda,
+    quarantined_families.family_key is not null as anggota_dikarantina
 from receipt
+left join quarantined_families on receipt.family_key = quarantined_families.family_key
 left join deceased on receipt.family_key = deceased.family_key and receipt.program = deceased.program
 left join received_elsewhere
     on receipt.family_key = received_elsewhere.family_key and receipt.program = received_elsewhere.program

@@ -14,9 +14,12 @@ with keyed as (
         jenis_kelamin,
         hubungan_kk,
         kode_desa,
-        -- Old spelling (OE, DJ, TJ for U, J, C) and the spellings of Muhammad are one name.
+        -- The spelling before 1972 and the spellings of Muhammad are one name. Old OE, DJ, TJ,
+        -- CH are today's U, J, C, KH, and old J is today's Y (JOESOEF is YUSUF, TJAHJA is
+        -- CAHYA): folded to one key, today's Y written J, KH written CH.
         nullif(trim({{ replace_pattern(
-            "replace(replace(replace(' ' || nama_normal || ' ', 'OE', 'U'), 'DJ', 'J'), 'TJ', 'C')",
+            "replace(replace(replace(replace(replace(' ' || nama_normal || ' ', 'OE', 'U'), 'DJ', 'J'), "
+            ~ "'TJ', 'C'), 'KH', 'CH'), 'Y', 'J')",
             '\\b(MUHAMMAD|MUHAMAD|MUHAMMED|MOHAMMAD|MOHAMAD|MOHAMMED|MOCHAMMAD|MOCHAMAD|MOCH|MOH|MUH|M)\\b',
             'MUHAMMAD', 'g'
         ) }}), '') as name_key

@@ -9,10 +9,13 @@
 -- go to probabilistic matching.
 -- Each step reads the features table itself: a CTE read three times is materialised by
 -- DuckDB, and at national scale every record would be spilled to disk and scanned back.
+{% set given = " (BIN|BINTI) .*$" %}
+{% set record_given = replace_pattern('records.name_key', given, '', 'g') %}
 with register as (
     select
         nik_clean as register_nik,
         name_key,
+        {{ replace_pattern('name_key', given, '', 'g') }} as given_name_key,
         name_words,
         name_sorted,
         birth_date,
@@ -27,7 +30,9 @@ compared as (
         records.record_key,
         register.register_nik,
         -- Forms a name takes for the same person: equal as a key, other word order, a single
-        -- name (words of one contained in the other), one typo, or very close spelling.
+        -- name (words of one contained in the other), one typo, or very close spelling; the
+        -- spelling compared before a patronymic (BIN/BINTI and the father's name), which one
+        -- source writes and another leaves out, as the words are.
         -- (case, not or: the costly comparisons only run when the cheap ones fail)
         case
             when records.name_key is null or register.name_key is null then false
@@ -35,8 +40,8 @@ compared as (
             else
                 {{ list_contains_all('records.name_words', 'register.name_words') }}
                 or {{ list_contains_all('register.name_words', 'records.name_words') }}
-                or {{ within_one_edit('records.name_key', 'register.name_key') }}
-                or jaro_winkler_similarity(records.name_key, register.name_key) >= 0.95
+                or {{ within_one_edit(record_given, 'register.given_name_key') }}
+                or jaro_winkler_similarity({{ record_given }}, register.given_name_key) >= 0.95
         end as name_agrees,
         -- Forms a birth date takes for the same person: equal, off by up to a month, off by a
         -- year on the same day, day and month swapped, or only the year known (a placeholder

@@ -59,20 +59,12 @@ above_route_lines as (
     group by ranked.family_key
 ),
 
-quarantined_families as (
-    -- Families known only from DTKS households whose member rows were all quarantined: the
-    -- register was never asked, so "not in the civil register" would be a guess.
-    select family_key
-    from {{ ref('int_household_families') }}
-    group by family_key
-    having bool_and(family_link_basis = 'member_rows_quarantined')
-),
-
 recipient_errors as (
     select
         family_key,
         bool_or(penerima_meninggal) as penerima_meninggal,
-        bool_or(penerima_ganda or penerima_rumah_tangga_ganda) as penerima_ganda
+        bool_or(penerima_ganda or penerima_rumah_tangga_ganda) as penerima_ganda,
+        bool_or(anggota_dikarantina) as anggota_dikarantina
     from {{ ref('int_recipient_data_errors') }}
     group by family_key
 ),
@@ -137,13 +129,12 @@ reasons as (
     select
         recipient_errors.family_key,
         case
-            when quarantined_families.family_key is not null then 'PENERIMA_ANGGOTA_DIKARANTINA'
+            when recipient_errors.anggota_dikarantina then 'PENERIMA_ANGGOTA_DIKARANTINA'
             else 'PENERIMA_TIDAK_DI_DUKCAPIL'
         end as alasan_daftar,
         cast(null as double) as batas_persen
     from recipient_errors
     inner join households on recipient_errors.family_key = households.family_key
-    left join quarantined_families on recipient_errors.family_key = quarantined_families.family_key
     where not households.di_dukcapil
     union all
     select

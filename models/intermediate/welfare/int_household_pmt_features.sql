@@ -46,12 +46,25 @@ raw_features as (
                         greatest(indicators.luas_lantai_m2, 1)
                         / greatest(coalesce(composition.jumlah_anggota, 0), 1)
                     )
-        end as ln_luas_lantai_per_kapita
+        end as ln_luas_lantai_per_kapita,
+        {%- for variable in pmt_member_variables() %}
+            member_features.{{ variable }},
+        {%- endfor %}
+        -- P3KE's reported household income per living member; NULL (the mean) without a
+        -- report, which penghasilan_dilaporkan marks.
+        case
+            when income.penghasilan_bulanan is not null
+                then ln(income.penghasilan_bulanan / greatest(coalesce(composition.jumlah_anggota, 0), 1))
+        end as ln_penghasilan_per_kapita,
+        cast(income.penghasilan_bulanan is not null as double) as penghasilan_dilaporkan
     from families
     left join {{ ref('int_family_composition') }} as composition on families.family_key = composition.family_key
     left join {{ ref('int_family_heads') }} as heads on families.family_key = heads.family_key
     left join {{ ref('int_family_villages') }} as villages on families.family_key = villages.family_key
     left join {{ ref('int_household_indicators') }} as indicators on families.family_key = indicators.family_key
+    left join {{ ref('int_family_reported_income') }} as income on families.family_key = income.family_key
+    left join {{ ref('int_family_member_features') }} as member_features
+        on families.family_key = member_features.family_key
 )
 
 select

@@ -340,7 +340,10 @@ select
         when not receipt.menerima and receipt.layak then 'exclusion_error'
         when not receipt.menerima then 'correctly_excluded'
     end as status_penargetan,
-    coalesce(receipt.menerima and not receipt.di_dukcapil, false) as penerima_tidak_di_dukcapil,
+    -- (a family whose member rows were all quarantined is not known to be missing from it)
+    coalesce(
+        receipt.menerima and not receipt.di_dukcapil and not coalesce(errors.anggota_dikarantina, false), false
+    ) as penerima_tidak_di_dukcapil,
     coalesce(errors.penerima_meninggal, false) as penerima_meninggal,
     coalesce(errors.penerima_ganda, false) as penerima_ganda,
     coalesce(errors.penerima_rumah_tangga_ganda, false) as penerima_rumah_tangga_ganda,

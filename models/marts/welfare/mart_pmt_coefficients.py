@@ -10,14 +10,16 @@ housing alone is observed (a field visit, P3KE); `register_saja` on what the civ
 register knows (int_pmt_register_sample), for families nothing is observed of.
 
 Text columns of a sample are categorical variables, number columns numeric ones (the
-feature models make them so).
+feature models make them so). The ridge penalty and its cross-validated error are
+mart_pmt_model_fit's ridge row: the ridge is cross-validated once a build, there, and fitted
+here once at the penalty it chose.
 """
 
 import pandas as pd
 
 from dtsen.contract import ACCUMULATING_SOURCES
 from dtsen.engine import duckdb_inputs, to_engine
-from dtsen.welfare import fit_pmt, pmt_variables
+from dtsen.welfare import PRODUCTION, fit_pmt_at, pmt_variables
 
 
 def model(dbt, session):
@@ -29,6 +31,7 @@ def model(dbt, session):
         register_saja=dbt.ref("int_pmt_register_sample"),
         deliveries=dbt.ref("stg_landing__delivery_files"),
         surveys=dbt.ref("int_survey_households"),
+        model_fit=dbt.ref("mart_pmt_model_fit"),
     ) as (con, inputs):
         # In a fixed order: floating-point sums depend on it, and a rebuild must give the same bits.
         samples = {
@@ -43,11 +46,17 @@ def model(dbt, session):
             f"where status = 'current' and source not in ({accumulating})"
         ).fetchall()[0][0]
         survey_year = con.sql(f"select max(tahun) from {inputs['surveys']}").fetchall()[0][0]
-    penalties = [float(penalty) for penalty in dbt.config.get("ridge_penalties")]
+        chosen = {
+            model: (penalty, rmse)
+            for model, penalty, rmse in con.sql(
+                f"select model, ridge_penalty, cross_validated_rmse from {inputs['model_fit']} "
+                f"where candidate = '{PRODUCTION}'"
+            ).fetchall()
+        }
     tables = []
     for name, sample in samples.items():
         categorical, numeric = pmt_variables(sample)
-        table = fit_pmt(sample, categorical, numeric, penalties)
+        table = fit_pmt_at(sample, categorical, numeric, *chosen[name])
         table.insert(0, "model", name)
         tables.append(table)
     coefficients = pd.concat(tables, ignore_index=True)

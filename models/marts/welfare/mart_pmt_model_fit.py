@@ -1,8 +1,10 @@
 """Which proxy-means test ranks the survey's held-out households best: for each of
 mart_pmt_coefficients' three models (lengkap, perumahan, register_saja), each candidate of
 dtsen.welfare.CANDIDATES with its 5-fold cross-validated weighted R² and Spearman rank
-correlation on the survey, and the one kept (dtsen.welfare.choose). Reads only the survey
-samples, never the generator's truth, so it is built in every build.
+correlation on the survey, the penalty cross-validation chose and its error there, and the
+one kept (dtsen.welfare.choose). Ridge's penalty and error are the production fit's:
+mart_pmt_coefficients fits at them instead of cross-validating again. Reads only the
+survey samples, never the generator's truth, so it is built in every build.
 """
 
 import pandas as pd
@@ -24,7 +26,6 @@ def model(dbt, session):
             name: con.sql(f"select * from {inputs[name]} order by family_key").df()
             for name in ("lengkap", "perumahan", "register_saja")
         }
-    # The penalties mart_pmt_coefficients chooses from, so ridge's figures are its fit's.
     penalties = [float(penalty) for penalty in dbt.config.get("ridge_penalties")]
     tables = []
     for name, sample in samples.items():
@@ -36,6 +37,6 @@ def model(dbt, session):
     fits["in_production"] = fits["candidate"] == PRODUCTION
     # Typed even when every figure is NULL (a sample too small to cross-validate), so both
     # engines write a DOUBLE column.
-    for column in ("cross_validated_r_squared", "cross_validated_spearman"):
+    for column in ("cross_validated_r_squared", "cross_validated_spearman", "cross_validated_rmse"):
         fits[column] = fits[column].astype("Float64")
     return to_engine(session, fits)
