@@ -1,12 +1,11 @@
 """The engine under a dbt Python model: the build's DuckDB, or Spark (dtsen.spark_dbt).
 
-The Python models (Splink's training and scoring, clustering, the PMT fit) are written
-once, against DuckDB (the pseudonyms are Spark SQL on Spark: dtsen.pseudonym). On DuckDB
-they work on the build's own connection. On Spark their inputs are handed over as Arrow to
-an in-memory DuckDB on the driver, the same code runs there, and the result goes back to
-Spark as a data frame: one implementation, the same answers on both engines. That
-collects the inputs on the driver, which suits the small populations Spark is checked on;
-a cluster-size run would swap Splink's Spark backend in here.
+On DuckDB the Python models work on the build's own connection. On Spark, resolution's
+scoring and clustering run on Splink's Spark backend (dtsen.resolution_spark) and the
+pseudonyms are Spark SQL (dtsen.pseudonym); what is small by design (the matcher's
+training sample, the survey sample the PMT is fitted on) is handed over as Arrow to an
+in-memory DuckDB on the driver, where the same code as on DuckDB runs, and the result goes
+back to Spark as a data frame.
 """
 
 from __future__ import annotations
