@@ -19,7 +19,10 @@ unset DTSEN_DB
 # a violation that conventions/exceptions.csv does not explain fails the test command.
 .venv/bin/dbt parse --quiet --target-path target/conventions
 .venv/bin/python scripts/check_conventions.py --manifest target/conventions/manifest.json
-.venv/bin/pytest "$@"
+# Two workers, each taking whole test files (so a file's module-scoped builds are made once):
+# a build is mostly single-threaded Python (dbt, Splink's orchestration) and small queries, so
+# a second worker uses the second core. DTSEN_TEST_WORKERS=0 runs the tests in one process.
+.venv/bin/pytest -n "${DTSEN_TEST_WORKERS:-2}" --dist loadfile "$@"
 if [ $# -gt 0 ]; then
     exit 0
 fi
