@@ -22,7 +22,8 @@ unset DTSEN_DB
 # Two workers, each taking whole test files (so a file's module-scoped builds are made once):
 # a build is mostly single-threaded Python (dbt, Splink's orchestration) and small queries, so
 # a second worker uses the second core. DTSEN_TEST_WORKERS=0 runs the tests in one process.
-.venv/bin/pytest -n "${DTSEN_TEST_WORKERS:-2}" --dist loadfile "$@"
+# The 30 slowest tests are listed at the end, to see where CI time goes.
+.venv/bin/pytest -n "${DTSEN_TEST_WORKERS:-2}" --dist loadfile --durations=30 "$@"
 if [ $# -gt 0 ]; then
     exit 0
 fi
