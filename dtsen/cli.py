@@ -1,11 +1,12 @@
 """Command line: `dtsen generate | field-results | build | intake | report | evaluate | quality |
-publish | export | examples | run | bench`.
+publish | export | examples | run | update | bench`.
 
 `run` is the main job on synthetic data: generate the agencies' deliveries, dbt build,
 issue a verification list for every regency and answer it from the truth (field results),
 build again, report, score the result against the generator's truth, run the data-quality suites
-(writing the ministries' report) and, when they pass, publish the analyst database. dbt
-runs in a subprocess, so the database file is closed when we read it afterwards.
+(writing the ministries' report) and, when they pass, publish the analyst database.
+`update` is the scheduled job on what the agencies delivered: build, quality suites, publish.
+dbt runs in a subprocess, so the database file is closed when we read it afterwards.
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ def _preflight(command: str, args: argparse.Namespace) -> bool:
 
 
 def _build(args: argparse.Namespace) -> int:
-    if not _preflight("build", args):
+    if not _preflight(args.command, args):
         return 2
     if not args.quiet:
         with args.run_log.stage("dbt build", capture=False) as stage:
@@ -238,8 +239,6 @@ def _judged(args: argparse.Namespace, code: int, report_dir: Path | None = None)
 
 def _run(args: argparse.Namespace) -> int:
     from dtsen.pseudonym import KEY_VARIABLE
-    from dtsen.quality.runner import REPORT_NAME, default_report_dir
-    from dtsen.quality.runner import main as quality_main
 
     if not os.environ.get(KEY_VARIABLE):
         # Synthetic data only: a key that lives as long as this process, never stored. No
@@ -267,6 +266,27 @@ def _run(args: argparse.Namespace) -> int:
         _report(args)
     with stage("evaluate"):
         _evaluate(args)
+    return _quality_then_publish(args)
+
+
+def _update(args: argparse.Namespace) -> int:
+    """The scheduled job on what the agencies delivered: dbt build, the quality suites and,
+    when they pass, publish. Unlike `run` it generates nothing and makes up no key."""
+    args.dbt_args = []
+    code = _build(args)
+    if code != 0:
+        args.run_log.outcome = "refused" if code == 2 else "block"
+        return code
+    return _quality_then_publish(args)
+
+
+def _quality_then_publish(args: argparse.Namespace) -> int:
+    """The quality suites on the built database, then publish if nothing blocks; exit status
+    block, warn or ok (_judged)."""
+    from dtsen.quality.runner import REPORT_NAME, default_report_dir
+    from dtsen.quality.runner import main as quality_main
+
+    stage = args.run_log.stage
     with stage("quality", keep=lambda line: "FAILED" in line) as step:
         code = step.code = quality_main(Path(args.db))
     if code == 0:
@@ -654,6 +674,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_warn_exit_code(run)
     run.set_defaults(handler=_run)
 
+    update = command(
+        commands,
+        "update",
+        help="the scheduled job on the agencies' deliveries: dbt build, quality suites, publish "
+        "when they pass (generates nothing; needs DTSEN_PSEUDONYM_KEY)",
+        epilog=examples(
+            "dtsen update --quiet --warn-exit-code 3",
+            "dtsen update --landing /data/landing --db /data/warehouse/dtsen.duckdb \\",
+            "    --analyst-db /data/warehouse/analyst.duckdb",
+        ),
+    )
+    update.add_argument("--landing", help=f"the agencies' landing root (default: {DEFAULT_LANDING})")
+    update.add_argument("--db", default=str(DEFAULT_DB), help="working database to build")
+    update.add_argument("--analyst-db", default=str(DEFAULT_ANALYST_DB), help="analyst database to replace")
+    _add_warn_exit_code(update)
+    update.set_defaults(handler=_update)
+
     # The benchmark is not part of the package (benchmarks/bench.py): it parses its own
     # options, --help included, so the command line does not load it unless asked to run it.
     bench = commands.add_parser(
@@ -752,7 +789,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Commands that time (and with --quiet, shorten) their stages themselves: the others are one stage.
-OWN_STAGES = ("run", "build", "bench")
+OWN_STAGES = ("run", "update", "build", "bench")
 
 
 def _log_path(args: argparse.Namespace) -> Path | None:
@@ -777,7 +814,7 @@ def main(argv: list[str] | None = None) -> int:
         args.bench_args = unknown
     elif unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    if args.command in ("build", "run"):
+    if args.command in ("build", "run", "update"):
         args.landing_given = args.landing is not None
         args.landing = args.landing or str(DEFAULT_LANDING)
     args.quiet = getattr(args, "quiet", False)

@@ -331,6 +331,20 @@ def test_preflight_refuses_a_build_without_key(landing, tmp_path):
     assert not db.parent.exists()
 
 
+def test_update_refuses_without_the_key_and_never_writes_the_landing_zone(landing, tmp_path):
+    """The scheduled job (deploy/) works on what the agencies delivered: unlike `run` it
+    makes up no key and generates nothing over the landing zone."""
+    delivered = {path: path.read_bytes() for path in landing.rglob("*") if path.is_file()}
+    db = tmp_path / "warehouse" / "dtsen.duckdb"
+    result = _dtsen("update", "--landing", str(landing), "--db", str(db), env=_env(**{KEY_VARIABLE: None}))
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"dtsen update: {KEY_VARIABLE} is not set"), line
+    assert result.stdout == ""  # no throwaway key, no generation, no dbt
+    assert {path: path.read_bytes() for path in landing.rglob("*") if path.is_file()} == delivered
+    assert not db.parent.exists()
+
+
 def test_run_checks_before_its_build_too(tmp_path):
     """dtsen run makes its landing zone, then checks before dbt starts."""
     db = tmp_path / "warehouse.duckdb"

@@ -90,6 +90,7 @@ def test_every_option_shows_its_default():
         (["field-results"], ["(default: 0.8)", "(default: a month after the newest delivery"]),
         (["evaluate"], [f"(default: {PROJECT_DIR / 'truth'})"]),
         (["build"], [f"(default: {PROJECT_DIR / 'landing'})", "(env DTSEN_QUIET)"]),
+        (["update"], [f"(default: {PROJECT_DIR / 'landing'})", "(env DTSEN_WARN_EXIT_CODE)"]),
         (["bench"], ["(default: 20261126)", "(default: 12GB)"]),
     ],
 )
@@ -249,3 +250,15 @@ def test_scheduling_units_start_the_locking_script():
     assert f"SuccessExitStatus={LOCKED_EXIT}" in service
     timer = (DEPLOY / "systemd" / "dtsen.timer").read_text()
     assert "OnCalendar=" in timer and "WantedBy=timers.target" in timer
+
+
+def test_the_scheduled_job_is_update_never_the_synthetic_run():
+    """`dtsen run` generates synthetic deliveries over the landing zone: a schedule must run
+    `dtsen update` on what the agencies delivered (the script's default, cron and systemd)."""
+    _, command = _crontab()
+    assert shlex.split(command.split(">>")[0])[1:] == ["update"]
+    service = (DEPLOY / "systemd" / "dtsen.service").read_text()
+    [exec_start] = [line for line in service.splitlines() if line.startswith("ExecStart=")]
+    assert shlex.split(exec_start.removeprefix("ExecStart="))[1:] == ["update"]
+    script = (DEPLOY / "dtsen-scheduled").read_text()
+    assert "set -- update" in script and "set -- run" not in script
