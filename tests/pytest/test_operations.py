@@ -12,6 +12,7 @@ import fcntl
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -262,3 +263,14 @@ def test_the_scheduled_job_is_update_never_the_synthetic_run():
     assert shlex.split(exec_start.removeprefix("ExecStart="))[1:] == ["update"]
     script = (DEPLOY / "dtsen-scheduled").read_text()
     assert "set -- update" in script and "set -- run" not in script
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_systemd_units_pass_systemd_analyze_verify(tmp_path):
+    """The units as systemd reads them, with /opt/dtsen pointed at this checkout (verify
+    checks that ExecStart= names an executable)."""
+    for name in ("dtsen.service", "dtsen.timer"):
+        unit = (DEPLOY / "systemd" / name).read_text().replace("/opt/dtsen", str(PROJECT_DIR))
+        (tmp_path / name).write_text(unit)
+    result = _run("systemd-analyze", "verify", str(tmp_path / "dtsen.service"), str(tmp_path / "dtsen.timer"))
+    assert result.returncode == 0 and result.stderr == "", result.stderr
