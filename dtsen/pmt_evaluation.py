@@ -242,8 +242,9 @@ def compiled_feature_models() -> dict[str, str]:
         return {model: path.read_text(encoding="utf-8") for model, path in compiled.items()}
 
 
-def truth_inputs(con: duckdb.DuckDBPyConnection, truth: Path) -> None:
-    """In YARDSTICK_CATALOG, the tables the PMT's feature models read, filled in from the truth
+def truth_inputs(con: duckdb.DuckDBPyConnection, truth: Path) -> duckdb.DuckDBPyConnection:
+    """A new in-memory connection (the warehouse's is read-only) holding in YARDSTICK_CATALOG
+    the tables the PMT's feature models read, filled in from the truth
     (each true family with a living member is a family, its true family id the key): the
     members with their true education and work, the true village, every true housing and
     asset indicator, P3KE's income for the families it lists (a report of zero or less is no
@@ -251,49 +252,54 @@ def truth_inputs(con: duckdb.DuckDBPyConnection, truth: Path) -> None:
     reference date (its stg_landing__delivery_files). Disability, pregnancy and PIP receipt
     are in no PMT and stay NULL."""
     check_truth(truth)
+    deliveries = con.sql("select * from staging.stg_landing__delivery_files").df()
+    yard = duckdb.connect()
     path = {name: "'" + str((truth / name).resolve()).replace("'", "''") + "'" for name in TRUTH_COLUMNS}
     families = "'" + str((truth / "families.parquet").resolve()).replace("'", "''") + "'"
     target = f"{YARDSTICK_CATALOG}.intermediate"
-    con.execute(f"attach if not exists ':memory:' as {YARDSTICK_CATALOG}")
+    yard.execute(f"attach ':memory:' as {YARDSTICK_CATALOG}")
     for schema in ("intermediate", "staging"):
-        con.execute(f"create schema if not exists {YARDSTICK_CATALOG}.{schema}")
-    con.execute(f"""create or replace table {YARDSTICK_CATALOG}.staging.stg_landing__delivery_files as
-        select * from staging.stg_landing__delivery_files""")
+        yard.execute(f"create schema {YARDSTICK_CATALOG}.{schema}")
+    yard.execute(f"create table {YARDSTICK_CATALOG}.staging.stg_landing__delivery_files as select * from deliveries")
     accumulating = ", ".join(f"'{source}'" for source in sorted(ACCUMULATING_SOURCES))
     reference_day = (
-        f"(select max(extract_date) from staging.stg_landing__delivery_files "
+        f"(select max(extract_date) from {YARDSTICK_CATALOG}.staging.stg_landing__delivery_files "
         f"where status = 'current' and source not in ({accumulating}))"
     )
-    con.execute(f"""create or replace table {target}.int_family_members as
+    yard.execute(f"""create table {target}.int_family_members as
         select person_id, family_id::VARCHAR as family_key, jenis_kelamin, tanggal_lahir,
             hubungan as hubungan_kk, sekolah, null::BOOLEAN as disabilitas, null::BOOLEAN as hamil,
             ijazah, bekerja, null::BOOLEAN as penerima_pip,
             tanggal_meninggal is null or tanggal_meninggal > {reference_day} as is_living
         from read_parquet({path["persons.parquet"]})
         where family_id is not null""")
-    con.execute(f"""create or replace table {target}.int_person_register_attributes as
+    yard.execute(f"""create table {target}.int_person_register_attributes as
         select person_id, ijazah, pekerjaan from read_parquet({path["persons.parquet"]})""")
-    con.execute(f"""create or replace table {target}.int_family_pseudonyms as
+    yard.execute(f"""create table {target}.int_family_pseudonyms as
         select distinct family_key as identifier from {target}.int_family_members where is_living""")
-    con.execute(f"""create or replace table {target}.int_family_villages as
+    yard.execute(f"""create table {target}.int_family_villages as
         select family_id::VARCHAR as family_key, kode_desa from read_parquet({families})""")
-    con.execute(f"""create or replace table {target}.int_household_indicators as
+    yard.execute(f"""create table {target}.int_household_indicators as
         select family_id::VARCHAR as family_key, * exclude (family_id, penghasilan_bulanan)
         from read_parquet({path["family_indicators.parquet"]})""")
-    con.execute(f"""create or replace table {target}.int_family_reported_income as
+    yard.execute(f"""create table {target}.int_family_reported_income as
         select family_id::VARCHAR as family_key, penghasilan_bulanan
         from read_parquet({path["family_indicators.parquet"]}) where penghasilan_bulanan > 0""")
     for model, sql in compiled_feature_models().items():
-        con.execute(f"create or replace table {target}.{model} as {sql}")
+        yard.execute(f"create table {target}.{model} as {sql}")
+    return yard
 
 
 def true_features(con: duckdb.DuckDBPyConnection, truth: Path) -> pd.DataFrame:
     """Every true family's value of every variable any PMT uses, made by the PMT's own feature
     models on the truth (truth_inputs), indexed by the true family id as text."""
-    truth_inputs(con, truth)
+    yard = truth_inputs(con, truth)
     target = f"{YARDSTICK_CATALOG}.intermediate"
-    full = con.sql(f"select * from {target}.int_household_pmt_features order by family_key").df()
-    register = con.sql(f"select * from {target}.int_household_register_features order by family_key").df()
+    try:
+        full = yard.sql(f"select * from {target}.int_household_pmt_features order by family_key").df()
+        register = yard.sql(f"select * from {target}.int_household_register_features order by family_key").df()
+    finally:
+        yard.close()
     extra = [column for column in register.columns if column not in full.columns]
     frame = full.merge(register[[KEY, *extra]], on=KEY, how="left", validate="one_to_one")
     return frame.set_index(KEY)
