@@ -28,7 +28,6 @@ Several seeded replicates per size; the figures are their means.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -260,7 +259,8 @@ def truth_inputs(con: duckdb.DuckDBPyConnection, truth: Path) -> duckdb.DuckDBPy
     yard.execute(f"attach ':memory:' as {YARDSTICK_CATALOG}")
     for schema in ("intermediate", "staging"):
         yard.execute(f"create schema {YARDSTICK_CATALOG}.{schema}")
-    yard.execute(f"create table {YARDSTICK_CATALOG}.staging.stg_landing__delivery_files as select * from deliveries")
+    yard.register("deliveries", deliveries)
+    yard.execute(f"create table {YARDSTICK_CATALOG}.staging.stg_landing__delivery_files as from deliveries")
     accumulating = ", ".join(f"'{source}'" for source in sorted(ACCUMULATING_SOURCES))
     reference_day = (
         f"(select max(extract_date) from {YARDSTICK_CATALOG}.staging.stg_landing__delivery_files "
@@ -297,7 +297,9 @@ def true_features(con: duckdb.DuckDBPyConnection, truth: Path) -> pd.DataFrame:
     target = f"{YARDSTICK_CATALOG}.intermediate"
     try:
         full = yard.sql(f"select * from {target}.int_household_pmt_features order by family_key").df()
-        register = yard.sql(f"select * from {target}.int_household_register_features order by family_key").df()
+        register = yard.sql(
+            f"select * from {target}.int_household_register_features order by family_key"
+        ).df()
     finally:
         yard.close()
     extra = [column for column in register.columns if column not in full.columns]
@@ -365,7 +367,8 @@ def pmt_model_comparison(
             fit, scorer = _evaluated("ridge", true_sample, grid)
             rows.append({"sample": label, "candidate": candidate, "sample_size": len(true_sample), **fit,
                          **_against_truth(scorer(true_scored), families)})  # fmt: skip
-    table = pd.DataFrame(rows)
+    # Undefined figures (a sample too small to cross-validate) are NaN, so every column averages.
+    table = pd.DataFrame(rows).fillna(np.nan).astype({"r_squared": float, "spearman": float})
     return table.groupby(["sample", "candidate"], sort=False).mean(numeric_only=True).reset_index()
 
 
@@ -387,12 +390,12 @@ def print_pmt_model_comparison(con: duckdb.DuckDBPyConnection, truth: Path) -> N
     table = pmt_model_comparison(con, truth)
     print("\nPMT candidates (survey: the build's own sample; xN: N x the survey rate, 3 draws, mean):")
     print(
-        f"  {'sample':<7} {'candidate':<16} {'n':>6} {'CV R²':>7} {'CV Spearman':>12} "
+        f"  {'sample':<7} {'candidate':<19} {'n':>6} {'CV R²':>7} {'CV Spearman':>12} "
         f"{'Spearman truth':>15} {'incl. 1-4':>10} {'excl. 1-4':>10}"
     )
     for row in table.itertuples():
         print(
-            f"  {row.sample:<7} {row.candidate:<16} {row.sample_size:>6.0f} {row.r_squared:>7.3f} "
+            f"  {row.sample:<7} {row.candidate:<19} {row.sample_size:>6.0f} {row.r_squared:>7.3f} "
             f"{row.spearman:>12.3f} {row.spearman_truth:>15.3f} {row.inclusion:>10.1%} {row.exclusion:>10.1%}"
         )
     print("\nPMT (ridge) against the yardstick (benchmark_truth), Spearman with true consumption:")

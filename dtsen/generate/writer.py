@@ -174,7 +174,9 @@ def write_truth(con: duckdb.DuckDBPyConnection, truth: Path, parts: Path) -> Non
         from family order by family_id) to {sql_str(truth / "family_housing.parquet")} {_PARQUET}""")
     # Every housing and asset indicator the population draws, and the income P3KE reports
     # for the families it lists (NULL for the others): the true values of the PMT's inputs.
-    indicators = ", ".join(f"{column}::{kind} as {column}" for column, kind in FAMILY_INDICATOR_COLUMNS.items())
+    indicators = ", ".join(
+        f"{column}::{kind} as {column}" for column, kind in FAMILY_INDICATOR_COLUMNS.items()
+    )
     con.execute(f"""copy (
         select family.family_id::BIGINT as family_id, {indicators}, income.penghasilan_bulanan
         from family left join truth_p3ke_income as income using (family_id)

@@ -457,7 +457,8 @@ def test_truth_tables(small):
     with_income, listed = (
         {row[0] for row in duckdb.sql(query).fetchall()}
         for query in (
-            f"select family_id from '{truth}/family_indicators.parquet' where penghasilan_bulanan is not null",
+            f"select family_id from '{truth}/family_indicators.parquet' "
+            "where penghasilan_bulanan is not null",
             f"select family_id from '{truth}/household_records.parquet' "
             "where source = 'p3ke' and file = 'keluarga.csv' and family_id is not null",
         )

@@ -235,7 +235,9 @@ def test_a_truth_folder_without_the_true_indicators_is_named(tmp_path):
     yardstick refuses it with the file's name rather than a bare column error."""
     with pytest.raises(TruthTooOld, match=r"persons\.parquet is missing"):
         check_truth(tmp_path)
-    duckdb.sql(f"copy (select 1 as family_id, 10 as penghasilan_bulanan) to '{tmp_path}/family_indicators.parquet'")
+    duckdb.sql(
+        f"copy (select 1 as family_id, 10 as penghasilan_bulanan) to '{tmp_path}/family_indicators.parquet'"
+    )
     duckdb.sql(f"copy (select 1 as person_id, 3 as ijazah) to '{tmp_path}/persons.parquet'")
     with pytest.raises(TruthTooOld, match=r"persons\.parquet has no column pekerjaan, sekolah, bekerja"):
         check_truth(tmp_path)
