@@ -191,6 +191,8 @@ def test_the_pmt_comparison_refits_the_production_ranking_and_scores_every_candi
     gaps = yardstick_gaps(table)
     assert list(gaps.index) == ["survey", "x2"]
     assert (gaps["gap"] == gaps["pmt"] - gaps["yardstick"]).all(), gaps
+    # Within the families the full PMT ranks (most of them), both rank clearly.
+    assert (gaps[["pmt_lengkap", "yardstick_lengkap"]] > 0.2).all(axis=None), gaps
 
 
 def test_the_yardstick_has_the_true_value_of_every_indicator_the_pmts_use(generated_build):
