@@ -727,6 +727,13 @@ def _p3ke(con, rates, tl: Timeline) -> None:
     from d left join n using (hkey)
     order by d.hh_row
     """)
+    # The truth's income (writer.write_truth, family_indicators.parquet): what P3KE reports
+    # for each true family it lists, kept apart from the delivery and its errors.
+    con.execute("""
+    create table truth_p3ke_income as
+    select t_family_id as family_id, penghasilan_bulanan::BIGINT as penghasilan_bulanan
+    from out_p3ke_keluarga where t_family_id is not null
+    """)
     _drop_tallied(con, "p3ke", "keluarga.csv", "out_p3ke_keluarga", "no_kk_damaged")
     for column in ("hkey", "hub", "copy"):
         con.execute(f"alter table out_p3ke_individu drop column {column}")

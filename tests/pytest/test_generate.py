@@ -20,6 +20,7 @@ import pytest
 from dtsen.contract import CONTRACT_VERSION, DIALECTS, EXTRACT_SOURCES, FILES, MANIFEST_NAME
 from dtsen.generate import DEFAULT_RATES, generate, parse_rate_overrides
 from dtsen.generate.regions import HISTORIC_CODES, SEEDS_DIR
+from dtsen.generate.writer import FAMILY_INDICATOR_COLUMNS
 
 AS_OF = date(2026, 10, 31)
 # Quarantine kinds are rare by default; raise them so a small population has some.
@@ -443,8 +444,26 @@ def test_truth_tables(small):
         "kode_desa",
         "tanggal_meninggal",
         "hubungan",
+        "ijazah",
+        "pekerjaan",
+        "sekolah",
+        "bekerja",
     ]
     assert str(persons.field("person_id").type) == "int64"
+    # The PMT's inputs, true (dtsen.pmt_evaluation's yardstick): every indicator, and P3KE's
+    # income for exactly the true families P3KE delivered a household row of.
+    indicators = pq.read_schema(truth / "family_indicators.parquet")
+    assert indicators.names == ["family_id", *FAMILY_INDICATOR_COLUMNS, "penghasilan_bulanan"]
+    with_income, listed = (
+        {row[0] for row in duckdb.sql(query).fetchall()}
+        for query in (
+            f"select family_id from '{truth}/family_indicators.parquet' "
+            "where penghasilan_bulanan is not null",
+            f"select family_id from '{truth}/household_records.parquet' "
+            "where source = 'p3ke' and file = 'keluarga.csv' and family_id is not null",
+        )
+    )
+    assert with_income and with_income == listed
     families = pq.read_schema(truth / "families.parquet")
     assert families.names == ["family_id", "no_kk", "kode_desa", "jumlah_art", "pengeluaran_perkapita_true"]
     records = pq.read_schema(truth / "records.parquet")
@@ -488,6 +507,7 @@ def test_same_seed_same_bytes_other_seed_differs(small, tmp_path):
         "families.parquet",
         "records.parquet",
         "household_records.parquet",
+        "family_indicators.parquet",
         "error_rates.json",
     ):
         assert (truth / name).read_bytes() == (truth2 / name).read_bytes(), name
