@@ -35,9 +35,16 @@ NIK = {
     "SRI": "3171015703720006",
     "SUMARNI": "3171015208550007",
     "BAYU": "3171011605990008",
+    "JOKO": "3171012001750001",
+    "LINA": "3171015102080002",
+    "LINA_MARLINA": "3171014309100003",
+    "DIMAS": "3171010510980004",
 }
 K_YUSUF, K_WAHYU = "3171010101150011", "3171010101150013"
 K_SUMARNI, K_BAYU = "3171010101150015", "3171010101150017"
+# JOKO's card: his daughters LINA and LINA MARLINA; his son DIMAS heads a card of his own,
+# registered where he moved to.
+K_JOKO, K_DIMAS = "3171010101150019", "3171010101150021"
 # A village of another regency (Jakarta Utara) where WAHYU's family was registered again.
 OTHER_REGENCY_VILLAGE = "3172011001"
 
@@ -92,9 +99,16 @@ def identity_build(tmp_path_factory, dbt_build):
             status_kawin="CERAI MATI",
         ),
         _register("BAYU PRATAMA", NIK["BAYU"], K_BAYU, 1, "1999-05-16", "KEPALA KELUARGA"),
+        _register("JOKO SUSILO", NIK["JOKO"], K_JOKO, 1, "1975-01-20", "KEPALA KELUARGA"),
+        _register("LINA", NIK["LINA"], K_JOKO, 2, "2008-02-11", "ANAK"),
+        _register("LINA MARLINA", NIK["LINA_MARLINA"], K_JOKO, 2, "2010-09-03", "ANAK"),
+        dict(
+            _register("DIMAS PRASETYO", NIK["DIMAS"], K_DIMAS, 1, "1998-10-05", "KEPALA KELUARGA"),
+            kode_desa=OTHER_REGENCY_VILLAGE,
+        ),
     ]
     household = rows["dtks"]["rumah_tangga.csv"][0]
-    sizes = {"RT2": 2, "RT3": 5, "RT4": 1, "RT5": 1, "RT6": 2, "RT7": 2, "RT9": 2}
+    sizes = {"RT2": 2, "RT3": 5, "RT4": 1, "RT5": 1, "RT6": 2, "RT7": 2, "RT9": 2, "RT10": 3}
     rows["dtks"]["rumah_tangga.csv"] += [
         dict(household, id_rt=id_rt, jumlah_art=str(size)) for id_rt, size in sizes.items()
     ]
@@ -139,6 +153,11 @@ def identity_build(tmp_path_factory, dbt_build):
         # his own, which is mistyped
         _member("I1", "RT9", NIK["SUMARNI"], K_SUMARNI, "SUMARNI", 2, "12/08/1955", 1),
         _member("I2", "RT9", NIK["BAYU"], K_SUMARNI, "BAYU PRATAMAA BIN HARTONO", 1, "16/05/1999", 3),
+        # JOKO's household: LINA MARLINA under her elder sister's NIK (her name holds LINA's,
+        # her birth date is her own); DIMAS under the old card, birth date a placeholder
+        _member("J1", "RT10", NIK["JOKO"], K_JOKO, "JOKO SUSILO", 1, "20/01/1975", 1),
+        _member("J2", "RT10", NIK["LINA"], K_JOKO, "LINA MARLINA", 2, "03/09/2010", 3),
+        _member("J3", "RT10", NIK["DIMAS"], K_JOKO, "DIMAS PRASETYO", 1, "01/01/1900", 3),
     ]
     landing = root / "landing"
     for source, files in rows.items():
@@ -314,6 +333,18 @@ def test_a_son_under_his_mothers_old_card_keeps_his_nik(identity_build):
     assert _households(con, "family_key")["RT9"] == K_SUMARNI
 
 
+def test_the_relation_to_the_head_counts_only_on_one_card(identity_build):
+    """DIMAS, a child on his father's old card in DTKS, heads a card of his own in the register
+    (in another regency); his birth date is a placeholder, his name and NIK the register's.
+    Being the head of another card is no disagreement: his NIK holds."""
+    con = identity_build
+    link = con.sql(
+        "select nik_link from intermediate.int_person_nik_links where record_key = 'dtks/anggota.csv/J3'"
+    ).fetchall()
+    assert link == [("nik_register",)]
+    assert _dtks_persons(con)["J3"] == _register_person(con, NIK["DIMAS"])
+
+
 def _level(comparison: str, left: dict, right: dict) -> str:
     """The label of the level of `comparison` (Splink's settings for DuckDB) a pair falls in."""
     settings = resolution.splink_settings().create_settings_dict("duckdb")
@@ -324,7 +355,8 @@ def _level(comparison: str, left: dict, right: dict) -> str:
         if level["sql_condition"] != "ELSE"
     )
     columns = ", ".join(
-        f"{'null' if value is None else repr(value)}::{'date' if 'date' in name else 'varchar'}"
+        f"{'null' if value is None else repr(value)}::"
+        f"{'date' if 'date' in name else 'varchar[]' if isinstance(value, list) else 'varchar'}"
         f" as {name}_{side}"
         for side, record in (("l", left), ("r", right))
         for name, value in record.items()
@@ -350,3 +382,4 @@ def test_splink_compares_niks():
         assert _level("nik", {"nik": nik}, {"nik": near}) == "Damerau-Levenshtein distance of nik <= 1"
     assert _level("nik", {"nik": nik}, {"nik": NIK["DEWI"]}) == "else"
     assert _level("nik", {"nik": nik}, {"nik": None}) == "nik is NULL"
+

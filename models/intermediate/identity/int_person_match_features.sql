@@ -1,7 +1,7 @@
 -- The fields identity resolution compares, one row per staged person record: the NIK as
 -- validated in staging, the name as a matching key (spelling variants that carry no
 -- information folded together), its words, birth date and year, sex, relation to the head
--- and village (code in force). The words exclude a patronymic (BIN/BINTI and the father's
+-- village (code in force) and family card. The words exclude a patronymic (BIN/BINTI and the father's
 -- name): a child's "SITI BINTI AHMAD" shares the word AHMAD with her father, which says
 -- nothing about her being him.
 with keyed as (
@@ -14,6 +14,7 @@ with keyed as (
         jenis_kelamin,
         hubungan_kk,
         kode_desa,
+        no_kk_clean,
         -- The spelling before 1972 and the spellings of Muhammad are one name. Old OE, DJ, TJ,
         -- CH are today's U, J, C, KH, and old J is today's Y (JOESOEF is YUSUF, TJAHJA is
         -- CAHYA): folded to one key, today's Y written J, KH written CH.
@@ -36,6 +37,7 @@ select
     jenis_kelamin as sex,
     hubungan_kk,
     kode_desa as village,
+    no_kk_clean as no_kk,
     {{ sorted_words(replace_pattern('name_key', ' (BIN|BINTI) .*$', '', 'g')) }} as name_words,
     {{ words_as_text(sorted_words('name_key')) }} as name_sorted,
     year(tanggal_lahir) as birth_year

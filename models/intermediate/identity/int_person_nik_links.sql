@@ -4,9 +4,11 @@
 -- A record whose NIK is in the register links to that register person when name and birth
 -- date agree with it, or one of them does and neither sex nor being the head disagrees: a
 -- spouse or child listed with the head's NIK is often born within a month of the head, or
--- named with the head's name as a patronymic, and says so by sex and relation. The other
--- records (the NIK of another person), and records with a missing, damaged or unknown NIK,
--- go to probabilistic matching.
+-- named with the head's name as a patronymic, and says so by sex and relation. Being the head
+-- is compared only on one card: a relation to the head is defined on a card, and a child
+-- still listed under the parents' old card may head a card of its own in the register.
+-- The other records (the NIK of another person), and records with a missing, damaged or
+-- unknown NIK, go to probabilistic matching.
 -- Each step reads the features table itself: a CTE read three times is materialised by
 -- DuckDB, and at national scale every record would be spilled to disk and scanned back.
 {% set given = " (BIN|BINTI) .*$" %}
@@ -20,7 +22,8 @@ with register as (
         name_sorted,
         birth_date,
         sex,
-        hubungan_kk
+        hubungan_kk,
+        no_kk
     from {{ ref('int_person_match_features') }}
     where source = 'dukcapil' and nik_clean is not null
 ),
@@ -69,7 +72,10 @@ compared as (
                 )
         end as birth_date_agrees,
         coalesce(records.sex != register.sex, false)
-        or coalesce((records.hubungan_kk = 1) != (register.hubungan_kk = 1), false) as sex_or_head_differs
+        or (
+            coalesce(records.no_kk = register.no_kk, true)
+            and coalesce((records.hubungan_kk = 1) != (register.hubungan_kk = 1), false)
+        ) as sex_or_head_differs
     from {{ ref('int_person_match_features') }} as records
     inner join register
         on records.nik_clean = register.register_nik
