@@ -345,6 +345,20 @@ def test_the_relation_to_the_head_counts_only_on_one_card(identity_build):
     assert _dtks_persons(con)["J3"] == _register_person(con, NIK["DIMAS"])
 
 
+def test_a_card_mate_agreeing_on_name_and_date_outweighs_a_nik_agreeing_on_one(identity_build):
+    """LINA MARLINA carries her sister LINA's NIK: her name holds LINA's, her birth date does
+    not agree. Her sister on the same card, LINA MARLINA, agrees on both: the NIK is the
+    sister's, and the record is LINA MARLINA."""
+    con = identity_build
+    link = con.sql(
+        "select nik_link from intermediate.int_person_nik_links where record_key = 'dtks/anggota.csv/J2'"
+    ).fetchall()
+    assert link == [("contradicted",)]
+    persons = _dtks_persons(con)
+    assert persons["J2"] == _register_person(con, NIK["LINA_MARLINA"])
+    assert persons["J2"] != _register_person(con, NIK["LINA"])
+
+
 def _level(comparison: str, left: dict, right: dict) -> str:
     """The label of the level of `comparison` (Splink's settings for DuckDB) a pair falls in."""
     settings = resolution.splink_settings().create_settings_dict("duckdb")
