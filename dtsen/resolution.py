@@ -18,9 +18,10 @@ Model:
   same name and birth date (for records without a birth date, and for records whose village
   changed).
 * Comparisons: name (exact with term-frequency adjustment, same words in another order,
-  Jaro-Winkler >= 0.92, one name's words within the other's, Jaro-Winkler >= 0.80, a word
-  in common), birth date (exact, within a month, day and month swapped, the same year with
-  one date a placeholder (1 January, 1 July, 31 December), within a year), sex, village,
+  Jaro-Winkler >= 0.92, one letter edited or transposed (Damerau-Levenshtein <= 1), one
+  name's words within the other's, Jaro-Winkler >= 0.80, a word in common), birth date
+  (exact, within a month, day and month swapped, the same year with one date a placeholder
+  (1 January, 1 July, 31 December), within a year), sex, village,
   NIK (equal, one transposition or one digit apart, different; m and u fixed, see NIK_LEVELS).
 * m: from pairs of records sharing a trusted NIK (free labels: the civil register vouches
   for them); u: from random record pairs; both on a sample of persons (TRAINING_SAMPLE_PAIRS).
@@ -198,6 +199,9 @@ def splink_settings(dialect: str = "duckdb"):
             cll.ExactMatchLevel("name_key", term_frequency_adjustments=True),
             cll.ExactMatchLevel("name_sorted").configure(label_for_charts="same words, other order"),
             cll.JaroWinklerLevel("name_key", 0.92),
+            # One transposed, dropped or mistyped letter: Jaro sees none in a name of two or
+            # three letters (its match window is empty: SRI and SIR score like strangers).
+            cll.DamerauLevenshteinLevel("name_key", 1),
             cll.CustomLevel(sql["words_within"], "one name's words within the other's"),
             cll.JaroWinklerLevel("name_key", 0.80),
             cll.CustomLevel(sql["word_in_common"], "a word in common"),

@@ -364,7 +364,7 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     settings = resolution.splink_settings().create_settings_dict("duckdb")
     levels = next(c for c in settings["comparisons"] if c["output_column_name"] == comparison)
     case = " ".join(
-        f"when {level['sql_condition']} then '{level['label_for_charts']}'"
+        f"when {level['sql_condition']} then '{level['label_for_charts'].replace(chr(39), chr(39) * 2)}'"
         for level in levels["comparison_levels"]
         if level["sql_condition"] != "ELSE"
     )
@@ -397,3 +397,16 @@ def test_splink_compares_niks():
     assert _level("nik", {"nik": nik}, {"nik": NIK["DEWI"]}) == "else"
     assert _level("nik", {"nik": nik}, {"nik": None}) == "nik is NULL"
 
+
+def _name(name: str) -> dict:
+    return {"name_key": name, "name_sorted": " ".join(sorted(name.split())), "name_words": sorted(name.split())}
+
+
+def test_splink_sees_one_edit_in_a_short_name():
+    """Jaro's match window is empty for three letters: SIR/SRI, AIN/ANI score like strangers.
+    One transposition or dropped letter is its own level, after the close spellings."""
+    for left, right in (("SIR", "SRI"), ("AIN", "ANI"), ("RI", "SRI"), ("RI", "TRI")):
+        assert _level("name", _name(left), _name(right)) == "Damerau-Levenshtein distance of name_key <= 1"
+    assert _level("name", _name("SUHARTO"), _name("SUHARTI")) == "Jaro-Winkler distance of name_key >= 0.92"
+    # two edits: ANI and INA are other names
+    assert _level("name", _name("ANI"), _name("INA")) == "else"
