@@ -6,22 +6,23 @@ DuckDB SQL are a benchmark's (benchmarks/resolution_sql.py), not the package's.
 
 Input (a SQL query, one row per staged person record): record_key, name_key, name_words
 (sorted list of the name's words before a patronymic), name_sorted, birth_date, birth_year,
-sex, village, nik (the record's well-formed NIK, NULL when missing, damaged or contradicted
-by the register person it names), is_nik_trusted, trusted_nik (the register NIK the record
-is linked to exactly, else NULL).
+sex, village, no_kk (the family card the record is listed under), nik (the record's
+well-formed NIK, NULL when missing, damaged or contradicted by the register person it names),
+is_nik_trusted, trusted_nik (the register NIK the record is linked to exactly, else NULL).
 
 Model:
 
 * Candidate pairs: at least one side without a trusted NIK (two records with trusted NIKs
-  are already decided by the NIK), found by any of four blocking rules: same village, birth
+  are already decided by the NIK), found by any of five blocking rules: same village, birth
   year and first letter of the name; same village and birth date; same village and name;
   same name and birth date (for records without a birth date, and for records whose village
-  changed).
+  changed); same family card.
 * Comparisons: name (exact with term-frequency adjustment, same words in another order,
   Jaro-Winkler >= 0.92, one letter edited or transposed (Damerau-Levenshtein <= 1), one
   name's words within the other's, Jaro-Winkler >= 0.80, a word in common), birth date
   (exact, within a month, day and month swapped, the same year with one date a placeholder
-  (1 January, 1 July, 31 December), within a year), sex, village,
+  (1 January, 1 July, 31 December), within a year), sex, village (same, or another one on
+  the same family card),
   NIK (equal, one transposition or one digit apart, different; m and u fixed, see NIK_LEVELS).
 * m: from pairs of records sharing a trusted NIK (free labels: the civil register vouches
   for them); u: from random record pairs; both on a sample of persons (TRAINING_SAMPLE_PAIRS).
@@ -57,6 +58,10 @@ BLOCKING_RULES = {
     "village_birth_date": "l.village = r.village and l.birth_date = r.birth_date",
     "village_name": "l.village = r.village and l.name_key = r.name_key",
     "name_birth_date": "l.name_key = r.name_key and l.birth_date = r.birth_date",
+    # A family card's members, wherever each record places them: a family listed again in
+    # another regency, a member whose village was not written. A card's records do not grow
+    # with the population.
+    "family_card": "l.no_kk = r.no_kk",
 }
 UNTRUSTED_SIDE = "(not l.is_nik_trusted or not r.is_nik_trusted)"
 
@@ -106,7 +111,7 @@ def matching_input_sql(features: str, links: str) -> str:
     int_person_nik_links, given as table names or parenthesised queries."""
     return f"""
         select f.record_key, f.name_key, f.name_words, f.name_sorted, f.birth_date, f.birth_year,
-               f.sex, f.village, l.is_nik_trusted,
+               f.sex, f.village, f.no_kk, l.is_nik_trusted,
                case when l.is_nik_trusted then l.register_nik end as trusted_nik,
                -- The NIK of another register person (a spouse under the head's NIK) says
                -- nothing about who the record is: it is compared as unknown.
@@ -230,6 +235,17 @@ def splink_settings(dialect: str = "duckdb"):
             cll.ElseLevel(),
         ],
     )
+    village = cl.CustomComparison(
+        output_column_name="village",
+        comparison_levels=[
+            cll.NullLevel("village"),
+            cll.ExactMatchLevel("village"),
+            # One family card in two villages: a family registered again where it moved, or
+            # listed by one source in a second regency.
+            cll.CustomLevel("no_kk_l = no_kk_r", "same family card, other village"),
+            cll.ElseLevel(),
+        ],
+    )
     nik_levels = [cll.ExactMatchLevel("nik"), cll.DamerauLevenshteinLevel("nik", 1), cll.ElseLevel()]
     nik = cl.CustomComparison(
         output_column_name="nik",
@@ -246,7 +262,7 @@ def splink_settings(dialect: str = "duckdb"):
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="record_key",
-        comparisons=[name, birth_date, cl.ExactMatch("sex"), cl.ExactMatch("village"), nik],
+        comparisons=[name, birth_date, cl.ExactMatch("sex"), village, nik],
         blocking_rules_to_generate_predictions=[
             f"{sql} and {UNTRUSTED_SIDE}" for sql in BLOCKING_RULES.values()
         ],

@@ -39,6 +39,7 @@ NIK = {
     "LINA": "3171015102080002",
     "LINA_MARLINA": "3171014309100003",
     "DIMAS": "3171010510980004",
+    "WIWIN": "3171014904010005",
 }
 K_YUSUF, K_WAHYU = "3171010101150011", "3171010101150013"
 K_SUMARNI, K_BAYU = "3171010101150015", "3171010101150017"
@@ -93,6 +94,7 @@ def identity_build(tmp_path_factory, dbt_build):
         _register("RATNA SARI", NIK["AMINAH"], K_YUSUF, 2, "1960-11-04", "ISTRI"),
         _register("WAHYU HIDAYAT", NIK["WAHYU"], K_WAHYU, 1, "1970-02-20", "KEPALA KELUARGA"),
         _register("SRI MULYANI", NIK["SRI"], K_WAHYU, 2, "1972-03-17", "ISTRI"),
+        _register("WIWIN", NIK["WIWIN"], K_WAHYU, 2, "2001-04-09", "ANAK"),
         # a widow who lives alone since her son BAYU took a card of his own
         dict(
             _register("SUMARNI", NIK["SUMARNI"], K_SUMARNI, 2, "1955-08-12", "KEPALA KELUARGA"),
@@ -113,7 +115,7 @@ def identity_build(tmp_path_factory, dbt_build):
         dict(household, id_rt=id_rt, jumlah_art=str(size)) for id_rt, size in sizes.items()
     ]
     moved = dict(
-        household, id_rt="RT8", jumlah_art="2", kode_desa=OTHER_REGENCY_VILLAGE, alamat="JL. KENANGA 7"
+        household, id_rt="RT8", jumlah_art="3", kode_desa=OTHER_REGENCY_VILLAGE, alamat="JL. KENANGA 7"
     )
     rows["dtks"]["rumah_tangga.csv"].append(moved)
     rows["dtks"]["anggota.csv"] += [
@@ -149,6 +151,8 @@ def identity_build(tmp_path_factory, dbt_build):
         # the same family registered again where it moved to, in another regency; both receive
         _member("H1", "RT8", NIK["WAHYU"], K_WAHYU, "WAHYU HIDAYAT", 1, "20/02/1970", 1),
         _member("H2", "RT8", NIK["SRI"], K_WAHYU, "SRI MULYANI", 2, "17/03/1972", 2),
+        # and their daughter WIWIN there, her name short of a letter, her NIK short of a digit
+        _member("H3", "RT8", NIK["WIWIN"][:15], K_WAHYU, "WIWI", 2, "09/04/2001", 3),
         # SUMARNI's household before BAYU left: him as her child, his late father's name after
         # his own, which is mistyped
         _member("I1", "RT9", NIK["SUMARNI"], K_SUMARNI, "SUMARNI", 2, "12/08/1955", 1),
@@ -359,6 +363,14 @@ def test_a_card_mate_agreeing_on_name_and_date_outweighs_a_nik_agreeing_on_one(i
     assert persons["J2"] != _register_person(con, NIK["LINA"])
 
 
+def test_a_record_on_the_family_card_in_another_village_is_compared(identity_build):
+    """WIWI, in WAHYU's family registered again in another regency, has no usable NIK and a
+    letter short of her name: no village rule pairs her with the register's WIWIN, nor does
+    the exact name. Her family card does, and the card held in another village counts."""
+    con = identity_build
+    assert _dtks_persons(con)["H3"] == _register_person(con, NIK["WIWIN"])
+
+
 def _level(comparison: str, left: dict, right: dict) -> str:
     """The label of the level of `comparison` (Splink's settings for DuckDB) a pair falls in."""
     settings = resolution.splink_settings().create_settings_dict("duckdb")
@@ -399,7 +411,8 @@ def test_splink_compares_niks():
 
 
 def _name(name: str) -> dict:
-    return {"name_key": name, "name_sorted": " ".join(sorted(name.split())), "name_words": sorted(name.split())}
+    words = sorted(name.split())
+    return {"name_key": name, "name_sorted": " ".join(words), "name_words": words}
 
 
 def test_splink_sees_one_edit_in_a_short_name():
@@ -410,3 +423,18 @@ def test_splink_sees_one_edit_in_a_short_name():
     assert _level("name", _name("SUHARTO"), _name("SUHARTI")) == "Jaro-Winkler distance of name_key >= 0.92"
     # two edits: ANI and INA are other names
     assert _level("name", _name("ANI"), _name("INA")) == "else"
+
+
+def test_splink_tells_the_same_card_in_another_village_apart():
+    card, other = "3171010101150013", "3171010101150015"
+    same_card = _level(
+        "village", {"village": VILLAGE, "no_kk": card}, {"village": OTHER_REGENCY_VILLAGE, "no_kk": card}
+    )
+    assert same_card == "same family card, other village"
+    other_card = _level(
+        "village", {"village": VILLAGE, "no_kk": card}, {"village": OTHER_REGENCY_VILLAGE, "no_kk": other}
+    )
+    assert other_card == "else"
+    assert _level("village", {"village": VILLAGE, "no_kk": card}, {"village": VILLAGE, "no_kk": other}) == (
+        "Exact match on village"
+    )
