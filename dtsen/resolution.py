@@ -167,6 +167,14 @@ def _labels_sql(table: str) -> str:
 # one for it.
 NIK_LEVELS = {"exact": (0.45, 1e-6), "one_edit": (0.50, 1e-5), "different": (0.05, 1 - 1.1e-5)}
 
+# u of "same family card, other village", fixed: two persons' records share a card in two
+# villages so rarely that a random sample of U_MAX_PAIRS pairs holds none (Splink then falls
+# back to a default u and the level weighs against a link). The share of all record pairs on
+# one card shrinks as the population grows (about 3e-5 of pairs at 100,000 persons, 1e-8
+# nationally), and a card in two villages is a small part of those: 1e-6 is an upper bound,
+# so the level's weight errs low. m is trained, like the other village levels.
+CARD_OTHER_VILLAGE_U = 1e-6
+
 
 # The comparison SQL the engines write differently, DuckDB's and Spark's (Splink's Spark backend;
 # dtsen.resolution_spark): two lists' words, and days between two dates.
@@ -242,7 +250,9 @@ def splink_settings(dialect: str = "duckdb"):
             cll.ExactMatchLevel("village"),
             # One family card in two villages: a family registered again where it moved, or
             # listed by one source in a second regency.
-            cll.CustomLevel("no_kk_l = no_kk_r", "same family card, other village"),
+            cll.CustomLevel("no_kk_l = no_kk_r", "same family card, other village").configure(
+                u_probability=CARD_OTHER_VILLAGE_U, fix_u_probability=True
+            ),
             cll.ElseLevel(),
         ],
     )

@@ -438,3 +438,16 @@ def test_splink_tells_the_same_card_in_another_village_apart():
     assert _level("village", {"village": VILLAGE, "no_kk": card}, {"village": VILLAGE, "no_kk": other}) == (
         "Exact match on village"
     )
+
+
+def test_the_same_card_in_another_village_counts_for_a_link():
+    """Random pairs almost never share a card in two villages, so training cannot estimate
+    the level's u (a default u made it weigh against a link): u is fixed, m trained."""
+    settings = resolution.splink_settings().create_settings_dict("duckdb")
+    village = next(c for c in settings["comparisons"] if c["output_column_name"] == "village")
+    level = next(
+        lv
+        for lv in village["comparison_levels"]
+        if lv.get("label_for_charts") == "same family card, other village"
+    )
+    assert (level["u_probability"], level["fix_u_probability"]) == (resolution.CARD_OTHER_VILLAGE_U, True)
