@@ -5,16 +5,18 @@
 DuckDB SQL are a benchmark's (benchmarks/resolution_sql.py), not the package's.
 
 Input (a SQL query, one row per staged person record): record_key, name_key, name_words
-(sorted list of the name's words before a patronymic), name_sorted, birth_date, birth_year,
-sex, village, no_kk (the family card the record is listed under), nik (the record's
-well-formed NIK, NULL when missing, damaged or contradicted by the register person it names),
-is_nik_trusted, trusted_nik (the register NIK the record is linked to exactly, else NULL).
+(sorted list of the name's words before a patronymic), name_last_word (the last of them),
+name_sorted, birth_date, birth_year, sex, village, no_kk (the family card the record is listed
+under), nik (the record's well-formed NIK, NULL when missing, damaged or contradicted by the
+register person it names), is_nik_trusted, trusted_nik (the register NIK the record is linked to
+exactly, else NULL).
 
 Model:
 
 * Candidate pairs: at least one side without a trusted NIK (two records with trusted NIKs
-  are already decided by the NIK), found by any of five blocking rules: same village, birth
+  are already decided by the NIK), found by any of six blocking rules: same village, birth
   year and first letter of the name; same village and birth date; same village and name;
+  same village, birth year and alphabetically last word of the name;
   same name and birth date (for records without a birth date, and for records whose village
   changed); same family card.
 * Comparisons: name (exact with term-frequency adjustment, same words in another order,
@@ -57,6 +59,12 @@ BLOCKING_RULES = {
     ),
     "village_birth_date": "l.village = r.village and l.birth_date = r.birth_date",
     "village_name": "l.village = r.village and l.name_key = r.name_key",
+    # The alphabetically last word of the name: the same key when the words change order
+    # (TATI KOMALASARI / KOMALASARI TATI) or the first letter is lost (HERMANUS / ERMANUS
+    # KURNIAWAN) while the birth date changed too, which the rules above all need unchanged.
+    "village_birth_year_last_word": (
+        "l.village = r.village and l.birth_year = r.birth_year and l.name_last_word = r.name_last_word"
+    ),
     "name_birth_date": "l.name_key = r.name_key and l.birth_date = r.birth_date",
     # A family card's members, wherever each record places them: a family listed again in
     # another regency, a member whose village was not written. A card's records do not grow
@@ -110,7 +118,8 @@ def matching_input_sql(features: str, links: str) -> str:
     """The records the model scores: int_person_match_features joined to
     int_person_nik_links, given as table names or parenthesised queries."""
     return f"""
-        select f.record_key, f.name_key, f.name_words, f.name_sorted, f.birth_date, f.birth_year,
+        select f.record_key, f.name_key, f.name_words, f.name_last_word, f.name_sorted, f.birth_date,
+               f.birth_year,
                f.sex, f.village, f.no_kk, l.is_nik_trusted,
                case when l.is_nik_trusted then l.register_nik end as trusted_nik,
                -- The NIK of another register person (a spouse under the head's NIK) says

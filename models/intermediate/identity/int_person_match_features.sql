@@ -3,7 +3,8 @@
 -- information folded together), its words, birth date and year, sex, relation to the head
 -- village (code in force) and family card. The words exclude a patronymic (BIN/BINTI and the father's
 -- name): a child's "SITI BINTI AHMAD" shares the word AHMAD with her father, which says
--- nothing about her being him.
+-- nothing about her being him. The alphabetically last of them is a blocking key that holds
+-- when the words change order or the first letter is lost.
 with keyed as (
     select
         record_key,
@@ -25,6 +26,14 @@ with keyed as (
             'MUHAMMAD', 'g'
         ) }}), '') as name_key
     from {{ ref('int_person_records') }}
+),
+
+worded as (
+    select
+        *,
+        {{ sorted_words(replace_pattern('name_key', ' (BIN|BINTI) .*$', '', 'g')) }} as name_words,
+        {{ words_as_text(sorted_words('name_key')) }} as name_sorted
+    from keyed
 )
 
 select
@@ -38,7 +47,8 @@ select
     hubungan_kk,
     kode_desa as village,
     no_kk_clean as no_kk,
-    {{ sorted_words(replace_pattern('name_key', ' (BIN|BINTI) .*$', '', 'g')) }} as name_words,
-    {{ words_as_text(sorted_words('name_key')) }} as name_sorted,
+    name_words,
+    {{ last_element('name_words') }} as name_last_word,
+    name_sorted,
     year(tanggal_lahir) as birth_year
-from keyed
+from worded
