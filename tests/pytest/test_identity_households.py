@@ -40,6 +40,10 @@ NIK = {
     "LINA_MARLINA": "3171014309100003",
     "DIMAS": "3171010510980004",
     "WIWIN": "3171014904010005",
+    "RAFI": "3172011403960006",
+    "EKO": "3172011707800007",
+    "EKO_TOO": "3172011707800008",
+    "HERMANUS": "3171012308790009",
 }
 K_YUSUF, K_WAHYU = "3171010101150011", "3171010101150013"
 K_SUMARNI, K_BAYU = "3171010101150015", "3171010101150017"
@@ -48,6 +52,14 @@ K_SUMARNI, K_BAYU = "3171010101150015", "3171010101150017"
 K_JOKO, K_DIMAS = "3171010101150019", "3171010101150021"
 # A village of another regency (Jakarta Utara) where WAHYU's family was registered again.
 OTHER_REGENCY_VILLAGE = "3172011001"
+# RAFI heads a card of his own in the other regency; two EKO PRASETYO, born the same day,
+# on two cards there; HERMANUS's card here.
+K_RAFI, K_EKO, K_EKO_TOO, K_HERMANUS = (
+    "3172010101150023",
+    "3172010101150025",
+    "3172010101150027",
+    "3171010101150029",
+)
 
 
 def _register(name, nik, no_kk, sex, born, shdk):
@@ -108,9 +120,25 @@ def identity_build(tmp_path_factory, dbt_build):
             _register("DIMAS PRASETYO", NIK["DIMAS"], K_DIMAS, 1, "1998-10-05", "KEPALA KELUARGA"),
             kode_desa=OTHER_REGENCY_VILLAGE,
         ),
+        dict(
+            _register("RAFI SETIAWAN", NIK["RAFI"], K_RAFI, 1, "1996-03-14", "KEPALA KELUARGA"),
+            kode_desa=OTHER_REGENCY_VILLAGE,
+        ),
+        dict(
+            _register("EKO PRASETYO", NIK["EKO"], K_EKO, 1, "1980-07-17", "KEPALA KELUARGA"),
+            kode_desa=OTHER_REGENCY_VILLAGE,
+        ),
+        dict(
+            _register("EKO PRASETYO", NIK["EKO_TOO"], K_EKO_TOO, 1, "1980-07-17", "KEPALA KELUARGA"),
+            kode_desa=OTHER_REGENCY_VILLAGE,
+        ),
+        _register("HERMANUS KURNIAWAN", NIK["HERMANUS"], K_HERMANUS, 1, "1979-08-23", "KEPALA KELUARGA"),
     ]
     household = rows["dtks"]["rumah_tangga.csv"][0]
-    sizes = {"RT2": 2, "RT3": 5, "RT4": 1, "RT5": 1, "RT6": 2, "RT7": 2, "RT9": 2, "RT10": 3}
+    sizes = {
+        **{"RT2": 2, "RT3": 5, "RT4": 1, "RT5": 1, "RT6": 2, "RT7": 2, "RT9": 2, "RT10": 3},
+        **{"RT11": 1, "RT12": 1, "RT13": 1},
+    }
     rows["dtks"]["rumah_tangga.csv"] += [
         dict(household, id_rt=id_rt, jumlah_art=str(size)) for id_rt, size in sizes.items()
     ]
@@ -162,6 +190,11 @@ def identity_build(tmp_path_factory, dbt_build):
         _member("J1", "RT10", NIK["JOKO"], K_JOKO, "JOKO SUSILO", 1, "20/01/1975", 1),
         _member("J2", "RT10", NIK["LINA"], K_JOKO, "LINA MARLINA", 2, "03/09/2010", 3),
         _member("J3", "RT10", NIK["DIMAS"], K_JOKO, "DIMAS PRASETYO", 1, "01/01/1900", 3),
+        # RAFI and an EKO here, without a NIK or a card; HERMANUS without his first letter, his
+        # birth date written 1 January of its year
+        _member("K1", "RT11", "", "", "RAFI SETIAWAN", 1, "14/03/1996", 1),
+        _member("K2", "RT12", "", "", "EKO PRASETYO", 1, "17/07/1980", 1),
+        _member("K3", "RT13", "", "", "ERMANUS KURNIAWAN", 1, "01/01/1979", 1),
     ]
     landing = root / "landing"
     for source, files in rows.items():
@@ -451,3 +484,41 @@ def test_the_same_card_in_another_village_counts_for_a_link():
         if lv.get("label_for_charts") == "same family card, other village"
     )
     assert (level["u_probability"], level["fix_u_probability"]) == (resolution.CARD_OTHER_VILLAGE_U, True)
+
+
+def _link_rules(con):
+    return _dtks(
+        con,
+        "select split_part(record_key, '/', 3), link_rule from intermediate.int_person_identity "
+        "where source = 'dtks'",
+    )
+
+
+def test_the_only_register_person_of_a_name_and_date_in_the_province_is_linked(identity_build):
+    """RAFI, without a NIK or a card here, is the register's only RAFI SETIAWAN born that day
+    in the province, heading a card in another regency, where the village comparison keeps
+    him apart: the deterministic rule links him. EKO has two such namesakes there: no rule
+    decides. The made-up AHMAD carries a well-formed NIK the register does not hold: never."""
+    con = identity_build
+    rules, persons = _link_rules(con), _dtks_persons(con)
+    assert rules["K1"] == "unique_in_province"
+    assert persons["K1"] == _register_person(con, NIK["RAFI"])
+    assert rules["K2"] != "unique_in_province"
+    assert rules["D1"] != "unique_in_province"
+
+
+def test_a_lost_first_letter_and_a_placeholder_date_are_compared(identity_build):
+    """ERMANUS KURNIAWAN has lost his first letter and his birth date is 1 January: no rule
+    on the first letter, the exact name or the exact date pairs him with the register's
+    HERMANUS KURNIAWAN. The alphabetically last word of the name does, and name and date
+    count for a link. (Whether it links rests on the village: this sample has one village,
+    where being in it is no evidence; in a population it weighs about +13.)"""
+    con = identity_build
+    pairs = con.sql(f"""
+        select p.blocking_rule, p.mw_name > 0, p.mw_birth_date > 0
+        from intermediate.int_person_match_pairs as p
+        join intermediate.int_person_identity as i
+            on i.record_key in (p.record_key_l, p.record_key_r) and i.source = 'dukcapil'
+        where 'dtks/anggota.csv/K3' in (p.record_key_l, p.record_key_r) and i.nik_clean = '{NIK["HERMANUS"]}'
+    """).fetchall()
+    assert pairs == [("village_birth_year_last_word", True, True)]
