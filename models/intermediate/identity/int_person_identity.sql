@@ -65,7 +65,7 @@ province_links as (
     left join card_matches
         on
             records.record_key = card_matches.record_key
-            and card_matches.register_nik != province_register.register_nik
+            and province_register.register_nik != card_matches.register_nik
     where links.nik_link in ('no_valid_nik', 'contradicted') and card_matches.record_key is null
 ),
 
