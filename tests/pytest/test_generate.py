@@ -699,7 +699,8 @@ def test_a_made_up_person_listed_twice_has_one_truth_id(tmp_path):
     """).fetchall()[0]
     assert duplicates >= 5 and real_with_id == 0
     missing = duckdb.sql(
-        f"select count(*) from '{truth}/records.parquet' where person_id is null and fictitious_person_id is null"
+        f"select count(*) from '{truth}/records.parquet' "
+        "where person_id is null and fictitious_person_id is null"
     ).fetchall()[0][0]
     assert missing == 0
     # one id per made-up person: every row but the duplicates brings a new one

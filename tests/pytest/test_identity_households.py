@@ -135,10 +135,8 @@ def identity_build(tmp_path_factory, dbt_build):
         _register("HERMANUS KURNIAWAN", NIK["HERMANUS"], K_HERMANUS, 1, "1979-08-23", "KEPALA KELUARGA"),
     ]
     household = rows["dtks"]["rumah_tangga.csv"][0]
-    sizes = {
-        **{"RT2": 2, "RT3": 5, "RT4": 1, "RT5": 1, "RT6": 2, "RT7": 2, "RT9": 2, "RT10": 3},
-        **{"RT11": 1, "RT12": 1, "RT13": 1},
-    }
+    sizes = {"RT2": 2, "RT3": 5, "RT4": 1, "RT5": 1, "RT6": 2, "RT7": 2, "RT9": 2, "RT10": 3}
+    sizes |= {"RT11": 1, "RT12": 1, "RT13": 1}
     rows["dtks"]["rumah_tangga.csv"] += [
         dict(household, id_rt=id_rt, jumlah_art=str(size)) for id_rt, size in sizes.items()
     ]

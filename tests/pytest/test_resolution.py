@@ -196,7 +196,6 @@ def test_equally_strong_links_to_one_register_person_give_one_answer():
     assert results == {"name_birth_date"}
 
 
-
 def _made_up_scores(tmp_path, fictitious_ids: tuple | None) -> tuple:
     """'all records' of resolution_scores for two records resolved as one person, both of a
     made-up person (truth person_id NULL) listed twice; fictitious_ids: their truth's
@@ -229,7 +228,7 @@ def test_a_made_up_person_listed_twice_is_one_person_in_the_truth(tmp_path):
     """The generator's made-up person may be listed twice (a duplicate row): linking the two
     rows is right. The truth gives both one fictitious_person_id; a truth folder without the
     column still scores, each made-up record a person of its own."""
-    _, records, true_pairs, predicted, hits, precision, recall, f1 = _made_up_scores(tmp_path / "new", (7, 7))
+    _, records, true_pairs, predicted, hits, _, _, f1 = _made_up_scores(tmp_path / "new", (7, 7))
     assert (records, true_pairs, predicted, hits, f1) == (2, 1, 1, 1, 1.0)
     _, _, true_pairs, predicted, hits, precision, _, _ = _made_up_scores(tmp_path / "old", None)
     assert (true_pairs, predicted, hits, precision) == (0, 1, 0, 0.0)
