@@ -139,7 +139,8 @@ def _save_truth_parts(con, source: str, parts: Path, tl: Timeline) -> None:
             select = head + (
                 f"{record_id}::VARCHAR as record_id, t_person_id::BIGINT as person_id, "
                 "t_family_id::BIGINT as family_id, t_nik_delivered::VARCHAR as nik_delivered, "
-                "t_errors::VARCHAR[] as errors, t_nik_damage::VARCHAR as nik_damage"
+                "t_errors::VARCHAR[] as errors, t_nik_damage::VARCHAR as nik_damage, "
+                "t_fictitious_person_id::BIGINT as fictitious_person_id"
             )
         else:
             select = head + (

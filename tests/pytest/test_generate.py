@@ -478,6 +478,7 @@ def test_truth_tables(small):
         "nik_delivered",
         "errors",
         "nik_damage",
+        "fictitious_person_id",
     ]
     assert str(records.field("errors").type) == "list<element: string>"
     for table in ("records", "household_records"):
@@ -702,3 +703,25 @@ def test_identity_patterns_of_issue_26(tmp_path):
     # the parents' old household was two people
     facts = summary["population"]
     assert facts["split_families_from_lone_parent"] >= 0.7 * facts["split_families_with_origin"] > 0
+
+
+def test_a_made_up_person_listed_twice_has_one_truth_id(tmp_path):
+    """A made-up person is no register person (person_id NULL) but one person all the same:
+    the truth gives their rows, a duplicate row too, one fictitious_person_id, which no
+    other made-up person of any source shares, and a real person's rows none."""
+    rates = parse_rate_overrides(["unknown_to_civil_register=0.3", "duplicate_person=0.3"])
+    _, _, truth = run(tmp_path, 500, 3, rates)
+    made_up, ids, duplicates, real_with_id = duckdb.sql(f"""
+        select count_if(person_id is null), count(distinct fictitious_person_id),
+               count_if(person_id is null and list_contains(errors, 'duplicate_person')),
+               count_if(person_id is not null and fictitious_person_id is not null)
+        from '{truth}/records.parquet'
+    """).fetchall()[0]
+    assert duplicates >= 5 and real_with_id == 0
+    missing = duckdb.sql(
+        f"select count(*) from '{truth}/records.parquet' "
+        "where person_id is null and fictitious_person_id is null"
+    ).fetchall()[0][0]
+    assert missing == 0
+    # one id per made-up person: every row but the duplicates brings a new one
+    assert ids == made_up - duplicates
