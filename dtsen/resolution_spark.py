@@ -5,12 +5,12 @@ dtsen.resolution's, written once: only the few SQL expressions of DIALECT_SQL di
 records stay in Spark:
 
 * Training: the prior's counts are a Spark aggregation over every record; m and u are
-  trained on the training sample (dtsen.resolution's rule: persons holding about
-  TRAINING_SAMPLE_PAIRS x MAX_LABEL_PAIRS labelled pairs, so its size does not grow with the
-  population) by the DuckDB code on the driver. Splink's u sampling is engine-specific
-  (DuckDB's and Spark's random sampling pick different pairs), so training with Splink's
-  Spark backend would give another model than the DuckDB build's; the bounded sample keeps
-  one model for both.
+  trained on the training sample (dtsen.resolution._in_training_sample, the same persons
+  on both engines: those holding about TRAINING_SAMPLE_PAIRS x MAX_LABEL_PAIRS labelled
+  pairs, so its size does not grow with the population) by the DuckDB code on the driver.
+  Splink's u sampling is engine-specific (DuckDB's and Spark's random sampling pick
+  different pairs), so training with Splink's Spark backend would give another model than
+  the DuckDB build's; the bounded sample keeps one model for both.
 * Scoring: Splink's Spark backend (SparkAPI) on the Spark tables.
 * Clustering: connected components of the links with Splink's Spark backend. A component
   holding at most one register NIK is the cluster dtsen.resolution.cluster_untrusted makes
@@ -36,10 +36,9 @@ from dtsen.resolution import (
     BLOCKING_RULES,
     CLUSTER_SCHEMA,
     KEEP_FLOOR,
-    MAX_LABEL_PAIRS,
     SCHEMA,
-    TRAINING_SAMPLE_PAIRS,
     _candidates_sql,
+    _in_training_sample,
     _prior,
     cluster_untrusted,
     matching_input_sql,
@@ -105,10 +104,10 @@ def _matching_input(spark, features, links):
     return spark.sql(matching_input_sql("dtsen_match_features", "dtsen_nik_links"))
 
 
-def train_matcher_spark(spark, features, links) -> tuple[str, int]:
+def train_matcher_spark(spark, features, links, training_pairs: int | None = None) -> tuple[str, int]:
     """dtsen.resolution.train_matcher on Spark: the prior counted by Spark over every record,
-    m and u trained on the training sample (collected: bounded by MAX_LABEL_PAIRS, not by
-    the population) with the DuckDB code, so both engines train the same model."""
+    m and u trained on the training sample (collected: its size is set by `training_pairs`,
+    not by the population) with the DuckDB code, so both engines train the same model."""
     _matching_input(spark, features, links).createOrReplaceTempView("dtsen_match_input")
     records, nik_pairs = spark.sql("""
         select coalesce(sum(n), 0),
@@ -116,15 +115,8 @@ def train_matcher_spark(spark, features, links) -> tuple[str, int]:
         from (select trusted_nik, count(*) as n from dtsen_match_input group by trusted_nik)
     """).first()
     records, nik_pairs = int(records), int(nik_pairs)
-    share = min(1.0, TRAINING_SAMPLE_PAIRS * MAX_LABEL_PAIRS / max(nik_pairs, 1))
-    sample = spark.table("dtsen_match_input")
-    if share < 1:
-        # dtsen.resolution._in_training_sample's rule with Spark's hash: another sample of
-        # the same size (every record when there are fewer, as on DuckDB).
-        sample = sample.where(
-            "pmod(xxhash64(coalesce(trusted_nik, record_key), 'train'), 1000000)"
-            f" < {round(share * 1_000_000)}"
-        )
+    # The same persons as dtsen.resolution.train_matcher's sample on DuckDB.
+    sample = spark.table("dtsen_match_input").where(_in_training_sample(nik_pairs, training_pairs))
     con = duckdb.connect()
     try:
         con.register("training_sample", sample.toArrow())
