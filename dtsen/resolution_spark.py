@@ -14,9 +14,10 @@ records stay in Spark:
 * Scoring: Splink's Spark backend (SparkAPI) on the Spark tables.
 * Clustering: connected components of the links with Splink's Spark backend. A component
   holding at most one register NIK is the cluster dtsen.resolution.cluster_untrusted makes
-  (no link is dropped there); only the components that join two or more register persons,
-  where links are taken strongest first, have their links collected and resolved by
-  cluster_untrusted itself.
+  (no link is dropped there); each component that joins two or more register persons,
+  where links are taken strongest first, is resolved by cluster_untrusted itself on an
+  executor (applyInArrow, one component at a time; the Python workers run the driver's
+  Python, dtsen.spark_dbt).
 
 Splink's Spark backend writes its working tables as Parquet under the Spark context's
 checkpoint directory (profiles.yml: spark.checkpoint.dir); they hold names, birth dates and
@@ -254,18 +255,32 @@ def spark_clusters(spark, links, pairs, threshold: float):
         left join strongest as s on s.node = c.node and s.rank = 1
         where c.node not like 'nik:%'
     """)
-    # Components joining two or more register persons: their links, resolved strongest first.
+    # Components joining two or more register persons: each component's links resolved
+    # strongest first by cluster_untrusted, on an executor. Its decisions in one component
+    # depend only on that component's links, so a component alone gives the rows the whole
+    # graph gives it, and no component is gathered on the driver.
     conflicted = spark.sql("""
-        select c.node, e.match_probability, e.node_l, e.node_r, e.blocking_rule
+        select c.cluster_id, c.node, e.match_probability, e.node_l, e.node_r, e.blocking_rule
         from dtsen_components as c
         join dtsen_component_facts as f on f.cluster_id = c.cluster_id and f.niks > 1
         left join dtsen_cluster_edges as e on e.node_l = c.node
-    """).collect()
-    untrusted = sorted({row.node for row in conflicted if not row.node.startswith("nik:")})
-    conflict_edges = [
-        (row.match_probability, row.node_l, row.node_r, row.blocking_rule)
-        for row in conflicted
-        if row.node_l is not None
-    ]
-    resolved = spark.createDataFrame(cluster_untrusted(untrusted, conflict_edges))
+    """)
+    schema = ", ".join(
+        f"{field.name} {'double' if pa.types.is_floating(field.type) else 'string'}"
+        for field in CLUSTER_SCHEMA
+    )
+    resolved = conflicted.groupBy("cluster_id").applyInArrow(_resolve_component, schema)
     return plain.select(*CLUSTER_SCHEMA.names).unionByName(resolved.select(*CLUSTER_SCHEMA.names))
+
+
+def _resolve_component(component: pa.Table) -> pa.Table:
+    """cluster_untrusted on one connected component: rows (node, and one link from it or
+    NULLs), as spark_clusters' `conflicted` gives them."""
+    rows = component.select(["node", "match_probability", "node_l", "node_r", "blocking_rule"]).to_pylist()
+    untrusted = sorted({row["node"] for row in rows if not row["node"].startswith("nik:")})
+    edges = [
+        (row["match_probability"], row["node_l"], row["node_r"], row["blocking_rule"])
+        for row in rows
+        if row["node_l"] is not None
+    ]
+    return cluster_untrusted(untrusted, edges)
