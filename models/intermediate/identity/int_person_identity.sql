@@ -82,9 +82,7 @@ card_matches as (
         on
             candidates.no_kk = register.no_kk
             and candidates.birth_date = register.birth_date
-    where
-        candidates.name_sorted = register.name_sorted
-        or jaro_winkler_similarity(candidates.name_key, register.name_key) >= 0.92
+    where {{ names_close('candidates', 'register') }}
 ),
 
 province_links as (
