@@ -28,6 +28,7 @@ import duckdb
 from dtsen.marts import build_state
 from dtsen.quality.runner import append_lines, read_records
 from dtsen.report import PERSON_MODELS
+from dtsen.sql_text import quote_literal
 from dtsen.welfare import pmt_variables, predict
 
 # Staging models of household-level files, by source and file.
@@ -75,14 +76,14 @@ def attach_truth(con: duckdb.DuckDBPyConnection, truth: Path) -> None:
     """Temp views truth_records / truth_household_records over the truth's Parquet files.
     A truth folder written before made-up persons had ids gets an empty fictitious_person_id."""
     for name in ("records", "household_records", "persons", "families"):
-        path = str((truth / f"{name}.parquet").resolve()).replace("'", "''")
-        con.execute(f"create or replace temp view truth_{name} as select * from read_parquet('{path}')")
+        path = quote_literal(str((truth / f"{name}.parquet").resolve()))
+        con.execute(f"create or replace temp view truth_{name} as select * from read_parquet({path})")
     columns = {row[0] for row in con.sql("describe truth_records").fetchall()}
     if "fictitious_person_id" not in columns:
-        path = str((truth / "records.parquet").resolve()).replace("'", "''")
+        path = quote_literal(str((truth / "records.parquet").resolve()))
         con.execute(
             "create or replace temp view truth_records as "
-            f"select *, null::bigint as fictitious_person_id from read_parquet('{path}')"
+            f"select *, null::bigint as fictitious_person_id from read_parquet({path})"
         )
 
 

@@ -32,6 +32,7 @@ from dtsen.contract import (
     MANIFEST_NAME,
     OPTIONAL_SOURCES,
 )
+from dtsen.sql_text import quote_literal
 
 # Catches rows with more fields than the header; staging quarantines them.
 EXTRA_FIELDS_COLUMN = "_extra_fields"
@@ -59,10 +60,6 @@ class DeliveryFile:
     file_problem: str | None = None
     delivery_problem: str | None = None
     status: str = "refused"  # current | superseded | refused
-
-
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _sha256(path: Path) -> str:
@@ -133,16 +130,16 @@ def csv_read_sql(path: Path, header: list[str], delimiter: str, contract_columns
     """
     names = read_column_names(header, contract_columns)
     catch = [f"{EXTRA_FIELDS_COLUMN}_{position}" for position in range(1, len(header) + 1)]
-    columns = ", ".join(f"{_sql_str(name)}: 'VARCHAR'" for name in [*names, *catch])
+    columns = ", ".join(f"{quote_literal(name)}: 'VARCHAR'" for name in [*names, *catch])
     read = (
-        f"read_csv({_sql_str(str(path))}, delim={_sql_str(delimiter)}, header=true, "
+        f"read_csv({quote_literal(str(path))}, delim={quote_literal(delimiter)}, header=true, "
         f"auto_detect=false, columns={{{columns}}}, quote='\"', escape='\"', "
         "strict_mode=false, null_padding=true, parallel=false, encoding='utf-8')"
     )
     surplus = ", ".join(f"coalesce({_sql_name(name)}, '')" for name in catch)
     extra = (
         f"case when coalesce({', '.join(_sql_name(name) for name in catch)}) is not null "
-        f"then rtrim(concat_ws({_sql_str(delimiter)}, {surplus}), {_sql_str(delimiter)}) end"
+        f"then rtrim(concat_ws({quote_literal(delimiter)}, {surplus}), {quote_literal(delimiter)}) end"
     )
     columns = ", ".join(_sql_name(name) for name in names)
     return f"(select {columns}, {extra} as {EXTRA_FIELDS_COLUMN} from {read})"
@@ -152,7 +149,7 @@ def parquet_read_sql(
     path: Path, header: list[str] | None = None, contract_columns: list[str] | None = None
 ) -> str:
     """read_parquet; with the file's columns given, a select naming them by read_column_names()."""
-    call = f"read_parquet({_sql_str(str(path))})"
+    call = f"read_parquet({quote_literal(str(path))})"
     if header is None or contract_columns is None:
         return call
     names = read_column_names(header, contract_columns)
@@ -272,7 +269,7 @@ def _scan(
     dates = []
     for column, date_format in date_formats.items():
         clean = f"nullif(trim(cast({_sql_name(column)} as varchar)), '')"
-        dates += [f"count({clean})", f"count(try_strptime({clean}, {_sql_str(date_format)}))"]
+        dates += [f"count({clean})", f"count(try_strptime({clean}, {quote_literal(date_format)}))"]
     row = con.sql(f"select count(*), {', '.join(counts + dates) or '0'} from {read_sql}").fetchall()[0]
     found = row[1 + len(counts) :]
     return row[0], {column: (found[2 * i], found[2 * i + 1]) for i, column in enumerate(date_formats)}

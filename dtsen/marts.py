@@ -12,6 +12,8 @@ import hashlib
 
 import duckdb
 
+from dtsen.sql_text import quote_identifier
+
 MARTS_SCHEMA = "marts"
 LEDGER_SCHEMA = "build_ledger"  # macros/build_ledger.sql
 
@@ -23,14 +25,6 @@ class BuildState:
     build_id: str | None  # the one successful build that wrote every mart, else None
     builds: dict[str, list[str]]  # invocation -> the marts it wrote
     problem: str | None  # why the marts are not one complete build (one line), else None
-
-
-def quote_identifier(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def quote_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def first_row(con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None) -> tuple:

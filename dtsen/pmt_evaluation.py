@@ -38,7 +38,7 @@ import pandas as pd
 
 from dtsen.contract import ACCUMULATING_SOURCES
 from dtsen.generate.agencies import SUSENAS_NOISE_SD, SUSENAS_SAMPLE
-from dtsen.marts import quote_literal
+from dtsen.sql_text import quote_literal
 from dtsen.welfare import (
     FOLDS,
     KEY,

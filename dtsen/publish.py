@@ -61,8 +61,6 @@ from dtsen.marts import (
     build_state,
     first_row,
     mart_content_hashes,
-    quote_identifier,
-    quote_literal,
 )
 from dtsen.pseudonym import (
     KEY_VARIABLE,
@@ -72,6 +70,7 @@ from dtsen.pseudonym import (
     pseudonymise,
 )
 from dtsen.quality.runner import last_result
+from dtsen.sql_text import quote_identifier, quote_literal
 
 PUBLICATION_TABLE = "_publication"  # one row per published table
 PUBLICATION_DELIVERIES_TABLE = "_publication_deliveries"  # the deliveries the marts were built from

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 
+from dtsen.sql_text import quote_literal
+
 _TWO_53 = 9007199254740992.0
 
 
@@ -44,7 +46,7 @@ def connect(workdir: Path, seed: int, memory_limit: str = "8GB") -> duckdb.DuckD
 
 def sql_str(value) -> str:
     """A SQL string literal."""
-    return "'" + str(value).replace("'", "''") + "'"
+    return quote_literal(str(value))
 
 
 def sql_list(values) -> str:
