@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 from functools import partial
 
@@ -39,13 +41,37 @@ def dbt_build():
 
 @pytest.fixture(scope="session")
 def generated_build(tmp_path_factory, dbt_build):
-    """A generated population built once for the session: (connection with the truth
-    attached as truth_* views, generator summary, folder)."""
-    root = tmp_path_factory.mktemp("generated")
-    summary = generate(persons=GENERATED_PERSONS, seed=20261126, out=root / "landing", truth=root / "truth")
-    result = dbt_build(root / "landing", root / "warehouse.duckdb")
-    assert result.returncode == 0, result.stdout[-4000:]
+    """A generated population built once for the run: (connection with the truth attached
+    as truth_* views, generator summary, folder). Under pytest-xdist the first worker that
+    needs it builds it and the others wait for it (a file lock) and open the same files,
+    read-only: tests copy the database before they change anything."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        root = tmp_path_factory.mktemp("generated")
+    else:
+        root = tmp_path_factory.getbasetemp().parent / "generated"  # the run's, every worker's
+        root.mkdir(exist_ok=True)
+    with open(root / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        summary = _built_once(root, dbt_build)
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
     attach_truth(con, root / "truth")
     yield con, summary, root
     con.close()
+
+
+def _built_once(root, dbt_build) -> dict:
+    """The generator's summary; generates and builds in `root` unless done already. A build
+    that failed is not tried again: its output is the failure of every worker."""
+    done, failed = root / "summary.json", root / "build-failed.txt"
+    if failed.exists():
+        pytest.fail(failed.read_text(encoding="utf-8"))
+    if not done.exists():
+        landing, truth = root / "landing", root / "truth"
+        summary = generate(persons=GENERATED_PERSONS, seed=20261126, out=landing, truth=truth)
+        result = dbt_build(landing, root / "warehouse.duckdb")
+        if result.returncode != 0:
+            failed.write_text(result.stdout[-4000:], encoding="utf-8")
+            pytest.fail(result.stdout[-4000:])
+        done.write_text(json.dumps(summary), encoding="utf-8")
+    return json.loads(done.read_text(encoding="utf-8"))
