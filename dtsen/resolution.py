@@ -19,7 +19,8 @@ Model:
   same village, birth year and alphabetically last word of the name;
   same name and birth date (for records without a birth date, and for records whose village
   changed); same family card.
-* Comparisons: name (exact with term-frequency adjustment, same words in another order,
+* Comparisons: name (exact with term-frequency adjustment, the same given names with a
+  patronymic (BIN/BINTI and the father's name) on one side only, same words in another order,
   Jaro-Winkler >= 0.92, one letter edited or transposed (Damerau-Levenshtein <= 1), one
   name's words within the other's, Jaro-Winkler >= 0.80, a word in common), birth date
   (exact, within a month, day and month swapped, the same year with one date a placeholder
@@ -191,6 +192,18 @@ NIK_LEVELS = {"exact": (0.45, 1e-6), "one_edit": (0.50, 1e-5), "different": (0.0
 CARD_OTHER_VILLAGE_U = 1e-6
 
 
+# A name carries a patronymic: BIN or BINTI and the father's name after the given names, as
+# int_person_match_features cuts it off for name_words. LIKE and list equality read the same in
+# DuckDB and Spark SQL, so the level is written once.
+def _has_patronymic(side: str) -> str:
+    return f"(name_key_{side} like '% BIN %' or name_key_{side} like '% BINTI %')"
+
+
+GIVEN_NAMES_ONE_PATRONYMIC = (
+    f"name_words_l = name_words_r and {_has_patronymic('l')} <> {_has_patronymic('r')}"
+)
+
+
 # The comparison SQL the engines write differently, DuckDB's and Spark's (Splink's Spark backend;
 # dtsen.resolution_spark): two lists' words, and days between two dates.
 DIALECT_SQL = {
@@ -225,6 +238,9 @@ def splink_settings(dialect: str = "duckdb"):
         comparison_levels=[
             cll.NullLevel("name_key"),
             cll.ExactMatchLevel("name_key", term_frequency_adjustments=True),
+            # One record names the father after BIN/BINTI, the other does not (a child listed
+            # by a social registry and by the civil register): the given names are the name.
+            cll.CustomLevel(GIVEN_NAMES_ONE_PATRONYMIC, "same given names, one with a patronymic"),
             cll.ExactMatchLevel("name_sorted").configure(label_for_charts="same words, other order"),
             cll.JaroWinklerLevel("name_key", 0.92),
             # One transposed, dropped or mistyped letter: Jaro sees none in a name of two or
