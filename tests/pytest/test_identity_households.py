@@ -494,8 +494,9 @@ def test_splink_compares_the_given_names_when_one_name_has_a_patronymic():
     assert _level("name", _name("AHMAD"), _name("AHMAD BIN YUSUF")) == given
     assert _level("name", _name("AHMAD BIN YUSUF"), _name("AHMAD BIN ALI")) != given
     assert _level("name", _name("SITI BINTI AHMAD"), _name("AHMAD")) != given
-    # a word that merely starts with BIN is no patronymic
-    assert _level("name", _name("DEWI BINTANG"), _name("DEWI")) != given
+    # a given name starting with BIN is no patronymic
+    assert _level("name", _name("RIZKI BINTANG BIN ALI"), _name("RIZKI BINTANG")) == given
+    assert _level("name", _name("RIZKI BINTANG"), _name("BINTANG RIZKI")) == "same words, other order"
 
 
 def test_splink_tells_the_same_card_in_another_village_apart():
