@@ -255,7 +255,7 @@ def resolution_scores(
         with records as (
             select i.person_id as predicted,
                    -- made-up records: a person of their own in the truth
-                   coalesce(cast(t.person_id as varchar), 'none:' || i.record_key) as truth,
+                   coalesce(cast(t.person_id as varchar), 'none:' || cast(i.record_key as varchar)) as truth,
                    {classes}
             -- (int_person_identity also carries the records' columns: only these two are read)
             from (select record_key, person_id from {identity}) as i

@@ -10,12 +10,16 @@ landing zone."""
 from __future__ import annotations
 
 import math
+import shutil
+from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
 from deliveries import SAMPLE_DATES, sample_rows, write_delivery
 
 from dtsen import resolution
+from dtsen.project import run_dbt
 
 VILLAGE = "3171011001"
 # Register: SLAMET (card K_PARENT) and his son AGUS, head of a newer card with a smaller
@@ -164,8 +168,15 @@ def _households(con, column):
 def _dtks_persons(con):
     return _dtks(
         con,
-        "select split_part(record_key, '/', 3), person_id from intermediate.int_person_identity "
-        "where source = 'dtks'",
+        "select source_record_id, person_id from intermediate.int_person_identity where source = 'dtks'",
+    )
+
+
+def _dtks_record(id_art):
+    """SQL giving the record_key of DTKS member `id_art` (keys are numbers: source, delivery, row)."""
+    return (
+        "(select record_key from intermediate.int_person_records"
+        f" where source = 'dtks' and source_record_id = '{id_art}')"
     )
 
 
@@ -179,8 +190,8 @@ def test_a_nik_borrowed_from_the_head_is_not_the_head(identity_build):
     name, and the grown son, head of his own household, named after him: none is AHMAD."""
     links = _dtks(
         identity_build,
-        "select split_part(record_key, '/', 3), nik_link from intermediate.int_person_nik_links "
-        "where source = 'dtks'",
+        "select records.source_record_id, links.nik_link from intermediate.int_person_nik_links as links "
+        "join intermediate.int_person_records as records using (record_key) where links.source = 'dtks'",
     )
     assert {key: links[key] for key in ("C1", "C2", "C3", "C5")} == {
         "C1": "nik_register",
@@ -197,7 +208,7 @@ def test_a_1_january_birth_date_agrees_with_the_register(identity_build):
     """PUTRI's name is written otherwise, her birth date 1 January of her year: the NIK stands."""
     link = identity_build.sql(
         "select nik_link, birth_date_agrees from intermediate.int_person_nik_links "
-        "where record_key like 'dtks/%/C4'"
+        f"where record_key = {_dtks_record('C4')}"
     ).fetchall()
     assert link == [("nik_register", True)]
 
@@ -211,7 +222,7 @@ def test_a_nik_nobody_holds_counts_against_a_merge(identity_build):
         from intermediate.int_person_match_pairs as pairs
         join intermediate.int_person_records as register
             on register.record_key in (pairs.record_key_l, pairs.record_key_r)
-        where 'dtks/anggota.csv/D1' in (pairs.record_key_l, pairs.record_key_r)
+        where {_dtks_record("D1")} in (pairs.record_key_l, pairs.record_key_r)
             and register.source = 'dukcapil' and register.nik_clean = '{NIK["AHMAD"]}'
     """).fetchall()
     m, u = resolution.NIK_LEVELS["different"]
@@ -262,8 +273,9 @@ def test_old_spelling_and_titles_are_the_same_name(identity_build):
     con = identity_build
     keys = _dtks(
         con,
-        "select split_part(record_key, '/', 3), name_key from intermediate.int_person_match_features "
-        "where record_key in ('dtks/anggota.csv/F1', 'dtks/anggota.csv/F2')",
+        "select records.source_record_id, features.name_key from intermediate.int_person_match_features"
+        " as features join intermediate.int_person_records as records using (record_key)"
+        " where records.source = 'dtks' and records.source_record_id in ('F1', 'F2')",
     )
     register = dict(
         con.sql(f"""
@@ -307,7 +319,7 @@ def test_a_son_under_his_mothers_old_card_keeps_his_nik(identity_build):
     head differs. The household of two is the mother's, as its head's card says."""
     con = identity_build
     link = con.sql(
-        "select nik_link from intermediate.int_person_nik_links where record_key = 'dtks/anggota.csv/I2'"
+        f"select nik_link from intermediate.int_person_nik_links where record_key = {_dtks_record('I2')}"
     ).fetchall()
     assert link == [("nik_register",)]
     assert _dtks_persons(con)["I2"] == _register_person(con, NIK["BAYU"])
@@ -350,3 +362,47 @@ def test_splink_compares_niks():
         assert _level("nik", {"nik": nik}, {"nik": near}) == "Damerau-Levenshtein distance of nik <= 1"
     assert _level("nik", {"nik": nik}, {"nik": NIK["DEWI"]}) == "else"
     assert _level("nik", {"nik": nik}, {"nik": None}) == "nik is NULL"
+
+
+SOURCE_NUMBERS = {"dukcapil": 1, "dtks": 2, "p3ke": 3, "bps": 4, "verifikasi": 5}
+
+
+def test_a_record_key_is_its_source_delivery_and_row(identity_build):
+    """record_key is a number: source x 2^59 + days of the extract date x 2^43 + row number,
+    above every NIK (a person_id is either)."""
+    rows = identity_build.sql(
+        "select source, extract_date, source_row_number, record_key from intermediate.int_person_records"
+    ).fetchall()
+    assert {source for source, *_ in rows} >= {"dukcapil", "dtks", "p3ke", "bps"}
+    for source, extract_date, row_number, record_key in rows:
+        days = (extract_date - date(1970, 1, 1)).days
+        assert record_key == SOURCE_NUMBERS[source] * 2**59 + days * 2**43 + row_number
+        assert record_key > resolution.NIK_LIMIT
+
+
+def test_a_delivery_beyond_the_record_keys_bits_fails_its_test(identity_build):
+    """A file dated before 1970 or with more rows than 2^43 would give keys that collide or
+    read as NIKs: assert_person_record_key_within_its_bits names each such file."""
+    path = identity_build.sql(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchall()[0][0]
+    db = Path(path).with_name("bits") / "warehouse.duckdb"
+    db.parent.mkdir()
+    shutil.copyfile(path, db)
+    test = ["--select", "assert_person_record_key_within_its_bits"]
+    landing = Path(path).parent / "landing"
+    passed = run_dbt("test", landing, db, test, isolated=True, capture=True)
+    assert passed.returncode == 0, passed.stdout[-2000:]
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("""
+            update intermediate.int_person_records set extract_date = date '1969-12-31' where source = 'p3ke';
+            update intermediate.int_person_records set source_row_number = 8796093022208
+            where record_key = (
+                select max(record_key) from intermediate.int_person_records where source = 'bps'
+            )
+        """)
+    finally:
+        con.close()
+    failed = run_dbt("test", landing, db, test, isolated=True, capture=True)
+    assert failed.returncode == 1 and "Got 2 results" in failed.stdout, failed.stdout[-2000:]

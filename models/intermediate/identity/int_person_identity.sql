@@ -49,7 +49,7 @@ select
     md5(
         case
             when resolved.resolved_nik is not null then 'nik:' || resolved.resolved_nik
-            else 'record:' || resolved.cluster_key
+            else 'record:' || cast(resolved.cluster_key as {{ dbt.type_string() }})
         end
     ) as person_id,
     case

@@ -3,8 +3,9 @@
 --   person_twice_in_source  one resolved person delivered more than once by one source;
 --   family_twice_in_dtks    one family registered as more than one DTKS household;
 --   nik_of_several_persons  one NIK carried by records of different resolved persons.
--- record_key names the record ('<source>/<file>/<record id>'); the mart shows its keyed
--- pseudonym (int_record_pseudonyms) instead of the agency's record id.
+-- record_name names the record in text ('<source>/<file>/<record id>', not the numeric
+-- record_key of int_person_records); the mart shows its keyed pseudonym
+-- (int_record_pseudonyms) instead of the agency's record id.
 -- Groups are found by hash aggregates on narrow columns of int_person_identity (every
 -- record with its person) and their records picked by semi joins: every record with all
 -- its columns, read once per kind, does not fit in memory at large populations.
@@ -77,6 +78,6 @@ duplicates as (
 )
 
 select
-    {{ person_record_key('duplicates') }} as record_key,
+    {{ record_lineage_name('duplicates') }} as record_name,
     duplicates.*
 from duplicates
