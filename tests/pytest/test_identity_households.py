@@ -20,6 +20,7 @@ from deliveries import SAMPLE_DATES, sample_rows, write_delivery
 
 from dtsen import resolution
 from dtsen.project import run_dbt
+from dtsen.pseudonym import pseudonymise
 
 VILLAGE = "3171011001"
 # Register: SLAMET (card K_PARENT) and his son AGUS, head of a newer card with a smaller
@@ -406,3 +407,36 @@ def test_a_delivery_beyond_the_record_keys_bits_fails_its_test(identity_build):
         con.close()
     failed = run_dbt("test", landing, db, test, isolated=True, capture=True)
     assert failed.returncode == 1 and "Got 2 results" in failed.stdout, failed.stdout[-2000:]
+
+
+def test_a_person_id_is_the_register_nik_or_the_clusters_smallest_record(identity_build):
+    """person_id is a number: the register NIK of a person the register knows, else the
+    smallest record key of the person's cluster (never a hash)."""
+    rows = identity_build.sql("""
+        select identity.person_id, identity.resolved_nik, clusters.cluster_key, identity.record_key
+        from intermediate.int_person_identity as identity
+        left join intermediate.int_person_clusters as clusters using (record_key)
+    """).fetchall()
+    by_nik = [row for row in rows if row[1] is not None]
+    without = [row for row in rows if row[1] is None]
+    assert by_nik and without
+    assert all(person_id == int(nik) < resolution.NIK_LIMIT for person_id, nik, _, _ in by_nik)
+    assert all(person_id == cluster_key <= record_key for person_id, _, cluster_key, record_key in without)
+    persons = _dtks_persons(identity_build)
+    assert persons["C1"] == int(NIK["AHMAD"])
+
+
+def test_a_persons_pseudonym_keys_the_text_of_its_id(identity_build, pseudonym_key):
+    """dim_person.person_id is the keyed pseudonym of the person_id's decimal digits."""
+    rows = identity_build.sql("""
+        select persons.person_id, pseudonyms.identifier, pseudonyms.pseudonym
+        from intermediate.int_persons as persons
+        join intermediate.int_person_pseudonyms as pseudonyms
+            on pseudonyms.identifier = cast(persons.person_id as varchar)
+    """).fetchall()
+    assert len(rows) == identity_build.sql("select count(*) from marts.dim_person").fetchall()[0][0] > 0
+    assert [row[2] for row in rows] == pseudonymise(
+        [str(person_id) for person_id, *_ in rows], pseudonym_key.encode()
+    )
+    shown = {row[0] for row in identity_build.sql("select person_id from marts.dim_person").fetchall()}
+    assert shown == {row[2] for row in rows}

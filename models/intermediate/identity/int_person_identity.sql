@@ -1,7 +1,8 @@
 -- Every staged person record with the person it belongs to. Records with a trusted NIK take
 -- their register person; the others take the person of their cluster (int_person_clusters),
--- which holds at most one register NIK. person_id is a hash of the register NIK, or of the
--- smallest record key of a cluster without one: the same input gives the same ids.
+-- which holds at most one register NIK. person_id is a BIGINT, the register NIK as a number,
+-- or the smallest record key of a cluster without one (keys are at least 2^59, NIKs below
+-- 10^16, so the two never meet): the same input gives the same ids, on both engines.
 -- The record's own columns come along: the models that group records by person read this
 -- table alone, so the join of every record to its person on the record key is paid once
 -- here instead of in each of them.
@@ -46,12 +47,7 @@ select
     resolved.resolved_nik,
     resolved.match_probability,
     resolved.blocking_rule as match_blocking_rule,
-    md5(
-        case
-            when resolved.resolved_nik is not null then 'nik:' || resolved.resolved_nik
-            else 'record:' || cast(resolved.cluster_key as {{ dbt.type_string() }})
-        end
-    ) as person_id,
+    coalesce(cast(resolved.resolved_nik as bigint), resolved.cluster_key) as person_id,
     case
         when resolved.nik_link = 'register_record' then 'register'
         when resolved.is_nik_trusted then 'nik_register'

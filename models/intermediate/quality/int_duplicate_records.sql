@@ -40,7 +40,7 @@ family_twice as (
         source,
         'rumah_tangga.csv' as source_file,
         source_household_id as source_record_id,
-        cast(null as string) as person_id,
+        cast(null as bigint) as person_id,
         family_key,
         cast(null as string) as nik_clean
     from {{ ref('int_household_families') }}
