@@ -169,7 +169,9 @@ def _households(con, column):
 def _dtks_persons(con):
     return _dtks(
         con,
-        "select source_record_id, person_id from intermediate.int_person_identity where source = 'dtks'",
+        "select records.source_record_id, identity.person_id"
+        " from intermediate.int_person_identity as identity"
+        " join intermediate.int_person_records as records using (record_key) where identity.source = 'dtks'",
     )
 
 
@@ -440,3 +442,17 @@ def test_a_persons_pseudonym_keys_the_text_of_its_id(identity_build, pseudonym_k
     )
     shown = {row[0] for row in identity_build.sql("select person_id from marts.dim_person").fetchall()}
     assert shown == {row[2] for row in rows}
+
+
+def test_the_identity_table_leaves_lineage_and_matching_columns_to_the_records(identity_build):
+    """int_person_identity carries what the models grouping records by person read; the
+    lineage and the matching-only columns are one integer join away in int_person_records."""
+    columns = {
+        name
+        for (name,) in identity_build.sql(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'intermediate' and table_name = 'int_person_identity'"
+        ).fetchall()
+    }
+    assert {"record_key", "person_id", "source", "link_rule", "nama", "source_row_number"} <= columns
+    assert not columns & {"source_file", "source_record_id", "nama_normal", "kode_desa_delivered"}

@@ -3,9 +3,10 @@
 -- which holds at most one register NIK. person_id is a BIGINT, the register NIK as a number,
 -- or the smallest record key of a cluster without one (keys are at least 2^59, NIKs below
 -- 10^16, so the two never meet): the same input gives the same ids, on both engines.
--- The record's own columns come along: the models that group records by person read this
--- table alone, so the join of every record to its person on the record key is paid once
--- here instead of in each of them.
+-- The record's columns the models that group records by person read come along, so the
+-- join of every record to its person is paid once here instead of in each of them; its
+-- lineage (source_file, source_record_id) and the columns only matching reads stay in
+-- int_person_records, one join away on the integer record_key.
 with resolved as (
     select
         links.record_key,
@@ -23,20 +24,16 @@ with resolved as (
 select
     records.record_key,
     records.source,
-    records.source_file,
     records.source_row_number,
-    records.source_record_id,
     records.source_household_id,
     records.nik_clean,
     records.nik_status,
     records.no_kk_clean,
     records.nama,
-    records.nama_normal,
     records.jenis_kelamin,
     records.tanggal_lahir,
     records.hubungan_kk,
     records.tanggal_meninggal,
-    records.kode_desa_delivered,
     records.kode_desa,
     records.sekolah,
     records.disabilitas,
