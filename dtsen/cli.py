@@ -205,13 +205,17 @@ def _report(args: argparse.Namespace) -> None:
     print_build_report(Path(args.db))
 
 
-def _evaluate(args: argparse.Namespace) -> None:
+def _evaluate(args: argparse.Namespace) -> int | None:
     from dtsen.evaluate import print_evaluation
 
     if getattr(args, "pmt_models", False):  # `dtsen run` evaluates without the comparison
-        from dtsen.pmt_evaluation import print_comparison
+        from dtsen.pmt_evaluation import TruthTooOld, print_comparison
 
-        print_comparison(Path(args.db), Path(args.truth))
+        try:
+            print_comparison(Path(args.db), Path(args.truth))
+        except TruthTooOld as error:
+            print(f"dtsen evaluate --pmt-models: {error}", file=sys.stderr)
+            return 2
         return
     print_evaluation(Path(args.db), Path(args.truth))
 

@@ -72,10 +72,18 @@ QUARANTINE_ERRORS = {
 
 
 def attach_truth(con: duckdb.DuckDBPyConnection, truth: Path) -> None:
-    """Temp views truth_records / truth_household_records over the truth's Parquet files."""
+    """Temp views truth_records / truth_household_records over the truth's Parquet files.
+    A truth folder written before made-up persons had ids gets an empty fictitious_person_id."""
     for name in ("records", "household_records", "persons", "families"):
         path = str((truth / f"{name}.parquet").resolve()).replace("'", "''")
         con.execute(f"create or replace temp view truth_{name} as select * from read_parquet('{path}')")
+    columns = {row[0] for row in con.sql("describe truth_records").fetchall()}
+    if "fictitious_person_id" not in columns:
+        path = str((truth / "records.parquet").resolve()).replace("'", "''")
+        con.execute(
+            "create or replace temp view truth_records as "
+            f"select *, null::bigint as fictitious_person_id from read_parquet('{path}')"
+        )
 
 
 def _staged_persons_sql() -> str:
@@ -233,8 +241,9 @@ def resolution_scores(
 
     A pair is two different staged person records (int_person_identity joined to the truth
     on source, file and row number). It is predicted when both records have the same
-    person_id, and true when both have the same non-null person_id in the truth: made-up
-    records (truth person_id NULL) are never a true match of anything. For a class (e.g.
+    person_id, and true when both are one person in the truth: the same person_id, or for
+    made-up records (no person_id) the same fictitious_person_id (a made-up person listed
+    twice); a made-up record without one is a person of its own. For a class (e.g.
     records with a valid NIK) the pairs counted are those with at least one record of the
     class, the other record being any record: the class's records resolved against all
     records. 'all records' counts every pair. Precision = true positives / predicted pairs,
@@ -254,8 +263,12 @@ def resolution_scores(
     rows = con.sql(f"""
         with records as (
             select i.person_id as predicted,
-                   -- made-up records: a person of their own in the truth
-                   coalesce(cast(t.person_id as varchar), 'none:' || cast(i.record_key as varchar)) as truth,
+                   -- made-up records: the made-up person, else a person of their own
+                   coalesce(
+                       cast(t.person_id as varchar),
+                       'made_up:' || cast(t.fictitious_person_id as varchar),
+                       'none:' || cast(i.record_key as varchar)
+                   ) as truth,
                    {classes}
             -- (int_person_identity also carries the records' columns: only these two are read)
             from (select record_key, person_id from {identity}) as i

@@ -5,22 +5,26 @@
 DuckDB SQL are a benchmark's (benchmarks/resolution_sql.py), not the package's.
 
 Input (a SQL query, one row per staged person record): record_key, name_key, name_words
-(sorted list of the name's words before a patronymic), name_sorted, birth_date, birth_year,
-sex, village, nik (the record's well-formed NIK, NULL when missing, damaged or contradicted
-by the register person it names), is_nik_trusted, trusted_nik (the register NIK the record
-is linked to exactly, else NULL).
+(sorted list of the name's words before a patronymic), name_last_word (the last of them),
+name_sorted, birth_date, birth_year, sex, village, no_kk (the family card the record is listed
+under), nik (the record's well-formed NIK, NULL when missing, damaged or contradicted by the
+register person it names), is_nik_trusted, trusted_nik (the register NIK the record is linked to
+exactly, else NULL).
 
 Model:
 
 * Candidate pairs: at least one side without a trusted NIK (two records with trusted NIKs
-  are already decided by the NIK), found by any of four blocking rules: same village, birth
+  are already decided by the NIK), found by any of six blocking rules: same village, birth
   year and first letter of the name; same village and birth date; same village and name;
+  same village, birth year and alphabetically last word of the name;
   same name and birth date (for records without a birth date, and for records whose village
-  changed).
+  changed); same family card.
 * Comparisons: name (exact with term-frequency adjustment, same words in another order,
-  Jaro-Winkler >= 0.92, one name's words within the other's, Jaro-Winkler >= 0.80, a word
-  in common), birth date (exact, within a month, day and month swapped, the same year with
-  one date a placeholder (1 January, 1 July, 31 December), within a year), sex, village,
+  Jaro-Winkler >= 0.92, one letter edited or transposed (Damerau-Levenshtein <= 1), one
+  name's words within the other's, Jaro-Winkler >= 0.80, a word in common), birth date
+  (exact, within a month, day and month swapped, the same year with one date a placeholder
+  (1 January, 1 July, 31 December), within a year), sex, village (same, or another one on
+  the same family card),
   NIK (equal, one transposition or one digit apart, different; m and u fixed, see NIK_LEVELS).
 * m: from pairs of records sharing a trusted NIK (free labels: the civil register vouches
   for them); u: from random record pairs; both on a sample of persons (TRAINING_SAMPLE_PAIRS).
@@ -55,7 +59,17 @@ BLOCKING_RULES = {
     ),
     "village_birth_date": "l.village = r.village and l.birth_date = r.birth_date",
     "village_name": "l.village = r.village and l.name_key = r.name_key",
+    # The alphabetically last word of the name: the same key when the words change order
+    # (TATI KOMALASARI / KOMALASARI TATI) or the first letter is lost (HERMANUS / ERMANUS
+    # KURNIAWAN) while the birth date changed too, which the rules above all need unchanged.
+    "village_birth_year_last_word": (
+        "l.village = r.village and l.birth_year = r.birth_year and l.name_last_word = r.name_last_word"
+    ),
     "name_birth_date": "l.name_key = r.name_key and l.birth_date = r.birth_date",
+    # A family card's members, wherever each record places them: a family listed again in
+    # another regency, a member whose village was not written. A card's records do not grow
+    # with the population.
+    "family_card": "l.no_kk = r.no_kk",
 }
 UNTRUSTED_SIDE = "(not l.is_nik_trusted or not r.is_nik_trusted)"
 
@@ -104,8 +118,9 @@ def matching_input_sql(features: str, links: str) -> str:
     """The records the model scores: int_person_match_features joined to
     int_person_nik_links, given as table names or parenthesised queries."""
     return f"""
-        select f.record_key, f.name_key, f.name_words, f.name_sorted, f.birth_date, f.birth_year,
-               f.sex, f.village, l.is_nik_trusted,
+        select f.record_key, f.name_key, f.name_words, f.name_last_word, f.name_sorted, f.birth_date,
+               f.birth_year,
+               f.sex, f.village, f.no_kk, l.is_nik_trusted,
                case when l.is_nik_trusted then l.register_nik end as trusted_nik,
                -- The NIK of another register person (a spouse under the head's NIK) says
                -- nothing about who the record is: it is compared as unknown.
@@ -164,6 +179,14 @@ def _labels_sql(table: str) -> str:
 # one for it.
 NIK_LEVELS = {"exact": (0.45, 1e-6), "one_edit": (0.50, 1e-5), "different": (0.05, 1 - 1.1e-5)}
 
+# u of "same family card, other village", fixed: two persons' records share a card in two
+# villages so rarely that a random sample of U_MAX_PAIRS pairs holds none (Splink then falls
+# back to a default u and the level weighs against a link). The share of all record pairs on
+# one card shrinks as the population grows (about 3e-5 of pairs at 100,000 persons, 1e-8
+# nationally), and a card in two villages is a small part of those: 1e-6 is an upper bound,
+# so the level's weight errs low. m is trained, like the other village levels.
+CARD_OTHER_VILLAGE_U = 1e-6
+
 
 # The comparison SQL the engines write differently, DuckDB's and Spark's (Splink's Spark backend;
 # dtsen.resolution_spark): two lists' words, and days between two dates.
@@ -201,6 +224,9 @@ def splink_settings(dialect: str = "duckdb"):
             cll.ExactMatchLevel("name_key", term_frequency_adjustments=True),
             cll.ExactMatchLevel("name_sorted").configure(label_for_charts="same words, other order"),
             cll.JaroWinklerLevel("name_key", 0.92),
+            # One transposed, dropped or mistyped letter: Jaro sees none in a name of two or
+            # three letters (its match window is empty: SRI and SIR score like strangers).
+            cll.DamerauLevenshteinLevel("name_key", 1),
             cll.CustomLevel(sql["words_within"], "one name's words within the other's"),
             cll.JaroWinklerLevel("name_key", 0.80),
             cll.CustomLevel(sql["word_in_common"], "a word in common"),
@@ -229,6 +255,19 @@ def splink_settings(dialect: str = "duckdb"):
             cll.ElseLevel(),
         ],
     )
+    village = cl.CustomComparison(
+        output_column_name="village",
+        comparison_levels=[
+            cll.NullLevel("village"),
+            cll.ExactMatchLevel("village"),
+            # One family card in two villages: a family registered again where it moved, or
+            # listed by one source in a second regency.
+            cll.CustomLevel("no_kk_l = no_kk_r", "same family card, other village").configure(
+                u_probability=CARD_OTHER_VILLAGE_U, fix_u_probability=True
+            ),
+            cll.ElseLevel(),
+        ],
+    )
     nik_levels = [cll.ExactMatchLevel("nik"), cll.DamerauLevenshteinLevel("nik", 1), cll.ElseLevel()]
     nik = cl.CustomComparison(
         output_column_name="nik",
@@ -245,7 +284,7 @@ def splink_settings(dialect: str = "duckdb"):
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="record_key",
-        comparisons=[name, birth_date, cl.ExactMatch("sex"), cl.ExactMatch("village"), nik],
+        comparisons=[name, birth_date, cl.ExactMatch("sex"), village, nik],
         blocking_rules_to_generate_predictions=[
             f"{sql} and {UNTRUSTED_SIDE}" for sql in BLOCKING_RULES.values()
         ],

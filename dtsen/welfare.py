@@ -254,20 +254,11 @@ def fold_of(sample: pd.DataFrame) -> np.ndarray:
     return pd.util.hash_array(sample[KEY].to_numpy(object)) % FOLDS
 
 
-def out_of_fold(
-    sample: pd.DataFrame, categorical: list[str], numeric: list[str], penalties: list[float], candidate: str
-) -> np.ndarray:
-    """Each survey household's predicted log consumption from `candidate` fitted on the
-    other folds, at the penalty with the least cross-validated error: fit_pmt's own
-    cross-validation (same folds, same choice), so ridge's figures are those of the penalty
-    mart_pmt_coefficients reports."""
-    return _candidate_cross_validation(sample, categorical, numeric, penalties, candidate)[2]
-
-
-def _candidate_cross_validation(
+def candidate_cross_validation(
     sample: pd.DataFrame, categorical: list[str], numeric: list[str], penalties: list[float], candidate: str
 ) -> tuple[float, float, np.ndarray]:
-    """_best_held_out of `candidate`: its penalty, error and held-out predictions."""
+    """_best_held_out of `candidate`: its penalty, error and held-out predictions (mart_pmt_model_fit
+    and dtsen evaluate --pmt-models)."""
     if candidate not in CANDIDATES:
         raise ValueError(f"unknown PMT candidate {candidate!r}: one of {', '.join(CANDIDATES)}")
     frame = sample.reset_index(drop=True)
@@ -317,7 +308,7 @@ def compare_candidates(
         if len(sample) < MIN_CROSS_VALIDATION_SAMPLE:
             fits[candidate] = {"r_squared": None, "spearman": None, "penalty": max(penalties), "rmse": None}
             continue
-        penalty, rmse, predicted = _candidate_cross_validation(
+        penalty, rmse, predicted = candidate_cross_validation(
             sample, categorical, numeric, penalties, candidate
         )
         fits[candidate] = {

@@ -216,6 +216,19 @@
     array_sort(split({{ text }}, ' '))
 {%- endmacro %}
 
+{#- The last element of a list (of sorted words: the alphabetically last word). -#}
+{% macro last_element(items) -%}
+    {{ return(adapter.dispatch('last_element', 'dtsen')(items)) }}
+{%- endmacro %}
+
+{% macro default__last_element(items) -%}
+    {{ items }}[-1]
+{%- endmacro %}
+
+{% macro spark__last_element(items) -%}
+    element_at({{ items }}, -1)
+{%- endmacro %}
+
 {#- A list of words as one text, joined by spaces. -#}
 {% macro words_as_text(words) -%}
     {{ return(adapter.dispatch('words_as_text', 'dtsen')(words)) }}

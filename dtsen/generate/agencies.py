@@ -116,7 +116,7 @@ def _dukcapil(con, rates, tl: Timeline) -> None:
                  + to_seconds(pick(rk, 'dk_sec', 86400)), '%Y-%m-%d %H:%M:%S') as tanggal_update,
         row_number() over (order by kode_desa, family_id, slot, copy) as t_row,
         person_id as t_person_id, family_id as t_family_id, nik as t_nik_delivered, NULL::VARCHAR
-            as t_nik_damage,
+            as t_nik_damage, NULL::BIGINT as t_fictitious_person_id,
         {
         _errors_list(
             [
@@ -226,6 +226,9 @@ def _members(con, src: str, dead_rate: float, extract: str) -> None:
 
 
 _PERSON_FILE = {"dtks": "anggota.csv", "p3ke": "individu.csv", "bps": "regsosek_individu.parquet"}
+# A made-up person's id in the truth: its rows (a made-up person listed twice) are one person,
+# though none of the register. A made-up row's pkey is negative and unique per source and person.
+_FICTITIOUS_ID = "case when person_id is null then -pkey end as t_fictitious_person_id"
 
 
 def _person_rows(con, src: str, rates: dict[str, float]) -> None:
@@ -546,7 +549,7 @@ def _dtks(con, rates, tl: Timeline) -> None:
         t_row, case when e_empty_record_id then NULL else 'ART' || lpad(t_row::VARCHAR, 12, '0') end
             as t_record_id,
         person_id as t_person_id, family_id as t_family_id, nik_d as t_nik_delivered, nik_damage
-            as t_nik_damage,
+            as t_nik_damage, {_FICTITIOUS_ID},
         {
         _person_errors(
             "dtks",
@@ -671,7 +674,7 @@ def _p3ke(con, rates, tl: Timeline) -> None:
         t_row, case when e_empty_record_id then NULL else 'IND-' || lpad(t_row::VARCHAR, 11, '0') end
             as t_record_id,
         person_id as t_person_id, family_id as t_family_id, nik_d as t_nik_delivered, nik_damage
-            as t_nik_damage,
+            as t_nik_damage, {_FICTITIOUS_ID},
         {
         _person_errors(
             "p3ke",
@@ -726,6 +729,13 @@ def _p3ke(con, rates, tl: Timeline) -> None:
         el_no_kk_damaged, e_no_kk_damaged
     from d left join n using (hkey)
     order by d.hh_row
+    """)
+    # The truth's income (writer.write_truth, family_indicators.parquet): what P3KE reports
+    # for each true family it lists, kept apart from the delivery and its errors.
+    con.execute("""
+    create table truth_p3ke_income as
+    select t_family_id as family_id, penghasilan_bulanan::BIGINT as penghasilan_bulanan
+    from out_p3ke_keluarga where t_family_id is not null
     """)
     _drop_tallied(con, "p3ke", "keluarga.csv", "out_p3ke_keluarga", "no_kk_damaged")
     for column in ("hkey", "hub", "copy"):
@@ -783,7 +793,7 @@ def _bps(con, rates, tl: Timeline) -> None:
         case when e_empty_record_id then NULL
              else '{year}' || lpad(hh_row::VARCHAR, 10, '0') || '/' || no_urut end as t_record_id,
         person_id as t_person_id, family_id as t_family_id, nik_d as t_nik_delivered, nik_damage
-            as t_nik_damage,
+            as t_nik_damage, {_FICTITIOUS_ID},
         {
         _person_errors("bps", [("invalid_code", "e_invalid_code"), ("empty_record_id", "e_empty_record_id")])
     }

@@ -11,6 +11,7 @@ import duckdb
 
 from dtsen.contract import CONTRACT_VERSIONS, DIALECTS, FILES, MANIFEST_NAME
 from dtsen.generate.db import one, sql_str
+from dtsen.generate.population import ASSETS, HOUSING
 from dtsen.generate.timeline import Timeline
 
 BOM = b"\xef\xbb\xbf"
@@ -26,6 +27,13 @@ FAMILY_HOUSING_COLUMNS = [
     "punya_ac",
     "punya_mobil",
 ]
+# family_indicators.parquet: every housing and asset indicator the population draws, as
+# int_household_indicators (macros/households.sql) has them, with its type.
+FAMILY_INDICATOR_COLUMNS = {
+    **dict.fromkeys([*HOUSING, "status_rumah"], "INTEGER"),
+    "luas_lantai_m2": "DOUBLE",
+    **dict.fromkeys(ASSETS, "INTEGER"),
+}
 _CHUNK = 8 << 20
 _PARQUET = "(format parquet, compression zstd)"
 
@@ -131,7 +139,8 @@ def _save_truth_parts(con, source: str, parts: Path, tl: Timeline) -> None:
             select = head + (
                 f"{record_id}::VARCHAR as record_id, t_person_id::BIGINT as person_id, "
                 "t_family_id::BIGINT as family_id, t_nik_delivered::VARCHAR as nik_delivered, "
-                "t_errors::VARCHAR[] as errors, t_nik_damage::VARCHAR as nik_damage"
+                "t_errors::VARCHAR[] as errors, t_nik_damage::VARCHAR as nik_damage, "
+                "t_fictitious_person_id::BIGINT as fictitious_person_id"
             )
         else:
             select = head + (
@@ -146,9 +155,13 @@ def _save_truth_parts(con, source: str, parts: Path, tl: Timeline) -> None:
 def write_truth(con: duckdb.DuckDBPyConnection, truth: Path, parts: Path) -> None:
     """persons, families, and records / household_records from the parts (in source, file order)."""
     truth.mkdir(parents=True, exist_ok=True)
+    # Education and work as the population has them, before any source records them
+    # (dtsen.pmt_evaluation builds the PMT's member features from them).
     con.execute(f"""copy (
         select person_id::BIGINT as person_id, nik, nama, jk::INTEGER as jenis_kelamin, dob as tanggal_lahir,
-            family_id::BIGINT as family_id, kode_desa, dod as tanggal_meninggal, hub::INTEGER as hubungan
+            family_id::BIGINT as family_id, kode_desa, dod as tanggal_meninggal, hub::INTEGER as hubungan,
+            ijazah::INTEGER as ijazah, pekerjaan::VARCHAR as pekerjaan, sekolah = 1 as sekolah,
+            bekerja = 1 as bekerja
         from person order by person_id) to {sql_str(truth / "persons.parquet")} {_PARQUET}""")
     con.execute(f"""copy (
         select family_id::BIGINT as family_id, no_kk, kode_desa, jumlah_art::INTEGER as jumlah_art,
@@ -160,6 +173,15 @@ def write_truth(con: duckdb.DuckDBPyConnection, truth: Path, parts: Path) -> Non
     con.execute(f"""copy (
         select family_id::BIGINT as family_id, alamat, rt, rw, {housing}
         from family order by family_id) to {sql_str(truth / "family_housing.parquet")} {_PARQUET}""")
+    # Every housing and asset indicator the population draws, and the income P3KE reports
+    # for the families it lists (NULL for the others): the true values of the PMT's inputs.
+    indicators = ", ".join(
+        f"{column}::{kind} as {column}" for column, kind in FAMILY_INDICATOR_COLUMNS.items()
+    )
+    con.execute(f"""copy (
+        select family.family_id::BIGINT as family_id, {indicators}, income.penghasilan_bulanan
+        from family left join truth_p3ke_income as income using (family_id)
+        order by family_id) to {sql_str(truth / "family_indicators.parquet")} {_PARQUET}""")
     for kind in ("records", "household_records"):
         files = sorted(parts.glob(f"{kind}.*.parquet"))
         listed = ", ".join(sql_str(p) for p in files)

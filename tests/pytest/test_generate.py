@@ -20,6 +20,7 @@ import pytest
 from dtsen.contract import CONTRACT_VERSION, DIALECTS, EXTRACT_SOURCES, FILES, MANIFEST_NAME
 from dtsen.generate import DEFAULT_RATES, generate, parse_rate_overrides
 from dtsen.generate.regions import HISTORIC_CODES, SEEDS_DIR
+from dtsen.generate.writer import FAMILY_INDICATOR_COLUMNS
 
 AS_OF = date(2026, 10, 31)
 # Quarantine kinds are rare by default; raise them so a small population has some.
@@ -443,8 +444,26 @@ def test_truth_tables(small):
         "kode_desa",
         "tanggal_meninggal",
         "hubungan",
+        "ijazah",
+        "pekerjaan",
+        "sekolah",
+        "bekerja",
     ]
     assert str(persons.field("person_id").type) == "int64"
+    # The PMT's inputs, true (dtsen.pmt_evaluation's yardstick): every indicator, and P3KE's
+    # income for exactly the true families P3KE delivered a household row of.
+    indicators = pq.read_schema(truth / "family_indicators.parquet")
+    assert indicators.names == ["family_id", *FAMILY_INDICATOR_COLUMNS, "penghasilan_bulanan"]
+    with_income, listed = (
+        {row[0] for row in duckdb.sql(query).fetchall()}
+        for query in (
+            f"select family_id from '{truth}/family_indicators.parquet' "
+            "where penghasilan_bulanan is not null",
+            f"select family_id from '{truth}/household_records.parquet' "
+            "where source = 'p3ke' and file = 'keluarga.csv' and family_id is not null",
+        )
+    )
+    assert with_income and with_income == listed
     families = pq.read_schema(truth / "families.parquet")
     assert families.names == ["family_id", "no_kk", "kode_desa", "jumlah_art", "pengeluaran_perkapita_true"]
     records = pq.read_schema(truth / "records.parquet")
@@ -459,6 +478,7 @@ def test_truth_tables(small):
         "nik_delivered",
         "errors",
         "nik_damage",
+        "fictitious_person_id",
     ]
     assert str(records.field("errors").type) == "list<element: string>"
     for table in ("records", "household_records"):
@@ -488,6 +508,7 @@ def test_same_seed_same_bytes_other_seed_differs(small, tmp_path):
         "families.parquet",
         "records.parquet",
         "household_records.parquet",
+        "family_indicators.parquet",
         "error_rates.json",
     ):
         assert (truth / name).read_bytes() == (truth2 / name).read_bytes(), name
@@ -682,3 +703,25 @@ def test_identity_patterns_of_issue_26(tmp_path):
     # the parents' old household was two people
     facts = summary["population"]
     assert facts["split_families_from_lone_parent"] >= 0.7 * facts["split_families_with_origin"] > 0
+
+
+def test_a_made_up_person_listed_twice_has_one_truth_id(tmp_path):
+    """A made-up person is no register person (person_id NULL) but one person all the same:
+    the truth gives their rows, a duplicate row too, one fictitious_person_id, which no
+    other made-up person of any source shares, and a real person's rows none."""
+    rates = parse_rate_overrides(["unknown_to_civil_register=0.3", "duplicate_person=0.3"])
+    _, _, truth = run(tmp_path, 500, 3, rates)
+    made_up, ids, duplicates, real_with_id = duckdb.sql(f"""
+        select count_if(person_id is null), count(distinct fictitious_person_id),
+               count_if(person_id is null and list_contains(errors, 'duplicate_person')),
+               count_if(person_id is not null and fictitious_person_id is not null)
+        from '{truth}/records.parquet'
+    """).fetchall()[0]
+    assert duplicates >= 5 and real_with_id == 0
+    missing = duckdb.sql(
+        f"select count(*) from '{truth}/records.parquet' "
+        "where person_id is null and fictitious_person_id is null"
+    ).fetchall()[0][0]
+    assert missing == 0
+    # one id per made-up person: every row but the duplicates brings a new one
+    assert ids == made_up - duplicates

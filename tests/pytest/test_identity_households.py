@@ -40,11 +40,31 @@ NIK = {
     "SRI": "3171015703720006",
     "SUMARNI": "3171015208550007",
     "BAYU": "3171011605990008",
+    "JOKO": "3171012001750001",
+    "LINA": "3171015102080002",
+    "LINA_MARLINA": "3171014309100003",
+    "DIMAS": "3171010510980004",
+    "WIWIN": "3171014904010005",
+    "RAFI": "3172011403960006",
+    "EKO": "3172011707800007",
+    "EKO_TOO": "3172011707800008",
+    "HERMANUS": "3171012308790009",
 }
 K_YUSUF, K_WAHYU = "3171010101150011", "3171010101150013"
 K_SUMARNI, K_BAYU = "3171010101150015", "3171010101150017"
+# JOKO's card: his daughters LINA and LINA MARLINA; his son DIMAS heads a card of his own,
+# registered where he moved to.
+K_JOKO, K_DIMAS = "3171010101150019", "3171010101150021"
 # A village of another regency (Jakarta Utara) where WAHYU's family was registered again.
 OTHER_REGENCY_VILLAGE = "3172011001"
+# RAFI heads a card of his own in the other regency; two EKO PRASETYO, born the same day,
+# on two cards there; HERMANUS's card here.
+K_RAFI, K_EKO, K_EKO_TOO, K_HERMANUS = (
+    "3172010101150023",
+    "3172010101150025",
+    "3172010101150027",
+    "3171010101150029",
+)
 
 
 def _register(name, nik, no_kk, sex, born, shdk):
@@ -91,20 +111,42 @@ def identity_build(tmp_path_factory, dbt_build):
         _register("RATNA SARI", NIK["AMINAH"], K_YUSUF, 2, "1960-11-04", "ISTRI"),
         _register("WAHYU HIDAYAT", NIK["WAHYU"], K_WAHYU, 1, "1970-02-20", "KEPALA KELUARGA"),
         _register("SRI MULYANI", NIK["SRI"], K_WAHYU, 2, "1972-03-17", "ISTRI"),
+        _register("WIWIN", NIK["WIWIN"], K_WAHYU, 2, "2001-04-09", "ANAK"),
         # a widow who lives alone since her son BAYU took a card of his own
         dict(
             _register("SUMARNI", NIK["SUMARNI"], K_SUMARNI, 2, "1955-08-12", "KEPALA KELUARGA"),
             status_kawin="CERAI MATI",
         ),
         _register("BAYU PRATAMA", NIK["BAYU"], K_BAYU, 1, "1999-05-16", "KEPALA KELUARGA"),
+        _register("JOKO SUSILO", NIK["JOKO"], K_JOKO, 1, "1975-01-20", "KEPALA KELUARGA"),
+        _register("LINA", NIK["LINA"], K_JOKO, 2, "2008-02-11", "ANAK"),
+        _register("LINA MARLINA", NIK["LINA_MARLINA"], K_JOKO, 2, "2010-09-03", "ANAK"),
+        dict(
+            _register("DIMAS PRASETYO", NIK["DIMAS"], K_DIMAS, 1, "1998-10-05", "KEPALA KELUARGA"),
+            kode_desa=OTHER_REGENCY_VILLAGE,
+        ),
+        dict(
+            _register("RAFI SETIAWAN", NIK["RAFI"], K_RAFI, 1, "1996-03-14", "KEPALA KELUARGA"),
+            kode_desa=OTHER_REGENCY_VILLAGE,
+        ),
+        dict(
+            _register("EKO PRASETYO", NIK["EKO"], K_EKO, 1, "1980-07-17", "KEPALA KELUARGA"),
+            kode_desa=OTHER_REGENCY_VILLAGE,
+        ),
+        dict(
+            _register("EKO PRASETYO", NIK["EKO_TOO"], K_EKO_TOO, 1, "1980-07-17", "KEPALA KELUARGA"),
+            kode_desa=OTHER_REGENCY_VILLAGE,
+        ),
+        _register("HERMANUS KURNIAWAN", NIK["HERMANUS"], K_HERMANUS, 1, "1979-08-23", "KEPALA KELUARGA"),
     ]
     household = rows["dtks"]["rumah_tangga.csv"][0]
-    sizes = {"RT2": 2, "RT3": 5, "RT4": 1, "RT5": 1, "RT6": 2, "RT7": 2, "RT9": 2}
+    sizes = {"RT2": 2, "RT3": 5, "RT4": 1, "RT5": 1, "RT6": 2, "RT7": 2, "RT9": 2, "RT10": 3}
+    sizes |= {"RT11": 1, "RT12": 1, "RT13": 1}
     rows["dtks"]["rumah_tangga.csv"] += [
         dict(household, id_rt=id_rt, jumlah_art=str(size)) for id_rt, size in sizes.items()
     ]
     moved = dict(
-        household, id_rt="RT8", jumlah_art="2", kode_desa=OTHER_REGENCY_VILLAGE, alamat="JL. KENANGA 7"
+        household, id_rt="RT8", jumlah_art="3", kode_desa=OTHER_REGENCY_VILLAGE, alamat="JL. KENANGA 7"
     )
     rows["dtks"]["rumah_tangga.csv"].append(moved)
     rows["dtks"]["anggota.csv"] += [
@@ -140,10 +182,22 @@ def identity_build(tmp_path_factory, dbt_build):
         # the same family registered again where it moved to, in another regency; both receive
         _member("H1", "RT8", NIK["WAHYU"], K_WAHYU, "WAHYU HIDAYAT", 1, "20/02/1970", 1),
         _member("H2", "RT8", NIK["SRI"], K_WAHYU, "SRI MULYANI", 2, "17/03/1972", 2),
+        # and their daughter WIWIN there, her name short of a letter, her NIK short of a digit
+        _member("H3", "RT8", NIK["WIWIN"][:15], K_WAHYU, "WIWI", 2, "09/04/2001", 3),
         # SUMARNI's household before BAYU left: him as her child, his late father's name after
         # his own, which is mistyped
         _member("I1", "RT9", NIK["SUMARNI"], K_SUMARNI, "SUMARNI", 2, "12/08/1955", 1),
         _member("I2", "RT9", NIK["BAYU"], K_SUMARNI, "BAYU PRATAMAA BIN HARTONO", 1, "16/05/1999", 3),
+        # JOKO's household: LINA MARLINA under her elder sister's NIK (her name holds LINA's,
+        # her birth date is her own); DIMAS under the old card, birth date a placeholder
+        _member("J1", "RT10", NIK["JOKO"], K_JOKO, "JOKO SUSILO", 1, "20/01/1975", 1),
+        _member("J2", "RT10", NIK["LINA"], K_JOKO, "LINA MARLINA", 2, "03/09/2010", 3),
+        _member("J3", "RT10", NIK["DIMAS"], K_JOKO, "DIMAS PRASETYO", 1, "01/01/1900", 3),
+        # RAFI and an EKO here, without a NIK or a card; HERMANUS without his first letter, his
+        # birth date written 1 January of its year
+        _member("K1", "RT11", "", "", "RAFI SETIAWAN", 1, "14/03/1996", 1),
+        _member("K2", "RT12", "", "", "EKO PRASETYO", 1, "17/07/1980", 1),
+        _member("K3", "RT13", "", "", "ERMANUS KURNIAWAN", 1, "01/01/1979", 1),
     ]
     landing = root / "landing"
     for source, files in rows.items():
@@ -329,17 +383,52 @@ def test_a_son_under_his_mothers_old_card_keeps_his_nik(identity_build):
     assert _households(con, "family_key")["RT9"] == K_SUMARNI
 
 
+def test_the_relation_to_the_head_counts_only_on_one_card(identity_build):
+    """DIMAS, a child on his father's old card in DTKS, heads a card of his own in the register
+    (in another regency); his birth date is a placeholder, his name and NIK the register's.
+    Being the head of another card is no disagreement: his NIK holds."""
+    con = identity_build
+    link = con.sql(
+        f"select nik_link from intermediate.int_person_nik_links where record_key = {_dtks_record('J3')}"
+    ).fetchall()
+    assert link == [("nik_register",)]
+    assert _dtks_persons(con)["J3"] == _register_person(con, NIK["DIMAS"])
+
+
+def test_a_card_mate_agreeing_on_name_and_date_outweighs_a_nik_agreeing_on_one(identity_build):
+    """LINA MARLINA carries her sister LINA's NIK: her name holds LINA's, her birth date does
+    not agree. Her sister on the same card, LINA MARLINA, agrees on both: the NIK is the
+    sister's, and the record is LINA MARLINA."""
+    con = identity_build
+    link = con.sql(
+        f"select nik_link from intermediate.int_person_nik_links where record_key = {_dtks_record('J2')}"
+    ).fetchall()
+    assert link == [("contradicted",)]
+    persons = _dtks_persons(con)
+    assert persons["J2"] == _register_person(con, NIK["LINA_MARLINA"])
+    assert persons["J2"] != _register_person(con, NIK["LINA"])
+
+
+def test_a_record_on_the_family_card_in_another_village_is_compared(identity_build):
+    """WIWI, in WAHYU's family registered again in another regency, has no usable NIK and a
+    letter short of her name: no village rule pairs her with the register's WIWIN, nor does
+    the exact name. Her family card does, and the card held in another village counts."""
+    con = identity_build
+    assert _dtks_persons(con)["H3"] == _register_person(con, NIK["WIWIN"])
+
+
 def _level(comparison: str, left: dict, right: dict) -> str:
     """The label of the level of `comparison` (Splink's settings for DuckDB) a pair falls in."""
     settings = resolution.splink_settings().create_settings_dict("duckdb")
     levels = next(c for c in settings["comparisons"] if c["output_column_name"] == comparison)
     case = " ".join(
-        f"when {level['sql_condition']} then '{level['label_for_charts']}'"
+        f"when {level['sql_condition']} then '{level['label_for_charts'].replace(chr(39), chr(39) * 2)}'"
         for level in levels["comparison_levels"]
         if level["sql_condition"] != "ELSE"
     )
     columns = ", ".join(
-        f"{'null' if value is None else repr(value)}::{'date' if 'date' in name else 'varchar'}"
+        f"{'null' if value is None else repr(value)}::"
+        f"{'date' if 'date' in name else 'varchar[]' if isinstance(value, list) else 'varchar'}"
         f" as {name}_{side}"
         for side, record in (("l", left), ("r", right))
         for name, value in record.items()
@@ -456,3 +545,85 @@ def test_the_identity_table_leaves_lineage_and_matching_columns_to_the_records(i
     }
     assert {"record_key", "person_id", "source", "link_rule", "nama", "source_row_number"} <= columns
     assert not columns & {"source_file", "source_record_id", "nama_normal", "kode_desa_delivered"}
+
+
+def _name(name: str) -> dict:
+    words = sorted(name.split())
+    return {"name_key": name, "name_sorted": " ".join(words), "name_words": words}
+
+
+def test_splink_sees_one_edit_in_a_short_name():
+    """Jaro's match window is empty for three letters: SIR/SRI, AIN/ANI score like strangers.
+    One transposition or dropped letter is its own level, after the close spellings."""
+    for left, right in (("SIR", "SRI"), ("AIN", "ANI"), ("RI", "SRI"), ("RI", "TRI")):
+        assert _level("name", _name(left), _name(right)) == "Damerau-Levenshtein distance of name_key <= 1"
+    assert _level("name", _name("SUHARTO"), _name("SUHARTI")) == "Jaro-Winkler distance of name_key >= 0.92"
+    # two edits: ANI and INA are other names
+    assert _level("name", _name("ANI"), _name("INA")) == "else"
+
+
+def test_splink_tells_the_same_card_in_another_village_apart():
+    card, other = "3171010101150013", "3171010101150015"
+    same_card = _level(
+        "village", {"village": VILLAGE, "no_kk": card}, {"village": OTHER_REGENCY_VILLAGE, "no_kk": card}
+    )
+    assert same_card == "same family card, other village"
+    other_card = _level(
+        "village", {"village": VILLAGE, "no_kk": card}, {"village": OTHER_REGENCY_VILLAGE, "no_kk": other}
+    )
+    assert other_card == "else"
+    assert _level("village", {"village": VILLAGE, "no_kk": card}, {"village": VILLAGE, "no_kk": other}) == (
+        "Exact match on village"
+    )
+
+
+def test_the_same_card_in_another_village_counts_for_a_link():
+    """Random pairs almost never share a card in two villages, so training cannot estimate
+    the level's u (a default u made it weigh against a link): u is fixed, m trained."""
+    settings = resolution.splink_settings().create_settings_dict("duckdb")
+    village = next(c for c in settings["comparisons"] if c["output_column_name"] == "village")
+    level = next(
+        lv
+        for lv in village["comparison_levels"]
+        if lv.get("label_for_charts") == "same family card, other village"
+    )
+    assert (level["u_probability"], level["fix_u_probability"]) == (resolution.CARD_OTHER_VILLAGE_U, True)
+
+
+def _link_rules(con):
+    return _dtks(
+        con,
+        "select records.source_record_id, identity.link_rule"
+        " from intermediate.int_person_identity as identity"
+        " join intermediate.int_person_records as records using (record_key) where identity.source = 'dtks'",
+    )
+
+
+def test_the_only_register_person_of_a_name_and_date_in_the_province_is_linked(identity_build):
+    """RAFI, without a NIK or a card here, is the register's only RAFI SETIAWAN born that day
+    in the province, heading a card in another regency, where the village comparison keeps
+    him apart: the deterministic rule links him. EKO has two such namesakes there: no rule
+    decides. The made-up AHMAD carries a well-formed NIK the register does not hold: never."""
+    con = identity_build
+    rules, persons = _link_rules(con), _dtks_persons(con)
+    assert rules["K1"] == "unique_in_province"
+    assert persons["K1"] == _register_person(con, NIK["RAFI"])
+    assert rules["K2"] != "unique_in_province"
+    assert rules["D1"] != "unique_in_province"
+
+
+def test_a_lost_first_letter_and_a_placeholder_date_are_compared(identity_build):
+    """ERMANUS KURNIAWAN has lost his first letter and his birth date is 1 January: no rule
+    on the first letter, the exact name or the exact date pairs him with the register's
+    HERMANUS KURNIAWAN. The alphabetically last word of the name does, and name and date
+    count for a link. (Whether it links rests on the village: this sample has one village,
+    where being in it is no evidence; in a population it weighs about +13.)"""
+    con = identity_build
+    pairs = con.sql(f"""
+        select p.blocking_rule, p.mw_name > 0, p.mw_birth_date > 0
+        from intermediate.int_person_match_pairs as p
+        join intermediate.int_person_identity as i
+            on i.record_key in (p.record_key_l, p.record_key_r) and i.source = 'dukcapil'
+        where {_dtks_record("K3")} in (p.record_key_l, p.record_key_r) and i.nik_clean = '{NIK["HERMANUS"]}'
+    """).fetchall()
+    assert pairs == [("village_birth_year_last_word", True, True)]

@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 
 from dtsen.evaluate import pendataan_scores, targeting_scores
-from dtsen.pmt_evaluation import pmt_model_comparison
+from dtsen.pmt_evaluation import (
+    PMT_TABLES,
+    TruthTooOld,
+    check_truth,
+    pmt_model_comparison,
+    true_features,
+    yardstick_gaps,
+)
 from dtsen.project import PROJECT_DIR
 from dtsen.welfare import (
     MIN_CROSS_VALIDATION_SAMPLE,
@@ -18,6 +25,7 @@ from dtsen.welfare import (
     choose,
     compare_candidates,
     fit_pmt,
+    pmt_variables,
     predict,
 )
 
@@ -172,7 +180,7 @@ def test_the_pmt_comparison_refits_the_production_ranking_and_scores_every_candi
     assert list(zip(table["sample"], table["candidate"])) == [
         (sample, candidate)
         for sample in ("survey", "x2")
-        for candidate in ("ridge", "ridge_interaksi", "gbm", "benchmark_truth")
+        for candidate in ("ridge", "ridge_interaksi", "gbm", "benchmark_truth", "benchmark_truth_ols")
     ]
     ridge = table.set_index(["sample", "candidate"]).loc[("survey", "ridge")]
     assert ridge["spearman_truth"] == pytest.approx(targeting_scores(con)["spearman"], abs=1e-3)
@@ -180,6 +188,61 @@ def test_the_pmt_comparison_refits_the_production_ranking_and_scores_every_candi
     assert (table["inclusion"].between(0, 1) & table["exclusion"].between(0, 1)).all(), table
     sizes = table.groupby("sample")["sample_size"].max()
     assert sizes["x2"] > sizes["survey"], sizes
+    gaps = yardstick_gaps(table)
+    assert list(gaps.index) == ["survey", "x2"]
+    assert (gaps["gap"] == gaps["pmt"] - gaps["yardstick"]).all(), gaps
+    # Within the families the full PMT ranks (most of them), both rank clearly.
+    assert (gaps[["pmt_lengkap", "yardstick_lengkap"]] > 0.2).all(axis=None), gaps
+
+
+def test_the_yardstick_has_the_true_value_of_every_indicator_the_pmts_use(generated_build):
+    """The yardstick's features are the PMT's own feature models run on the truth: they hold
+    every variable of the three PMTs, and for the families the warehouse assembled they agree
+    with the PMT's features where the sources deliver without error (so the truth's tables
+    stand in for the warehouse's inputs with the same meaning and the same keys)."""
+    con, _, root = generated_build
+    truth = true_features(con, root / "truth")
+    targeting_scores(con)  # makes family_truth
+    for model, (_, table) in PMT_TABLES.items():
+        pmt = con.sql(f"select * from intermediate.{table} limit 1").df()
+        categorical, numeric = pmt_variables(pmt)
+        assert set(categorical + numeric) - set(truth.columns) == set(), model
+        assert set(categorical) - set(pmt_variables(truth)[0]) == set(), model
+    pmt = con.sql("""
+        select features.*, truth.true_family_id::VARCHAR as true_family_id
+        from intermediate.int_household_pmt_features as features
+        join intermediate.int_family_pseudonyms as pseudonyms on pseudonyms.identifier = features.family_key
+        join family_truth as truth on truth.family_id = pseudonyms.pseudonym
+    """).df()
+    true = truth.loc[pmt["true_family_id"]].reset_index(drop=True)
+    agree = {
+        variable: (
+            np.isclose(pmt[variable].to_numpy(float), true[variable].to_numpy(float))
+            if pd.api.types.is_numeric_dtype(pmt[variable])
+            else pmt[variable].to_numpy() == true[variable].to_numpy()
+        ).mean()
+        for variable in (
+            "kode_provinsi", "perkotaan", "ln_jumlah_anggota", "lantai", "punya_kulkas",
+            "kepala_ijazah", "rasio_ketergantungan", "porsi_dewasa_sma", "porsi_usia_kerja_pertanian",
+        )
+    }  # fmt: skip
+    assert min(agree.values()) > 0.8, agree
+    # P3KE's income: reported for about the families the truth says P3KE lists.
+    reported = pmt["penghasilan_dilaporkan"].to_numpy() == 1
+    assert (reported == (true["penghasilan_dilaporkan"].to_numpy() == 1)).mean() > 0.9
+
+
+def test_a_truth_folder_without_the_true_indicators_is_named(tmp_path):
+    """A truth folder written before the generator exported the PMT's true inputs: the
+    yardstick refuses it with the file's name rather than a bare column error."""
+    with pytest.raises(TruthTooOld, match=r"persons\.parquet is missing"):
+        check_truth(tmp_path)
+    duckdb.sql(
+        f"copy (select 1 as family_id, 10 as penghasilan_bulanan) to '{tmp_path}/family_indicators.parquet'"
+    )
+    duckdb.sql(f"copy (select 1 as person_id, 3 as ijazah) to '{tmp_path}/persons.parquet'")
+    with pytest.raises(TruthTooOld, match=r"persons\.parquet has no column pekerjaan, sekolah, bekerja"):
+        check_truth(tmp_path)
 
 
 def test_a_constant_column_gets_no_slope_and_last_bits_do_not_move_the_fit():

@@ -1,13 +1,90 @@
 -- Every staged person record with the person it belongs to. Records with a trusted NIK take
 -- their register person; the others take the person of their cluster (int_person_clusters),
--- which holds at most one register NIK. person_id is a BIGINT, the register NIK as a number,
--- or the smallest record key of a cluster without one (keys are at least 2^59, NIKs below
--- 10^16, so the two never meet): the same input gives the same ids, on both engines.
+-- which holds at most one register NIK. A cluster without one takes a register person by a
+-- deterministic rule when one of its records has no usable NIK (missing, damaged, or naming
+-- another register person) and that person is the only one in the register with the record's
+-- name and birth date in the record's province, of the same sex, and no other register person
+-- on the record's card has its birth date and name: a child listed under the parents' old
+-- card in another regency, whom the village comparison keeps apart. A well-formed NIK the
+-- register does not hold is no such record: a made-up recipient may copy a real person's name
+-- and date. person_id is a BIGINT, the register NIK as a number, or the smallest record key
+-- of a cluster without one (keys are at least 2^59, NIKs below 10^16, so the two never meet):
+-- the same input gives the same ids, on both engines.
 -- The record's columns the models that group records by person read come along, so the
 -- join of every record to its person is paid once here instead of in each of them; its
 -- lineage (source_file, source_record_id) and the columns only matching reads stay in
 -- int_person_records, one join away on the integer record_key.
-with resolved as (
+with province_register as (
+    select
+        name_key,
+        birth_date,
+        substr(village, 1, 2) as province,
+        min(sex) as sex,
+        min(nik_clean) as register_nik
+    from {{ ref('int_person_match_features') }}
+    where
+        source = 'dukcapil'
+        and nik_clean is not null
+        and name_key is not null
+        and birth_date is not null
+        and village is not null
+    group by name_key, birth_date, substr(village, 1, 2)
+    having count(distinct nik_clean) = 1 and count(distinct sex) = 1
+),
+
+-- Register persons on a record's card with its birth date and the same or a very close name.
+card_matches as (
+    select distinct
+        records.record_key,
+        mate.nik_clean as register_nik
+    from {{ ref('int_person_match_features') }} as records
+    inner join {{ ref('int_person_match_features') }} as mate
+        on
+            records.no_kk = mate.no_kk
+            and records.birth_date = mate.birth_date
+    where
+        mate.source = 'dukcapil'
+        and mate.nik_clean is not null
+        and (
+            records.name_sorted = mate.name_sorted
+            or jaro_winkler_similarity(records.name_key, mate.name_key) >= 0.92
+        )
+),
+
+province_links as (
+    select
+        records.record_key,
+        province_register.register_nik
+    from {{ ref('int_person_match_features') }} as records
+    inner join {{ ref('int_person_nik_links') }} as links
+        on records.record_key = links.record_key
+    inner join province_register
+        on
+            records.name_key = province_register.name_key
+            and records.birth_date = province_register.birth_date
+            and substr(records.village, 1, 2) = province_register.province
+            and records.sex = province_register.sex
+    left join card_matches
+        on
+            records.record_key = card_matches.record_key
+            and province_register.register_nik != card_matches.register_nik
+    where links.nik_link in ('no_valid_nik', 'contradicted') and card_matches.record_key is null
+),
+
+-- Clusters without a register person whose records link to exactly one by the rule.
+cluster_province_links as (
+    select
+        clusters.cluster_key,
+        min(province_links.register_nik) as register_nik
+    from {{ ref('int_person_clusters') }} as clusters
+    inner join province_links
+        on clusters.record_key = province_links.record_key
+    where clusters.resolved_nik is null
+    group by clusters.cluster_key
+    having count(distinct province_links.register_nik) = 1
+),
+
+resolved as (
     select
         links.record_key,
         links.nik_link,
@@ -15,10 +92,19 @@ with resolved as (
         clusters.cluster_key,
         clusters.match_probability,
         clusters.blocking_rule,
-        case when links.is_nik_trusted then links.register_nik else clusters.resolved_nik end as resolved_nik
+        case
+            when links.is_nik_trusted then links.register_nik
+            else coalesce(clusters.resolved_nik, cluster_province_links.register_nik)
+        end as resolved_nik,
+        cluster_province_links.cluster_key is not null
+        and province_links.record_key is not null as is_province_link
     from {{ ref('int_person_nik_links') }} as links
     left join {{ ref('int_person_clusters') }} as clusters
         on links.record_key = clusters.record_key
+    left join cluster_province_links
+        on clusters.cluster_key = cluster_province_links.cluster_key
+    left join province_links
+        on links.record_key = province_links.record_key
 )
 
 select
@@ -48,6 +134,7 @@ select
     case
         when resolved.nik_link = 'register_record' then 'register'
         when resolved.is_nik_trusted then 'nik_register'
+        when resolved.is_province_link then 'unique_in_province'
         when resolved.match_probability is not null then 'probabilistic'
         else 'none'
     end as link_rule

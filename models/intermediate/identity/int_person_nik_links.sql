@@ -4,9 +4,13 @@
 -- A record whose NIK is in the register links to that register person when name and birth
 -- date agree with it, or one of them does and neither sex nor being the head disagrees: a
 -- spouse or child listed with the head's NIK is often born within a month of the head, or
--- named with the head's name as a patronymic, and says so by sex and relation. The other
--- records (the NIK of another person), and records with a missing, damaged or unknown NIK,
--- go to probabilistic matching.
+-- named with the head's name as a patronymic, and says so by sex and relation. Being the head
+-- is compared only on one card: a relation to the head is defined on a card, and a child
+-- still listed under the parents' old card may head a card of its own in the register.
+-- A link resting on one agreement gives way when another register person on the record's
+-- card agrees on both name and birth date: the NIK is that family member's (a sister's
+-- NIK on a form whose name holds the sister's). The other records (the NIK of another
+-- person), and records with a missing, damaged or unknown NIK, go to probabilistic matching.
 -- Each step reads the features table itself: a CTE read three times is materialised by
 -- DuckDB, and at national scale every record would be spilled to disk and scanned back.
 {% set given = " (BIN|BINTI) .*$" %}
@@ -20,7 +24,8 @@ with register as (
         name_sorted,
         birth_date,
         sex,
-        hubungan_kk
+        hubungan_kk,
+        no_kk
     from {{ ref('int_person_match_features') }}
     where source = 'dukcapil' and nik_clean is not null
 ),
@@ -69,7 +74,10 @@ compared as (
                 )
         end as birth_date_agrees,
         coalesce(records.sex != register.sex, false)
-        or coalesce((records.hubungan_kk = 1) != (register.hubungan_kk = 1), false) as sex_or_head_differs
+        or (
+            coalesce(records.no_kk = register.no_kk, true)
+            and coalesce((records.hubungan_kk = 1) != (register.hubungan_kk = 1), false)
+        ) as sex_or_head_differs
     from {{ ref('int_person_match_features') }} as records
     inner join register
         on records.nik_clean = register.register_nik
@@ -89,6 +97,25 @@ best as (
         ) as is_same_person
     from compared
     group by record_key, register_nik
+),
+
+-- Records with a register person on their card, other than the one their NIK names, of the
+-- same birth date and the same or a very close name.
+card_mate_agrees as (
+    select distinct records.record_key
+    from {{ ref('int_person_match_features') }} as records
+    inner join {{ ref('int_person_match_features') }} as mate
+        on
+            records.no_kk = mate.no_kk
+            and records.birth_date = mate.birth_date
+            and records.nik_clean != mate.nik_clean
+    where
+        records.source != 'dukcapil'
+        and mate.source = 'dukcapil'
+        and (
+            records.name_sorted = mate.name_sorted
+            or jaro_winkler_similarity(records.name_key, mate.name_key) >= 0.92
+        )
 )
 
 select
@@ -106,9 +133,13 @@ select
         when best.record_key is null and records.nik_clean is null then 'no_valid_nik'
         when best.record_key is null then 'not_in_register'
         when not best.is_same_person then 'contradicted'
+        when card_mate_agrees.record_key is not null and not (best.name_agrees and best.birth_date_agrees)
+            then 'contradicted'
         else 'nik_register'
     end as nik_link,
     nik_link in ('register_record', 'nik_register') as is_nik_trusted
 from {{ ref('int_person_match_features') }} as records
 left join best
     on records.record_key = best.record_key
+left join card_mate_agrees
+    on records.record_key = card_mate_agrees.record_key
