@@ -518,19 +518,26 @@ def test_a_person_id_is_the_register_nik_or_the_clusters_smallest_record(identit
 
 
 def test_a_persons_pseudonym_keys_the_text_of_its_id(identity_build, pseudonym_key):
-    """dim_person.person_id is the keyed pseudonym of the person_id's decimal digits."""
+    """dim_person.person_id is the keyed pseudonym of 'person:' and the person_id's decimal
+    digits: for a register person, whose id is its NIK, never the NIK's own pseudonym."""
     rows = identity_build.sql("""
         select persons.person_id, pseudonyms.identifier, pseudonyms.pseudonym
         from intermediate.int_persons as persons
         join intermediate.int_person_pseudonyms as pseudonyms
-            on pseudonyms.identifier = cast(persons.person_id as varchar)
+            on pseudonyms.identifier = 'person:' || cast(persons.person_id as varchar)
     """).fetchall()
     assert len(rows) == identity_build.sql("select count(*) from marts.dim_person").fetchall()[0][0] > 0
     assert [row[2] for row in rows] == pseudonymise(
-        [str(person_id) for person_id, *_ in rows], pseudonym_key.encode()
+        [f"person:{person_id}" for person_id, *_ in rows], pseudonym_key.encode()
     )
     shown = {row[0] for row in identity_build.sql("select person_id from marts.dim_person").fetchall()}
     assert shown == {row[2] for row in rows}
+    register = identity_build.sql(
+        "select person_id, nik_pseudonym from marts.dim_person where nik_pseudonym is not null"
+    ).fetchall()
+    assert register and all(person != nik for person, nik in register)
+    niks = identity_build.sql("select pseudonym from intermediate.int_nik_pseudonyms").fetchall()
+    assert not {nik for (nik,) in niks} & shown
 
 
 def test_the_identity_table_leaves_lineage_and_matching_columns_to_the_records(identity_build):
