@@ -162,8 +162,10 @@ def test_the_identity_test_finds_a_stray_or_a_missing_identity(generated_build):
         "assert_every_person_record_has_one_identity",
         "stray",
         [
+            # A key no record has, above them all: the next change deletes the smallest key.
             """insert into intermediate.int_person_identity
-           select * replace (-1 as record_key) from intermediate.int_person_identity limit 1""",
+           select * replace (9223372036854775807 as record_key)
+           from intermediate.int_person_identity limit 1""",
             """delete from intermediate.int_person_identity
            where record_key = (select min(record_key) from intermediate.int_person_identity)""",
         ],
