@@ -146,14 +146,20 @@ def _prior(records: int, nik_pairs: int) -> float:
     return (nik_pairs / PRIOR_RECALL) / (records * (records - 1) / 2)
 
 
-def _in_training_sample(nik_pairs: int) -> str:
+def _in_training_sample(nik_pairs: int, training_pairs: int | None = None) -> str:
     """The condition on a matching-input row of being in the training sample: a deterministic
-    share of persons (by trusted NIK, else by record) that holds about TRAINING_SAMPLE_PAIRS
-    times MAX_LABEL_PAIRS pairs; every record when there are fewer."""
-    share = min(1.0, TRAINING_SAMPLE_PAIRS * MAX_LABEL_PAIRS / max(nik_pairs, 1))
+    share of persons (by trusted NIK, else by record) that holds about `training_pairs`
+    (default TRAINING_SAMPLE_PAIRS times MAX_LABEL_PAIRS) pairs; every record when there are
+    fewer. The same SQL on DuckDB and Spark (md5's hex digits compared as text), so both
+    engines train on the same persons."""
+    if training_pairs is None:
+        training_pairs = TRAINING_SAMPLE_PAIRS * MAX_LABEL_PAIRS
+    share = min(1.0, training_pairs / max(nik_pairs, 1))
+    if share >= 1:
+        return "true"
     return (
-        f"hash(coalesce(trusted_nik, cast(record_key as varchar)) || 'train') % 1000000"
-        f" < {round(share * 1_000_000)}"
+        f"left(md5(coalesce(trusted_nik, cast(record_key as string)) || 'train'), 8)"
+        f" < '{int(share * 16**8):08x}'"
     )
 
 
@@ -341,7 +347,7 @@ def _input_code() -> dict[str, str]:
     }
 
 
-def matcher_fingerprint() -> str:
+def matcher_fingerprint(training_pairs: int | None = None) -> str:
     """What a trained matcher depends on besides the data: the model's settings (comparisons,
     blocking rules), how it is trained, the Splink version, and the code that makes its
     input (a change in how names are cleaned changes what m and u describe). A kept matcher
@@ -355,7 +361,8 @@ def matcher_fingerprint() -> str:
         "u_max_pairs": U_MAX_PAIRS,
         "prior_recall": PRIOR_RECALL,
         "training_sample_pairs": TRAINING_SAMPLE_PAIRS,
-        "sample": _in_training_sample(0),
+        "training_pairs": training_pairs,
+        "sample": _in_training_sample(2**62, 1),
         "splink": splink.__version__,
     }
     return hashlib.sha256(
@@ -411,6 +418,7 @@ def train_matcher(
     input_sql: str,
     work_schema: str = TRAIN_SCHEMA,
     timings: dict | None = None,
+    training_pairs: int | None = None,
 ) -> tuple[str, int]:
     """Train the model on a sample of the records of `input_sql` (m from pairs sharing a
     trusted NIK, u from random pairs; the prior from the share of all pairs sharing a
@@ -419,7 +427,7 @@ def train_matcher(
     t = time.perf_counter()
     records, nik_pairs = _nik_pair_counts(con, input_sql)
     timings["prior_s"] = time.perf_counter() - t
-    sample_sql = f"select * from ({input_sql}) where {_in_training_sample(nik_pairs)}"
+    sample_sql = f"select * from ({input_sql}) where {_in_training_sample(nik_pairs, training_pairs)}"
     return train_on_sample(con, sample_sql, _prior(records, nik_pairs), work_schema, timings)
 
 

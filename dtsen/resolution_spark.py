@@ -5,18 +5,19 @@ dtsen.resolution's, written once: only the few SQL expressions of DIALECT_SQL di
 records stay in Spark:
 
 * Training: the prior's counts are a Spark aggregation over every record; m and u are
-  trained on the training sample (dtsen.resolution's rule: persons holding about
-  TRAINING_SAMPLE_PAIRS x MAX_LABEL_PAIRS labelled pairs, so its size does not grow with the
-  population) by the DuckDB code on the driver. Splink's u sampling is engine-specific
-  (DuckDB's and Spark's random sampling pick different pairs), so training with Splink's
-  Spark backend would give another model than the DuckDB build's; the bounded sample keeps
-  one model for both.
+  trained on the training sample (dtsen.resolution._in_training_sample, the same persons
+  on both engines: those holding about TRAINING_SAMPLE_PAIRS x MAX_LABEL_PAIRS labelled
+  pairs, so its size does not grow with the population) by the DuckDB code on the driver.
+  Splink's u sampling is engine-specific (DuckDB's and Spark's random sampling pick
+  different pairs), so training with Splink's Spark backend would give another model than
+  the DuckDB build's; the bounded sample keeps one model for both.
 * Scoring: Splink's Spark backend (SparkAPI) on the Spark tables.
 * Clustering: connected components of the links with Splink's Spark backend. A component
   holding at most one register NIK is the cluster dtsen.resolution.cluster_untrusted makes
-  (no link is dropped there); only the components that join two or more register persons,
-  where links are taken strongest first, have their links collected and resolved by
-  cluster_untrusted itself.
+  (no link is dropped there); each component that joins two or more register persons,
+  where links are taken strongest first, is resolved by cluster_untrusted itself on an
+  executor (applyInArrow, one component at a time; the Python workers run the driver's
+  Python, dtsen.spark_dbt).
 
 Splink's Spark backend writes its working tables as Parquet under the Spark context's
 checkpoint directory (profiles.yml: spark.checkpoint.dir); they hold names, birth dates and
@@ -36,11 +37,10 @@ from dtsen.resolution import (
     BLOCKING_RULES,
     CLUSTER_SCHEMA,
     KEEP_FLOOR,
-    MAX_LABEL_PAIRS,
     NIK_LIMIT,
     SCHEMA,
-    TRAINING_SAMPLE_PAIRS,
     _candidates_sql,
+    _in_training_sample,
     _prior,
     cluster_untrusted,
     matching_input_sql,
@@ -106,10 +106,10 @@ def _matching_input(spark, features, links):
     return spark.sql(matching_input_sql("dtsen_match_features", "dtsen_nik_links"))
 
 
-def train_matcher_spark(spark, features, links) -> tuple[str, int]:
+def train_matcher_spark(spark, features, links, training_pairs: int | None = None) -> tuple[str, int]:
     """dtsen.resolution.train_matcher on Spark: the prior counted by Spark over every record,
-    m and u trained on the training sample (collected: bounded by MAX_LABEL_PAIRS, not by
-    the population) with the DuckDB code, so both engines train the same model."""
+    m and u trained on the training sample (collected: its size is set by `training_pairs`,
+    not by the population) with the DuckDB code, so both engines train the same model."""
     _matching_input(spark, features, links).createOrReplaceTempView("dtsen_match_input")
     records, nik_pairs = spark.sql("""
         select coalesce(sum(n), 0),
@@ -117,15 +117,8 @@ def train_matcher_spark(spark, features, links) -> tuple[str, int]:
         from (select trusted_nik, count(*) as n from dtsen_match_input group by trusted_nik)
     """).first()
     records, nik_pairs = int(records), int(nik_pairs)
-    share = min(1.0, TRAINING_SAMPLE_PAIRS * MAX_LABEL_PAIRS / max(nik_pairs, 1))
-    sample = spark.table("dtsen_match_input")
-    if share < 1:
-        # dtsen.resolution._in_training_sample's rule with Spark's hash: another sample of
-        # the same size (every record when there are fewer, as on DuckDB).
-        sample = sample.where(
-            "pmod(xxhash64(coalesce(trusted_nik, cast(record_key as string)), 'train'), 1000000)"
-            f" < {round(share * 1_000_000)}"
-        )
+    # The same persons as dtsen.resolution.train_matcher's sample on DuckDB.
+    sample = spark.table("dtsen_match_input").where(_in_training_sample(nik_pairs, training_pairs))
     con = duckdb.connect()
     try:
         con.register("training_sample", sample.toArrow())
@@ -195,6 +188,7 @@ def spark_clusters(spark, links, pairs, threshold: float):
     """dtsen.resolution.cluster_untrusted's clusters on Spark (see the module's docstring);
     a Spark data frame of CLUSTER_SCHEMA, one row per record without a trusted NIK."""
     from pyspark.sql import functions as F
+    from pyspark.sql.pandas.types import from_arrow_schema
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     links.createOrReplaceTempView("dtsen_cluster_links")
@@ -263,18 +257,30 @@ def spark_clusters(spark, links, pairs, threshold: float):
         left join strongest as s on s.node = c.node and s.rank = 1
         where c.node >= {NIK_LIMIT}
     """)
-    # Components joining two or more register persons: their links, resolved strongest first.
+    # Components joining two or more register persons: each component's links resolved
+    # strongest first by cluster_untrusted, on an executor. Its decisions in one component
+    # depend only on that component's links, so a component alone gives the rows the whole
+    # graph gives it, and no component is gathered on the driver.
     conflicted = spark.sql("""
-        select c.node, e.match_probability, e.node_l, e.node_r, e.blocking_rule
+        select c.cluster_id, c.node, e.match_probability, e.node_l, e.node_r, e.blocking_rule
         from dtsen_components as c
         join dtsen_component_facts as f on f.cluster_id = c.cluster_id and f.niks > 1
         left join dtsen_cluster_edges as e on e.node_l = c.node
-    """).collect()
-    untrusted = sorted({row.node for row in conflicted if row.node >= NIK_LIMIT})
-    conflict_edges = [
-        (row.match_probability, row.node_l, row.node_r, row.blocking_rule)
-        for row in conflicted
-        if row.node_l is not None
-    ]
-    resolved = spark.createDataFrame(cluster_untrusted(untrusted, conflict_edges))
+    """)
+    resolved = conflicted.groupBy("cluster_id").applyInArrow(
+        _resolve_component, from_arrow_schema(CLUSTER_SCHEMA)
+    )
     return plain.select(*CLUSTER_SCHEMA.names).unionByName(resolved.select(*CLUSTER_SCHEMA.names))
+
+
+def _resolve_component(component: pa.Table) -> pa.Table:
+    """cluster_untrusted on one connected component: rows (node, and one link from it or
+    NULLs), as spark_clusters' `conflicted` gives them."""
+    rows = component.select(["node", "match_probability", "node_l", "node_r", "blocking_rule"]).to_pylist()
+    untrusted = sorted({row["node"] for row in rows if row["node"] >= NIK_LIMIT})
+    edges = [
+        (row["match_probability"], row["node_l"], row["node_r"], row["blocking_rule"])
+        for row in rows
+        if row["node_l"] is not None
+    ]
+    return cluster_untrusted(untrusted, edges)

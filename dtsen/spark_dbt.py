@@ -8,6 +8,9 @@ method `session`, makes it the default, and runs dbt's command line.
 
 from __future__ import annotations
 
+import os
+import sys
+
 from dbt.adapters.base import PythonJobHelper
 from dbt.adapters.spark.impl import SparkAdapter
 from dbt.cli.main import cli
@@ -33,4 +36,8 @@ SparkAdapter.python_submission_helpers = property(
 SparkAdapter.default_python_submission_method = property(lambda adapter: "session")
 
 if __name__ == "__main__":
+    # Spark's Python workers (clustering's per-component resolution, dtsen.resolution_spark)
+    # run this Python, with its pyarrow and dtsen, unless PYSPARK_PYTHON names another
+    # (on a cluster: the executors' copy of the same environment).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     cli()

@@ -10,6 +10,7 @@ resolved strongest first), and writes both as JSON: {"<graph>": {"duckdb": rows,
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 
@@ -111,6 +112,7 @@ def _tables(links, pairs):
 def main(out: str, checkpoints: str, jar: str) -> None:
     from pyspark.sql import SparkSession
 
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # as dtsen.spark_dbt: the workers' Python
     spark = (
         SparkSession.builder.master("local[1]")
         .config("spark.ui.enabled", "false")

@@ -27,6 +27,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 from deliveries import SAMPLE_DATES, csv_file, sample_rows, write_delivery, write_sample_landing
 from spark_clusters import key, nik
@@ -70,14 +71,30 @@ def _spark(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedPro
     )
 
 
-def build_on_spark(landing: Path, work: Path, selection: list[str]) -> subprocess.CompletedProcess:
+def build_on_spark(
+    landing: Path, work: Path, selection: list[str], **env: str
+) -> subprocess.CompletedProcess:
     """The documented command, `scripts/spark.sh build` (`dtsen intake`, then dbt build on
     Spark), in `work` (where Spark keeps its metastore and tables)."""
     return _spark(
         ["bash", str(PROJECT_DIR / "scripts" / "spark.sh"), "build", str(landing), *selection],
         PROJECT_DIR,
         DTSEN_SPARK_DIR=str(work),
+        **env,
     )
+
+
+def arrow_bytes(db: Path, table: str) -> int:
+    """The size of `table` of a DuckDB build as an Arrow stream: what toArrow brings to a driver."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        sink = pa.BufferOutputStream()
+        rows = con.table(table).to_arrow_table()
+        with pa.ipc.new_stream(sink, rows.schema) as writer:
+            writer.write_table(rows)
+        return sink.getvalue().size
+    finally:
+        con.close()
 
 
 def spark_tables(work: Path) -> dict[str, dict]:
@@ -144,6 +161,20 @@ def _generated(landing: Path) -> None:
     generate(persons=2_000, seed=20261126, out=landing, truth=landing.parent / "truth")
 
 
+# The whole build runs with the driver capped (spark.driver.maxResultSize) at this share of
+# the person records' size, so a model that gathers the population on the driver fails it
+# (docs/spark.md). Broadcast joins gather their small side on the driver first: Spark
+# broadcasts only what it estimates under a fixed threshold, never a national table, so the
+# capped build sets that threshold well below the cap.
+CAP_SHARE = 1 / 3
+BROADCAST_SHARE = 1 / 8
+PERSON_RECORDS = "intermediate.int_person_records"
+# On 2,000 persons the default training sample is every record: a smaller one (persons
+# holding about this many labelled pairs, about a fifth of them) is a sample under the cap,
+# as the default is at national size.
+CAPPED_BUILD = ["--vars", "{matcher_training_pairs: 1000}"]
+
+
 def _csv_shapes(landing: Path) -> None:
     """The sample deliveries, DTKS members (UTF-8 with BOM, `;`) carrying a quoted delimiter,
     quotes and a line break, an empty quoted value, a row with surplus fields (some blank)
@@ -166,27 +197,49 @@ def _csv_shapes(landing: Path) -> None:
     )
 
 
-# The generated population is built whole; the damaged deliveries up to staging.
+# The generated population is built whole, its driver capped; the damaged deliveries up to staging.
 @pytest.fixture(
     scope="module",
-    params=[(_generated, []), (write_corpus, STAGING), (_csv_shapes, STAGING)],
+    params=[(_generated, CAPPED_BUILD, True), (write_corpus, STAGING, False), (_csv_shapes, STAGING, False)],
     ids=["generated", "bad_deliveries", "csv_shapes"],
 )
 def both_builds(request, tmp_path_factory, dbt_build):
-    write_landing, selection = request.param
+    write_landing, selection, whole = request.param
     root = tmp_path_factory.mktemp("spark")
     write_landing(root / "landing")
     duck = dbt_build(root / "landing", root / "duckdb" / "warehouse.duckdb", selection)
     assert duck.returncode == 0, duck.stdout[-4000:]
-    spark = build_on_spark(root / "landing", root / "spark", selection)
+    capped = {}
+    if whole:
+        records = arrow_bytes(root / "duckdb" / "warehouse.duckdb", PERSON_RECORDS)
+        capped = {"records": records, "cap": int(records * CAP_SHARE), "work": root / "spark"}
+        print(
+            f"{PERSON_RECORDS}: {records} bytes as Arrow; the Spark build's driver capped at "
+            f"{capped['cap']} (spark.driver.maxResultSize), broadcasts under "
+            f"{int(records * BROADCAST_SHARE)}",
+            file=sys.stderr,
+        )
+    spark = build_on_spark(
+        root / "landing",
+        root / "spark",
+        selection,
+        **(
+            {
+                "DTSEN_SPARK_MAX_RESULT_SIZE": f"{capped['cap']}b",
+                "DTSEN_SPARK_BROADCAST_LIMIT": str(int(capped["records"] * BROADCAST_SHARE)),
+            }
+            if whole
+            else {}
+        ),
+    )
     assert spark.returncode == 0, (spark.stdout + spark.stderr)[-6000:]
     on_duckdb = duckdb_tables(root / "duckdb" / "warehouse.duckdb")
     on_duckdb = {name: table for name, table in on_duckdb.items() if name not in DUCKDB_ONLY}
-    return on_duckdb, spark_tables(root / "spark"), not selection
+    return on_duckdb, spark_tables(root / "spark"), whole, capped
 
 
 def test_every_table_is_the_same_on_spark(both_builds):
-    on_duckdb, on_spark, whole = both_builds
+    on_duckdb, on_spark, whole, _ = both_builds
     assert sorted(on_spark) == sorted(on_duckdb)
     if whole:  # so a build that stopped at staging cannot pass for the whole project
         assert {
@@ -220,7 +273,7 @@ def test_spark_stages_or_quarantines_every_delivered_row(both_builds):
     """Each data-row number 1..N of every current file (N from the manifest) is staged or
     quarantined exactly once, per delivery (field results accumulate: several current
     deliveries of one file)."""
-    _, on_spark, _ = both_builds
+    _, on_spark, _, _ = both_builds
     files = on_spark["staging.stg_landing__delivery_files"]
     column = files["columns"].index
     current = {
@@ -245,6 +298,39 @@ def test_spark_stages_or_quarantines_every_delivered_row(both_builds):
         file: list(range(1, rows + 1)) for file, rows in current.items()
     }
     assert len(on_spark["staging.stg_landing__quarantine"]["rows"]) > 0
+
+
+def test_the_cap_stops_a_gathering_of_the_population(both_builds):
+    """The cap the whole build passed under is not vacuous: under it, bringing the person
+    records to the driver fails, every way pyspark does it, with Spark's maxResultSize error;
+    a small table (the PMT's survey sample) still comes."""
+    on_duckdb, _, whole, capped = both_builds
+    if not whole:
+        pytest.skip("only the whole build is capped")
+    assert capped["cap"] < capped["records"]
+    out = capped["work"] / "gather.json"
+    result = _spark(
+        [
+            str(SPARK_VENV / "python"),
+            str(Path(__file__).with_name("spark_gather.py")),
+            str(out),
+            str(capped["cap"]),
+            PERSON_RECORDS,
+            "intermediate.int_pmt_sample",
+        ],
+        capped["work"],
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    outcome = json.loads(out.read_text(encoding="utf-8"))
+    print(
+        f"{PERSON_RECORDS} ({len(on_duckdb[PERSON_RECORDS]['rows'])} rows, {capped['records']} bytes "
+        f"as Arrow) under a {capped['cap']}-byte cap: {outcome}",
+        file=sys.stderr,
+    )
+    assert outcome.pop("collect of intermediate.int_pmt_sample") is None
+    assert set(outcome) == {"collect", "toArrow", "toPandas"}
+    for way, error in outcome.items():
+        assert error and "bigger than spark.driver.maxResultSize" in error, (way, error)
 
 
 def test_clusters_on_spark_are_the_duckdb_clusters(tmp_path):

@@ -14,61 +14,95 @@
 -- join of every record to its person is paid once here instead of in each of them; its
 -- lineage (source_file, source_record_id) and the columns only matching reads stay in
 -- int_person_records, one join away on the integer record_key.
-with province_register as (
+-- The rule is looked at only for records without a usable NIK (a few in a hundred), so the
+-- register is grouped and searched only for their names and birth dates.
+with candidates as (
     select
-        name_key,
-        birth_date,
-        substr(village, 1, 2) as province,
-        min(sex) as sex,
-        min(nik_clean) as register_nik
-    from {{ ref('int_person_match_features') }}
+        records.record_key,
+        records.name_key,
+        records.name_sorted,
+        records.birth_date,
+        records.sex,
+        records.no_kk,
+        substr(records.village, 1, 2) as province
+    from {{ ref('int_person_match_features') }} as records
+    inner join {{ ref('int_person_nik_links') }} as links
+        on records.record_key = links.record_key
     where
-        source = 'dukcapil'
-        and nik_clean is not null
-        and name_key is not null
-        and birth_date is not null
-        and village is not null
-    group by name_key, birth_date, substr(village, 1, 2)
-    having count(distinct nik_clean) = 1 and count(distinct sex) = 1
+        links.nik_link in ('no_valid_nik', 'contradicted')
+        and records.name_key is not null
+        and records.birth_date is not null
+        and records.village is not null
 ),
 
--- Register persons on a record's card with its birth date and the same or a very close name.
+register as (
+    select
+        nik_clean,
+        name_key,
+        name_sorted,
+        birth_date,
+        sex,
+        no_kk,
+        substr(village, 1, 2) as province
+    from {{ ref('int_person_match_features') }}
+    where source = 'dukcapil' and nik_clean is not null
+),
+
+candidate_names as (
+    select distinct
+        name_key,
+        birth_date,
+        province
+    from candidates
+),
+
+-- Name and birth date pairs held by exactly one register person (of one sex) in a province.
+province_register as (
+    select
+        register.name_key,
+        register.birth_date,
+        register.province,
+        min(register.sex) as sex,
+        min(register.nik_clean) as register_nik
+    from register
+    inner join candidate_names as wanted
+        on
+            register.name_key = wanted.name_key
+            and register.birth_date = wanted.birth_date
+            and register.province = wanted.province
+    group by register.name_key, register.birth_date, register.province
+    having count(distinct register.nik_clean) = 1 and count(distinct register.sex) = 1
+),
+
+-- Register persons on a candidate's card with its birth date and the same or a very close name.
 card_matches as (
     select distinct
-        records.record_key,
-        mate.nik_clean as register_nik
-    from {{ ref('int_person_match_features') }} as records
-    inner join {{ ref('int_person_match_features') }} as mate
+        candidates.record_key,
+        register.nik_clean as register_nik
+    from candidates
+    inner join register
         on
-            records.no_kk = mate.no_kk
-            and records.birth_date = mate.birth_date
-    where
-        mate.source = 'dukcapil'
-        and mate.nik_clean is not null
-        and (
-            records.name_sorted = mate.name_sorted
-            or jaro_winkler_similarity(records.name_key, mate.name_key) >= 0.92
-        )
+            candidates.no_kk = register.no_kk
+            and candidates.birth_date = register.birth_date
+    where {{ names_close('candidates', 'register') }}
 ),
 
 province_links as (
     select
-        records.record_key,
+        candidates.record_key,
         province_register.register_nik
-    from {{ ref('int_person_match_features') }} as records
-    inner join {{ ref('int_person_nik_links') }} as links
-        on records.record_key = links.record_key
+    from candidates
     inner join province_register
         on
-            records.name_key = province_register.name_key
-            and records.birth_date = province_register.birth_date
-            and substr(records.village, 1, 2) = province_register.province
-            and records.sex = province_register.sex
+            candidates.name_key = province_register.name_key
+            and candidates.birth_date = province_register.birth_date
+            and candidates.province = province_register.province
+            and candidates.sex = province_register.sex
     left join card_matches
         on
-            records.record_key = card_matches.record_key
+            candidates.record_key = card_matches.record_key
             and province_register.register_nik != card_matches.register_nik
-    where links.nik_link in ('no_valid_nik', 'contradicted') and card_matches.record_key is null
+    where card_matches.record_key is null
 ),
 
 -- Clusters without a register person whose records link to exactly one by the rule.

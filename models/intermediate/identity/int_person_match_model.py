@@ -5,8 +5,10 @@ Kept between builds, so a month's scores come from the same model as last month'
 monthly build does not pay for training. It is retrained when there is none, when the
 code's matcher fingerprint (settings, training, Splink version, the SQL that makes its
 input; dtsen.resolution.matcher_fingerprint) differs from the kept one,
-or when asked: --vars '{retrain_matcher: true}'. A --full-refresh does not retrain
-(full_refresh: false), so a full rebuild scores like the monthly build it is checked against.
+or when asked: --vars '{retrain_matcher: true}'. --vars '{matcher_training_pairs: N}' sets the
+training sample's size (persons holding about N labelled pairs; dtsen.resolution). A
+--full-refresh does not retrain (full_refresh: false), so a full rebuild scores like the
+monthly build it is checked against.
 Materialisation and key are set in _intermediate__models.yml (on Spark, a plain table, trained
 by dtsen.resolution_spark).
 """
@@ -20,7 +22,9 @@ from dtsen.resolution import matcher_fingerprint, matching_input_sql, train_matc
 
 
 def model(dbt, session):
-    fingerprint = matcher_fingerprint()
+    training_pairs = dbt.config.get("training_pairs")
+    training_pairs = int(training_pairs) if str(training_pairs) not in ("", "None") else None
+    fingerprint = matcher_fingerprint(training_pairs)
     if dbt.is_incremental and str(dbt.config.get("retrain")).lower() != "true":
         kept = session.sql(f"select * from {dbt.this} where matcher_fingerprint = ?", params=[fingerprint])
         kept = kept.to_arrow_table()
@@ -30,11 +34,11 @@ def model(dbt, session):
     if is_spark(session):
         from dtsen.resolution_spark import train_matcher_spark
 
-        model_json, records = train_matcher_spark(session, features, links)
+        model_json, records = train_matcher_spark(session, features, links, training_pairs)
     else:
         with duckdb_inputs(session, features=features, links=links) as (con, inputs):
             input_sql = matching_input_sql(inputs["features"], inputs["links"])
-            model_json, records = train_matcher(con, input_sql)
+            model_json, records = train_matcher(con, input_sql, training_pairs=training_pairs)
     return to_engine(
         session,
         pa.table(
