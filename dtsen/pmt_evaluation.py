@@ -38,6 +38,7 @@ import pandas as pd
 
 from dtsen.contract import ACCUMULATING_SOURCES
 from dtsen.generate.agencies import SUSENAS_NOISE_SD, SUSENAS_SAMPLE
+from dtsen.marts import quote_literal
 from dtsen.welfare import (
     FOLDS,
     KEY,
@@ -260,8 +261,8 @@ def truth_inputs(con: duckdb.DuckDBPyConnection, truth: Path) -> duckdb.DuckDBPy
     check_truth(truth)
     deliveries = con.sql("select * from staging.stg_landing__delivery_files").df()
     yard = duckdb.connect()
-    path = {name: "'" + str((truth / name).resolve()).replace("'", "''") + "'" for name in TRUTH_COLUMNS}
-    families = "'" + str((truth / "families.parquet").resolve()).replace("'", "''") + "'"
+    path = {name: quote_literal(str((truth / name).resolve())) for name in TRUTH_COLUMNS}
+    families = quote_literal(str((truth / "families.parquet").resolve()))
     target = f"{YARDSTICK_CATALOG}.intermediate"
     yard.execute(f"attach ':memory:' as {YARDSTICK_CATALOG}")
     for schema in ("intermediate", "staging"):

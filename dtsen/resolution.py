@@ -100,8 +100,8 @@ MATCHER_INPUT_CODE = (
 
 SCHEMA = pa.schema(
     [
-        ("record_key_l", pa.string()),
-        ("record_key_r", pa.string()),
+        ("record_key_l", pa.int64()),
+        ("record_key_r", pa.int64()),
         ("match_weight", pa.float64()),
         ("match_probability", pa.float64()),
         ("blocking_rule", pa.string()),
@@ -158,7 +158,10 @@ def _in_training_sample(nik_pairs: int, training_pairs: int | None = None) -> st
     share = min(1.0, training_pairs / max(nik_pairs, 1))
     if share >= 1:
         return "true"
-    return f"left(md5(coalesce(trusted_nik, record_key) || 'train'), 8) < '{int(share * 16**8):08x}'"
+    return (
+        f"left(md5(coalesce(trusted_nik, cast(record_key as string)) || 'train'), 8)"
+        f" < '{int(share * 16**8):08x}'"
+    )
 
 
 def _labels_sql(table: str) -> str:
@@ -168,7 +171,7 @@ def _labels_sql(table: str) -> str:
         from {table} as l
         join {table} as r on l.trusted_nik = r.trusted_nik and l.record_key < r.record_key
         where l.trusted_nik is not null
-        order by hash(l.record_key || r.record_key), l.record_key, r.record_key
+        order by hash(l.record_key, r.record_key), l.record_key, r.record_key
         limit {MAX_LABEL_PAIRS}
     """
 
@@ -533,21 +536,27 @@ def splink_match_pairs(
 
 CLUSTER_SCHEMA = pa.schema(
     [
-        ("record_key", pa.string()),
+        ("record_key", pa.int64()),
         ("resolved_nik", pa.string()),
-        ("cluster_key", pa.string()),
+        ("cluster_key", pa.int64()),
         ("match_probability", pa.float64()),
         ("blocking_rule", pa.string()),
     ]
 )
 
 
-def cluster_untrusted(untrusted: list[str], edges: list[tuple]) -> pa.Table:
+# Every NIK is below this and every record key (macros/staging.sql person_record_key, at
+# least 2^59) above it: a node of the link graph, or a person_id, is one or the other.
+NIK_LIMIT = 10**16
+
+
+def cluster_untrusted(untrusted: list[int], edges: list[tuple]) -> pa.Table:
     """Connected components of links, never joining two register persons.
 
     untrusted: record keys without a trusted NIK. edges: (probability, node_l, node_r,
-    blocking_rule), where a node is a record key of an untrusted record or 'nik:<NIK>' for a
-    record with a trusted NIK (all records of one register person are one node). Links are
+    blocking_rule), where a node is the record key of an untrusted record or, for a record
+    with a trusted NIK, that NIK as a number (below NIK_LIMIT; all records of one register
+    person are one node). Links are
     taken strongest first (ties by keys, then rule, so the result is deterministic); a link
     that would put two register NIKs in one cluster is dropped, so each side keeps its
     stronger links.
@@ -556,13 +565,13 @@ def cluster_untrusted(untrusted: list[str], edges: list[tuple]) -> pa.Table:
     untrusted record key of its cluster, and the probability and blocking rule of the
     strongest link it was joined by (NULL if none).
     """
-    parent: dict[str, str] = {}
-    anchor: dict[str, str | None] = {}
+    parent: dict[int, int] = {}
+    anchor: dict[int, str | None] = {}
 
-    def find(node: str) -> str:
+    def find(node: int) -> int:
         if node not in parent:
             parent[node] = node
-            anchor[node] = node[4:] if node.startswith("nik:") else None
+            anchor[node] = f"{node:016d}" if node < NIK_LIMIT else None
             return node
         root = node
         while parent[root] != root:
@@ -571,7 +580,7 @@ def cluster_untrusted(untrusted: list[str], edges: list[tuple]) -> pa.Table:
             parent[node], node = root, parent[node]
         return root
 
-    best: dict[str, tuple[float, str]] = {}
+    best: dict[int, tuple[float, str]] = {}
     # Ties by keys, then rule: all records of a register NIK are one node, so one record can
     # have equally strong links to it by different rules.
     for probability, node_l, node_r, rule in sorted(edges, key=lambda e: (-e[0], e[1], e[2], e[3] or "")):
@@ -587,9 +596,9 @@ def cluster_untrusted(untrusted: list[str], edges: list[tuple]) -> pa.Table:
             accepted = True
         if accepted:
             for node in (node_l, node_r):
-                if not node.startswith("nik:") and node not in best:
+                if node >= NIK_LIMIT and node not in best:
                     best[node] = (probability, rule)
-    smallest: dict[str, str] = {}
+    smallest: dict[int, int] = {}
     for key in untrusted:
         root = find(key)
         if root not in smallest or key < smallest[root]:
@@ -609,7 +618,7 @@ def cluster_untrusted(untrusted: list[str], edges: list[tuple]) -> pa.Table:
 
 def cluster_sql_inputs(
     con: duckdb.DuckDBPyConnection, links_sql: str, pairs_sql: str, threshold: float
-) -> tuple[list[str], list[tuple]]:
+) -> tuple[list[int], list[tuple]]:
     """Untrusted record keys and the link edges at or above `threshold`, read with `con`.
 
     links_sql: record_key, is_nik_trusted, register_nik per record; pairs_sql: record_key_l,
@@ -624,7 +633,7 @@ def cluster_sql_inputs(
     edges = con.sql(f"""
         with nodes as (
             select record_key,
-                   case when is_nik_trusted then 'nik:' || register_nik else record_key end as node
+                   case when is_nik_trusted then cast(register_nik as bigint) else record_key end as node
             from ({links_sql})
         )
         select p.match_probability, l.node, r.node, p.blocking_rule

@@ -112,10 +112,7 @@ card_mate_agrees as (
     where
         records.source != 'dukcapil'
         and mate.source = 'dukcapil'
-        and (
-            records.name_sorted = mate.name_sorted
-            or jaro_winkler_similarity(records.name_key, mate.name_key) >= 0.92
-        )
+        and {{ names_close('records', 'mate') }}
 )
 
 select
