@@ -702,7 +702,7 @@ def test_a_patronymic_on_one_side_leaves_the_given_names_to_compare(identity_bui
         from intermediate.int_person_match_pairs as p
         join intermediate.int_person_identity as i
             on i.record_key in (p.record_key_l, p.record_key_r) and i.source = 'dukcapil'
-        where 'dtks/anggota.csv/L3' in (p.record_key_l, p.record_key_r) and i.nik_clean = '{NIK["INTAN"]}'
+        where {_dtks_record("L3")} in (p.record_key_l, p.record_key_r) and i.nik_clean = '{NIK["INTAN"]}'
     """).fetchall()
     assert pairs == [(pytest.approx(weight),)] and weight > 0
     persons = _dtks_persons(con)
