@@ -16,7 +16,9 @@ import pyarrow as pa
 
 from dtsen.resolution import (
     BLOCKING_RULES,
+    CARD_OTHER_VILLAGE_U,
     KEEP_FLOOR,
+    NIK_LEVELS,
     U_MAX_PAIRS,
     UNTRUSTED_SIDE,
     _in_training_sample,
@@ -25,30 +27,51 @@ from dtsen.resolution import (
     _prior,
 )
 
+
+def _patronymic(side: str) -> str:
+    return f"({side}.name_key like '% BIN %' or {side}.name_key like '% BINTI %')"
+
+
+# Splink's levels (dtsen.resolution.splink_settings) in its order, highest level first.
 _GAMMA_SQL = {
-    "name": """case
+    "name": f"""case
         when l.name_key is null or r.name_key is null then -1
-        when l.name_key = r.name_key then 6
-        when l.name_sorted = r.name_sorted then 5
-        when jaro_winkler_similarity(l.name_key, r.name_key) >= 0.92 then 4
+        when l.name_key = r.name_key then 8
+        when l.name_words = r.name_words and {_patronymic("l")} <> {_patronymic("r")} then 7
+        when l.name_sorted = r.name_sorted then 6
+        when jaro_winkler_similarity(l.name_key, r.name_key) >= 0.92 then 5
+        when damerau_levenshtein(l.name_key, r.name_key) <= 1 then 4
         when list_has_all(l.name_words, r.name_words) or list_has_all(r.name_words, l.name_words) then 3
         when jaro_winkler_similarity(l.name_key, r.name_key) >= 0.80 then 2
         when len(list_intersect(l.name_words, r.name_words)) > 0 then 1
         else 0 end""",
     "birth_date": """case
         when l.birth_date is null or r.birth_date is null then -1
-        when l.birth_date = r.birth_date then 3
-        when abs(l.birth_date - r.birth_date) <= 31 or (year(l.birth_date) = year(r.birth_date)
-             and month(l.birth_date) = day(r.birth_date) and day(l.birth_date) = month(r.birth_date)) then 2
+        when l.birth_date = r.birth_date then 5
+        when abs(l.birth_date - r.birth_date) <= 31 then 4
+        when year(l.birth_date) = year(r.birth_date) and month(l.birth_date) = day(r.birth_date)
+             and day(l.birth_date) = month(r.birth_date) then 3
+        when year(l.birth_date) = year(r.birth_date)
+             and (month(l.birth_date) * 100 + day(l.birth_date) in (101, 701, 1231)
+                  or month(r.birth_date) * 100 + day(r.birth_date) in (101, 701, 1231)) then 2
         when abs(l.birth_date - r.birth_date) <= 366 then 1
         else 0 end""",
     "sex": "case when l.sex is null or r.sex is null then -1 when l.sex = r.sex then 1 else 0 end",
     "village": (
         "case when l.village is null or r.village is null then -1"
-        " when l.village = r.village then 1 else 0 end"
+        " when l.village = r.village then 2 when l.no_kk = r.no_kk then 1 else 0 end"
+    ),
+    "nik": (
+        "case when l.nik is null or r.nik is null then -1 when l.nik = r.nik then 2"
+        " when damerau_levenshtein(l.nik, r.nik) <= 1 then 1 else 0 end"
     ),
 }
-_EXACT_NAME_LEVEL = 6
+_EXACT_NAME_LEVEL = 8
+# Levels whose m or u Splink does not train (None: trained), as splink_settings fixes them.
+_FIXED = {
+    ("village", 1): (None, CARD_OTHER_VILLAGE_U),
+    **{("nik", level): NIK_LEVELS[name] for level, name in ((2, "exact"), (1, "one_edit"), (0, "different"))},
+}
 
 
 def _gammas() -> str:
@@ -109,7 +132,10 @@ def sql_match_pairs(con: duckdb.DuckDBPyConnection, input_sql: str, timings: dic
     con.execute("create or replace temp table fs_candidates as " + " union all ".join(selects))
     weights = []
     for c in _GAMMA_SQL:
-        levels = con.sql(f"select lvl, m, u from fs_params where cmp = '{c}'").fetchall()
+        levels = []
+        for lvl, m, u in con.sql(f"select lvl, m, u from fs_params where cmp = '{c}'").fetchall():
+            fixed_m, fixed_u = _FIXED.get((c, lvl), (None, None))
+            levels.append((lvl, m if fixed_m is None else fixed_m, u if fixed_u is None else fixed_u))
         # exact name: u is the frequency of that name (term-frequency adjustment)
         when = " ".join(
             f"when {lvl} then log2({m!r} / tf.tf)"

@@ -45,8 +45,11 @@ def resolve(con: duckdb.DuckDBPyConnection, method: str, threshold: float) -> di
     con.register("bench_clusters", clusters)
     con.execute(f"""create or replace temp table identity_{method} as
         select l.record_key,
-               md5(coalesce('nik:' || case when l.is_nik_trusted then l.register_nik else c.resolved_nik end,
-                            'record:' || c.cluster_key)) as person_id
+               -- as int_person_identity: the register NIK as a number, else the cluster's key
+               coalesce(
+                   cast(case when l.is_nik_trusted then l.register_nik else c.resolved_nik end as bigint),
+                   c.cluster_key
+               ) as person_id
         from w.intermediate.int_person_nik_links as l
         left join bench_clusters as c using (record_key)""")
     finished = time.perf_counter()

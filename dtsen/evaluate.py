@@ -268,7 +268,7 @@ def resolution_scores(
                    coalesce(
                        cast(t.person_id as varchar),
                        'made_up:' || cast(t.fictitious_person_id as varchar),
-                       'none:' || i.record_key
+                       'none:' || cast(i.record_key as varchar)
                    ) as truth,
                    {classes}
             -- (int_person_identity also carries the records' columns: only these two are read)
@@ -315,9 +315,10 @@ _PERSON_TRUTH = """
         record_truth as (
             select identity.person_id, truth.person_id as true_person_id
             from intermediate.int_person_identity as identity
+            join intermediate.int_person_records as records using (record_key)
             join truth_records as truth
-                on truth.source = identity.source and truth.file = identity.source_file
-                and truth.row_number = identity.source_row_number
+                on truth.source = records.source and truth.file = records.source_file
+                and truth.row_number = records.source_row_number
             where truth.person_id is not null
         ),
         person_truth as (

@@ -19,7 +19,8 @@ Model:
   same village, birth year and alphabetically last word of the name;
   same name and birth date (for records without a birth date, and for records whose village
   changed); same family card.
-* Comparisons: name (exact with term-frequency adjustment, same words in another order,
+* Comparisons: name (exact with term-frequency adjustment, the same given names with a
+  patronymic (BIN/BINTI and the father's name) on one side only, same words in another order,
   Jaro-Winkler >= 0.92, one letter edited or transposed (Damerau-Levenshtein <= 1), one
   name's words within the other's, Jaro-Winkler >= 0.80, a word in common), birth date
   (exact, within a month, day and month swapped, the same year with one date a placeholder
@@ -99,8 +100,8 @@ MATCHER_INPUT_CODE = (
 
 SCHEMA = pa.schema(
     [
-        ("record_key_l", pa.string()),
-        ("record_key_r", pa.string()),
+        ("record_key_l", pa.int64()),
+        ("record_key_r", pa.int64()),
         ("match_weight", pa.float64()),
         ("match_probability", pa.float64()),
         ("blocking_rule", pa.string()),
@@ -157,7 +158,10 @@ def _in_training_sample(nik_pairs: int, training_pairs: int | None = None) -> st
     share = min(1.0, training_pairs / max(nik_pairs, 1))
     if share >= 1:
         return "true"
-    return f"left(md5(coalesce(trusted_nik, record_key) || 'train'), 8) < '{int(share * 16**8):08x}'"
+    return (
+        f"left(md5(coalesce(trusted_nik, cast(record_key as string)) || 'train'), 8)"
+        f" < '{int(share * 16**8):08x}'"
+    )
 
 
 def _labels_sql(table: str) -> str:
@@ -167,7 +171,7 @@ def _labels_sql(table: str) -> str:
         from {table} as l
         join {table} as r on l.trusted_nik = r.trusted_nik and l.record_key < r.record_key
         where l.trusted_nik is not null
-        order by hash(l.record_key || r.record_key), l.record_key, r.record_key
+        order by hash(l.record_key, r.record_key), l.record_key, r.record_key
         limit {MAX_LABEL_PAIRS}
     """
 
@@ -189,6 +193,18 @@ NIK_LEVELS = {"exact": (0.45, 1e-6), "one_edit": (0.50, 1e-5), "different": (0.0
 # nationally), and a card in two villages is a small part of those: 1e-6 is an upper bound,
 # so the level's weight errs low. m is trained, like the other village levels.
 CARD_OTHER_VILLAGE_U = 1e-6
+
+
+# A name carries a patronymic: BIN or BINTI and the father's name after the given names, as
+# int_person_match_features cuts it off for name_words. LIKE and list equality read the same in
+# DuckDB and Spark SQL, so the level is written once.
+def _has_patronymic(side: str) -> str:
+    return f"(name_key_{side} like '% BIN %' or name_key_{side} like '% BINTI %')"
+
+
+GIVEN_NAMES_ONE_PATRONYMIC = (
+    f"name_words_l = name_words_r and {_has_patronymic('l')} <> {_has_patronymic('r')}"
+)
 
 
 # The comparison SQL the engines write differently, DuckDB's and Spark's (Splink's Spark backend;
@@ -225,6 +241,9 @@ def splink_settings(dialect: str = "duckdb"):
         comparison_levels=[
             cll.NullLevel("name_key"),
             cll.ExactMatchLevel("name_key", term_frequency_adjustments=True),
+            # One record names the father after BIN/BINTI, the other does not (a child listed
+            # by a social registry and by the civil register): the given names are the name.
+            cll.CustomLevel(GIVEN_NAMES_ONE_PATRONYMIC, "same given names, one with a patronymic"),
             cll.ExactMatchLevel("name_sorted").configure(label_for_charts="same words, other order"),
             cll.JaroWinklerLevel("name_key", 0.92),
             # One transposed, dropped or mistyped letter: Jaro sees none in a name of two or
@@ -517,21 +536,27 @@ def splink_match_pairs(
 
 CLUSTER_SCHEMA = pa.schema(
     [
-        ("record_key", pa.string()),
+        ("record_key", pa.int64()),
         ("resolved_nik", pa.string()),
-        ("cluster_key", pa.string()),
+        ("cluster_key", pa.int64()),
         ("match_probability", pa.float64()),
         ("blocking_rule", pa.string()),
     ]
 )
 
 
-def cluster_untrusted(untrusted: list[str], edges: list[tuple]) -> pa.Table:
+# Every NIK is below this and every record key (macros/staging.sql person_record_key, at
+# least 2^59) above it: a node of the link graph, or a person_id, is one or the other.
+NIK_LIMIT = 10**16
+
+
+def cluster_untrusted(untrusted: list[int], edges: list[tuple]) -> pa.Table:
     """Connected components of links, never joining two register persons.
 
     untrusted: record keys without a trusted NIK. edges: (probability, node_l, node_r,
-    blocking_rule), where a node is a record key of an untrusted record or 'nik:<NIK>' for a
-    record with a trusted NIK (all records of one register person are one node). Links are
+    blocking_rule), where a node is the record key of an untrusted record or, for a record
+    with a trusted NIK, that NIK as a number (below NIK_LIMIT; all records of one register
+    person are one node). Links are
     taken strongest first (ties by keys, then rule, so the result is deterministic); a link
     that would put two register NIKs in one cluster is dropped, so each side keeps its
     stronger links.
@@ -540,13 +565,13 @@ def cluster_untrusted(untrusted: list[str], edges: list[tuple]) -> pa.Table:
     untrusted record key of its cluster, and the probability and blocking rule of the
     strongest link it was joined by (NULL if none).
     """
-    parent: dict[str, str] = {}
-    anchor: dict[str, str | None] = {}
+    parent: dict[int, int] = {}
+    anchor: dict[int, str | None] = {}
 
-    def find(node: str) -> str:
+    def find(node: int) -> int:
         if node not in parent:
             parent[node] = node
-            anchor[node] = node[4:] if node.startswith("nik:") else None
+            anchor[node] = f"{node:016d}" if node < NIK_LIMIT else None
             return node
         root = node
         while parent[root] != root:
@@ -555,7 +580,7 @@ def cluster_untrusted(untrusted: list[str], edges: list[tuple]) -> pa.Table:
             parent[node], node = root, parent[node]
         return root
 
-    best: dict[str, tuple[float, str]] = {}
+    best: dict[int, tuple[float, str]] = {}
     # Ties by keys, then rule: all records of a register NIK are one node, so one record can
     # have equally strong links to it by different rules.
     for probability, node_l, node_r, rule in sorted(edges, key=lambda e: (-e[0], e[1], e[2], e[3] or "")):
@@ -571,9 +596,9 @@ def cluster_untrusted(untrusted: list[str], edges: list[tuple]) -> pa.Table:
             accepted = True
         if accepted:
             for node in (node_l, node_r):
-                if not node.startswith("nik:") and node not in best:
+                if node >= NIK_LIMIT and node not in best:
                     best[node] = (probability, rule)
-    smallest: dict[str, str] = {}
+    smallest: dict[int, int] = {}
     for key in untrusted:
         root = find(key)
         if root not in smallest or key < smallest[root]:
@@ -593,7 +618,7 @@ def cluster_untrusted(untrusted: list[str], edges: list[tuple]) -> pa.Table:
 
 def cluster_sql_inputs(
     con: duckdb.DuckDBPyConnection, links_sql: str, pairs_sql: str, threshold: float
-) -> tuple[list[str], list[tuple]]:
+) -> tuple[list[int], list[tuple]]:
     """Untrusted record keys and the link edges at or above `threshold`, read with `con`.
 
     links_sql: record_key, is_nik_trusted, register_nik per record; pairs_sql: record_key_l,
@@ -608,7 +633,7 @@ def cluster_sql_inputs(
     edges = con.sql(f"""
         with nodes as (
             select record_key,
-                   case when is_nik_trusted then 'nik:' || register_nik else record_key end as node
+                   case when is_nik_trusted then cast(register_nik as bigint) else record_key end as node
             from ({links_sql})
         )
         select p.match_probability, l.node, r.node, p.blocking_rule

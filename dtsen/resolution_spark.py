@@ -37,6 +37,7 @@ from dtsen.resolution import (
     BLOCKING_RULES,
     CLUSTER_SCHEMA,
     KEEP_FLOOR,
+    NIK_LIMIT,
     SCHEMA,
     _candidates_sql,
     _in_training_sample,
@@ -166,9 +167,9 @@ def spark_match_pairs(spark, features, links, model_json: str):
         scorer.table_management.register_term_frequency_lookup(name_frequencies, "name_key")
         predictions = scorer.inference.predict(threshold_match_probability=KEEP_FLOOR, warning_mode="never")
         rule_case = " ".join(f"when '{i}' then '{name}'" for i, name in enumerate(BLOCKING_RULES))
+        spark_types = {pa.float64(): "double", pa.int64(): "bigint", pa.string(): "string"}
         columns = ", ".join(
-            f"cast({field.name} as {'double' if pa.types.is_floating(field.type) else 'string'})"
-            f" as {field.name}"
+            f"cast({field.name} as {spark_types[field.type]}) as {field.name}"
             for field in SCHEMA
             if field.name != "blocking_rule"
         )
@@ -187,16 +188,17 @@ def spark_clusters(spark, links, pairs, threshold: float):
     """dtsen.resolution.cluster_untrusted's clusters on Spark (see the module's docstring);
     a Spark data frame of CLUSTER_SCHEMA, one row per record without a trusted NIK."""
     from pyspark.sql import functions as F
+    from pyspark.sql.pandas.types import from_arrow_schema
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     links.createOrReplaceTempView("dtsen_cluster_links")
     pairs.createOrReplaceTempView("dtsen_cluster_pairs")
     # The edges of dtsen.resolution.cluster_sql_inputs: a record with a trusted NIK is the
-    # node of its register person.
+    # node of its register person, the NIK as a number (below NIK_LIMIT; record keys are above).
     edges = spark.sql(f"""
         with nodes as (
             select record_key,
-                   case when is_nik_trusted then 'nik:' || register_nik else record_key end as node
+                   case when is_nik_trusted then cast(register_nik as bigint) else record_key end as node
             from dtsen_cluster_links
         )
         select p.match_probability, l.node as node_l, r.node as node_r, p.blocking_rule
@@ -210,7 +212,7 @@ def spark_clusters(spark, links, pairs, threshold: float):
         .union(
             edges.select(F.col("node_l").alias("node"))
             .union(edges.select(F.col("node_r").alias("node")))
-            .where("node like 'nik:%'")
+            .where(f"node < {NIK_LIMIT}")
         )
         .distinct()
     )
@@ -225,16 +227,16 @@ def spark_clusters(spark, links, pairs, threshold: float):
         components = _detached(components)
     components.createOrReplaceTempView("dtsen_components")
     edges.createOrReplaceTempView("dtsen_cluster_edges")
-    spark.sql("""
+    spark.sql(f"""
         select cluster_id,
-               count(distinct case when node like 'nik:%' then node end) as niks,
-               max(case when node like 'nik:%' then substr(node, 5) end) as resolved_nik,
-               min(case when node not like 'nik:%' then node end) as cluster_key
+               count(distinct case when node < {NIK_LIMIT} then node end) as niks,
+               max(case when node < {NIK_LIMIT} then lpad(cast(node as string), 16, '0') end) as resolved_nik,
+               min(case when node >= {NIK_LIMIT} then node end) as cluster_key
         from dtsen_components group by cluster_id
     """).createOrReplaceTempView("dtsen_component_facts")
     # Without a conflict every link is taken: a record's link is its strongest one, ties as
     # in cluster_untrusted (by the keys, then the rule).
-    plain = spark.sql("""
+    plain = spark.sql(f"""
         with ends as (
             select node_l as node, match_probability, node_l, node_r, blocking_rule from dtsen_cluster_edges
             union all
@@ -253,7 +255,7 @@ def spark_clusters(spark, links, pairs, threshold: float):
         from dtsen_components as c
         join dtsen_component_facts as f on f.cluster_id = c.cluster_id and f.niks <= 1
         left join strongest as s on s.node = c.node and s.rank = 1
-        where c.node not like 'nik:%'
+        where c.node >= {NIK_LIMIT}
     """)
     # Components joining two or more register persons: each component's links resolved
     # strongest first by cluster_untrusted, on an executor. Its decisions in one component
@@ -265,11 +267,9 @@ def spark_clusters(spark, links, pairs, threshold: float):
         join dtsen_component_facts as f on f.cluster_id = c.cluster_id and f.niks > 1
         left join dtsen_cluster_edges as e on e.node_l = c.node
     """)
-    schema = ", ".join(
-        f"{field.name} {'double' if pa.types.is_floating(field.type) else 'string'}"
-        for field in CLUSTER_SCHEMA
+    resolved = conflicted.groupBy("cluster_id").applyInArrow(
+        _resolve_component, from_arrow_schema(CLUSTER_SCHEMA)
     )
-    resolved = conflicted.groupBy("cluster_id").applyInArrow(_resolve_component, schema)
     return plain.select(*CLUSTER_SCHEMA.names).unionByName(resolved.select(*CLUSTER_SCHEMA.names))
 
 
@@ -277,7 +277,7 @@ def _resolve_component(component: pa.Table) -> pa.Table:
     """cluster_untrusted on one connected component: rows (node, and one link from it or
     NULLs), as spark_clusters' `conflicted` gives them."""
     rows = component.select(["node", "match_probability", "node_l", "node_r", "blocking_rule"]).to_pylist()
-    untrusted = sorted({row["node"] for row in rows if not row["node"].startswith("nik:")})
+    untrusted = sorted({row["node"] for row in rows if row["node"] >= NIK_LIMIT})
     edges = [
         (row["match_probability"], row["node_l"], row["node_r"], row["blocking_rule"])
         for row in rows

@@ -112,3 +112,11 @@
     coalesce({{ regexp_full_match(clean, "[0-9]{10}") }}, false)
         and {{ _region_known(clean, regions) }} as {{ prefix }}_region_known
 {%- endmacro %}
+
+{#- The text a person's pseudonym keys (int_person_pseudonyms.identifier): 'person:' and the
+    id's decimal digits, the same on both engines. The prefix keeps the two kinds apart: a
+    register person's id is its NIK, whose pseudonym (int_nik_pseudonyms) keys the bare
+    digits, and a person's pseudonym must not be its NIK's. -#}
+{% macro person_pseudonym_identifier(person_id) -%}
+    'person:' || cast({{ person_id }} as string)
+{%- endmacro %}

@@ -13,9 +13,38 @@
     ({{ birth_date }} < date '{{ var("min_plausible_birth_date") }}' or {{ birth_date }} > {{ extract_date }})
 {%- endmacro %}
 
-{#- Key of a staged person record across sources, '<source>/<file>/<source_record_id>':
-    int_person_records.record_key. -#}
+{#- Key of a staged person record across sources (int_person_records.record_key), a BIGINT:
+    source_id * 2^59 + days of extract_date since 1970-01-01 * 2^43 + source_row_number.
+    Unique because a delivery holds one file of persons per source and its rows are numbered;
+    plain integer arithmetic, so DuckDB and Spark give the same key, and every key is at
+    least 2^59, above every NIK (< 10^16): a person_id is a register NIK or a record key.
+    The fields' limits (record_key_bits; tests/dbt/assert_person_record_key_within_its_bits.sql):
+    source_id 1-15, extract_date from 1970-01-01 up to 2^16 days later (2149-06-05),
+    source_row_number 0 to 2^43 - 1. -#}
 {% macro person_record_key(relation) -%}
+    (
+        cast({{ person_source_id(relation ~ '.source') }} as bigint) * {{ record_key_bits()['source'] }}
+        + cast({{ days_between(relation ~ '.extract_date', "date '1970-01-01'") }} as bigint)
+        * {{ record_key_bits()['extract_date'] }}
+        + cast({{ relation }}.source_row_number as bigint)
+    )
+{%- endmacro %}
+
+{#- The multipliers of person_record_key's fields: 2^59 for the source, 2^43 for the days. -#}
+{% macro record_key_bits() -%}
+    {{ return({'source': 576460752303423488, 'extract_date': 8796093022208}) }}
+{%- endmacro %}
+
+{#- The number of a person source in person_record_key. -#}
+{% macro person_source_id(source) -%}
+    case {{ source }}
+        when 'dukcapil' then 1 when 'dtks' then 2 when 'p3ke' then 3 when 'bps' then 4 when 'verifikasi' then 5
+    end
+{%- endmacro %}
+
+{#- A delivered record named in text, '<source>/<file>/<source_record_id>': what the record
+    pseudonyms of mart_duplicates are keyed on (int_duplicate_records.record_name). -#}
+{% macro record_lineage_name(relation) -%}
     {{ relation }}.source || '/' || {{ relation }}.source_file || '/' || {{ relation }}.source_record_id
 {%- endmacro %}
 

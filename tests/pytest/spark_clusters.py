@@ -23,28 +23,44 @@ from dtsen.resolution_spark import spark_clusters
 THRESHOLD = 0.8
 
 
+def key(name: str) -> int:
+    """A record key (a BIGINT at or above 2^59, macros/staging.sql person_record_key) for a
+    graph's record named 't<n>' (trusted NIK) or 'u<n>' (untrusted)."""
+    return 2**59 + (0 if name[0] == "t" else 1000) + int(name[1:])
+
+
+def nik(name: str) -> str:
+    """A register NIK (16 digits) for a register person named by letters or digits."""
+    return f"31710{int(name, 36):011d}"
+
+
 def handmade() -> tuple[list[tuple], list[tuple]]:
     """links (record_key, is_nik_trusted, register_nik), pairs (key_l, key_r, probability, rule)."""
     links = [
-        ("t1", True, "A"),
-        ("t2", True, "A"),
-        ("t3", True, "B"),
-        ("t4", True, "C"),
-        *((f"u{i}", False, None) for i in range(1, 10)),
+        (key("t1"), True, nik("A")),
+        (key("t2"), True, nik("A")),
+        (key("t3"), True, nik("B")),
+        (key("t4"), True, nik("C")),
+        *((key(f"u{i}"), False, None) for i in range(1, 10)),
     ]
     pairs = [
-        ("t1", "u1", 0.99, "village_name"),  # u1 joins A first ...
-        ("t3", "u1", 0.95, "village_name"),  # ... so this link, which would join A and B, is dropped
-        ("t3", "u2", 0.97, "village_name"),  # u2 joins B ...
-        ("u1", "u2", 0.96, "name_birth_date"),  # ... and is not joined to u1 (A)
-        ("t2", "u3", 0.90, "village_birth_date"),  # two records of A, equally strong
-        ("t1", "u3", 0.90, "name_birth_date"),
-        ("t4", "u4", 0.92, "village_name"),
-        ("u4", "u5", 0.91, "village_name"),
-        ("u6", "u7", 0.93, "village_name"),
-        ("u7", "u8", 0.85, "village_birth_year_initial"),
-        ("u6", "u8", 0.50, "village_name"),  # below the threshold
-        ("t1", "t2", 0.99, "village_name"),  # one register person
+        (key("t1"), key("u1"), 0.99, "village_name"),  # u1 joins A first ...
+        (
+            key("t3"),
+            key("u1"),
+            0.95,
+            "village_name",
+        ),  # ... so this link, which would join A and B, is dropped
+        (key("t3"), key("u2"), 0.97, "village_name"),  # u2 joins B ...
+        (key("u1"), key("u2"), 0.96, "name_birth_date"),  # ... and is not joined to u1 (A)
+        (key("t2"), key("u3"), 0.90, "village_birth_date"),  # two records of A, equally strong
+        (key("t1"), key("u3"), 0.90, "name_birth_date"),
+        (key("t4"), key("u4"), 0.92, "village_name"),
+        (key("u4"), key("u5"), 0.91, "village_name"),
+        (key("u6"), key("u7"), 0.93, "village_name"),
+        (key("u7"), key("u8"), 0.85, "village_birth_year_initial"),
+        (key("u6"), key("u8"), 0.50, "village_name"),  # below the threshold
+        (key("t1"), key("t2"), 0.99, "village_name"),  # one register person
     ]
     return links, pairs
 
@@ -53,9 +69,9 @@ def random_graph(seed: int) -> tuple[list[tuple], list[tuple]]:
     """Many register persons joined by chains of untrusted records: most components hold
     two or more NIKs, with tied probabilities."""
     rng = random.Random(seed)
-    links = [(f"t{i:03d}", True, f"N{i % 30:02d}") for i in range(60)]
-    links += [(f"u{i:03d}", False, None) for i in range(200)]
-    keys = [key for key, _, _ in links]
+    links = [(key(f"t{i}"), True, nik(f"{i % 30}")) for i in range(60)]
+    links += [(key(f"u{i}"), False, None) for i in range(200)]
+    keys = [record for record, _, _ in links]
     pairs = set()
     for _ in range(400):
         left, right = sorted(rng.sample(keys, 2))
@@ -71,7 +87,7 @@ def _tables(links, pairs):
                 for name, column in zip(["record_key", "is_nik_trusted", "register_nik"], zip(*links))
             },
             schema=pa.schema(
-                [("record_key", pa.string()), ("is_nik_trusted", pa.bool_()), ("register_nik", pa.string())]
+                [("record_key", pa.int64()), ("is_nik_trusted", pa.bool_()), ("register_nik", pa.string())]
             ),
         ),
         pa.table(
@@ -83,8 +99,8 @@ def _tables(links, pairs):
             },
             schema=pa.schema(
                 [
-                    ("record_key_l", pa.string()),
-                    ("record_key_r", pa.string()),
+                    ("record_key_l", pa.int64()),
+                    ("record_key_r", pa.int64()),
                     ("match_probability", pa.float64()),
                     ("blocking_rule", pa.string()),
                 ]

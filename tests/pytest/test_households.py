@@ -83,7 +83,8 @@ def test_pseudonyms_are_keyed_hmacs_of_the_nik(generated_build, pseudonym_key):
     rows = con.sql("""
         select persons.resolved_nik, dim.nik_pseudonym
         from intermediate.int_persons as persons
-        join intermediate.int_person_pseudonyms as ids on ids.identifier = persons.person_id
+        join intermediate.int_person_pseudonyms as ids
+            on ids.identifier = 'person:' || cast(persons.person_id as varchar)
         join marts.dim_person as dim on dim.person_id = ids.pseudonym
         where persons.resolved_nik is not null
         order by persons.person_id limit 50

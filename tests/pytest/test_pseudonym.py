@@ -219,11 +219,16 @@ def test_preflight_reads_the_database_without_its_write_lock(tmp_path, monkeypat
 
 def test_mart_duplicates_carries_no_raw_record_id(generated_build, pseudonym_key):
     con = generated_build[0]
-    raw = con.sql("select record_key, source_record_id from intermediate.int_duplicate_records").fetchall()
+    raw = con.sql(
+        "select record_name, source_record_id, source || '/' || source_file || '/' || source_record_id"
+        " from intermediate.int_duplicate_records"
+    ).fetchall()
     shown = con.sql("select source_record_id from marts.mart_duplicates").fetchall()
     assert len(raw) == len(shown) > 0
-    raw_ids = {record_id for _, record_id in raw}
+    raw_ids = {record_id for _, record_id, _ in raw}
     assert not raw_ids & {record_id for (record_id,) in shown}
-    expected = pseudonymise([record_key for record_key, _ in raw], pseudonym_key.encode())
-    # Each is the keyed pseudonym of its record (source, file and the agency's id), no more.
+    # Each is the keyed pseudonym of its record's text (source, file and the agency's id), no
+    # more: the same text whatever numeric record_key identity resolution gives the record.
+    assert all(name == text for name, _, text in raw)
+    expected = pseudonymise([text for _, _, text in raw], pseudonym_key.encode())
     assert {record_id for (record_id,) in shown} == set(expected)

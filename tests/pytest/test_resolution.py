@@ -162,36 +162,43 @@ def test_the_identity_test_finds_a_stray_or_a_missing_identity(generated_build):
         "assert_every_person_record_has_one_identity",
         "stray",
         [
+            # A key no record has, above them all: the next change deletes the smallest key.
             """insert into intermediate.int_person_identity
-           select * replace ('stray' as record_key) from intermediate.int_person_identity limit 1""",
+           select * replace (9223372036854775807 as record_key)
+           from intermediate.int_person_identity limit 1""",
             """delete from intermediate.int_person_identity
            where record_key = (select min(record_key) from intermediate.int_person_identity)""",
         ],
     )
 
 
+# Record keys are BIGINTs at or above 2^59 (macros/staging.sql person_record_key), NIKs below 10^16.
+A, B, C, D, E = (2**59 + n for n in range(1, 6))
+NIK_1, NIK_2 = 3171010101900001, 3171010101900002
+
+
 def test_clusters_never_join_two_register_persons():
     # a and b both look like register persons 1 and 2; the chain a-b would join them.
     edges = [
-        (0.99, "a", "nik:1", "r"),
-        (0.95, "b", "nik:2", "r"),
-        (0.97, "a", "b", "r"),
-        (0.92, "b", "nik:1", "r"),
-        (0.91, "c", "d", "r"),
+        (0.99, A, NIK_1, "r"),
+        (0.95, B, NIK_2, "r"),
+        (0.97, A, B, "r"),
+        (0.92, B, NIK_1, "r"),
+        (0.91, C, D, "r"),
     ]
-    rows = {row["record_key"]: row for row in cluster_untrusted(["a", "b", "c", "d", "e"], edges).to_pylist()}
-    # strongest first: a-nik:1 (0.99), a-b (0.97) puts b with person 1, b-nik:2 is refused.
-    assert rows["a"]["resolved_nik"] == rows["b"]["resolved_nik"] == "1"
-    assert rows["b"]["match_probability"] == 0.97
-    assert rows["c"]["resolved_nik"] is None and rows["c"]["cluster_key"] == rows["d"]["cluster_key"] == "c"
-    assert rows["e"]["cluster_key"] == "e" and rows["e"]["match_probability"] is None
+    rows = {row["record_key"]: row for row in cluster_untrusted([A, B, C, D, E], edges).to_pylist()}
+    # strongest first: a-nik 1 (0.99), a-b (0.97) puts b with person 1, b-nik 2 is refused.
+    assert rows[A]["resolved_nik"] == rows[B]["resolved_nik"] == str(NIK_1)
+    assert rows[B]["match_probability"] == 0.97
+    assert rows[C]["resolved_nik"] is None and rows[C]["cluster_key"] == rows[D]["cluster_key"] == C
+    assert rows[E]["cluster_key"] == E and rows[E]["match_probability"] is None
 
 
 def test_equally_strong_links_to_one_register_person_give_one_answer():
     # Record a links to two records of register NIK 1 (one node) by different rules, equally strongly.
-    edges = [(0.99, "a", "nik:1", "village_name"), (0.99, "a", "nik:1", "name_birth_date")]
+    edges = [(0.99, A, NIK_1, "village_name"), (0.99, A, NIK_1, "name_birth_date")]
     results = {
-        cluster_untrusted(["a"], order).to_pylist()[0]["blocking_rule"] for order in (edges, edges[::-1])
+        cluster_untrusted([A], order).to_pylist()[0]["blocking_rule"] for order in (edges, edges[::-1])
     }
     assert results == {"name_birth_date"}
 
@@ -216,10 +223,10 @@ def _made_up_scores(tmp_path, fictitious_ids: tuple | None) -> tuple:
                    to '{truth / "records.parquet"}'""")
     con = duckdb.connect()
     con.execute("""create table records as select * from (values
-        ('dtks/a/1', 'dtks', 'a', 1, 'valid', '3171011003850099'),
-        ('dtks/a/2', 'dtks', 'a', 2, 'valid', '3171011003850099'))
+        ((1::bigint << 60) + 1, 'dtks', 'a', 1, 'valid', '3171011003850099'),
+        ((1::bigint << 60) + 2, 'dtks', 'a', 2, 'valid', '3171011003850099'))
         as r(record_key, source, source_file, source_row_number, nik_status, nik_clean)""")
-    con.execute("create table identity as select record_key, 'p' as person_id from records")
+    con.execute("create table identity as select record_key, 3171011003850099 as person_id from records")
     attach_truth(con, truth)
     return next(row for row in resolution_scores(con, "identity", "records") if row[0] == "all records")
 

@@ -30,6 +30,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 from deliveries import SAMPLE_DATES, csv_file, sample_rows, write_delivery, write_sample_landing
+from spark_clusters import key, nik
 from spark_tables import canonical_row
 from test_bad_deliveries import write_corpus
 
@@ -375,19 +376,23 @@ def test_clusters_on_spark_are_the_duckdb_clusters(tmp_path):
     for name, clusters in graphs.items():
         assert clusters["spark"] == clusters["duckdb"], name
     handmade = {row["record_key"]: row for row in graphs["handmade"]["spark"]}
-    assert {key: (row["resolved_nik"], row["cluster_key"]) for key, row in handmade.items()} == {
-        "u1": ("A", "u1"),
-        "u2": ("B", "u2"),
-        "u3": ("A", "u1"),
-        "u4": ("C", "u4"),
-        "u5": ("C", "u4"),
+    names = {key(f"u{i}"): f"u{i}" for i in range(1, 10)}
+    assert {
+        names[record]: (row["resolved_nik"], names[row["cluster_key"]]) for record, row in handmade.items()
+    } == {
+        "u1": (nik("A"), "u1"),
+        "u2": (nik("B"), "u2"),
+        "u3": (nik("A"), "u1"),
+        "u4": (nik("C"), "u4"),
+        "u5": (nik("C"), "u4"),
         "u6": (None, "u6"),
         "u7": (None, "u6"),
         "u8": (None, "u6"),
         "u9": (None, "u9"),
     }
-    assert (handmade["u3"]["match_probability"], handmade["u3"]["blocking_rule"]) == (0.9, "name_birth_date")
-    assert handmade["u9"]["match_probability"] is None
+    u3, u9 = handmade[key("u3")], handmade[key("u9")]
+    assert (u3["match_probability"], u3["blocking_rule"]) == (0.9, "name_birth_date")
+    assert u9["match_probability"] is None
     assert len({row["resolved_nik"] for row in graphs["random"]["spark"]} - {None}) > 5
     assert not any((tmp_path / "checkpoints").rglob("__splink__*")), "Splink's working tables left behind"
 

@@ -494,8 +494,7 @@ def _eligibility_by_the_rules(con) -> pd.DataFrame:
             select identity.person_id, bool_or(penduduk.pekerjaan = 'PELAJAR/MAHASISWA') as pelajar
             from intermediate.int_person_identity as identity
             join staging.stg_dukcapil__penduduk as penduduk
-                on identity.record_key
-                    = 'dukcapil/' || penduduk.source_file || '/' || penduduk.source_record_id
+                on identity.source = 'dukcapil' and identity.source_row_number = penduduk.source_row_number
             group by identity.person_id
         ) as register using (person_id)
     """).df()
@@ -505,7 +504,7 @@ def _eligibility_by_the_rules(con) -> pd.DataFrame:
         from intermediate.int_living_family_members as living
         join intermediate.int_person_identity as identity using (person_id)
         join staging.stg_dukcapil__penduduk as penduduk
-            on identity.record_key = 'dukcapil/' || penduduk.source_file || '/' || penduduk.source_record_id
+            on identity.source = 'dukcapil' and identity.source_row_number = penduduk.source_row_number
         join reference.ref_pekerjaan_aparatur as aparatur on aparatur.pekerjaan = penduduk.pekerjaan
     """).df()["family_key"]
     )

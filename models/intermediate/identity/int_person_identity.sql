@@ -7,11 +7,13 @@
 -- on the record's card has its birth date and name: a child listed under the parents' old
 -- card in another regency, whom the village comparison keeps apart. A well-formed NIK the
 -- register does not hold is no such record: a made-up recipient may copy a real person's name
--- and date. person_id is a hash of the register NIK, or of the smallest record key of a cluster
--- without one: the same input gives the same ids.
--- The record's own columns come along: the models that group records by person read this
--- table alone, so the join of every record to its person on the record key is paid once
--- here instead of in each of them.
+-- and date. person_id is a BIGINT, the register NIK as a number, or the smallest record key
+-- of a cluster without one (keys are at least 2^59, NIKs below 10^16, so the two never meet):
+-- the same input gives the same ids, on both engines.
+-- The record's columns the models that group records by person read come along, so the
+-- join of every record to its person is paid once here instead of in each of them; its
+-- lineage (source_file, source_record_id) and the columns only matching reads stay in
+-- int_person_records, one join away on the integer record_key.
 -- The rule is looked at only for records without a usable NIK (a few in a hundred), so the
 -- register is grouped and searched only for their names and birth dates.
 with candidates as (
@@ -142,20 +144,16 @@ resolved as (
 select
     records.record_key,
     records.source,
-    records.source_file,
     records.source_row_number,
-    records.source_record_id,
     records.source_household_id,
     records.nik_clean,
     records.nik_status,
     records.no_kk_clean,
     records.nama,
-    records.nama_normal,
     records.jenis_kelamin,
     records.tanggal_lahir,
     records.hubungan_kk,
     records.tanggal_meninggal,
-    records.kode_desa_delivered,
     records.kode_desa,
     records.sekolah,
     records.disabilitas,
@@ -166,12 +164,7 @@ select
     resolved.resolved_nik,
     resolved.match_probability,
     resolved.blocking_rule as match_blocking_rule,
-    md5(
-        case
-            when resolved.resolved_nik is not null then 'nik:' || resolved.resolved_nik
-            else 'record:' || resolved.cluster_key
-        end
-    ) as person_id,
+    coalesce(cast(resolved.resolved_nik as bigint), resolved.cluster_key) as person_id,
     case
         when resolved.nik_link = 'register_record' then 'register'
         when resolved.is_nik_trusted then 'nik_register'

@@ -11,6 +11,7 @@ with dukcapil as (
     select
         source,
         source_file,
+        extract_date,
         source_row_number,
         source_record_id,
         no_kk_clean as source_household_id,
@@ -37,6 +38,7 @@ dtks as (
     select
         member.source,
         member.source_file,
+        member.extract_date,
         member.source_row_number,
         member.source_record_id,
         member.id_rt as source_household_id,
@@ -66,6 +68,7 @@ p3ke as (
     select
         person.source,
         person.source_file,
+        person.extract_date,
         person.source_row_number,
         person.source_record_id,
         person.id_keluarga_p3ke as source_household_id,
@@ -94,6 +97,7 @@ bps as (
     select
         person.source,
         person.source_file,
+        person.extract_date,
         person.source_row_number,
         person.source_record_id,
         person.id_keluarga as source_household_id,
@@ -128,6 +132,7 @@ verifikasi as (
     select
         member.source,
         member.source_file,
+        member.extract_date,
         member.source_row_number,
         member.source_record_id,
         {{ field_visit_key('member') }} as source_household_id,

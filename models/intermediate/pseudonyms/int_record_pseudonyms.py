@@ -9,7 +9,7 @@ def model(dbt, session):
     dbt.config(materialized="table")
     return pseudonyms_of(
         session,
-        "select distinct record_key as identifier from {duplicates}",
+        "select distinct record_name as identifier from {duplicates}",
         dbt.config.get("rotate_pseudonym_key"),
         duplicates=dbt.ref("int_duplicate_records"),
     )

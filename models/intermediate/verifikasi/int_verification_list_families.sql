@@ -6,7 +6,7 @@ with head_records as (
     select
         candidates.family_key,
         records.source,
-        records.source_record_id,
+        records.record_key,
         records.source_household_id,
         records.source_row_number,
         records.no_kk_clean,
@@ -26,7 +26,7 @@ register_address as (
         register.rw
     from head_records
     inner join {{ ref('stg_dukcapil__penduduk') }} as register
-        on head_records.source_record_id = register.source_record_id
+        on head_records.record_key = {{ person_record_key('register') }}
     where head_records.source = 'dukcapil'
     qualify row_number() over (
         partition by head_records.family_key

@@ -9,7 +9,7 @@ with register_records as (
         register.shdk
     from {{ ref('int_person_identity') }} as records
     inner join {{ ref('stg_dukcapil__penduduk') }} as register
-        on records.source_record_id = register.source_record_id
+        on records.record_key = {{ person_record_key('register') }}
     where records.source = 'dukcapil'
     qualify row_number() over (
         partition by records.person_id, register.no_kk_clean order by register.source_row_number desc

@@ -35,4 +35,4 @@ inner join {{ ref('int_family_pseudonyms') }} as family_pseudonyms
 inner join {{ ref('int_eligibility_members') }} as members
     on family_pseudonyms.identifier = members.family_key
 inner join {{ ref('int_person_pseudonyms') }} as person_pseudonyms
-    on members.person_id = person_pseudonyms.identifier
+    on {{ person_pseudonym_identifier('members.person_id') }} = person_pseudonyms.identifier

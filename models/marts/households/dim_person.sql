@@ -20,7 +20,7 @@ select
 from {{ ref('int_persons') }} as persons
 left join {{ ref('int_family_members') }} as members on persons.person_id = members.person_id
 inner join {{ ref('int_person_pseudonyms') }} as person_pseudonyms
-    on persons.person_id = person_pseudonyms.identifier
+    on {{ person_pseudonym_identifier('persons.person_id') }} = person_pseudonyms.identifier
 left join {{ ref('int_nik_pseudonyms') }} as nik_pseudonyms
     on persons.resolved_nik = nik_pseudonyms.identifier
 left join {{ ref('int_family_pseudonyms') }} as family_pseudonyms

@@ -18,7 +18,8 @@ select
         when 'nik_of_several_persons' then niks.pseudonym
     end as duplicate_group_id
 from {{ ref('int_duplicate_records') }} as duplicates
-left join {{ ref('int_record_pseudonyms') }} as records on duplicates.record_key = records.identifier
-left join {{ ref('int_person_pseudonyms') }} as persons on duplicates.person_id = persons.identifier
+left join {{ ref('int_record_pseudonyms') }} as records on duplicates.record_name = records.identifier
+left join {{ ref('int_person_pseudonyms') }} as persons
+    on {{ person_pseudonym_identifier('duplicates.person_id') }} = persons.identifier
 left join {{ ref('int_family_pseudonyms') }} as families on duplicates.family_key = families.identifier
 left join {{ ref('int_nik_pseudonyms') }} as niks on duplicates.nik_clean = niks.identifier
