@@ -394,8 +394,23 @@ def _welfare(con, tl: Timeline, lone_parent_rate: float) -> None:
         from b where head_age >= 50 and not split
     ), n_old as (
         select kode_provinsi, budaya, count(*) as n, count(*) filter (lone) as n_lone from old group by all
+    ), old_keys as (
+        -- each old family under its index among all of its province and culture, a lone
+        -- parent also under its index among the lone: the origin is found by equal keys
+        select family_id, kode_provinsi, budaya, false as lone, idx from old
+        union all
+        select family_id, kode_provinsi, budaya, true, idx_lone from old where lone
+    ), wanted as (
+        select b.family_id, b.kode_provinsi, b.budaya, w.lone,
+               case when w.lone then pick(b.c, 'origin', n.n_lone) else pick(b.c, 'origin', n.n) end as idx
+        from b
+        join n_old n on b.split and n.kode_provinsi = b.kode_provinsi and n.budaya = b.budaya,
+        lateral (select n.n_lone > 0 and u(b.c, 'origin_lone') < {lone_parent_rate} as lone) as w
+    ), origin as (
+        select wanted.family_id, o.family_id as origin_family_id
+        from wanted join old_keys o using (kode_provinsi, budaya, lone, idx)
     )
-    select b.*, o.family_id as origin_family_id,
+    select b.*, origin.origin_family_id,
         case when b.urban then
             case when u(b.c, 'adr') < .08 then 'KOMPLEK "'
                 || {komplek}[1 + pick(b.c, 'kp', {len(names.KOMPLEK)})]
@@ -408,11 +423,7 @@ def _welfare(con, tl: Timeline, lone_parent_rate: float) -> None:
         lpad((1 + pick(b.c, 'rt', 15))::VARCHAR, 3, '0') as rt,
             lpad((1 + pick(b.c, 'rw', 8))::VARCHAR, 3, '0') as rw
     from b
-    left join n_old n on b.split and n.kode_provinsi = b.kode_provinsi and n.budaya = b.budaya
-    left join old o on o.kode_provinsi = b.kode_provinsi and o.budaya = b.budaya
-        and case when n.n_lone > 0 and u(b.c, 'origin_lone') < {lone_parent_rate}
-                 then o.lone and o.idx_lone = pick(b.c, 'origin', n.n_lone)
-                 else o.idx = pick(b.c, 'origin', n.n) end
+    left join origin using (family_id)
     order by b.family_id
     """)
     drop(con, "fam3")
