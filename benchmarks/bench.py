@@ -814,19 +814,31 @@ def bench_one(
     return rows
 
 
+def next_month_landing(landing: Path, month_two: Path) -> None:
+    """A landing zone holding the reused zone's deliveries as hard links (a copy where the
+    file system takes none): next month's deliveries are written there as new folders, and
+    the reused zone stays as generated. Not symbolic links: the intake refuses a delivery
+    folder that links outside its landing root, as it must for a real one."""
+    shutil.rmtree(month_two, ignore_errors=True)
+    for file in sorted(p for p in landing.rglob("*") if p.is_file()):
+        target = month_two / file.relative_to(landing)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(file, target)
+        except OSError:
+            shutil.copy2(file, target)
+
+
 def _bench_next_month(
     home: Path, landing: Path, db: Path, build: Path, month_one_wall: float, build_env: dict, seed: int, log
 ) -> list[dict]:
     """Next month's Dukcapil and DTKS deliveries (about 2 % of records changed) in a landing
-    zone beside the reused one (its deliveries linked, not copied, so the reused zone stays
-    as generated), then `dbt build` on the month's database: the incremental monthly run."""
+    zone beside the reused one (next_month_landing), then `dbt build` on the month's
+    database: the incremental monthly run."""
     from dtsen.generate.month import next_month
 
     month_two = home / "landing-next-month"
-    shutil.rmtree(month_two, ignore_errors=True)
-    for delivery in sorted(p for p in landing.glob("*/*") if p.is_dir()):
-        (month_two / delivery.parent.name).mkdir(parents=True, exist_ok=True)
-        (month_two / delivery.parent.name / delivery.name).symlink_to(delivery.resolve())
+    next_month_landing(landing, month_two)
     started = time.perf_counter()
     changes = next_month(month_two, seed)
     written = time.perf_counter() - started

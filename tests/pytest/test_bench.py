@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import duckdb
 import pytest
 
 from dtsen.project import BENCHMARKS_DIR, NoBenchmarks, load_benchmark
@@ -229,3 +230,25 @@ def test_dtsen_bench_runs_the_benchmark_of_the_checkout():
 def test_a_missing_benchmark_names_the_file_it_looked_for():
     with pytest.raises(NoBenchmarks, match=str(BENCHMARKS_DIR / "no_such_benchmark.py")):
         load_benchmark("no_such_benchmark")
+
+
+def test_next_months_landing_is_read_and_leaves_the_reused_zone_as_generated(tmp_path):
+    """`dtsen bench --next-month` writes next month beside the reused landing zone: the
+    intake takes both months' deliveries there (no link it must refuse), and the reused
+    zone's files are unchanged."""
+    from dtsen.generate import generate
+    from dtsen.generate.month import next_month
+    from dtsen.landing import scan_landing
+
+    landing = tmp_path / "landing"
+    generate(persons=300, seed=3, out=landing, truth=tmp_path / "truth")
+    before = {path: path.read_bytes() for path in landing.rglob("*") if path.is_file()}
+    month_two = tmp_path / "landing-next-month"
+    bench.next_month_landing(landing, month_two)
+    changes = next_month(month_two, seed=3)
+    scanned = scan_landing(month_two, duckdb.connect())
+    current = {r.source: r.extract_date.isoformat() for r in scanned if r.status == "current"}
+    assert {source: current[source] for source in changes} == {
+        source: result["extract_date"] for source, result in changes.items()
+    }
+    assert {path: path.read_bytes() for path in landing.rglob("*") if path.is_file()} == before
