@@ -31,6 +31,4 @@ if ! command -v java >/dev/null 2>&1; then
     echo "test.sh: no java on PATH: the Spark comparison (bash scripts/spark.sh) did not run" >&2
     exit 1
 fi
-# Two workers again: the whole generated build in one, the damaged deliveries' staging builds
-# and the unit-size tests in the other (xdist_group marks in tests/pytest/test_spark.py).
-bash scripts/spark.sh -n "${DTSEN_TEST_WORKERS:-2}" --dist loadgroup --durations=10
+bash scripts/spark.sh --durations=10

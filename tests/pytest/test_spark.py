@@ -200,19 +200,10 @@ def _csv_shapes(landing: Path) -> None:
 
 
 # The generated population is built whole, its driver capped; the damaged deliveries up to staging.
-# Under pytest-xdist's loadgroup (scripts/test.sh) the whole build runs in one worker and
-# everything else in the other: each worker keeps one core busy with its Spark session.
-WHOLE_BUILD = pytest.mark.xdist_group("whole_build")
-THE_REST = pytest.mark.xdist_group("staging_builds_and_units")
-
-
 @pytest.fixture(
     scope="module",
-    params=[
-        pytest.param((_generated, CAPPED_BUILD, True), id="generated", marks=WHOLE_BUILD),
-        pytest.param((write_corpus, STAGING, False), id="bad_deliveries", marks=THE_REST),
-        pytest.param((_csv_shapes, STAGING, False), id="csv_shapes", marks=THE_REST),
-    ],
+    params=[(_generated, CAPPED_BUILD, True), (write_corpus, STAGING, False), (_csv_shapes, STAGING, False)],
+    ids=["generated", "bad_deliveries", "csv_shapes"],
 )
 def both_builds(request, tmp_path_factory, dbt_build):
     write_landing, selection, whole = request.param
@@ -344,7 +335,6 @@ def test_the_cap_stops_a_gathering_of_the_population(both_builds):
         assert error and "bigger than spark.driver.maxResultSize" in error, (way, error)
 
 
-@THE_REST
 def test_clusters_on_spark_are_the_duckdb_clusters(tmp_path):
     """Splink's connected components on Spark, with the components that would join two
     register persons resolved strongest first, give cluster_untrusted's clusters: a
@@ -409,7 +399,6 @@ SPARK_TEST_IDENTIFIERS = [
 ]
 
 
-@THE_REST
 def test_pseudonyms_are_spark_sql_equal_to_python_hmac_and_duckdb(tmp_path):
     """dtsen.pseudonym's model bodies on a local Spark session (no dbt build): computed in
     Spark from the identifiers' own files, equal to Python's HMAC and to DuckDB's hmac_sql
