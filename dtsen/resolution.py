@@ -556,8 +556,8 @@ def cluster_untrusted(untrusted: list[int], edges: list[tuple]) -> pa.Table:
     untrusted: record keys without a trusted NIK. edges: (probability, node_l, node_r,
     blocking_rule), where a node is the record key of an untrusted record or, for a record
     with a trusted NIK, that NIK as a number (below NIK_LIMIT; all records of one register
-    person are one node). Links are
-    taken strongest first (ties by keys, then rule, so the result is deterministic); a link
+    person are one node). Links are taken strongest first (ties by keys, then rule, so the
+    result is deterministic); a link
     that would put two register NIKs in one cluster is dropped, so each side keeps its
     stronger links.
 
