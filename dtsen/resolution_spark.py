@@ -152,6 +152,7 @@ def spark_model(model_json: str) -> dict:
 def spark_match_pairs(spark, features, links, model_json: str):
     """dtsen.resolution.splink_match_pairs on Spark: the candidate pairs scored by Splink's
     Spark backend with the trained model; a Spark data frame of dtsen.resolution.SCHEMA."""
+    from pyspark.sql.pandas.types import from_arrow_schema
     from splink import Linker
 
     with _spark_api(spark) as db_api:
@@ -167,10 +168,9 @@ def spark_match_pairs(spark, features, links, model_json: str):
         scorer.table_management.register_term_frequency_lookup(name_frequencies, "name_key")
         predictions = scorer.inference.predict(threshold_match_probability=KEEP_FLOOR, warning_mode="never")
         rule_case = " ".join(f"when '{i}' then '{name}'" for i, name in enumerate(BLOCKING_RULES))
-        spark_types = {pa.float64(): "double", pa.int64(): "bigint", pa.string(): "string"}
         columns = ", ".join(
-            f"cast({field.name} as {spark_types[field.type]}) as {field.name}"
-            for field in SCHEMA
+            f"cast({field.name} as {field.dataType.simpleString()}) as {field.name}"
+            for field in from_arrow_schema(SCHEMA)
             if field.name != "blocking_rule"
         )
         result = _detached(
